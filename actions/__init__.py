@@ -1,0 +1,1 @@
+"""One definition per action and search (file name = key)."""

@@ -1,0 +1,93 @@
+"""Input fields and output shaping that several actions share, declared once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from chalicelib.definitions import OutputField
+from chalicelib.fields import Email, Input, Phone
+
+
+class CustomerRef(Input):
+    """Who the action is about: exactly one of these four (checked by ``customers.identifier``)."""
+
+    email: Email | None = Field(None, title="Customer email", description="The customer's email address.")
+    phone: Phone | None = Field(None, title="Customer phone", description="The customer's phone number; international form (+1...) is safest.")
+    customer_id: str | None = Field(None, title="Customer ID", description="7stamp's customer id (c_...).", max_length=100)
+    card_id: str | None = Field(None, title="Card ID", description="7stamp's card id (card_...).", max_length=100)
+
+
+TEMPLATE_FIELD = Field(
+    None,
+    title="Card template",
+    description="Which card (loyalty program) to use; needed when a customer holds several cards.",
+    max_length=100,
+    json_schema_extra={"dynamic": "card-templates"},
+)
+
+CARD_OUTPUT: tuple[OutputField, ...] = (
+    OutputField("id", "Card ID"),
+    OutputField("customer_id", "Customer ID"),
+    OutputField("template_id", "Card template ID"),
+    OutputField("wallet_url", "Wallet card link"),
+    OutputField("status", "Card status"),
+    OutputField("stamps", "Stamps toward the current goal", "integer"),
+    OutputField("stamps_required", "Stamps needed for the goal", "integer"),
+    OutputField("goal_index", "Goals completed so far", "integer"),
+    OutputField("total_stamps", "Stamps in total", "integer"),
+)
+
+VOUCHER_OUTPUT: tuple[OutputField, ...] = (
+    OutputField("id", "Voucher ID"),
+    OutputField("redeem_code", "Redeem code"),
+    OutputField("status", "Voucher status"),
+    OutputField("customer_id", "Customer ID"),
+    OutputField("type", "Voucher type"),
+    OutputField("title", "Title"),
+    OutputField("expires_at", "Expires at", "datetime"),
+    OutputField("redeemed_at", "Redeemed at", "datetime"),
+    OutputField("redeemed_via", "Redeemed via"),
+)
+
+SAMPLE_CARD: dict[str, Any] = {
+    "id": "card_001",
+    "customer_id": "c_789",
+    "template_id": "ct_coffee",
+    "wallet_pass_id": "wp_abc",
+    "wallet_url": "https://wallet.example.com/p/wp_abc",
+    "status": "issued",
+    "stamps": 4,
+    "stamps_required": 10,
+    "goal_index": 0,
+    "total_stamps": 4,
+    "last_stamp_at": "2026-05-11T12:34:56Z",
+    "created_at": "2026-05-01T09:00:00Z",
+}
+
+SAMPLE_VOUCHER: dict[str, Any] = {
+    "id": "v_555",
+    "type": "voucher",
+    "customer_id": "c_789",
+    "card_id": "card_001",
+    "template_id": None,
+    "title": "Free coffee",
+    "description": None,
+    "redeem_code": "FREECOFFEE",
+    "redeem_code_formats": ["text", "qr"],
+    "status": "issued",
+    "issued_at": "2026-05-11T12:34:56Z",
+    "expires_at": None,
+    "redeemed_at": None,
+    "redeemed_via": None,
+}
+
+
+def card_output(card: dict[str, Any], customer: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A card flattened for mapping: the card's fields at the top, the customer beside them."""
+    out = dict(card)
+    if customer is not None:
+        out["customer"] = {k: v for k, v in customer.items() if k != "cards"}
+        out.setdefault("customer_id", customer.get("id"))
+    return out

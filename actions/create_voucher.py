@@ -1,0 +1,66 @@
+"""Issue a voucher to a customer, from a template or with a custom title."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT, CustomerRef
+from chalicelib import customers
+from chalicelib.definitions import ActionDefinition
+from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.fields import Moment
+from chalicelib.runtime import ActionContext
+
+
+class CreateVoucherInput(CustomerRef):
+    template_id: str | None = Field(
+        None, title="Voucher template", description="A voucher template; or give a title instead.", max_length=100, json_schema_extra={"dynamic": "voucher-templates"}
+    )
+    title: str | None = Field(None, title="Title", description="A custom voucher's title, e.g. 'Free dessert'.", max_length=200)
+    description: str | None = Field(None, title="Description", max_length=1000)
+    redeem_code: str | None = Field(None, title="Redeem code", description="Leave empty to have one generated.", pattern=r"^[A-Za-z0-9_-]{4,64}$")
+    redeem_code_formats: list[Literal["text", "qr", "barcode"]] | None = Field(
+        None, title="Redeem code formats", description="How the code is shown: text, qr, barcode.", max_length=3
+    )
+    expires_at: Moment | None = Field(None, title="Expires at", description="e.g. 2026-12-31T23:59:59Z")
+
+    @model_validator(mode="after")
+    def _template_or_title(self) -> CreateVoucherInput:
+        if not self.template_id and not self.title:
+            raise ValueError("Give a voucher template or a title")
+        return self
+
+
+def perform(ctx: ActionContext, data: CreateVoucherInput) -> dict[str, Any]:
+    by, value = customers.identifier(data.model_dump())
+    body = data.model_dump(exclude_none=True, exclude={"email", "phone", "customer_id", "card_id"})
+    if by == "card_id":
+        body["card_id"] = value
+    elif by == "customer_id":
+        body["customer_id"] = value
+    else:
+        found = customers.customers(ctx.client, by, value)
+        if not found:
+            raise NotFound(f"No customer with that {by}")
+        if len(found) > 1:
+            raise ValidationFailed("Several customers match; give the customer_id", fields={by: "matches several customers", "choices": [c["id"] for c in found]})
+        body["customer_id"] = found[0]["id"]
+    return ctx.client.create_voucher(body, idempotency_key=ctx.key_for("voucher"))
+
+
+DEFINITION = ActionDefinition(
+    key="create_voucher",
+    kind="create",
+    noun="Voucher",
+    label="Create Voucher",
+    help_text=(
+        "Issues a voucher to a customer, from a voucher template or with your own title, "
+        "with an optional redeem code and expiry. The voucher appears on their wallet card."
+    ),
+    input_model=CreateVoucherInput,
+    output_fields=VOUCHER_OUTPUT,
+    sample=SAMPLE_VOUCHER,
+    perform=perform,
+)

@@ -1,0 +1,47 @@
+"""Redeem a voucher by its id or its redeem code (for a POS or a web shop)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, model_validator
+
+from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
+from chalicelib.definitions import ActionDefinition
+from chalicelib.errors import NotFound
+from chalicelib.runtime import ActionContext
+
+
+class RedeemVoucherInput(Input):
+    voucher_id: str | None = Field(None, title="Voucher ID", description="7stamp's voucher id (v_...).", max_length=100)
+    redeem_code: str | None = Field(None, title="Redeem code", description="The code the customer shows.", max_length=64)
+    comment: str | None = Field(None, title="Comment", max_length=500)
+
+    @model_validator(mode="after")
+    def _one(self) -> RedeemVoucherInput:
+        if bool(self.voucher_id) == bool(self.redeem_code):
+            raise ValueError("Give either the voucher ID or the redeem code")
+        return self
+
+
+def perform(ctx: ActionContext, data: RedeemVoucherInput) -> dict[str, Any]:
+    voucher_id = data.voucher_id
+    if not voucher_id:
+        found = ctx.client.find_vouchers(redeem_code=data.redeem_code)
+        if not found:
+            raise NotFound("No voucher has that redeem code")
+        voucher_id = str(found[0]["id"])
+    return ctx.client.redeem_voucher(voucher_id, idempotency_key=ctx.key_for("redeem"), comment=data.comment)
+
+
+DEFINITION = ActionDefinition(
+    key="redeem_voucher",
+    kind="create",
+    noun="Voucher redemption",
+    label="Redeem Voucher",
+    help_text="Marks a voucher as redeemed, found by its ID or the redeem code the customer shows. A voucher can be redeemed once.",
+    input_model=RedeemVoucherInput,
+    output_fields=VOUCHER_OUTPUT,
+    sample={**SAMPLE_VOUCHER, "status": "redeemed", "redeemed_at": "2026-05-12T10:00:00Z", "redeemed_via": "api"},
+    perform=perform,
+)

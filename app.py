@@ -1,0 +1,41 @@
+"""The 7stamp connector's Chalice app: it wires routes and event handlers; the logic lives in chalicelib."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from chalice import Chalice, Rate  # type: ignore[attr-defined]
+
+from chalicelib import handlers
+from chalicelib.api import actions, hooks, inbound, meta, triggers
+
+app = Chalice(app_name="sevenstamp-connector")
+app.log.setLevel(logging.INFO)
+logging.getLogger("connector").setLevel(logging.INFO)
+
+for blueprint in (meta.bp, actions.bp, hooks.bp, triggers.bp, inbound.bp):
+    app.register_blueprint(blueprint)
+
+# Chalice needs literal ARNs here; infra/resources.json replaces both event sources'
+# EventSourceArn with the real stream and queue of the stage (chalice package --merge-template).
+EVENTS_STREAM_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/sevenstamp-events/stream/2026-01-01T00:00:00.000"
+DELIVERY_QUEUE_PLACEHOLDER = "arn:aws:sqs:us-east-1:000000000000:sevenstamp-deliveries"
+
+
+@app.on_dynamodb_record(stream_arn=EVENTS_STREAM_PLACEHOLDER, batch_size=25, starting_position="TRIM_HORIZON")
+def fanout(event: Any) -> None:
+    """Every event stored by the inbound route is fanned out from the table's stream."""
+    handlers.fan_out_records(record.new_image for record in event if record.event_name == "INSERT")
+
+
+@app.on_sqs_message(queue_arn=DELIVERY_QUEUE_PLACEHOLDER, batch_size=10)
+def deliver(event: Any) -> dict[str, Any]:
+    """POST queued deliveries; failed messages are reported back for SQS to retry (partial batch failure)."""
+    return handlers.deliver_messages({record.to_dict()["messageId"]: record.body for record in event})
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def sweep(event: Any) -> None:
+    """Queue retries that are due later than SQS can delay, and deliveries a crashed worker left behind."""
+    handlers.sweep()

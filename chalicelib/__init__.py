@@ -1,0 +1,1 @@
+"""The connector's machinery: everything app.py wires together."""

@@ -1,0 +1,1 @@
+"""HTTP blueprints; ``http.endpoint`` is the one place where errors become responses."""

@@ -1,0 +1,45 @@
+"""Actions, searches and dropdown sources: thin routes over ``runtime.run``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint  # type: ignore[attr-defined]
+
+from chalicelib import registry, runtime, services
+from chalicelib.api.http import Call, endpoint
+from chalicelib.catalog import OPTION_SOURCES
+from chalicelib.errors import NotFound
+
+bp = Blueprint(__name__)
+
+
+def _run(kind: str, call: Call, data: dict[str, Any]) -> Any:
+    definition = registry.action_by_path(kind, call.params["slug"])
+    if definition is None:
+        raise NotFound(f"There is no {'action' if kind == 'create' else 'search'} called {call.params['slug']!r}")
+    header = {k.lower(): v for k, v in call.headers.items()}.get("idempotency-key")
+    with services.sevenstamp(call.api_key) as client:
+        return runtime.run(definition, call.me, client, data, header)
+
+
+@endpoint(bp, "/v1/actions/{slug}", ["POST"])
+def action(call: Call) -> Any:
+    return _run("create", call, call.json())
+
+
+@endpoint(bp, "/v1/searches/{slug}", ["GET"])
+def search(call: Call) -> Any:
+    return _run("search", call, {k: v for k, v in call.query.items() if v != ""})
+
+
+@endpoint(bp, "/v1/options/{source}", ["GET"])
+def options(call: Call) -> list[dict[str, str]]:
+    source = call.params["source"]
+    if source not in OPTION_SOURCES:
+        raise NotFound(f"No dropdown called {source!r}; there are {', '.join(OPTION_SOURCES)}")
+    if source == "events":
+        return [{"id": key, "label": t.label} for key, t in registry.triggers().items()]
+    with services.sevenstamp(call.api_key) as client:
+        templates = client.card_templates() if source == "card-templates" else client.voucher_templates()
+    return [{"id": str(t["id"]), "label": str(t.get("name") or t["id"])} for t in templates]

@@ -1,0 +1,135 @@
+"""REST-hook subscriptions: subscribe, list, unsubscribe, see deliveries, replay failed ones."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+from typing import Any
+
+from chalice import Blueprint  # type: ignore[attr-defined]
+from pydantic import Field
+
+from chalicelib import address_guard, event_names, fields, queue, registry, services, settings, signing
+from chalicelib.api.http import Call, endpoint, json_response
+from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.fields import Input
+from chalicelib.store.events import cursor_of
+from chalicelib.store.records import Subscription
+
+bp = Blueprint(__name__)
+MAX_SUBSCRIPTIONS = 2000
+
+
+class HookRequest(Input):
+    event: str = Field(title="Event", max_length=100)
+    target_url: str = Field(title="Target URL", max_length=2048)
+    filters: dict[str, str | list[str]] | None = Field(None, title="Filters")
+
+
+def _filters(event: str, given: dict[str, str | list[str]] | None) -> dict[str, list[str]]:
+    """Filters as lists of wanted values, each checked against what the trigger accepts."""
+    accepted = {f.key: f for f in registry.triggers()[event].filters}
+    out: dict[str, list[str]] = {}
+    problems: dict[str, str] = {}
+    for key, value in (given or {}).items():
+        wanted = [value] if isinstance(value, str) else list(value)
+        definition = accepted.get(key)
+        if definition is None:
+            names = ", ".join(accepted) or "none"
+            problems[f"filters.{key}"] = f"is not a filter of {event}; it accepts: {names}"
+        elif not wanted or any(not isinstance(w, str) or not w or len(w) > 200 for w in wanted):
+            problems[f"filters.{key}"] = "must be a value or a list of values"
+        elif definition.choices and any(w not in definition.choices for w in wanted):
+            problems[f"filters.{key}"] = f"must be one of {', '.join(definition.choices)}"
+        else:
+            out[key] = wanted
+    if problems:
+        raise ValidationFailed("Please check the filters: " + "; ".join(f"{k} {v}" for k, v in problems.items()), fields=problems)
+    return out
+
+
+def _own(call: Call) -> Subscription:
+    sub = services.subscriptions().get(call.me.location_id, call.params["id"])
+    if sub is None:
+        raise NotFound("No such subscription")
+    return sub
+
+
+@endpoint(bp, "/v1/hooks", ["POST"])
+def subscribe(call: Call) -> Any:
+    request = fields.parse(HookRequest, call.json())
+    assert isinstance(request, HookRequest)
+    event = event_names.canonical(request.event)
+    filters = _filters(event, request.filters)
+    address_guard.check(request.target_url, allow_private=settings.get().allow_private_targets)
+    store = services.subscriptions()
+    if len(store.list(call.me.location_id)) >= MAX_SUBSCRIPTIONS:
+        raise ValidationFailed(f"This location already has {MAX_SUBSCRIPTIONS} subscriptions; delete some first")
+    sub = Subscription(
+        id=f"hook_{secrets.token_hex(12)}",
+        location_id=call.me.location_id,
+        event=event,
+        target_url=request.target_url.strip(),
+        filters=filters,
+        secret=signing.new_secret(),
+        created_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    store.create(sub)
+    body = {**sub.public(), "secret": sub.secret}
+    body.pop("disabled")
+    return json_response(body, 201)
+
+
+@endpoint(bp, "/v1/hooks", ["GET"])
+def list_hooks(call: Call) -> Any:
+    return [s.public() for s in services.subscriptions().list(call.me.location_id)]
+
+
+@endpoint(bp, "/v1/hooks/{id}", ["DELETE"])
+def unsubscribe(call: Call) -> Any:
+    if not services.subscriptions().delete(call.me.location_id, call.params["id"]):
+        raise NotFound("No such subscription")
+    return json_response(None, 204)
+
+
+@endpoint(bp, "/v1/hooks/{id}/deliveries", ["GET"])
+def deliveries(call: Call) -> Any:
+    sub = _own(call)
+    rows = []
+    for d in services.deliveries().recent(sub.id, 50):
+        last = d.attempts_log[-1] if d.attempts_log else None
+        rows.append({
+            "event_id": d.event_id,
+            "event": d.event,
+            "status": d.status.value,
+            "attempts": len(d.attempts_log),
+            "last_status_code": last.status_code if last else None,
+            "last_error": last.error if last else None,
+            "last_attempt_at": _iso(last.at) if last else None,
+            "next_attempt_at": _iso(d.next_at) if d.status.value == "pending" else None,
+            "history": [{"at": _iso(a.at), "status_code": a.status_code, "error": a.error} for a in d.attempts_log],
+        })
+    return rows
+
+
+@endpoint(bp, "/v1/hooks/{id}/replay", ["POST"])
+def replay(call: Call) -> Any:
+    sub = _own(call)
+    since = call.json().get("since")
+    cursor = None
+    if since is not None:
+        cursor = cursor_of(str(since)) if isinstance(since, str) else None
+        if cursor is None:
+            try:
+                moment = datetime.fromisoformat(str(since).replace("Z", "+00:00"))
+                cursor = f"{int(moment.timestamp() * 1000):015d}#"
+            except ValueError:
+                raise ValidationFailed("since must be an event id or a time like 2026-05-11T12:00:00Z", fields={"since": "is not an event id or a time"}) from None
+    reopened = services.deliveries().reopen_failed(sub.id, cursor)
+    jobs = [j for d in reopened for j in queue.jobs_for(d.location_id, d.event_key, d.event_cursor, [d.subscription_id])]
+    queue.send(jobs)
+    return {"replayed": len(reopened)}
+
+
+def _iso(seconds: float) -> str:
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,18 @@
+"""7stamp's webhook deliveries for one location (no API key: the token and the signature authenticate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint  # type: ignore[attr-defined]
+
+from chalicelib import inbound
+from chalicelib.api.http import Call, endpoint
+
+bp = Blueprint(__name__)
+
+
+@endpoint(bp, "/inbound/7stamp/{token}", ["POST"], authenticated=False)
+def receive(call: Call) -> Any:
+    event_id, new = inbound.receive(call.params["token"], call.raw_body, call.headers)
+    return {"id": event_id, "duplicate": not new}

@@ -1,0 +1,101 @@
+"""The shapes of a trigger and an action definition.
+
+Everything a trigger or action is (fields, labels, samples, filters) is declared once
+in ``triggers/`` and ``actions/`` with these types; routes, the catalog, the OpenAPI
+document and the generated Zapier and Make apps are all derived from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from chalicelib.runtime import ActionContext
+
+FieldType = Literal["string", "integer", "number", "boolean", "datetime", "array", "object"]
+
+
+@dataclass(frozen=True)
+class OutputField:
+    """One field a scenario can map from a result; ``key`` is a dotted path (``customer.email``)."""
+
+    key: str
+    label: str
+    type: FieldType = "string"
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A subscription filter: the event passes when the value at ``path`` is one of the wanted ones."""
+
+    key: str
+    label: str
+    path: str
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class TriggerDefinition:
+    """One 7stamp webhook event (or ``any``) as a trigger; ``key`` is the event name and the file name."""
+
+    key: str
+    noun: str
+    label: str
+    help_text: str
+    sample: Mapping[str, Any]
+    output_fields: tuple[OutputField, ...]
+    filters: tuple[Filter, ...] = ()
+    aliases: tuple[str, ...] = ()  # names seen in 7stamp's machine-translated manual
+
+
+@dataclass(frozen=True)
+class ActionDefinition:
+    """One action (``create``) or search; ``key`` is the file name, e.g. ``add_stamp``."""
+
+    key: str
+    kind: Literal["create", "search"]
+    noun: str
+    label: str
+    help_text: str
+    input_model: type[BaseModel]
+    output_fields: tuple[OutputField, ...]
+    sample: Mapping[str, Any]
+    perform: Callable[["ActionContext", Any], Any] = field(repr=False)
+
+    @property
+    def slug(self) -> str:
+        """The route segment: ``/v1/actions/add-stamp``, ``/v1/searches/customer``."""
+        name = self.key.removeprefix("find_") if self.kind == "search" else self.key
+        return name.replace("_", "-")
+
+    @property
+    def path(self) -> str:
+        return f"/v1/{'actions' if self.kind == 'create' else 'searches'}/{self.slug}"
+
+
+class CustomerPart(BaseModel):
+    """The customer object of an event record, after enrichment."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    email: str | None = None
+    phone: str | None = None
+    name: str | None = None
+    birthday: str | None = None
+
+
+class EventRecord(BaseModel):
+    """What a subscriber receives and what polling lists: 7stamp's payload plus ``id`` and ``enriched``."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    event: str
+    timestamp: str
+    business_id: str
+    location_id: str
+    enriched: bool
+    customer: CustomerPart

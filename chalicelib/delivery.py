@@ -1,0 +1,162 @@
+"""Delivering stored events to subscribers: one attempt per claimed delivery, then the retry schedule.
+
+A delivery is claimed with a lease before its POST, so a job handled twice (SQS
+redelivery, a sweeper that re-queues) never POSTs an event that was already delivered;
+a worker that dies mid-attempt leaves a lease that lapses and the sweeper picks the
+delivery up again. 2xx is delivered; 410 removes the subscription; anything else is
+retried on RETRY_DELAYS (±20 % jitter, or the subscriber's Retry-After), then marked
+failed and kept for replay. A subscription that has only failed for five days is disabled.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import httpx
+
+from chalicelib import address_guard, queue, services, settings, signing
+from chalicelib.errors import ConnectorError
+from chalicelib.store import _dynamo
+from chalicelib.store.records import Attempt, Delivery, DeliveryStatus, StoredEvent, Subscription
+
+log = logging.getLogger("connector.delivery")
+
+RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
+JITTER = 0.2
+DISABLE_AFTER = 5 * 86400
+LEASE_SECONDS = 60
+MAX_ANSWER = 64 * 1024
+MAX_RETRY_AFTER = 86400
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None
+    error: str | None = None
+    retry_after: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def next_delay(attempts: int, retry_after: int | None) -> float | None:
+    """Seconds until the next attempt after ``attempts`` attempts, or None when retries are used up."""
+    if attempts > len(RETRY_DELAYS):
+        return None
+    if retry_after is not None:
+        return float(min(max(1, retry_after), MAX_RETRY_AFTER))
+    base = RETRY_DELAYS[attempts - 1]
+    return base * random.uniform(1 - JITTER, 1 + JITTER)
+
+
+def _retry_after(value: str | None) -> int | None:
+    if value and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def post(url: str, body: str, headers: dict[str, str]) -> Outcome:
+    """One POST to a subscriber, through the address guard, reading at most MAX_ANSWER bytes."""
+    s = settings.get()
+    try:
+        target = address_guard.check(url, allow_private=s.allow_private_targets)
+    except address_guard.TargetRefused as refused:
+        return Outcome(None, f"refused: {refused.reason}")
+    request_headers = {**headers, "Host": target.host_header(), "Content-Type": "application/json", "User-Agent": "7stamp-connector/1.0"}
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    try:
+        with httpx.Client(timeout=s.delivery_timeout_seconds, follow_redirects=False) as client:
+            with client.stream("POST", target.connect_url(), content=body.encode(), headers=request_headers, extensions=extensions) as response:
+                received = 0
+                for chunk in response.iter_bytes():
+                    received += len(chunk)
+                    if received >= MAX_ANSWER:
+                        break
+                return Outcome(response.status_code, None, _retry_after(response.headers.get("Retry-After")))
+    except httpx.TimeoutException:
+        return Outcome(None, "timed out")
+    except httpx.HTTPError as exc:
+        return Outcome(None, f"connection failed: {type(exc).__name__}")
+
+
+def attempt(delivery: Delivery, subscription: Subscription | None, event: StoredEvent | None) -> DeliveryStatus:
+    """Make one claimed attempt and record its outcome; returns the delivery's new status."""
+    deliveries, subs = services.deliveries(), services.subscriptions()
+    now = _dynamo.now()
+    if subscription is None or event is None:
+        reason = "subscription deleted" if subscription is None else "event expired"
+        deliveries.finish(delivery, Attempt(now, None, reason), DeliveryStatus.GONE)
+        return DeliveryStatus.GONE
+    if subscription.disabled:
+        deliveries.finish(delivery, Attempt(now, None, "subscription disabled"), DeliveryStatus.FAILED)
+        return DeliveryStatus.FAILED
+    body = json.dumps(event.record, separators=(",", ":"))
+    # the signature's timestamp is the wall clock's, whatever the store's clock says
+    outcome = post(subscription.target_url, body, signing.headers(subscription.secret, event.record["id"], int(time.time()), body))
+    record = Attempt(now, outcome.status_code, outcome.error)
+    if outcome.ok:
+        deliveries.finish(delivery, record, DeliveryStatus.DELIVERED)
+        subs.record_success(subscription.location_id, subscription.id)
+        return DeliveryStatus.DELIVERED
+    if outcome.status_code == 410:
+        subs.delete(subscription.location_id, subscription.id)
+        deliveries.finish(delivery, record, DeliveryStatus.GONE)
+        return DeliveryStatus.GONE
+    disabled = subs.record_failure(subscription.location_id, subscription.id, DISABLE_AFTER)
+    delay = None if disabled else next_delay(delivery.attempts, outcome.retry_after)
+    if delay is None:
+        deliveries.finish(delivery, record, DeliveryStatus.FAILED)
+        return DeliveryStatus.FAILED
+    deliveries.finish(delivery, record, DeliveryStatus.PENDING, next_at=now + delay)
+    if delay <= queue.MAX_DELAY:
+        queue.send(queue.jobs_for(delivery.location_id, delivery.event_key, delivery.event_cursor, [delivery.subscription_id]), delay=int(delay) + 1)
+    return DeliveryStatus.PENDING
+
+
+def _deliver_one(job: queue.Job, sub_id: str, subscription: Subscription | None, event: StoredEvent | None) -> DeliveryStatus | None:
+    claimed = services.deliveries().claim(sub_id, job.event_cursor, LEASE_SECONDS)
+    if claimed is None:
+        return None  # delivered already, leased by another worker, or not due yet
+    if claimed.location_id != job.location_id:
+        log.error("delivery %s/%s belongs to another location; refused", sub_id, job.event_cursor)
+        return None
+    return attempt(claimed, subscription, event)
+
+
+def handle_messages(bodies: dict[str, str]) -> list[str]:
+    """Run SQS messages (id -> body), DELIVERY_CONCURRENCY POSTs at a time; returns the ids that failed."""
+    failed: set[str] = set()
+    work: list[tuple[str, queue.Job, str, Subscription | None, StoredEvent | None]] = []
+    for message_id, body in bodies.items():
+        try:
+            job = queue.Job.loads(body)
+        except (ValueError, KeyError, TypeError):
+            log.error("dropping unreadable delivery job %s", message_id)
+            continue
+        try:
+            event = services.events().get(job.location_id, job.event_key)
+            subs = services.subscriptions().get_many(job.location_id, job.subscriptions)
+        except ConnectorError as exc:
+            log.warning("delivery job %s postponed: %s", message_id, exc.message)
+            failed.add(message_id)
+            continue
+        work.extend((message_id, job, sub_id, subs.get(sub_id), event) for sub_id in job.subscriptions)
+
+    def run(item: tuple[str, queue.Job, str, Subscription | None, StoredEvent | None]) -> str | None:
+        message_id, job, sub_id, subscription, event = item
+        try:
+            _deliver_one(job, sub_id, subscription, event)
+        except Exception:
+            log.exception("delivery %s/%s failed; its job will be retried", sub_id, job.event_cursor)
+            return message_id
+        return None
+
+    with ThreadPoolExecutor(max_workers=settings.get().delivery_concurrency) as pool:
+        failed.update(m for m in pool.map(run, work) if m is not None)
+    return sorted(failed)

@@ -1,0 +1,58 @@
+"""7stamp's webhook deliveries: verify, check the location, deduplicate, enrich, store.
+
+Storing is the hand-off: the events table's stream runs fan-out for every new item, so
+an event cannot be stored yet never delivered. Nothing is stored for a request that
+fails any check.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Mapping
+
+from chalicelib import enrich, services, signing
+from chalicelib.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from chalicelib.store import _dynamo
+from chalicelib.store.events import event_id_for
+from chalicelib.store.records import StoredEvent
+
+
+def dedup_key(webhook_id: str | None, payload: dict[str, Any]) -> str:
+    """The webhook-id when 7stamp sent one, else a hash of the canonical body."""
+    if webhook_id:
+        return f"m#{webhook_id[:200]}"
+    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
+    return "h#" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def receive(token: str, raw_body: bytes, headers: Mapping[str, str]) -> tuple[str, bool]:
+    """Handle one delivery; returns the event id and whether it was new (False for a duplicate)."""
+    connection = services.locations().by_token(token) if 16 <= len(token) <= 128 else None
+    if connection is None:
+        raise NotFound("Unknown inbound address")
+    if not connection.secret:
+        raise Unauthorized("This location's connection is not complete yet")
+    signing.verify(connection.secret, raw_body, headers)
+    try:
+        payload = json.loads(raw_body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadRequest("The body is not valid JSON") from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("event"), str) or not payload["event"]:
+        raise BadRequest("The body must be a JSON object with an event name")
+    if payload.get("location_id") != connection.location_id:
+        raise Forbidden("The event belongs to another location")
+    lowered = {k.lower(): v for k, v in headers.items()}
+    key = dedup_key(lowered.get("webhook-id"), payload)
+    events = services.events()
+    existing = events.get(connection.location_id, key)
+    if existing is not None:
+        return str(existing.record["id"]), False
+    digest = hashlib.sha256(f"{connection.location_id}|{key}".encode()).hexdigest()[:20]
+    event_id, cursor = event_id_for(int(_dynamo.now() * 1000), digest)
+    record, enriched = enrich.enrich(connection, payload)
+    record = {**record, "id": event_id, "enriched": enriched}
+    stored = StoredEvent(record=record, key=key, cursor=cursor)
+    if not events.put_new(stored):
+        return event_id, False
+    return event_id, True

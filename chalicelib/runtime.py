@@ -1,0 +1,80 @@
+"""Running an action or search: validate, apply idempotency, perform, shape the output.
+
+Idempotency is applied here, once, for every ``create``: the key comes from the
+``Idempotency-Key`` header or an ``idempotency_key`` field; the first result is kept per
+tenant; the same key with other input is 409. The key is passed on to 7stamp, suffixed
+per call so that an action making two writes (issue a card, then stamp it) keeps them apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from chalicelib import fields, services
+from chalicelib.definitions import ActionDefinition
+from chalicelib.errors import Conflict, ValidationFailed
+from chalicelib.sevenstamp import SevenStampClient
+from chalicelib.store.idempotency import IdempotencyStatus
+from chalicelib.store.records import Tenant
+
+IDEMPOTENCY_FIELD = "idempotency_key"
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """What an action's perform function may use: the tenant's 7stamp client and the call's idempotency key."""
+
+    client: SevenStampClient
+    tenant: Tenant
+    idempotency_key: str
+
+    def key_for(self, step: str) -> str:
+        """The idempotency key of one 7stamp write of this action."""
+        return f"{self.idempotency_key}:{step}"[:255]
+
+
+def _fingerprint(definition: ActionDefinition, data: dict[str, Any]) -> str:
+    canonical = json.dumps({"action": definition.key, "input": data}, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _idempotency_key(header: str | None, data: dict[str, Any]) -> str | None:
+    raw = data.pop(IDEMPOTENCY_FIELD, None)
+    key = header if header is not None else raw
+    if key is None:
+        return None
+    key = str(key).strip()
+    if not 1 <= len(key) <= 200:
+        raise ValidationFailed(
+            "The idempotency key must be 1 to 200 characters", fields={IDEMPOTENCY_FIELD: "must be 1 to 200 characters"}
+        )
+    return key
+
+
+def run(definition: ActionDefinition, tenant: Tenant, client: SevenStampClient, data: dict[str, Any], idempotency_header: str | None = None) -> Any:
+    """Perform one action or search for the tenant and return its output."""
+    data = dict(data)
+    key = _idempotency_key(idempotency_header, data) if definition.kind == "create" else None
+    model = fields.parse(definition.input_model, data)
+    if key is None:
+        return definition.perform(ActionContext(client, tenant, f"conn-{uuid.uuid4().hex}"), model)
+    store = services.idempotency()
+    fingerprint = _fingerprint(definition, model.model_dump(mode="json"))
+    existing = store.begin(tenant.location_id, key, fingerprint)
+    if existing is not None:
+        if existing.fingerprint != fingerprint:
+            raise Conflict("This idempotency key was already used with different input", code="idempotency_conflict")
+        if existing.status is IdempotencyStatus.IN_PROGRESS:
+            raise Conflict("A request with this idempotency key is still being processed; retry shortly", code="idempotency_in_progress")
+        return existing.response
+    try:
+        output = definition.perform(ActionContext(client, tenant, f"{tenant.location_id}:{key}"), model)
+    except BaseException:
+        store.abort(tenant.location_id, key)
+        raise
+    store.complete(tenant.location_id, key, output)
+    return output

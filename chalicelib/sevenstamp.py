@@ -1,0 +1,248 @@
+"""The one module that talks to 7stamp's REST API (contract: shared/7stamp-api.md).
+
+Every call gets a deadline (connect 3 s, the whole call with its retries 10 s by
+default). 429s (honouring ``Retry-After``), 5xx answers and connection errors are retried
+with backoff while the deadline allows; writes are safe to retry because each carries an
+``Idempotency-Key``. Every 7stamp error and every httpx failure is translated here, once,
+into the connector's error tree (``ERROR_BY_STATUS``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from chalicelib.errors import (
+    BadRequest,
+    Conflict,
+    ConnectorError,
+    Forbidden,
+    NotFound,
+    RateLimited,
+    Unauthorized,
+    UpstreamError,
+    UpstreamTimeout,
+    ValidationFailed,
+)
+
+CONNECT_TIMEOUT = 3.0
+CALL_DEADLINE = 10.0
+MAX_ATTEMPTS = 4
+_BACKOFF = (0.2, 0.5, 1.0)
+
+# 7stamp's status -> the connector's error; 429 and 5xx are handled apart (retries).
+ERROR_BY_STATUS: dict[int, type[ConnectorError]] = {
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    409: Conflict,
+    422: ValidationFailed,
+}
+
+_MESSAGES: dict[int, str] = {
+    400: "7stamp could not read the request",
+    401: "The 7stamp API key is unknown, malformed or revoked",
+    403: "That object belongs to another 7stamp location",
+    404: "7stamp has no such object",
+    409: "7stamp refused the change because of the object's state",
+    422: "7stamp rejected some fields",
+}
+
+
+def _retry_after(response: httpx.Response) -> int:
+    try:
+        return max(1, int(float(response.headers.get("Retry-After", "1"))))
+    except ValueError:
+        return 1
+
+
+def _error_from(response: httpx.Response) -> ConnectorError:
+    """Translate one 7stamp error answer; the key never appears in the message."""
+    status = response.status_code
+    try:
+        error = response.json().get("error") or {}
+    except (ValueError, AttributeError):
+        error = {}
+    code = error.get("code") if isinstance(error.get("code"), str) else None
+    message = error.get("message") if isinstance(error.get("message"), str) else None
+    if status == 429:
+        return RateLimited("7stamp is throttling requests; try again later", retry_after=_retry_after(response))
+    kind = ERROR_BY_STATUS.get(status)
+    if kind is None:
+        return UpstreamError(f"7stamp answered {status}")
+    fields = error.get("fields") if status == 422 and isinstance(error.get("fields"), dict) else None
+    return kind(message or _MESSAGES[status], code=code if status in (409, 422) else None, fields=fields)
+
+
+class SevenStampClient:
+    """A 7stamp API client bound to one location's key; sync, as Chalice handlers are."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        deadline: float = CALL_DEADLINE,
+        max_attempts: int = MAX_ATTEMPTS,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._deadline = deadline
+        self._max_attempts = max_attempts
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
+            transport=transport,
+            follow_redirects=False,
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SevenStampClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- transport ---------------------------------------------------------------------
+    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+        return self._decode(self._send(method, path, **kwargs))
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        body: dict[str, Any] | None = None,
+        idempotency_key: str | None = None,
+    ) -> httpx.Response:
+        headers: dict[str, str] = {}
+        if method == "POST":
+            headers["Idempotency-Key"] = idempotency_key or f"conn-{uuid.uuid4().hex}"
+        clean = {k: v for k, v in (params or {}).items() if v is not None}
+        end = time.monotonic() + self._deadline
+        last: ConnectorError = UpstreamError("7stamp could not be reached")
+        for attempt in range(self._max_attempts):
+            remaining = end - time.monotonic()
+            if remaining <= 0.05:
+                break
+            timeout = httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
+            try:
+                response = self._http.request(
+                    method, path, params=clean, json=body, headers=headers, timeout=timeout
+                )
+            except httpx.TimeoutException:
+                last = UpstreamTimeout("7stamp did not answer in time")
+            except httpx.HTTPError:
+                last = UpstreamError("7stamp could not be reached")
+            else:
+                if response.status_code < 300:
+                    return response
+                last = _error_from(response)
+                if response.status_code == 429:
+                    wait = float(last.retry_after) if isinstance(last, RateLimited) else 1.0
+                else:
+                    if response.status_code < 500:
+                        raise last
+                    wait = _BACKOFF[min(attempt, len(_BACKOFF) - 1)] * random.uniform(0.8, 1.2)
+                if time.monotonic() + wait >= end:
+                    raise last
+                time.sleep(wait)
+                continue
+            wait = _BACKOFF[min(attempt, len(_BACKOFF) - 1)] * random.uniform(0.8, 1.2)
+            if time.monotonic() + wait >= end:
+                break
+            time.sleep(wait)
+        raise last
+
+    @staticmethod
+    def _decode(response: httpx.Response) -> Any:
+        if response.status_code == 204 or not response.content:
+            return None
+        try:
+            return response.json()
+        except json.JSONDecodeError:
+            raise UpstreamError("7stamp answered something that is not JSON") from None
+
+    def _pages(self, path: str, params: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+        """Up to ``limit`` items of a cursor-paginated list, newest first."""
+        items: list[dict[str, Any]] = []
+        cursor: str | None = None
+        for _ in range(50):
+            page = self._request("GET", path, params={**params, "limit": min(100, limit), "cursor": cursor})
+            items.extend(page.get("data") or [])
+            cursor = page.get("next_cursor")
+            if not cursor or len(items) >= limit:
+                break
+        return items[:limit]
+
+    # -- the calls of the contract ---------------------------------------------------------
+    def me(self) -> dict[str, Any]:
+        return self._request("GET", "/v1/me")
+
+    def card_templates(self) -> list[dict[str, Any]]:
+        return self._pages("/v1/templates/cards", {}, 100)
+
+    def voucher_templates(self) -> list[dict[str, Any]]:
+        return self._pages("/v1/templates/vouchers", {}, 100)
+
+    def issue_card(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        """``{card, customer, created}``: 201 means a new card, 200 the existing one."""
+        response = self._send("POST", "/v1/cards", body=body, idempotency_key=idempotency_key)
+        return {**self._decode(response), "created": response.status_code == 201}
+
+    def get_card(self, card_id: str) -> dict[str, Any]:
+        return self._request("GET", f"/v1/cards/{_seg(card_id)}")
+
+    def card_history(self, card_id: str, limit: int = 20) -> list[dict[str, Any]]:
+        return self._pages(f"/v1/cards/{_seg(card_id)}/history", {}, limit)
+
+    def find_customers(self, *, email: str | None = None, phone: str | None = None) -> list[dict[str, Any]]:
+        return self._pages("/v1/customers", {"email": email, "phone": phone}, 100)
+
+    def get_customer(self, customer_id: str) -> dict[str, Any]:
+        return self._request("GET", f"/v1/customers/{_seg(customer_id)}")
+
+    def add_stamps(self, card_id: str, count: int, comment: str | None, idempotency_key: str) -> dict[str, Any]:
+        body: dict[str, Any] = {"count": count}
+        if comment:
+            body["comment"] = comment
+        return self._request("POST", f"/v1/cards/{_seg(card_id)}/stamps", body=body, idempotency_key=idempotency_key)
+
+    def create_voucher(self, body: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+        return self._request("POST", "/v1/vouchers", body=body, idempotency_key=idempotency_key)
+
+    def get_voucher(self, voucher_id: str) -> dict[str, Any]:
+        return self._request("GET", f"/v1/vouchers/{_seg(voucher_id)}")
+
+    def find_vouchers(self, **filters: str | None) -> list[dict[str, Any]]:
+        return self._pages("/v1/vouchers", dict(filters), 100)
+
+    def redeem_voucher(self, voucher_id: str, idempotency_key: str, comment: str | None = None) -> dict[str, Any]:
+        body = {"comment": comment} if comment else {}
+        return self._request("POST", f"/v1/vouchers/{_seg(voucher_id)}/redeem", body=body, idempotency_key=idempotency_key)
+
+    def analytics_summary(self, date_from: str, date_to: str) -> dict[str, Any]:
+        return self._request("GET", "/v1/analytics/summary", params={"from": date_from, "to": date_to})
+
+    def create_webhook(self, url: str, events: list[str], idempotency_key: str) -> dict[str, Any]:
+        return self._request("POST", "/v1/webhooks", body={"url": url, "events": events}, idempotency_key=idempotency_key)
+
+    def list_webhooks(self) -> list[dict[str, Any]]:
+        return self._pages("/v1/webhooks", {}, 100)
+
+    def delete_webhook(self, webhook_id: str) -> None:
+        self._request("DELETE", f"/v1/webhooks/{_seg(webhook_id)}")
+
+
+def _seg(value: str) -> str:
+    """An id as one path segment: nothing a caller sends can change the path."""
+    return quote(value, safe="")

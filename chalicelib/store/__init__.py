@@ -1,0 +1,1 @@
+"""Storage: one repository module per concern; DynamoDB item shapes never leave this package."""

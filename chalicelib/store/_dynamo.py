@@ -1,0 +1,81 @@
+"""The small DynamoDB toolkit the repositories share: (de)serialising items and translating errors."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterable
+
+from decimal import Decimal
+
+from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import aws
+from chalicelib.errors import UpstreamError
+
+_ser = TypeSerializer()
+_de = TypeDeserializer()
+
+
+class ConditionFailed(Exception):
+    """A conditional write found the item in another state; callers translate it to their meaning."""
+
+
+def db() -> Any:
+    return aws.client("dynamodb")
+
+
+def now() -> float:
+    """Wall-clock seconds; one function so that tests can move time."""
+    return time.time()
+
+
+def to_item(values: dict[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item; floats go in as Decimal, None values are left out."""
+    return {k: _ser.serialize(Decimal(str(v)) if isinstance(v, float) else v) for k, v in values.items() if v is not None}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, Binary):
+        return bytes(value)
+    return value
+
+
+def from_item(item: dict[str, Any]) -> dict[str, Any]:
+    """A plain dict: numbers as int/float, binaries as bytes (top level only; nested data is JSON)."""
+    return {k: _plain(_de.deserialize(v)) for k, v in item.items()}
+
+
+def values(**kwargs: Any) -> dict[str, Any]:
+    """ExpressionAttributeValues from keyword arguments (``:name``)."""
+    return to_item({f":{k}": v for k, v in kwargs.items()})
+
+
+def call(operation: str, **kwargs: Any) -> Any:
+    """Run one DynamoDB operation; a failed condition becomes ConditionFailed, anything else UpstreamError."""
+    try:
+        return getattr(db(), operation)(**kwargs)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in ("ConditionalCheckFailedException", "TransactionCanceledException"):
+            raise ConditionFailed(code) from exc
+        raise UpstreamError("The connector's storage is unavailable") from exc
+    except BotoCoreError as exc:
+        raise UpstreamError("The connector's storage is unavailable") from exc
+
+
+def batch_get(table: str, keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every item of ``keys`` that exists, in chunks of 100, following UnprocessedKeys."""
+    keys = list(keys)
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 100):
+        pending: dict[str, Any] = {table: {"Keys": [to_item(k) for k in keys[start : start + 100]]}}
+        for _ in range(10):
+            answer = call("batch_get_item", RequestItems=pending)
+            found.extend(from_item(i) for i in answer.get("Responses", {}).get(table, []))
+            pending = answer.get("UnprocessedKeys") or {}
+            if not pending:
+                break
+    return found

@@ -1,0 +1,34 @@
+"""The cache that maps an API key's SHA-256 to its location, for at most KEY_CACHE_SECONDS.
+
+Only the hash is stored, never the key; the short life bounds how long a revoked key
+keeps working on routes that do not call 7stamp themselves.
+"""
+
+from __future__ import annotations
+
+import json
+
+from chalicelib.store import _dynamo as d
+from chalicelib.store.records import Tenant
+
+
+class KeyCache:
+    def __init__(self, table: str, ttl_seconds: int) -> None:
+        self._table = table
+        self._ttl = ttl_seconds
+
+    def get(self, key_hash: str) -> Tenant | None:
+        answer = d.call("get_item", TableName=self._table, Key=d.to_item({"pk": key_hash}), ConsistentRead=True)
+        item = answer.get("Item")
+        if not item:
+            return None
+        values = d.from_item(item)
+        if values.get("expires_at", 0) <= d.now():
+            return None  # TTL deletion is lazy; an expired entry is a miss
+        return Tenant(**json.loads(values["tenant"]))
+
+    def put(self, key_hash: str, tenant: Tenant) -> None:
+        if self._ttl <= 0:
+            return
+        item = {"pk": key_hash, "tenant": json.dumps(tenant.public()), "expires_at": int(d.now()) + self._ttl}
+        d.call("put_item", TableName=self._table, Item=d.to_item(item))

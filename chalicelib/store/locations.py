@@ -1,0 +1,83 @@
+"""Each location's connection with 7stamp, and the inbound token that points back to it."""
+
+from __future__ import annotations
+
+from chalicelib.store import _dynamo as d
+from chalicelib.store.records import Connection, ConnectionStatus
+
+CLAIM_SECONDS = 30
+
+
+class Locations:
+    def __init__(self, table: str) -> None:
+        self._table = table
+
+    def get(self, location_id: str) -> Connection | None:
+        item = d.call("get_item", TableName=self._table, Key=d.to_item({"pk": f"loc#{location_id}"}), ConsistentRead=True).get("Item")
+        return _connection(d.from_item(item)) if item else None
+
+    def by_token(self, token: str) -> Connection | None:
+        item = d.call("get_item", TableName=self._table, Key=d.to_item({"pk": f"tok#{token}"}), ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        connection = self.get(str(d.from_item(item)["location_id"]))
+        return connection if connection and connection.token == token else None
+
+    def claim(self, location_id: str, token: str) -> str | None:
+        """Take the right to register this location with 7stamp; the token to use, or None if another caller holds it.
+
+        A claim lapses after CLAIM_SECONDS so that a caller that died does not block the
+        location forever; a lapsed claim keeps its token, so 7stamp's idempotency key stays the same.
+        """
+        now = d.now()
+        try:
+            answer = d.call(
+                "update_item",
+                TableName=self._table,
+                Key=d.to_item({"pk": f"loc#{location_id}"}),
+                UpdateExpression="SET #s = :connecting, claimed_until = :until, #t = if_not_exists(#t, :token), location_id = :loc",
+                ConditionExpression="attribute_not_exists(pk) OR (#s = :connecting AND claimed_until < :now)",
+                ExpressionAttributeNames={"#s": "status", "#t": "token"},
+                ExpressionAttributeValues=d.values(
+                    connecting=ConnectionStatus.CONNECTING.value, until=int(now) + CLAIM_SECONDS, token=token, now=int(now), loc=location_id
+                ),
+                ReturnValues="ALL_NEW",
+            )
+        except d.ConditionFailed:
+            return None
+        claimed = str(d.from_item(answer["Attributes"])["token"])
+        d.call("put_item", TableName=self._table, Item=d.to_item({"pk": f"tok#{claimed}", "location_id": location_id}))
+        return claimed
+
+    def complete(self, location_id: str, webhook_id: str, secret: str) -> None:
+        d.call(
+            "update_item",
+            TableName=self._table,
+            Key=d.to_item({"pk": f"loc#{location_id}"}),
+            UpdateExpression="SET #s = :connected, webhook_id = :wh, secret = :secret REMOVE claimed_until",
+            ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues=d.values(connected=ConnectionStatus.CONNECTED.value, wh=webhook_id, secret=secret),
+        )
+
+    def set_key_blob(self, location_id: str, blob: bytes) -> None:
+        """Keep the KMS-encrypted key for calls made without a request in hand (enrichment)."""
+        d.call(
+            "update_item",
+            TableName=self._table,
+            Key=d.to_item({"pk": f"loc#{location_id}"}),
+            UpdateExpression="SET key_blob = :blob",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=d.values(blob=blob),
+        )
+
+
+def _connection(values: dict[str, object]) -> Connection:
+    blob = values.get("key_blob")
+    return Connection(
+        location_id=str(values["location_id"]),
+        token=str(values["token"]),
+        status=ConnectionStatus(str(values["status"])),
+        secret=str(values["secret"]) if values.get("secret") else None,
+        webhook_id=str(values["webhook_id"]) if values.get("webhook_id") else None,
+        key_blob=blob if isinstance(blob, bytes) else None,
+    )

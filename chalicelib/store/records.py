@@ -1,0 +1,118 @@
+"""The neutral record types that cross the storage boundary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Tenant:
+    """The location a key belongs to: every route's scope."""
+
+    location_id: str
+    location_name: str
+    business_id: str
+    business_name: str
+    staff_login: str
+
+    def public(self) -> dict[str, str]:
+        return {
+            "location_id": self.location_id,
+            "location_name": self.location_name,
+            "business_id": self.business_id,
+            "business_name": self.business_name,
+            "staff_login": self.staff_login,
+        }
+
+
+class ConnectionStatus(StrEnum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+
+
+@dataclass(frozen=True)
+class Connection:
+    """A location's link with 7stamp: the inbound token and 7stamp's signing secret."""
+
+    location_id: str
+    token: str
+    status: ConnectionStatus
+    secret: str | None = None
+    webhook_id: str | None = None
+    key_blob: bytes | None = None
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A REST-hook subscription of one tenant."""
+
+    id: str
+    location_id: str
+    event: str
+    target_url: str
+    filters: dict[str, list[str]]
+    secret: str
+    created_at: str
+    disabled: bool = False
+    failing_since: float | None = None
+
+    def public(self) -> dict[str, Any]:
+        """What GET /v1/hooks shows: everything but the secret."""
+        return {
+            "id": self.id,
+            "event": self.event,
+            "target_url": self.target_url,
+            "filters": self.filters,
+            "created_at": self.created_at,
+            "disabled": self.disabled,
+        }
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event record with where it sits in the store (``cursor`` orders by receipt)."""
+
+    record: dict[str, Any]
+    key: str
+    cursor: str
+
+    @property
+    def location_id(self) -> str:
+        return str(self.record["location_id"])
+
+    @property
+    def name(self) -> str:
+        return str(self.record["event"])
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+    GONE = "gone"  # the subscriber answered 410 and was unsubscribed
+    REFUSED = "refused"  # the address guard refused the target
+
+
+@dataclass(frozen=True)
+class Attempt:
+    at: float
+    status_code: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One event to one subscription, with its attempts so far."""
+
+    subscription_id: str
+    location_id: str
+    event_key: str
+    event_cursor: str
+    event_id: str
+    event: str
+    status: DeliveryStatus
+    attempts: int
+    next_at: float
+    attempts_log: tuple[Attempt, ...] = field(default=())

@@ -1,0 +1,135 @@
+"""Workers of the local stack: they feed the Lambda handlers of app.py with Lambda-shaped events.
+
+One loop reads the events table's stream (as Lambda's DynamoDB event source would) and
+calls ``app.fanout``; one receives from the delivery queue and calls ``app.deliver``,
+deleting what it did not report as failed; one calls ``app.sweep`` on a schedule.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from chalicelib import aws, settings
+
+log = logging.getLogger("connector.worker")
+
+
+def _plain(value: Any) -> Any:
+    """A stream record's dynamodb block as Lambda sends it (numbers for times)."""
+    if hasattr(value, "timestamp"):
+        return value.timestamp()
+    return value
+
+
+class Worker:
+    def __init__(self, stream_arn: str, sweep_every: float = 5.0) -> None:
+        import app as connector_app
+
+        self._app = connector_app
+        self._stream_arn = stream_arn
+        self._iterators: dict[str, str | None] = {}
+        self._sweep_every = sweep_every
+        self._last_sweep = 0.0
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # -- one round of each source ------------------------------------------------------
+    def pump_stream(self) -> int:
+        streams = aws.client("dynamodbstreams")
+        shards = streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"].get("Shards", [])
+        handled = 0
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            if shard_id not in self._iterators:
+                self._iterators[shard_id] = streams.get_shard_iterator(
+                    StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            iterator = self._iterators[shard_id]
+            if iterator is None:
+                continue
+            answer = streams.get_records(ShardIterator=iterator, Limit=100)
+            records = answer.get("Records", [])
+            if records:
+                event = {
+                    "Records": [
+                        {**r, "eventSourceARN": self._stream_arn, "dynamodb": {k: _plain(v) for k, v in r["dynamodb"].items()}}
+                        for r in records
+                    ]
+                }
+                self._app.fanout(event, None)  # raises on failure: the iterator is kept, the batch is read again
+                handled += len(records)
+            self._iterators[shard_id] = answer.get("NextShardIterator")
+        return handled
+
+    def pump_queue(self, wait: int = 0) -> int:
+        sqs = aws.client("sqs")
+        url = self._queue_url()
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait).get("Messages", [])
+        if not messages:
+            return 0
+        event = {
+            "Records": [
+                {"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"], "attributes": {}, "eventSource": "aws:sqs"}
+                for m in messages
+            ]
+        }
+        result = self._app.deliver(event, None) or {}
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        done = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages) if m["MessageId"] not in failed]
+        if done:
+            sqs.delete_message_batch(QueueUrl=url, Entries=done)
+        return len(messages)
+
+    def sweep(self) -> None:
+        self._app.sweep({"detail": {}, "detail-type": "Scheduled Event", "source": "aws.events", "account": "000000000000",
+                         "time": "1970-01-01T00:00:00Z", "region": "us-east-1", "resources": [], "id": "local", "version": "0"}, None)
+
+    def _queue_url(self) -> str:
+        from chalicelib.queue import queue_url
+
+        return queue_url()
+
+    def drain(self, rounds: int = 200) -> int:
+        """Run stream and queue until both are empty (bounded); returns how much was handled."""
+        total = 0
+        idle = 0
+        for _ in range(rounds):
+            handled = self.pump_stream() + self.pump_queue()
+            total += handled
+            idle = idle + 1 if handled == 0 else 0
+            if idle >= 2:
+                break
+        return total
+
+    # -- background loops ------------------------------------------------------------------
+    def _loop(self, name: str, step: Any, idle_sleep: float) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = step()
+            except Exception:
+                log.exception("%s worker failed a round; trying again", name)
+                busy = 0
+            if not busy:
+                self._stop.wait(idle_sleep)
+
+    def _sweep_step(self) -> int:
+        if time.monotonic() - self._last_sweep >= self._sweep_every:
+            self._last_sweep = time.monotonic()
+            self.sweep()
+        return 0
+
+    def start(self) -> Worker:
+        settings.get()  # fail now, naming the setting, rather than in a thread
+        for name, step, idle in (("stream", self.pump_stream, 0.05), ("queue", lambda: self.pump_queue(wait=1), 0.01), ("sweeper", self._sweep_step, 0.5)):
+            thread = threading.Thread(target=self._loop, args=(name, step, idle), name=f"worker-{name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout=10)

@@ -1,0 +1,108 @@
+"""The real parts every connector test runs against, all on 127.0.0.1.
+
+moto's server (DynamoDB, streams, SQS, KMS) and the 7stamp sandbox run once per session;
+the connector's HTTP API runs from app.py behind Chalice's local server. Before each test
+moto is reset and the tables, queue and key are created again from infra/resources.json,
+and the sandbox is reset to its seed, so every test starts from nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from typing import Iterator
+
+import httpx
+import pytest
+
+BASE_ENV = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": "us-east-1",
+    "AWS_REGION": "us-east-1",
+    "CONNECTOR_ALLOW_PRIVATE_TARGETS": "1",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    url = f"http://127.0.0.1:{port}"
+    os.environ.update(BASE_ENV, AWS_ENDPOINT_URL=url)
+    yield url
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sandbox(moto_url: str) -> Iterator[object]:
+    from sandbox import Sandbox
+
+    sb = Sandbox(rate_limit_per_second=None, webhook_retry_delays=(0.2, 0.5, 1.0))
+    sb.url = sb.start(host="127.0.0.1", port=0)  # type: ignore[attr-defined]
+    os.environ["SEVENSTAMP_API_URL"] = sb.url  # type: ignore[attr-defined]
+    yield sb
+    sb.stop()
+
+
+@pytest.fixture(scope="session")
+def connector_server(sandbox: object) -> Iterator[str]:
+    from stack.connector import ConnectorServer
+
+    server = ConnectorServer().start()
+    os.environ["CONNECTOR_PUBLIC_URL"] = server.url
+    yield server.url
+    server.stop()
+
+
+@dataclass
+class Stack:
+    """One test's view of the running parts."""
+
+    connector: str
+    sandbox_url: str
+    sandbox: object
+    env: dict[str, str]
+    worker: object
+
+    def client(self, key: str | None = None) -> httpx.Client:
+        headers = {"X-API-Key": key} if key else {}
+        return httpx.Client(base_url=self.connector, headers=headers, timeout=30)
+
+    def emit(self, location_id: str, event: str, **fields: object) -> dict:
+        answer = httpx.post(f"{self.sandbox_url}/_sandbox/emit", json={"location_id": location_id, "event": event, **fields}, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    def fault(self, **spec: object) -> None:
+        httpx.post(f"{self.sandbox_url}/_sandbox/faults", json=spec, timeout=10).raise_for_status()
+
+
+@pytest.fixture
+def stack(moto_url: str, sandbox: object, connector_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
+    from chalicelib import aws, queue, services
+    from stack.provision import provision, stream_arn
+    from stack.worker import Worker
+
+    httpx.post(f"{moto_url}/moto-api/reset", timeout=10).raise_for_status()
+    httpx.post(f"{sandbox.url}/_sandbox/reset", timeout=10).raise_for_status()  # type: ignore[attr-defined]
+    httpx.delete(f"{sandbox.url}/_sandbox/faults", timeout=10)  # type: ignore[attr-defined]
+    env = provision()
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    aws.reset()
+    services.reset()
+    queue.queue_url.cache_clear()
+    worker = Worker(stream_arn(env["EVENTS_TABLE"]))
+    yield Stack(connector_server, sandbox.url, sandbox, env, worker)  # type: ignore[attr-defined]
+    services.reset()

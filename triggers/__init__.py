@@ -1,0 +1,1 @@
+"""One definition per 7stamp webhook event (file name = event name), plus ``any``."""

@@ -1,0 +1,73 @@
+"""What every event record shares: its common output fields and a sample builder.
+
+Samples use obviously fake values (``example.com``, ``+1 555`` numbers) so a scenario
+built on a sample never reaches a real person.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.definitions import OutputField
+
+EVENT_FIELDS: tuple[OutputField, ...] = (
+    OutputField("id", "Event ID"),
+    OutputField("event", "Event name"),
+    OutputField("timestamp", "Happened at", "datetime"),
+    OutputField("business_id", "Business ID"),
+    OutputField("location_id", "Location ID"),
+    OutputField("enriched", "Customer details added", "boolean"),
+    OutputField("customer.id", "Customer ID"),
+    OutputField("customer.email", "Customer email"),
+    OutputField("customer.phone", "Customer phone"),
+    OutputField("customer.name", "Customer name"),
+    OutputField("customer.birthday", "Customer birthday"),
+    OutputField("customer.language", "Customer language"),
+    OutputField("customer.wallet_pass_id", "Wallet pass ID"),
+)
+
+CARD_FIELDS: tuple[OutputField, ...] = (
+    OutputField("card.id", "Card ID"),
+    OutputField("card.template_id", "Card template ID"),
+    OutputField("card.stamps", "Stamps toward the current goal", "integer"),
+    OutputField("card.stamps_required", "Stamps needed for the goal", "integer"),
+    OutputField("card.goal_index", "Goals completed so far", "integer"),
+)
+
+VOUCHER_FIELDS: tuple[OutputField, ...] = (
+    OutputField("voucher.id", "Voucher ID"),
+    OutputField("voucher.type", "Voucher type"),
+    OutputField("voucher.redeem_code", "Redeem code"),
+    OutputField("voucher.status", "Voucher status"),
+    OutputField("voucher.redeemed_via", "Redeemed via"),
+)
+
+
+def sample_event(event: str, **extra: Any) -> dict[str, Any]:
+    """A realistic, enriched event record with fake values; ``extra`` adds or replaces top-level keys."""
+    record: dict[str, Any] = {
+        "id": f"evt_sample_{event}",
+        "event": event,
+        "timestamp": "2026-05-11T12:34:56Z",
+        "business_id": "b_123",
+        "location_id": "loc_45",
+        "enriched": True,
+        "customer": {
+            "id": "c_789",
+            "wallet_pass_id": "wp_abc",
+            "language": "en",
+            "email": "jane.doe@example.com",
+            "phone": "+15555550123",
+            "name": "Jane Doe",
+            "birthday": "1990-05-11",
+        },
+        "card": {
+            "id": "card_001",
+            "template_id": "ct_coffee",
+            "goal_index": 2,
+            "stamps": 4,
+            "stamps_required": 10,
+        },
+    }
+    record.update(extra)
+    return record

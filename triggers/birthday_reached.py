@@ -1,0 +1,31 @@
+"""It is a customer's birthday (fires at 09:00 location time, with a birthday voucher)."""
+
+from __future__ import annotations
+
+from chalicelib.definitions import Filter, TriggerDefinition
+from triggers._common import CARD_FIELDS, EVENT_FIELDS, VOUCHER_FIELDS, sample_event
+
+DEFINITION = TriggerDefinition(
+    key="birthday_reached",
+    noun="Birthday",
+    label="Customer Birthday",
+    help_text=(
+        "Triggers when a customer has their birthday, at 9:00 in the morning at your "
+        "location, as 7stamp gives them a birthday voucher. Use it to create a task in your "
+        "CRM to call the customer or send a personal birthday message."
+    ),
+    sample=sample_event(
+        "birthday_reached",
+        timestamp="2026-05-11T07:00:00Z",  # 09:00 at a location in Berlin (CEST)
+        voucher={
+            "id": "v_559",
+            "type": "birthday",
+            "redeem_code": "BDAY7K2M",
+            "redeem_code_formats": ["text", "qr", "barcode"],
+            "status": "issued",
+            "redeemed_via": None,
+        },
+    ),
+    output_fields=EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS,
+    filters=(Filter("card_template_id", "Card template", "card.template_id"),),
+)

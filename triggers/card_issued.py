@@ -1,0 +1,30 @@
+"""A customer was issued a loyalty card (by staff, a sign-up form or the API)."""
+
+from __future__ import annotations
+
+from chalicelib.definitions import Filter, TriggerDefinition
+from triggers._common import CARD_FIELDS, EVENT_FIELDS, sample_event
+
+DEFINITION = TriggerDefinition(
+    key="card_issued",
+    noun="Card",
+    label="Card Issued",
+    help_text=(
+        "Triggers when a customer gets a new loyalty card, whether staff issued it at the "
+        "counter, the customer signed up through your form or your web shop issued it "
+        "through the API. Use it to add the customer to your CRM or mailing list."
+    ),
+    sample=sample_event(
+        "card_issued",
+        card={
+            "id": "card_001",
+            "template_id": "ct_coffee",
+            "goal_index": 0,
+            "stamps": 0,
+            "stamps_required": 10,
+        },
+    ),
+    output_fields=EVENT_FIELDS + CARD_FIELDS,
+    filters=(Filter("card_template_id", "Card template", "card.template_id"),),
+    aliases=("kartu_diterbitkan",),
+)

@@ -1,0 +1,30 @@
+"""A customer opened their personal wallet card link."""
+
+from __future__ import annotations
+
+from chalicelib.definitions import Filter, TriggerDefinition
+from triggers._common import CARD_FIELDS, EVENT_FIELDS, sample_event
+
+DEFINITION = TriggerDefinition(
+    key="card_opened",
+    noun="Opened card",
+    label="Card Opened",
+    help_text=(
+        "Triggers when a customer opens their personal loyalty card link, usually just "
+        "before saving the card to Apple Wallet or Google Wallet. Use it to remind "
+        "customers by email who opened the link but have not saved the card yet."
+    ),
+    sample=sample_event(
+        "card_opened",
+        card={
+            "id": "card_001",
+            "template_id": "ct_coffee",
+            "goal_index": 0,
+            "stamps": 0,
+            "stamps_required": 10,
+        },
+    ),
+    output_fields=EVENT_FIELDS + CARD_FIELDS,
+    filters=(Filter("card_template_id", "Card template", "card.template_id"),),
+    aliases=("kartu_dibuka",),
+)

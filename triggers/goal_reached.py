@@ -1,0 +1,29 @@
+"""A customer collected every stamp a card's goal needs."""
+
+from __future__ import annotations
+
+from chalicelib.definitions import Filter, TriggerDefinition
+from triggers._common import CARD_FIELDS, EVENT_FIELDS, sample_event
+
+DEFINITION = TriggerDefinition(
+    key="goal_reached",
+    noun="Goal",
+    label="Goal Reached",
+    help_text=(
+        "Triggers when a customer collects all the stamps on their card and completes a "
+        "goal. Use it to notify your team in Slack or congratulate the customer by email."
+    ),
+    sample=sample_event(
+        "goal_reached",
+        # The goal just completed is counted in goal_index; stamps start again from zero.
+        card={
+            "id": "card_001",
+            "template_id": "ct_coffee",
+            "goal_index": 2,
+            "stamps": 0,
+            "stamps_required": 10,
+        },
+    ),
+    output_fields=EVENT_FIELDS + CARD_FIELDS,
+    filters=(Filter("card_template_id", "Card template", "card.template_id"),),
+)

@@ -1,0 +1,37 @@
+"""A customer played a lottery on their card, and won or lost."""
+
+from __future__ import annotations
+
+from chalicelib.definitions import Filter, OutputField, TriggerDefinition
+from triggers._common import CARD_FIELDS, EVENT_FIELDS, sample_event
+
+DEFINITION = TriggerDefinition(
+    key="lottery_played",
+    noun="Lottery play",
+    label="Lottery Played",
+    help_text=(
+        "Triggers when a customer plays a lottery on their loyalty card, with the result: a "
+        "win with its prize, or a loss. Use it to congratulate winners by email or send the "
+        "others a consolation offer."
+    ),
+    sample=sample_event(
+        "lottery_played",
+        lottery={
+            "id": "lot_spring",
+            "result": "win",
+            "prize": {"voucher_id": "v_777", "title": "Free muffin"},
+        },
+    ),
+    output_fields=EVENT_FIELDS
+    + CARD_FIELDS
+    + (
+        OutputField("lottery.id", "Lottery ID"),
+        OutputField("lottery.result", "Lottery result"),
+        OutputField("lottery.prize.voucher_id", "Prize voucher ID"),
+        OutputField("lottery.prize.title", "Prize"),
+    ),
+    filters=(
+        Filter("lottery_result", "Lottery result", "lottery.result", ("win", "lose")),
+        Filter("card_template_id", "Card template", "card.template_id"),
+    ),
+)

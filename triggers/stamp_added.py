@@ -1,0 +1,29 @@
+"""Stamps were added to a customer's card (at the counter, through a POS or the API)."""
+
+from __future__ import annotations
+
+from chalicelib.definitions import Filter, OutputField, TriggerDefinition
+from triggers._common import CARD_FIELDS, EVENT_FIELDS, sample_event
+
+DEFINITION = TriggerDefinition(
+    key="stamp_added",
+    noun="Stamp",
+    label="Stamp Added",
+    help_text=(
+        "Triggers when a customer collects one or more stamps on their card, whether staff "
+        "scanned the card, your POS added them for a paid check or they were added through "
+        "the API. Use it to log every visit in a spreadsheet or update the visit count in your CRM."
+    ),
+    sample=sample_event(
+        "stamp_added",
+        stamp={"count": 1, "comment": "POS check #1042"},
+    ),
+    output_fields=EVENT_FIELDS
+    + CARD_FIELDS
+    + (
+        OutputField("stamp.count", "Stamps added", "integer"),
+        OutputField("stamp.comment", "Stamp comment"),
+    ),
+    filters=(Filter("card_template_id", "Card template", "card.template_id"),),
+    aliases=("스탬프_added", "stempel_ditambahkan"),
+)

@@ -1,0 +1,35 @@
+"""A voucher was redeemed (at the counter, through a POS or the API)."""
+
+from __future__ import annotations
+
+from chalicelib.definitions import Filter, TriggerDefinition
+from triggers._common import CARD_FIELDS, EVENT_FIELDS, VOUCHER_FIELDS, sample_event
+
+DEFINITION = TriggerDefinition(
+    key="voucher_redeemed",
+    noun="Redeemed voucher",
+    label="Voucher Redeemed",
+    help_text=(
+        "Triggers when a customer redeems a voucher or reward, whether staff scanned it, "
+        "a POS redeemed it or it was redeemed through the API. Use it to tag the contact "
+        "in your email tool or log the redemption in a sheet."
+    ),
+    sample=sample_event(
+        "voucher_redeemed",
+        voucher={
+            "id": "v_555",
+            "type": "voucher",
+            "redeem_code": "FREECOFFEE",
+            "redeem_code_formats": ["text", "qr", "barcode"],
+            "status": "redeemed",
+            "redeemed_via": "staff_scanner",
+        },
+    ),
+    output_fields=EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS,
+    filters=(
+        Filter("voucher_type", "Voucher type", "voucher.type", ("voucher", "reward", "birthday", "lottery_prize")),
+        Filter("redeemed_via", "Redeemed via", "voucher.redeemed_via", ("staff_scanner", "api", "pos")),
+        Filter("card_template_id", "Card template", "card.template_id"),
+    ),
+    aliases=("voucher_ditebus",),
+)
