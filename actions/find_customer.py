@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-
 from actions._shared import SAMPLE_CARD, TEMPLATE_FIELD, CustomerRef
 from chalicelib import customers
 from chalicelib.definitions import ActionDefinition, OutputField

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.definitions import ActionDefinition
 from chalicelib.errors import NotFound
+from chalicelib.fields import Input
 from chalicelib.runtime import ActionContext
 
 

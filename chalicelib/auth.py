@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from chalicelib import connect, services
 from chalicelib.errors import Unauthorized

@@ -7,8 +7,9 @@ document and the generated Zapier and Make apps are all derived from them.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Literal, Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -64,7 +65,7 @@ class ActionDefinition:
     input_model: type[BaseModel]
     output_fields: tuple[OutputField, ...]
     sample: Mapping[str, Any]
-    perform: Callable[["ActionContext", Any], Any] = field(repr=False)
+    perform: Callable[[ActionContext, Any], Any] = field(repr=False)
 
     @property
     def slug(self) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
@@ -48,7 +48,7 @@ def _moment(value: str) -> str:
         raise ValueError("must be a date and time like 2026-12-31T23:59:59Z") from None
     if parsed.tzinfo is None:
         raise ValueError("must include a time zone, e.g. 2026-12-31T23:59:59Z")
-    return parsed.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Input(BaseModel):

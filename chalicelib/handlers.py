@@ -7,7 +7,8 @@ so the code path is the one AWS runs.
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from chalicelib import delivery, fanout
 from chalicelib.store import _dynamo

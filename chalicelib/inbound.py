@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from chalicelib import enrich, services, signing
 from chalicelib.errors import BadRequest, Forbidden, NotFound, Unauthorized

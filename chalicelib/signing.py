@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import secrets
-from datetime import datetime, timezone
-from typing import Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from chalicelib.errors import Unauthorized
 
@@ -19,7 +19,7 @@ def headers(secret: str, message_id: str, timestamp: int, body: str) -> dict[str
     """The three Standard Webhooks headers for one attempt."""
     from standardwebhooks.webhooks import Webhook
 
-    signature = Webhook(secret).sign(message_id, datetime.fromtimestamp(timestamp, tz=timezone.utc), body)
+    signature = Webhook(secret).sign(message_id, datetime.fromtimestamp(timestamp, tz=UTC), body)
     return {"webhook-id": message_id, "webhook-timestamp": str(timestamp), "webhook-signature": signature}
 
 

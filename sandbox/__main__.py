@@ -20,6 +20,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
     args = parser.parse_args(argv)
 
+    done = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    # Installed before listening, so a signal that arrives during start-up still stops cleanly.
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     sandbox = Sandbox(rate_limit_per_second=args.rate_limit or None)
     url = sandbox.start(args.host, args.port, log_requests=not args.quiet)
     print(f"7stamp sandbox listening on {url}", flush=True)
@@ -28,13 +36,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {key['key']}  {status:7}  {key['location_id']} ({key['location_name']}), {key['staff_login']}")
     print("Control routes: /_sandbox/{health,keys,emit,faults,reset,webhook-attempts}", flush=True)
 
-    done = threading.Event()
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        done.set()
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
     done.wait()
     sandbox.stop()
     print("7stamp sandbox stopped", flush=True)

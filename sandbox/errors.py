@@ -46,7 +46,7 @@ class ApiError(Exception):
     @classmethod
     def for_status(cls, status: int, message: str, *, retry_after: int | None = None) -> ApiError:
         """An error with the contract's code for a status (5xx is `internal`), used by injected faults."""
-        fields = {} if status == 422 else None
+        fields: dict[str, str] | None = {} if status == 422 else None
         return cls(status, _CODES.get(status, "internal"), message, fields=fields, retry_after=retry_after)
 
     @classmethod

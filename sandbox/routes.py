@@ -91,8 +91,8 @@ ROUTES = (
     _route("GET", "/_sandbox/keys", lambda sb, r: (200, {"data": sb.state.keys()})),
     _route("GET", "/_sandbox/webhook-attempts", lambda sb, r: (200, {"data": sb.state.attempts()})),
     _route("POST", "/_sandbox/emit", lambda sb, r: (200, sb.state.emit_control(r.body))),
-    _route("POST", "/_sandbox/faults", lambda sb, r: (201, sb.state.add_fault(r.body))),
-    _route("DELETE", "/_sandbox/faults", lambda sb, r: (200, {"cleared": sb.state.clear_faults()})),
+    _route("POST", "/_sandbox/faults", lambda sb, r: (201, sb.faults.add(r.body))),
+    _route("DELETE", "/_sandbox/faults", lambda sb, r: (200, {"cleared": sb.faults.clear()})),
     _route("POST", "/_sandbox/reset", _reset),
 )
 

@@ -32,6 +32,7 @@ class SandboxServer(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes; Nagle would hold the second ~40 ms
     server: SandboxServer
 
     def do_GET(self) -> None:
@@ -67,17 +68,17 @@ class Handler(BaseHTTPRequestHandler):
         sandbox = self.server.sandbox
         state = sandbox.state
         if not path.startswith("/_sandbox/"):
-            fault = state.take_fault(self.command, path)
+            fault = sandbox.faults.take(self.command, path)
             if fault is not None:
-                if fault["hang_seconds"]:
-                    sandbox.stopping.wait(fault["hang_seconds"])
-                if fault["status"] is not None:
-                    raise ApiError.for_status(fault["status"], "Injected fault.", retry_after=fault["retry_after"])
+                if fault.hang_seconds:
+                    sandbox.stopping.wait(fault.hang_seconds)
+                if fault.status is not None:
+                    raise ApiError.for_status(fault.status, "Injected fault.", retry_after=fault.retry_after)
         route, params = match(self.command, path)
         key = None
         if route.authenticated:
             key = state.authenticate(self.headers.get("Authorization"))
-            state.throttle(key["key"])
+            sandbox.limiter.take(key["key"])
         body = _parse_body(raw) if self.command == "POST" else {}
         request = Request(params, {name: values[0] for name, values in parse_qs(query).items()}, body, key)
         idempotency_key = self.headers.get("Idempotency-Key")

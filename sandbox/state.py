@@ -8,10 +8,8 @@ newest-first order and their cursors. Callers get deep copies, never live object
 from __future__ import annotations
 
 import base64
-import binascii
 import copy
 import json
-import math
 import re
 import secrets
 import threading
@@ -23,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import ApiError
+from .paging import paginate
 from .seed import build_seed
 from .validation import Fields, period_bound
 from .values import (
@@ -85,19 +84,17 @@ class State:
         self,
         deliver: Callable[[Delivery], None],
         *,
-        rate_limit_per_second: float | None = 10.0,
         base_url: str = "http://127.0.0.1",
     ) -> None:
         self.lock = threading.RLock()
         self._deliver = deliver
-        self._rate = rate_limit_per_second
         self.base_url = base_url
         self.reset()
 
     # ----- lifecycle -------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Back to the seed: demo objects only, no vouchers, webhooks, history, faults or limits used."""
+        """Back to the seed: demo objects only; no vouchers, webhooks, history or idempotency records."""
         with self.lock:
             seed = build_seed(self.base_url)
             self.businesses = seed.businesses
@@ -111,13 +108,11 @@ class State:
             self.webhook_endpoints: dict[str, Obj] = {}
             self.history: list[HistoryRecord] = []
             self.webhook_attempts: list[Obj] = []
-            self.faults: list[Obj] = []
             self.owner: dict[str, str] = {}
             self._order: dict[str, int] = {}
             for obj_id, location_id in seed.owner.items():
                 self._track(obj_id, location_id)
             self._idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
-            self._buckets: dict[str, tuple[float, float]] = {}
 
     def set_base_url(self, base_url: str) -> None:
         """Wallet links point at the running server, whose port is known only once it listens."""
@@ -126,7 +121,7 @@ class State:
             for card in self.cards.values():
                 card["wallet_url"] = wallet_url(base_url, card["wallet_pass_id"])
 
-    # ----- the request pipeline: auth, rate limit, idempotency, faults -------------------------
+    # ----- the request pipeline: API keys and idempotency -------------------------------------
 
     def authenticate(self, authorization: str | None) -> Obj:
         if not authorization:
@@ -142,20 +137,6 @@ class State:
             if key["revoked"]:
                 raise ApiError.unauthorized("The API key has been revoked.")
             return dict(key)
-
-    def throttle(self, api_key: str) -> None:
-        """A token bucket per key, `rate` tokens a second and as many of burst."""
-        if self._rate is None:
-            return
-        capacity = max(1.0, self._rate)
-        with self.lock:
-            now = time.monotonic()
-            tokens, last = self._buckets.get(api_key, (capacity, now))
-            tokens = min(capacity, tokens + (now - last) * self._rate)
-            if tokens < 1.0:
-                self._buckets[api_key] = (tokens, now)
-                raise ApiError.rate_limited(max(1, math.ceil((1.0 - tokens) / self._rate)))
-            self._buckets[api_key] = (tokens - 1.0, now)
 
     def idempotent(self, location_id: str, key: str, fingerprint: str, action: Callable[[], Response]) -> Response:
         """Runs `action` once per (location, key); a repeat replays its success, other input is a conflict.
@@ -180,46 +161,6 @@ class State:
                     fingerprint, status, json.dumps(body), time.time(),
                 )
             return status, body
-
-    def add_fault(self, body: Obj) -> Obj:
-        fields = Fields(body)
-        prefix = fields.text("path_prefix", required=True, max_length=500)
-        if prefix is not None and not prefix.startswith("/"):
-            fields.fail("path_prefix", "must start with '/'.")
-        method = fields.text("method", max_length=10)
-        status = fields.integer("status", 400, 599)
-        retry_after = fields.integer("retry_after", 0, 86400)
-        hang_seconds = fields.number("hang_seconds", 0, 300)
-        times = fields.integer("times", 1, 10000, default=1)
-        fields.done()
-        fault = {
-            "path_prefix": prefix,
-            "method": method.upper() if method else None,
-            "status": 500 if status is None and not hang_seconds else status,
-            "retry_after": retry_after,
-            "hang_seconds": hang_seconds,
-            "times": times,
-        }
-        with self.lock:
-            self.faults.append(fault)
-            return dict(fault)
-
-    def clear_faults(self) -> int:
-        with self.lock:
-            cleared = len(self.faults)
-            self.faults.clear()
-            return cleared
-
-    def take_fault(self, method: str, path: str) -> Obj | None:
-        """The first fault matching this request, used up by one."""
-        with self.lock:
-            for fault in self.faults:
-                if path.startswith(fault["path_prefix"]) and fault["method"] in (None, method):
-                    fault["times"] -= 1
-                    if fault["times"] <= 0:
-                        self.faults.remove(fault)
-                    return dict(fault)
-            return None
 
     def record_attempt(self, attempt: Obj) -> None:
         with self.lock:
@@ -253,11 +194,12 @@ class State:
 
     def list_card_templates(self, location_id: str, query: Mapping[str, str]) -> Obj:
         with self.lock:
-            return self._page(self._at(self.card_templates, location_id), Fields(query, query=True))
+            return paginate(self._at(self.card_templates, location_id), self._position, Fields(query, query=True))
 
     def list_voucher_templates(self, location_id: str, query: Mapping[str, str]) -> Obj:
         with self.lock:
-            return self._page(self._at(self.voucher_templates, location_id), Fields(query, query=True))
+            return paginate(self._at(self.voucher_templates, location_id), self._position,
+                            Fields(query, query=True))
 
     def get_card(self, location_id: str, card_id: str) -> Obj:
         with self.lock:
@@ -268,7 +210,7 @@ class State:
         with self.lock:
             self._owned(self.cards, "card", location_id, card_id)
             entries = [record.entry for record in self.history if record.card_id == card_id]
-            return self._page(entries, Fields(query, query=True))
+            return paginate(entries, self._position, Fields(query, query=True))
 
     def wallet(self, wallet_pass_id: str) -> Obj:
         """What the personal wallet link shows (no key: the link itself is the secret)."""
@@ -288,7 +230,7 @@ class State:
                 customer for customer in self._at(self.customers, location_id)
                 if (email is None or customer["email"] == email) and (phone is None or customer["phone"] == phone)
             ]
-            return self._page(found, fields, self._customer_view)
+            return paginate(found, self._position, fields, self._customer_view)
 
     def get_customer(self, location_id: str, customer_id: str) -> Obj:
         with self.lock:
@@ -310,7 +252,7 @@ class State:
                 and (customer_id is None or voucher["customer_id"] == customer_id)
                 and (status is None or voucher["status"] == status)
             ]
-            return self._page(found, fields)
+            return paginate(found, self._position, fields)
 
     def analytics(self, location_id: str, query: Mapping[str, str]) -> Obj:
         """Counts of the location's history in [from, to]; a bare date covers its whole (UTC) day."""
@@ -333,8 +275,8 @@ class State:
 
     def list_webhooks(self, location_id: str, query: Mapping[str, str]) -> Obj:
         with self.lock:
-            return self._page(
-                self._at(self.webhook_endpoints, location_id), Fields(query, query=True),
+            return paginate(
+                self._at(self.webhook_endpoints, location_id), self._position, Fields(query, query=True),
                 lambda endpoint: {k: copy.deepcopy(v) for k, v in endpoint.items() if k != "secret"},
             )
 
@@ -589,29 +531,13 @@ class State:
         return obj
 
     def _newest(self, objs: Iterable[Obj]) -> Obj | None:
-        return max(objs, key=lambda obj: self._order[obj["id"]], default=None)
+        return max(objs, key=self._position, default=None)
 
-    def _page(self, items: Iterable[Obj], fields: Fields, view: Callable[[Obj], Obj] = copy.deepcopy) -> Obj:
-        """Newest first; the cursor is the position of the last item shown, so new items never shift a page."""
-        limit = fields.integer("limit", 1, 100, default=20)
-        cursor = fields.text("cursor")
-        before = None if cursor is None else _decode_cursor(cursor)
-        if cursor is not None and before is None:
-            fields.fail("cursor", "is not a cursor this API returned.")
-        fields.done()
-        assert limit is not None
-        ordered = sorted(items, key=lambda obj: self._order[obj["id"]], reverse=True)
-        if before is not None:
-            ordered = [obj for obj in ordered if self._order[obj["id"]] < before]
-        page = ordered[:limit]
-        more = len(ordered) > limit
-        return {
-            "data": [view(obj) for obj in page],
-            "next_cursor": _encode_cursor(self._order[page[-1]["id"]]) if more else None,
-        }
+    def _position(self, obj: Obj) -> int:
+        return self._order[obj["id"]]
 
     def _customer_view(self, customer: Obj) -> Obj:
-        cards = sorted(self._cards_of(customer), key=lambda card: self._order[card["id"]], reverse=True)
+        cards = sorted(self._cards_of(customer), key=self._position, reverse=True)
         return {**copy.deepcopy(customer), "cards": copy.deepcopy(cards)}
 
     def _cards_of(self, customer: Obj) -> list[Obj]:
@@ -651,7 +577,7 @@ class State:
             if not templates:
                 fields.fail("template_id", "is required: this location has no default card template.")
                 return None
-            return min(templates, key=lambda template: self._order[template["id"]])
+            return min(templates, key=self._position)
         template = self.card_templates.get(template_id)
         if template is None or self.owner[template_id] != location_id:
             fields.fail("template_id", "is not a card template of this location.")
@@ -785,16 +711,3 @@ def _past(moment: str | None) -> bool:
 def _is_http_url(url: str) -> bool:
     parts = urlsplit(url)
     return parts.scheme in ("http", "https") and bool(parts.hostname)
-
-
-def _encode_cursor(position: int) -> str:
-    return base64.urlsafe_b64encode(f"after:{position}".encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> int | None:
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        return None
-    prefix, _, number = text.partition(":")
-    return int(number) if prefix == "after" and number.isdigit() else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import phonenumbers
@@ -156,7 +156,7 @@ def period_bound(fields: Fields, name: str, *, end: bool) -> datetime | None:
         return None
     day = parse_date(value)
     if day is not None:
-        start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+        start = datetime(day.year, day.month, day.day, tzinfo=UTC)
         return start + timedelta(days=1) - timedelta(seconds=1) if end else start
     moment = parse_time(value)
     if moment is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 
 
@@ -62,12 +62,12 @@ _REDEEM_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
 def utc_now() -> datetime:
     """Now, at the contract's second precision."""
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def iso(moment: datetime) -> str:
     """RFC 3339 UTC with `Z`, e.g. 2026-05-11T12:34:56Z."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_time(text: str) -> datetime | None:
@@ -80,7 +80,7 @@ def parse_time(text: str) -> datetime | None:
         return None
     if moment.tzinfo is None:
         return None
-    return moment.astimezone(timezone.utc).replace(microsecond=0)
+    return moment.astimezone(UTC).replace(microsecond=0)
 
 
 def new_id(prefix: str) -> str:

@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -53,6 +53,8 @@ class WebhookWorker:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
+        with self._cond:
+            self._stopping = False
         self._thread = threading.Thread(target=self._run, name="sandbox-webhooks", daemon=True)
         self._thread.start()
 
@@ -113,7 +115,7 @@ class WebhookWorker:
     def _send(self, client: httpx.Client, delivery: Delivery, attempt: int) -> bool:
         timestamp = int(time.time())
         signature = Webhook(delivery.secret).sign(
-            delivery.message_id, datetime.fromtimestamp(timestamp, timezone.utc), delivery.body,
+            delivery.message_id, datetime.fromtimestamp(timestamp, UTC), delivery.body,
         )
         headers = {
             "content-type": "application/json",

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 
@@ -104,7 +105,7 @@ def provision(prefix: str = "7stamp-connector", region: str = "us-east-1") -> di
         "AWS::KMS::Key": p.key,
     }
     resources = template["Resources"]
-    pending = [k for k, r in resources.items() if r["Type"] in handlers]
+    pending = [k for k, r in resources.items() if r.get("Type") in handlers]
     for _ in range(len(pending) + 1):  # dependencies first: retry what could not resolve yet
         if not pending:
             break

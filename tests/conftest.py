@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -33,8 +34,11 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
+    import logging
+
     from moto.server import ThreadedMotoServer
 
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     server.start()
@@ -86,6 +90,18 @@ class Stack:
 
     def fault(self, **spec: object) -> None:
         httpx.post(f"{self.sandbox_url}/_sandbox/faults", json=spec, timeout=10).raise_for_status()
+
+    def clear_faults(self) -> None:
+        httpx.delete(f"{self.sandbox_url}/_sandbox/faults", timeout=10).raise_for_status()
+
+    def settle(self, timeout: float = 15.0) -> None:
+        """Let the sandbox's webhooks arrive and the connector's workers run until both are idle (bounded)."""
+        deadline = time.monotonic() + timeout
+        quiet = 0
+        while time.monotonic() < deadline and quiet < 2:
+            idle = self.sandbox.wait_webhooks_idle(timeout=max(0.1, deadline - time.monotonic()))  # type: ignore[attr-defined]
+            handled = self.worker.drain()  # type: ignore[attr-defined]
+            quiet = quiet + 1 if idle and handled == 0 else 0
 
 
 @pytest.fixture

@@ -28,11 +28,12 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Answers with ``statuses`` in turn (then ``default``); ``hang`` seconds of silence first when set."""
+    """Answers with ``statuses`` in turn (then ``default``); the first ``hangs`` requests wait ``hang`` seconds first."""
 
     statuses: list[int] = field(default_factory=list)
     default: int = 200
     hang: float = 0.0
+    hangs: int = 0
     headers: dict[str, str] = field(default_factory=dict)
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -47,8 +48,10 @@ class Receiver:
                 with receiver._lock:
                     receiver.received.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))
                     status = receiver.statuses.pop(0) if receiver.statuses else receiver.default
-                if receiver.hang:
-                    receiver._release.wait(receiver.hang)
+                    hang = receiver.hang if receiver.hangs > 0 else 0.0
+                    receiver.hangs -= 1
+                if hang:
+                    receiver._release.wait(hang)
                 self.send_response(status)
                 for k, v in receiver.headers.items():
                     self.send_header(k, v)
@@ -80,6 +83,10 @@ class Receiver:
             time.sleep(0.02)
         with self._lock:
             return list(self.received)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.received.clear()
 
     def stop(self) -> None:
         self._release.set()

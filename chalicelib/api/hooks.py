@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-from chalice import Blueprint  # type: ignore[attr-defined]
+from chalice import Blueprint, Response  # type: ignore[attr-defined]
 from pydantic import Field
 
 from chalicelib import address_guard, event_names, fields, queue, registry, services, settings, signing
@@ -72,7 +72,7 @@ def subscribe(call: Call) -> Any:
         target_url=request.target_url.strip(),
         filters=filters,
         secret=signing.new_secret(),
-        created_at=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
     store.create(sub)
     body = {**sub.public(), "secret": sub.secret}
@@ -89,7 +89,7 @@ def list_hooks(call: Call) -> Any:
 def unsubscribe(call: Call) -> Any:
     if not services.subscriptions().delete(call.me.location_id, call.params["id"]):
         raise NotFound("No such subscription")
-    return json_response(None, 204)
+    return Response(body="", status_code=204)
 
 
 @endpoint(bp, "/v1/hooks/{id}/deliveries", ["GET"])
@@ -132,4 +132,4 @@ def replay(call: Call) -> Any:
 
 
 def _iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

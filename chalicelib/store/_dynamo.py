@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import time
-from typing import Any, Iterable
-
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError

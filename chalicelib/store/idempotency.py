@@ -71,8 +71,8 @@ class IdempotencyStore:
             "update_item",
             TableName=self._table,
             Key=self._key(location_id, key),
-            UpdateExpression="SET #s = :done, response = :response REMOVE in_progress_until",
-            ExpressionAttributeNames={"#s": "status"},
+            UpdateExpression="SET #s = :done, #r = :response REMOVE in_progress_until",
+            ExpressionAttributeNames={"#s": "status", "#r": "response"},
             ExpressionAttributeValues=d.values(done=IdempotencyStatus.COMPLETED.value, response=json.dumps(response)),
         )
 

@@ -79,10 +79,10 @@ class SubscriptionStore:
         since = float(d.from_item(answer["Attributes"])["failing_since"])
         if now - since < disable_after:
             return False
-        self._update(location_id, sub_id, "SET disabled = :yes", {"yes": True})
+        self._update(location_id, sub_id, "SET #d = :yes", {"yes": True}, {"#d": "disabled"})
         return True
 
-    def _update(self, location_id: str, sub_id: str, expression: str, vals: dict[str, Any]) -> None:
+    def _update(self, location_id: str, sub_id: str, expression: str, vals: dict[str, Any], names: dict[str, str] | None = None) -> None:
         try:
             d.call(
                 "update_item",
@@ -91,6 +91,7 @@ class SubscriptionStore:
                 UpdateExpression=expression,
                 ConditionExpression="attribute_exists(pk)",
                 **({"ExpressionAttributeValues": d.values(**vals)} if vals else {}),
+                **({"ExpressionAttributeNames": names} if names else {}),
             )
         except d.ConditionFailed:
             pass  # unsubscribed meanwhile: nothing to record

@@ -1,0 +1,46 @@
+# The project's commands. `make run` and `make test` are the README's two set-up commands:
+# each creates the virtual environment and installs what it needs first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+NODE_INSTALLED := platforms/zapier/node_modules/.installed
+STAGE ?= dev
+
+.PHONY: run test demo export package deploy lint bench
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	@$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(NODE_INSTALLED): platforms/zapier/package.json
+	@cd platforms/zapier && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+run: $(INSTALLED)
+	@$(BIN)/python -m stack
+
+test: $(INSTALLED) $(NODE_INSTALLED)
+	@$(BIN)/python -m pytest -q
+
+demo: $(INSTALLED)
+	@$(BIN)/python -m stack.demo
+
+export: $(INSTALLED)
+	@test -n "$(PLATFORM)" -a -n "$(URL)" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make URL=https://... OUT=dir"; exit 2; }
+	@$(BIN)/python -m platforms.export --platform "$(PLATFORM)" --url "$(URL)" --out "$(OUT)"
+
+package: $(INSTALLED)
+	@$(BIN)/python -m infra.package --stage $(STAGE) --out build/$(STAGE)
+
+deploy: $(INSTALLED)
+	@$(BIN)/python -m infra.deploy --stage $(STAGE) $(if $(BUCKET),--bucket $(BUCKET))
+
+lint: $(INSTALLED)
+	@$(BIN)/ruff check . && $(BIN)/mypy
+
+bench: $(INSTALLED)
+	@$(BIN)/python -m benchmarks.import_time && $(BIN)/python -m benchmarks.fanout && $(BIN)/python -m benchmarks.polling

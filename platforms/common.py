@@ -1,0 +1,113 @@
+"""What both generated apps share: the connector URL, the idempotency field, names, and writing the files.
+
+An app is a mapping of relative paths to file contents (``Files``); generating one is a pure
+function of the catalog and the URL, so tests can generate from a modified catalog.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from chalicelib.runtime import IDEMPOTENCY_FIELD
+
+Files = dict[str, str]
+Catalog = dict[str, Any]
+
+MANIFEST = ".7stamp-export.json"
+
+API_KEY = {
+    "label": "7stamp API key",
+    "help": "The API key of your 7stamp location (it starts with `7loc_sc_`). Each location has its own key.",
+}
+
+IDEMPOTENCY_INPUT: dict[str, Any] = {
+    "key": IDEMPOTENCY_FIELD,
+    "label": "Idempotency key",
+    "help": (
+        "Optional: map something unique to this run, such as the order ID. Running again with the "
+        "same key changes nothing and returns the first result."
+    ),
+    "type": "string",
+    "required": False,
+    "list": False,
+}
+
+
+class ExportError(Exception):
+    """The app cannot be generated or written as asked; the message says why."""
+
+
+def connector_url(url: str) -> str:
+    """The connector's base URL without a trailing slash; refuses anything but a plain http(s) origin and path."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ExportError(f"URL must be the connector's http(s) address, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/api (got {url!r})")
+    return url.strip().rstrip("/")
+
+
+def action_inputs(action: dict[str, Any]) -> list[dict[str, Any]]:
+    """An action's input fields; a create also takes the idempotency key the connector accepts on every write."""
+    extra = [IDEMPOTENCY_INPUT] if action["kind"] == "create" else []
+    return [*action["input_fields"], *extra]
+
+
+def words(key: str) -> list[str]:
+    """The words of a key such as ``stamp_added`` or ``card-templates``."""
+    return [w for w in re.split(r"[_\-\s]+", key) if w]
+
+
+def pascal(key: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in words(key))
+
+
+def camel(key: str) -> str:
+    name = pascal(key)
+    return name[:1].lower() + name[1:]
+
+
+def kebab(name: str) -> str:
+    """``watchStampAdded`` -> ``watch-stamp-added``, as Make's VS Code extension names component folders."""
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", name).lower()
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, indent=4, ensure_ascii=False) + "\n"
+
+
+def write_app(out: Path, files: Files) -> None:
+    """Write ``files`` under ``out``, replacing an earlier export there and deleting what it generated that is gone now.
+
+    A directory that holds anything else is refused, so an export never overwrites someone's work;
+    what an export adds later (``node_modules``, ``.zapierapprc``) is kept.
+    """
+    manifest = out / MANIFEST
+    previous: list[str] = []
+    if out.exists():
+        if not out.is_dir():
+            raise ExportError(f"{out} is a file; OUT must be a directory")
+        if manifest.exists():
+            previous = json.loads(manifest.read_text())
+        elif any(out.iterdir()):
+            raise ExportError(f"{out} is not empty and was not written by an export; choose an empty or new directory")
+    for stale in sorted(set(previous) - set(files)):
+        _remove(out.resolve(), (out / stale).resolve())
+    for relative, content in files.items():
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content)
+    manifest.write_text(to_json(sorted(files)))
+
+
+def _remove(root: Path, target: Path) -> None:
+    """Delete one file an earlier export wrote, and the folders it leaves empty (never anything outside ``root``)."""
+    if not target.is_relative_to(root) or not target.is_file():
+        return
+    target.unlink()
+    folder = target.parent
+    while folder != root and not any(folder.iterdir()):
+        folder.rmdir()
+        folder = folder.parent

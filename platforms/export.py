@@ -1,0 +1,53 @@
+"""``python -m platforms.export --platform zapier|make --url URL --out DIR``: write the app for the connector at URL.
+
+``make export PLATFORM=... URL=... OUT=...`` runs this. Exporting again into the same folder
+replaces what the earlier export wrote and keeps the rest (``node_modules``, Zapier's
+``.zapierapprc``, the Make origins in ``makecomapp.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from chalicelib import catalog
+from platforms import make, zapier
+from platforms.common import ExportError, Files, write_app
+from platforms.make import generate as make_app
+from platforms.zapier import generate as zapier_app
+
+NEXT_STEPS = {
+    "zapier": "cd {out} && npm install && npx zapier-platform-cli login && npx zapier-platform-cli register && npx zapier-platform-cli push",
+    "make": "open {out} in VS Code with Make's Apps SDK extension, add an origin to makecomapp.json, then 'Deploy to Make'",
+}
+
+
+def build(platform: str, url: str, out: Path) -> Files:
+    """The files of the app for ``platform`` (origins of an earlier Make export in ``out`` are kept)."""
+    if platform == "zapier":
+        return zapier_app.generate(catalog.catalog(), url)
+    return make_app.generate(catalog.catalog(), url, make_app.previous_origins(out))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m platforms.export", description=__doc__.splitlines()[0])
+    parser.add_argument("--platform", required=True, choices=sorted(NEXT_STEPS))
+    parser.add_argument("--url", required=True, help="the connector's public base URL, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/api")
+    parser.add_argument("--out", required=True, type=Path, help="the folder to write the app into (new, empty, or an earlier export)")
+    args = parser.parse_args(argv)
+    try:
+        files = build(args.platform, args.url, args.out)
+        write_app(args.out, files)
+    except ExportError as error:
+        print(f"export failed: {error}", file=sys.stderr)
+        return 2
+    print(f"Wrote the {args.platform} app ({len(files)} files) to {args.out}")
+    print("Next: " + NEXT_STEPS[args.platform].format(out=args.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
+__all__ = ["main", "make", "zapier"]

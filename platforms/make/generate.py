@@ -1,0 +1,284 @@
+"""The Make custom app for a connector URL, from the catalog.
+
+The layout is the local-development one of Make's VS Code extension: ``makecomapp.json``
+lists every component and its ``*.iml.json`` code files, each of the kind the schemas in
+``shared/make-app-schemas/`` describe. Per event there is an attached webhook (subscribed and
+unsubscribed through ``/v1/hooks``) with its instant trigger, and a polling trigger; per
+action and search a module; per dropdown source an RPC.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from platforms.common import API_KEY, Catalog, Files, action_inputs, camel, connector_url, kebab, pascal, to_json
+
+CONNECTION = "apiKey"
+POLL_LIMIT_MAX = 100  # the connector's most events per poll
+
+_TYPES = {"string": "text", "integer": "integer", "number": "number", "boolean": "boolean", "datetime": "date", "array": "array", "object": "collection"}
+_ERROR_TYPES = {401: "InvalidAccessTokenError", 404: "DataError", 409: "DataError", 413: "DataError", 422: "DataError", 429: "RateLimitError", 502: "ConnectionError", 504: "ConnectionError"}
+
+
+def rpc_name(source: str) -> str:
+    """The RPC behind a dropdown source: ``card-templates`` -> ``listCardTemplates``."""
+    return "list" + pascal(source)
+
+
+def _help(text: str) -> dict[str, str]:
+    return {"help": text} if text else {}
+
+
+def _options(choices: list[str]) -> list[dict[str, str]]:
+    return [{"label": choice, "value": choice} for choice in choices]
+
+
+def parameter(field: dict[str, Any]) -> dict[str, Any]:
+    """An action's input field as a mappable parameter; dropdown sources become RPC-backed selects."""
+    param: dict[str, Any] = {"name": field["key"], "label": field["label"], "type": _TYPES.get(field["type"], "text"), "required": field["required"], **_help(field["help"])}
+    if field.get("dynamic"):
+        param.update(type="select", options=f"rpc://{rpc_name(field['dynamic'])}")
+    elif field.get("choices"):
+        param.update(type="select", options=_options(field["choices"]), multiple=field["list"])
+    elif field["list"]:
+        param.update(type="array", spec={"type": _TYPES.get(field["type"], "text")})
+    if "default" in field:
+        param["default"] = field["default"]
+    return param
+
+
+def filter_parameter(spec: dict[str, Any]) -> dict[str, Any]:
+    """A trigger's subscription filter as a webhook parameter, asked when the webhook is created."""
+    param: dict[str, Any] = {
+        "name": spec["key"],
+        "label": spec["label"],
+        "type": "text",
+        "required": False,
+        "help": spec["help"] or "Only events with this value; leave empty for every event.",
+    }
+    if spec.get("choices"):
+        param.update(type="select", multiple=True, options=_options(spec["choices"]))
+    return param
+
+
+def interface(output_fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Output fields as Make's interface: a dotted path (``customer.email``) becomes a field of a collection."""
+    root: list[dict[str, Any]] = []
+    for field in output_fields:
+        *parents, name = field["key"].split(".")
+        level = root
+        for part in parents:
+            collection = next((p for p in level if p["name"] == part and p["type"] == "collection"), None)
+            if collection is None:
+                collection = {"name": part, "label": part.replace("_", " ").capitalize(), "type": "collection", "spec": []}
+                level.append(collection)
+            level = collection["spec"]
+        level.append({"name": name, "label": field["label"], "type": _TYPES[field["type"]]})
+    return root
+
+
+_SUFFIXES = {
+    "communication": "communication",
+    "params": "params",
+    "staticParams": "static-params",
+    "mappableParams": "mappable-params",
+    "interface": "interface",
+    "samples": "samples",
+    "epoch": "epoch",
+    "attach": "attach",
+    "detach": "detach",
+}
+
+
+class _App:
+    """Collects the files and the makecomapp.json entries of one app."""
+
+    def __init__(self) -> None:
+        self.files: Files = {}
+        self.components: dict[str, dict[str, Any]] = {kind: {} for kind in ("connection", "webhook", "module", "rpc", "function", "endpoint")}
+
+    def add(self, kind: str, name: str, folder: str, metadata: dict[str, Any], codes: dict[str, Any]) -> None:
+        """One component: each code is written to ``<folder>/<name>/<name>.<suffix>.iml.json``."""
+        stem = kebab(name)
+        code_files: dict[str, str] = {}
+        for code_type, content in codes.items():
+            path = f"{folder}/{stem}/{stem}.{_SUFFIXES[code_type]}.iml.json"
+            self.files[path] = to_json(content)
+            code_files[code_type] = path
+        self.components[kind][name] = {**metadata, "codeFiles": code_files}
+
+
+def _base(api_url: str) -> dict[str, Any]:
+    """Every module's, RPC's and webhook's shared request: the base URL, the key header, errors in the connector's words."""
+    errors: dict[str, Any] = {str(status): {"type": kind, "message": "{{body.error.message}}"} for status, kind in _ERROR_TYPES.items()}
+    return {
+        "baseUrl": api_url,
+        "headers": {"X-API-Key": "{{connection.apiKey}}"},
+        "response": {"error": {"type": "RuntimeError", "message": "[{{statusCode}}] {{ifempty(body.error.message, 'The 7stamp connector failed')}}", **errors}},
+        "log": {"sanitize": ["request.headers.x-api-key"]},
+    }
+
+
+def _connection(app: _App, api_url: str) -> None:
+    app.add(
+        "connection",
+        CONNECTION,
+        "connections",
+        {"label": API_KEY["label"], "connectionType": "basic"},
+        {
+            "communication": {
+                "url": f"{api_url}/v1/me",
+                "method": "GET",
+                "headers": {"X-API-Key": "{{parameters.apiKey}}"},
+                "response": {
+                    "metadata": {"type": "text", "value": "{{body.location_name}}"},
+                    "error": {"message": "[{{statusCode}}] {{body.error.message}}"},
+                },
+                "log": {"sanitize": ["request.headers.x-api-key"]},
+            },
+            "params": [{"name": "apiKey", "type": "password", "label": API_KEY["label"], "help": API_KEY["help"], "required": True}],
+        },
+    )
+
+
+def _trigger(app: _App, trigger: dict[str, Any]) -> tuple[str, str]:
+    """The attached webhook and instant trigger of one event, and its polling trigger; returns both module names."""
+    webhook, instant, polling = camel(trigger["key"]), f"watch{pascal(trigger['key'])}Instant", f"watch{pascal(trigger['key'])}"
+    app.add(
+        "webhook",
+        webhook,
+        "webhooks",
+        {"label": trigger["label"], "webhookType": "web", "connection": CONNECTION},
+        {
+            "communication": {"output": "{{body}}"},
+            "params": [filter_parameter(f) for f in trigger["filters"]],
+            "attach": {
+                "url": "/v1/hooks",
+                "method": "POST",
+                "body": {"event": trigger["key"], "target_url": "{{webhook.url}}", "filters": "{{parameters}}"},
+                "response": {"data": {"externalHookId": "{{body.id}}"}},
+            },
+            "detach": {"url": "/v1/hooks/{{webhook.externalHookId}}", "method": "DELETE"},
+        },
+    )
+    shape = {"interface": interface(trigger["output_fields"]), "samples": trigger["sample"]}
+    app.add(
+        "module",
+        instant,
+        "modules",
+        {"label": f"Watch {trigger['label']} (Instant)", "description": trigger["help"], "moduleType": "instant_trigger", "connection": CONNECTION, "webhook": webhook},
+        shape,
+    )
+    app.add(
+        "module",
+        polling,
+        "modules",
+        {"label": f"Watch {trigger['label']}", "description": trigger["help"], "moduleType": "trigger", "connection": CONNECTION},
+        {
+            "communication": {
+                "url": f"/v1/triggers/{trigger['key']}",
+                "method": "GET",
+                "qs": {"limit": "{{parameters.limit}}"},
+                "response": {
+                    "iterate": "{{body}}",
+                    "output": "{{item}}",
+                    "limit": "{{parameters.limit}}",
+                    "trigger": {"type": "date", "order": "desc", "id": "{{item.id}}", "date": "{{item.timestamp}}"},
+                },
+            },
+            "staticParams": [
+                {
+                    "name": "limit",
+                    "type": "uinteger",
+                    "label": "Limit",
+                    "help": f"The most events to return in one run (1-{POLL_LIMIT_MAX}).",
+                    "default": 10,
+                    "required": True,
+                    "validate": {"min": 1, "max": POLL_LIMIT_MAX},
+                }
+            ],
+            "epoch": {
+                "qs": {"limit": POLL_LIMIT_MAX},
+                "response": {
+                    "limit": POLL_LIMIT_MAX,
+                    "output": {"label": "{{item.timestamp}} {{ifempty(item.customer.name, item.customer.id)}}", "date": "{{item.timestamp}}"},
+                },
+            },
+            **shape,
+        },
+    )
+    return instant, polling
+
+
+def _action(app: _App, action: dict[str, Any]) -> str:
+    name = camel(action["key"])
+    if action["kind"] == "create":
+        request: dict[str, Any] = {"url": action["path"], "method": "POST", "body": "{{parameters}}", "response": {"output": "{{body}}"}}
+    else:
+        query = {f["key"]: f"{{{{parameters.{f['key']}}}}}" for f in action["input_fields"]}
+        request = {"url": action["path"], "method": "GET", "qs": query, "response": {"iterate": "{{body}}", "output": "{{item}}"}}
+    app.add(
+        "module",
+        name,
+        "modules",
+        {"label": action["label"], "description": action["help"], "moduleType": "action" if action["kind"] == "create" else "search", "connection": CONNECTION},
+        {
+            "communication": request,
+            "mappableParams": [parameter(f) for f in action_inputs(action)],
+            "interface": interface(action["output_fields"]),
+            "samples": action["sample"],
+        },
+    )
+    return name
+
+
+def _rpc(app: _App, option: dict[str, Any]) -> None:
+    app.add(
+        "rpc",
+        rpc_name(option["key"]),
+        "rpcs",
+        {"label": option["label"], "connection": CONNECTION},
+        {"communication": {"url": option["path"], "method": "GET", "response": {"iterate": "{{body}}", "output": {"label": "{{item.label}}", "value": "{{item.id}}"}}}},
+    )
+
+
+def _readme(app: _App, groups: list[dict[str, Any]]) -> str:
+    lines = ["# 7stamp", "", "Wallet loyalty cards (stamps, rewards, vouchers) through the 7stamp connector.", ""]
+    for group in groups:
+        lines += [f"## {group['label']}", ""]
+        lines += [f"- **{app.components['module'][m]['label']}**: {app.components['module'][m]['description']}" for m in group["modules"]]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def previous_origins(out: Path) -> list[dict[str, Any]]:
+    """The origins (Make app id, zone, component mapping) of an earlier export into ``out``, kept across exports."""
+    existing = out / "makecomapp.json"
+    return list(json.loads(existing.read_text()).get("origins") or []) if existing.exists() else []
+
+
+def generate(catalog: Catalog, url: str, origins: list[dict[str, Any]] | None = None) -> Files:
+    """Every file of the Make app for the connector at ``url``."""
+    api_url = connector_url(url)
+    app = _App()
+    _connection(app, api_url)
+    triggers = [name for trigger in catalog["triggers"] for name in _trigger(app, trigger)]
+    actions = [_action(app, a) for a in catalog["actions"] if a["kind"] == "create"]
+    searches = [_action(app, a) for a in catalog["actions"] if a["kind"] == "search"]
+    for option in catalog["options"]:
+        _rpc(app, option)
+    groups = [{"label": "Triggers", "modules": triggers}, {"label": "Actions", "modules": actions}, {"label": "Searches", "modules": searches}]
+    app.files["general/base.iml.json"] = to_json(_base(api_url))
+    app.files["modules/groups.json"] = to_json(groups)
+    app.files["README.md"] = _readme(app, groups)
+    app.files["makecomapp.json"] = to_json(
+        {
+            "fileVersion": 1,
+            "generalCodeFiles": {"base": "general/base.iml.json", "common": None, "groups": "modules/groups.json", "readme": "README.md"},
+            "components": app.components,
+            "origins": origins or [],
+        }
+    )
+    return app.files

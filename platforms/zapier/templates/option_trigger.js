@@ -1,0 +1,18 @@
+'use strict';
+/**
+ * The @@LABEL_TEXT@@ dropdown: a hidden trigger that reads @@PATH_TEXT@@.
+ * Generated: change chalicelib/catalog.py's option sources and export again.
+ */
+const connector = require('../lib/connector');
+
+module.exports = {
+  key: @@KEY@@,
+  noun: @@NOUN@@,
+  display: @@DISPLAY@@,
+  operation: {
+    type: 'polling',
+    perform: (z, bundle) => connector.options(z, bundle, @@PATH@@),
+    sample: @@SAMPLE@@,
+    outputFields: @@OUTPUT_FIELDS@@,
+  },
+};

@@ -1,0 +1,100 @@
+"""What a client of 7stamp must cope with besides the data: the per-key rate limit and (in tests) injected faults."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from .errors import ApiError
+from .validation import Fields
+
+
+class RateLimiter:
+    """A token bucket per API key: `per_second` tokens a second, as many of burst; None turns it off."""
+
+    def __init__(self, per_second: float | None) -> None:
+        self._rate = per_second
+        self._lock = threading.Lock()
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, when counted)
+
+    def take(self, api_key: str) -> None:
+        if self._rate is None:
+            return
+        capacity = max(1.0, self._rate)
+        with self._lock:
+            now = time.monotonic()
+            tokens, last = self._buckets.get(api_key, (capacity, now))
+            tokens = min(capacity, tokens + (now - last) * self._rate)
+            if tokens < 1.0:
+                self._buckets[api_key] = (tokens, now)
+                raise ApiError.rate_limited(max(1, math.ceil((1.0 - tokens) / self._rate)))
+            self._buckets[api_key] = (tokens - 1.0, now)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._buckets.clear()
+
+
+@dataclass
+class Fault:
+    """The next `times` requests matching method and path prefix hang, then answer `status` (None: normally)."""
+
+    path_prefix: str
+    method: str | None
+    status: int | None
+    retry_after: int | None
+    hang_seconds: float | None
+    times: int
+
+    def matches(self, method: str, path: str) -> bool:
+        return path.startswith(self.path_prefix) and self.method in (None, method)
+
+
+class Faults:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(self, body: dict[str, Any]) -> dict[str, Any]:
+        fields = Fields(body)
+        prefix = fields.text("path_prefix", required=True, max_length=500)
+        if prefix is not None and not prefix.startswith("/"):
+            fields.fail("path_prefix", "must start with '/'.")
+        method = fields.text("method", max_length=10)
+        status = fields.integer("status", 400, 599)
+        retry_after = fields.integer("retry_after", 0, 86400)
+        hang_seconds = fields.number("hang_seconds", 0, 300)
+        times = fields.integer("times", 1, 10000, default=1)
+        fields.done()
+        assert prefix is not None and times is not None
+        fault = Fault(
+            path_prefix=prefix,
+            method=method.upper() if method else None,
+            status=500 if status is None and not hang_seconds else status,
+            retry_after=retry_after,
+            hang_seconds=hang_seconds,
+            times=times,
+        )
+        with self._lock:
+            self._faults.append(fault)
+        return asdict(fault)
+
+    def clear(self) -> int:
+        with self._lock:
+            cleared = len(self._faults)
+            self._faults.clear()
+            return cleared
+
+    def take(self, method: str, path: str) -> Fault | None:
+        """The first fault matching this request, used up by one."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.matches(method, path):
+                    fault.times -= 1
+                    if fault.times <= 0:
+                        self._faults.remove(fault)
+                    return fault
+            return None

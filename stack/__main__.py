@@ -1,0 +1,54 @@
+"""`python -m stack` (what `make run` runs): the local stack in the foreground until Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+from types import FrameType
+
+from stack import logs
+from stack.banner import banner
+from stack.local import LocalStack, PortInUse, Ports
+
+
+def main() -> int:
+    from chalicelib import settings
+    from chalicelib.errors import SettingsError
+
+    logs.configure()
+    try:
+        configured = settings.load(os.environ)  # the ports and URLs, validated by the connector's own rules
+    except SettingsError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    done = threading.Event()
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    # installed before anything starts, so a Ctrl-C during start-up still ends in a clean stop
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    stack = LocalStack(
+        Ports(configured.connector_port, configured.sandbox_port, configured.moto_port),
+        sevenstamp_url=os.environ.get("SEVENSTAMP_API_URL", "").strip() or None,
+        public_url=os.environ.get("CONNECTOR_PUBLIC_URL", "").strip() or None,
+        allow_private_targets=os.environ.get("CONNECTOR_ALLOW_PRIVATE_TARGETS", "").strip() or "1",
+    )
+    try:
+        stack.start()
+    except PortInUse as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(banner(stack), flush=True)
+    done.wait()
+    print("Stopping…", flush=True)
+    stack.stop()
+    print("Stopped.", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

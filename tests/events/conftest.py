@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import time
+from typing import Iterator
+
+import pytest
+
+from receiver import Receiver
+
+
+class Clock:
+    """The store's clock, movable: retries hours apart run in a test without waiting for them."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    from chalicelib.store import _dynamo
+
+    c = Clock()
+    monkeypatch.setattr(_dynamo, "now", c.now)
+    return c
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver().start()
+    yield r
+    r.stop()
+
+
+def subscribe(client, event: str, url: str, **filters: object) -> dict:
+    answer = client.post("/v1/hooks", json={"event": event, "target_url": url, **({"filters": filters} if filters else {})})
+    assert answer.status_code == 201, answer.text
+    return answer.json()

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import pytest
+
+from chalicelib.errors import SettingsError
+from chalicelib.settings import load
+
+
+def test_defaults_follow_the_design_card():
+    s = load({})
+    assert (s.connector_port, s.sandbox_port, s.moto_port) == (8000, 8001, 5000)
+    assert s.sevenstamp_api_url == "http://127.0.0.1:8001"
+    assert s.public_url == "http://127.0.0.1:8000"
+    assert s.allow_private_targets is False
+    assert s.delivery_concurrency == 32 and s.delivery_timeout_seconds == 15
+
+
+def test_urls_follow_the_ports():
+    s = load({"CONNECTOR_PORT": "9000", "SANDBOX_PORT": "9001"})
+    assert s.public_url == "http://127.0.0.1:9000" and s.sevenstamp_api_url == "http://127.0.0.1:9001"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("CONNECTOR_PORT", "eighty"), ("CONNECTOR_PORT", "70000"), ("SEVENSTAMP_API_URL", "ftp://x"), ("CONNECTOR_ALLOW_PRIVATE_TARGETS", "maybe"),
+     ("DELIVERY_CONCURRENCY", "0"), ("DEFAULT_PHONE_REGION", "Germany"), ("EVENTS_TABLE", "bad name!"), ("DELIVERY_TIMEOUT_SECONDS", "60")],
+)
+def test_a_bad_value_fails_naming_the_variable(name, value):
+    with pytest.raises(SettingsError) as caught:
+        load({name: value})
+    assert name in str(caught.value)
