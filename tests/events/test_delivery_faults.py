@@ -1,0 +1,237 @@
+"""Delivery under faults: retries on the schedule, 410, hangs, duplicates, redelivered work, crashed workers.
+
+The store's clock is moved forward (the ``clock`` fixture) so retries minutes and hours
+apart happen within the test; every wait is a bounded poll.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+from conftest import subscribe
+
+from chalicelib import aws, queue, services, signing
+from chalicelib.delivery import RETRY_DELAYS
+from receiver import Receiver
+from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
+
+
+def retry_round(stack, clock, seconds: float) -> None:
+    clock.advance(seconds)
+    stack.worker.sweep()
+    stack.settle()
+
+
+def deliveries(client, hook_id: str) -> list[dict]:
+    return client.get(f"/v1/hooks/{hook_id}/deliveries").json()
+
+
+def test_500_twice_then_200_is_delivered_once_after_retries(stack, clock):
+    receiver = Receiver(statuses=[500, 500]).start()
+    try:
+        with stack.client(DEMO_KEY_A) as c:
+            hook = subscribe(c, "stamp_added", receiver.url)
+            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+            stack.settle()
+            assert len(receiver.received) == 1
+            retry_round(stack, clock, RETRY_DELAYS[0] * 1.3)
+            assert len(receiver.received) == 2
+            retry_round(stack, clock, RETRY_DELAYS[1] * 1.3)
+            assert len(receiver.received) == 3
+            retry_round(stack, clock, 86400)  # nothing more is due
+            assert len(receiver.received) == 3
+            ids = {r.headers["webhook-id"] for r in receiver.received}
+            assert len(ids) == 1
+            for r in receiver.received:
+                r.verify(hook["secret"])
+            [row] = deliveries(c, hook["id"])
+            assert row["status"] == "delivered" and row["attempts"] == 3
+            assert [h["status_code"] for h in row["history"]] == [500, 500, 200]
+    finally:
+        receiver.stop()
+
+
+def test_a_retry_is_not_made_before_its_time(stack, clock):
+    receiver = Receiver(statuses=[500]).start()
+    try:
+        with stack.client(DEMO_KEY_A) as c:
+            subscribe(c, "stamp_added", receiver.url)
+            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+            stack.settle()
+            retry_round(stack, clock, RETRY_DELAYS[0] * 0.5)
+            assert len(receiver.received) == 1
+    finally:
+        receiver.stop()
+
+
+def test_retry_after_from_the_subscriber_is_honoured(stack, clock):
+    receiver = Receiver(statuses=[503], headers={"Retry-After": "3600"}).start()
+    try:
+        with stack.client(DEMO_KEY_A) as c:
+            hook = subscribe(c, "stamp_added", receiver.url)
+            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+            stack.settle()
+            retry_round(stack, clock, RETRY_DELAYS[1] * 1.3)  # the schedule's second slot, well before the hour asked for
+            assert len(receiver.received) == 1
+            retry_round(stack, clock, 3600)
+            assert len(receiver.received) == 2
+            assert deliveries(c, hook["id"])[0]["status"] == "delivered"
+    finally:
+        receiver.stop()
+
+
+def test_410_removes_the_subscription_and_nothing_more_is_sent(stack):
+    receiver = Receiver(default=410).start()
+    try:
+        with stack.client(DEMO_KEY_A) as c:
+            subscribe(c, "stamp_added", receiver.url)
+            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+            stack.settle()
+            assert len(receiver.received) == 1
+            assert c.get("/v1/hooks").json() == []
+            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+            stack.settle()
+            assert len(receiver.received) == 1
+    finally:
+        receiver.stop()
+
+
+def test_a_hanging_subscriber_is_cut_and_retried(stack, clock, monkeypatch):
+    monkeypatch.setenv("DELIVERY_TIMEOUT_SECONDS", "1")  # 15 by default; 1 keeps the test short
+    services.reset()
+    receiver = Receiver(hang=30, hangs=1).start()
+    try:
+        with stack.client(DEMO_KEY_A) as c:
+            hook = subscribe(c, "stamp_added", receiver.url)
+            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+            stack.settle()
+            assert deliveries(c, hook["id"])[0]["last_error"] == "timed out"
+            retry_round(stack, clock, RETRY_DELAYS[0] * 1.3)
+            [row] = deliveries(c, hook["id"])
+            assert row["status"] == "delivered" and row["attempts"] == 2
+    finally:
+        receiver.stop()
+
+
+def connected(stack) -> object:
+    with stack.client(DEMO_KEY_A) as c:
+        c.get("/v1/me")
+    return services.locations().get(DEMO_LOCATION_A)
+
+
+def signed_post(stack, connection, body: str, message_id: str, timestamp: int | None = None, secret: str | None = None) -> httpx.Response:
+    headers = signing.headers(secret or connection.secret, message_id, timestamp or int(time.time()), body)
+    return httpx.post(f"{stack.connector}/inbound/7stamp/{connection.token}", content=body, headers=headers)
+
+
+def event_body(location_id: str = DEMO_LOCATION_A, event: str = "card_opened") -> str:
+    return json.dumps({"event": event, "timestamp": "2026-11-22T10:00:00Z", "business_id": "b_demo", "location_id": location_id,
+                       "customer": {"id": "c_demo_a", "wallet_pass_id": "wp_demo_a", "language": "en"}, "card": {"id": "card_demo_a", "goal_index": 0}})
+
+
+def test_the_same_inbound_webhook_five_times_is_stored_and_delivered_once(stack, receiver):
+    connection = connected(stack)
+    with stack.client(DEMO_KEY_A) as c:
+        subscribe(c, "card_opened", receiver.url)
+        body = event_body()
+        answers = [signed_post(stack, connection, body, "msg_dup_1") for _ in range(5)]
+        assert [a.status_code for a in answers] == [200] * 5
+        assert len({a.json()["id"] for a in answers}) == 1
+        stack.settle()
+        assert len(receiver.wait_for(1, 2)) == 1
+        assert len(c.get("/v1/triggers/card_opened").json()) == 1
+
+
+def test_sqs_redelivery_of_a_job_does_not_post_twice(stack, receiver):
+    with stack.client(DEMO_KEY_A) as c:
+        subscribe(c, "stamp_added", receiver.url)
+        c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+    stack.sandbox.wait_webhooks_idle(10)
+    assert stack.worker.pump_stream() >= 1  # fan-out ran: the job is queued
+    sqs = aws.client("sqs")
+    [message] = sqs.receive_message(QueueUrl=queue.queue_url(), MaxNumberOfMessages=10)["Messages"]
+    event = {"Records": [{"messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"], "attributes": {}}]}
+    import app
+
+    assert app.deliver(event, None) == {"batchItemFailures": []}
+    assert app.deliver(event, None) == {"batchItemFailures": []}  # SQS handed the same message again
+    assert len(receiver.wait_for(1, 2)) == 1
+
+
+def test_the_fanout_handler_run_twice_on_one_stream_batch_posts_once(stack, receiver, monkeypatch):
+    with stack.client(DEMO_KEY_A) as c:
+        subscribe(c, "stamp_added", receiver.url)
+        c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+    stack.sandbox.wait_webhooks_idle(10)
+    real_send = queue.send
+    calls = []
+
+    def send_then_crash(jobs, delay=0):
+        calls.append(jobs)
+        if len(calls) == 1:
+            raise RuntimeError("worker died after writing the deliveries, before queueing them")
+        real_send(jobs, delay)
+
+    monkeypatch.setattr(queue, "send", send_then_crash)
+    with pytest.raises(RuntimeError):
+        stack.worker.pump_stream()
+    stack.settle()  # the stream batch is read again; fan-out runs a second time
+    assert len(calls) == 2
+    assert len(receiver.wait_for(1, 2)) == 1
+
+
+def test_a_worker_that_dies_mid_delivery_leaves_no_subscriber_without_the_event(stack, receiver, clock):
+    with stack.client(DEMO_KEY_A) as c:
+        hook = subscribe(c, "stamp_added", receiver.url)
+        c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+    stack.sandbox.wait_webhooks_idle(10)
+    stack.worker.pump_stream()
+    [pending] = services.deliveries().due(10)
+    # a worker claims the delivery and dies before posting: its lease stays behind
+    assert services.deliveries().claim(hook["id"], pending.event_cursor, 60) is not None
+    stack.settle()
+    assert receiver.received == []
+    retry_round(stack, clock, 61)
+    assert len(receiver.wait_for(1, 2)) == 1
+
+
+def test_failed_deliveries_are_kept_and_can_be_replayed(stack, clock):
+    receiver = Receiver(default=500).start()
+    try:
+        with stack.client(DEMO_KEY_A) as c:
+            hook = subscribe(c, "stamp_added", receiver.url)
+            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+            stack.settle()
+            for delay in RETRY_DELAYS:
+                retry_round(stack, clock, delay * 1.3)
+            [row] = deliveries(c, hook["id"])
+            assert row["status"] == "failed" and row["attempts"] == len(RETRY_DELAYS) + 1
+            receiver.default = 200
+            assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}).json() == {"replayed": 1}
+            stack.settle()
+            assert deliveries(c, hook["id"])[0]["status"] == "delivered"
+            assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"since": "yesterday"}).status_code == 422
+    finally:
+        receiver.stop()
+
+
+def test_a_subscription_failing_for_five_days_is_disabled(stack, clock):
+    receiver = Receiver(default=500).start()
+    try:
+        with stack.client(DEMO_KEY_A) as c:
+            hook = subscribe(c, "stamp_added", receiver.url)
+            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+            stack.settle()
+            for _ in range(4):
+                retry_round(stack, clock, 2 * 86400)
+            assert c.get("/v1/hooks").json()[0]["disabled"] is True
+            count = len(receiver.received)
+            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+            stack.settle()
+            assert len(receiver.received) == count
+            assert hook["id"]
+    finally:
+        receiver.stop()
