@@ -42,5 +42,11 @@ deploy: $(INSTALLED)
 lint: $(INSTALLED)
 	@$(BIN)/ruff check . && $(BIN)/mypy
 
-bench: $(INSTALLED)
+BENCH_INSTALLED := benchmarks/node_modules/.installed
+
+$(BENCH_INSTALLED): benchmarks/package.json
+	@cd benchmarks && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+bench: $(INSTALLED) $(BENCH_INSTALLED)
 	@$(BIN)/python -m benchmarks.import_time && $(BIN)/python -m benchmarks.fanout && $(BIN)/python -m benchmarks.polling

@@ -13,7 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from chalicelib import registry
-from chalicelib.definitions import ActionDefinition, OutputField, TriggerDefinition
+from chalicelib.definitions import ActionDefinition, Filter, OutputField, TriggerDefinition
 
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array", dict: "object"}
 
@@ -64,6 +64,11 @@ def _outputs(fields: tuple[OutputField, ...]) -> list[dict[str, str]]:
     return [{"key": f.key, "label": f.label, "type": f.type} for f in fields]
 
 
+def filter_choices(f: Filter) -> list[str]:
+    """A filter's allowed values: its own, or for a filter on the event name, every event of the registry."""
+    return registry.event_names() if f.path == "event" else list(f.choices)
+
+
 def trigger_entry(t: TriggerDefinition) -> dict[str, Any]:
     return {
         "key": t.key,
@@ -71,7 +76,7 @@ def trigger_entry(t: TriggerDefinition) -> dict[str, Any]:
         "label": t.label,
         "help": t.help_text,
         "filters": [
-            {"key": f.key, "label": f.label, "path": f.path, "help": f.help, **({"choices": list(f.choices)} if f.choices else {})}
+            {"key": f.key, "label": f.label, "path": f.path, "help": f.help, **({"choices": filter_choices(f)} if filter_choices(f) else {})}
             for f in t.filters
         ],
         "output_fields": _outputs(t.output_fields),

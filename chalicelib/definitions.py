@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 if TYPE_CHECKING:
+    from pydantic import BaseModel
+
     from chalicelib.runtime import ActionContext
 
 FieldType = Literal["string", "integer", "number", "boolean", "datetime", "array", "object"]
@@ -76,27 +76,3 @@ class ActionDefinition:
     @property
     def path(self) -> str:
         return f"/v1/{'actions' if self.kind == 'create' else 'searches'}/{self.slug}"
-
-
-class CustomerPart(BaseModel):
-    """The customer object of an event record, after enrichment."""
-
-    model_config = ConfigDict(extra="allow")
-    id: str
-    email: str | None = None
-    phone: str | None = None
-    name: str | None = None
-    birthday: str | None = None
-
-
-class EventRecord(BaseModel):
-    """What a subscriber receives and what polling lists: 7stamp's payload plus ``id`` and ``enriched``."""
-
-    model_config = ConfigDict(extra="allow")
-    id: str
-    event: str
-    timestamp: str
-    business_id: str
-    location_id: str
-    enriched: bool
-    customer: CustomerPart

@@ -16,6 +16,7 @@ import random
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 
 import httpx
 
@@ -61,6 +62,12 @@ def _retry_after(value: str | None) -> int | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _http() -> httpx.Client:
+    """One client for every delivery: its TLS context and connection pool are built once, not per POST."""
+    return httpx.Client(follow_redirects=False, limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
+
+
 def post(url: str, body: str, headers: dict[str, str]) -> Outcome:
     """One POST to a subscriber, through the address guard, reading at most MAX_ANSWER bytes."""
     s = settings.get()
@@ -71,14 +78,15 @@ def post(url: str, body: str, headers: dict[str, str]) -> Outcome:
     request_headers = {**headers, "Host": target.host_header(), "Content-Type": "application/json", "User-Agent": "7stamp-connector/1.0"}
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     try:
-        with httpx.Client(timeout=s.delivery_timeout_seconds, follow_redirects=False) as client:
-            with client.stream("POST", target.connect_url(), content=body.encode(), headers=request_headers, extensions=extensions) as response:
-                received = 0
-                for chunk in response.iter_bytes():
-                    received += len(chunk)
-                    if received >= MAX_ANSWER:
-                        break
-                return Outcome(response.status_code, None, _retry_after(response.headers.get("Retry-After")))
+        with _http().stream(
+            "POST", target.connect_url(), content=body.encode(), headers=request_headers, extensions=extensions, timeout=s.delivery_timeout_seconds
+        ) as response:
+            received = 0
+            for chunk in response.iter_bytes():
+                received += len(chunk)
+                if received >= MAX_ANSWER:
+                    break
+            return Outcome(response.status_code, None, _retry_after(response.headers.get("Retry-After")))
     except httpx.TimeoutException:
         return Outcome(None, "timed out")
     except httpx.HTTPError as exc:
@@ -102,7 +110,8 @@ def attempt(delivery: Delivery, subscription: Subscription | None, event: Stored
     record = Attempt(now, outcome.status_code, outcome.error)
     if outcome.ok:
         deliveries.finish(delivery, record, DeliveryStatus.DELIVERED)
-        subs.record_success(subscription.location_id, subscription.id)
+        if subscription.failing_since is not None:
+            subs.record_success(subscription.location_id, subscription.id)
         return DeliveryStatus.DELIVERED
     if outcome.status_code == 410:
         subs.delete(subscription.location_id, subscription.id)

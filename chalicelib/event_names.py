@@ -7,8 +7,6 @@ matched by similarity or by a shared word.
 
 from __future__ import annotations
 
-import difflib
-
 from chalicelib import registry
 from chalicelib.errors import ValidationFailed
 
@@ -22,6 +20,8 @@ def suggest(name: str) -> str | None:
     for key, definition in triggers.items():
         if lowered in definition.aliases:
             return key
+    import difflib
+
     close = difflib.get_close_matches(lowered, list(triggers), n=1, cutoff=0.6)
     if close:
         return close[0]

@@ -7,10 +7,9 @@ nothing twice (and the jobs it re-queues find those deliveries claimed or done).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from chalicelib import queue, registry, services, settings
+from chalicelib import queue, registry, services
 from chalicelib.store import _dynamo
 from chalicelib.store.records import Delivery, DeliveryStatus, StoredEvent, Subscription
 
@@ -36,15 +35,17 @@ def matches(sub: Subscription, event: StoredEvent) -> bool:
 
 
 def fan_out(event: StoredEvent) -> int:
-    """Create the deliveries of one event and queue them; returns how many subscriptions match."""
+    """Create the deliveries of one event and queue them all; returns how many subscriptions match.
+
+    Deliveries that existed already are queued again too: their claim decides whether
+    anything is sent, so a delivered one is skipped and one left behind is finished.
+    """
     subs = [s for s in services.subscriptions().list(event.location_id) if matches(s, event)]
     if not subs:
         return 0
     now = _dynamo.now()
-    store = services.deliveries()
-
-    def create(sub: Subscription) -> None:
-        store.create(
+    services.deliveries().create_missing(
+        [
             Delivery(
                 subscription_id=sub.id,
                 location_id=event.location_id,
@@ -56,10 +57,9 @@ def fan_out(event: StoredEvent) -> int:
                 attempts=0,
                 next_at=now,
             )
-        )
-
-    with ThreadPoolExecutor(max_workers=min(len(subs), settings.get().delivery_concurrency)) as pool:
-        list(pool.map(create, subs))
+            for sub in subs
+        ]
+    )
     queue.send(queue.jobs_for(event.location_id, event.key, event.cursor, [s.id for s in subs]))
     return len(subs)
 

@@ -61,10 +61,12 @@ def words(key: str) -> list[str]:
 
 
 def pascal(key: str) -> str:
+    """``stamp_added`` -> ``StampAdded``."""
     return "".join(w[:1].upper() + w[1:] for w in words(key))
 
 
 def camel(key: str) -> str:
+    """``stamp_added`` -> ``stampAdded``: Make's component names allow letters and digits only."""
     name = pascal(key)
     return name[:1].lower() + name[1:]
 
@@ -75,14 +77,15 @@ def kebab(name: str) -> str:
 
 
 def to_json(value: Any) -> str:
+    """A JSON file's text, indented as Make's VS Code extension writes its files."""
     return json.dumps(value, indent=4, ensure_ascii=False) + "\n"
 
 
-def write_app(out: Path, files: Files) -> None:
-    """Write ``files`` under ``out``, replacing an earlier export there and deleting what it generated that is gone now.
+def write_app(out: Path, platform: str, files: Files) -> None:
+    """Write ``files`` under ``out``, replacing an earlier export of the same platform and deleting what it wrote that is gone now.
 
     A directory that holds anything else is refused, so an export never overwrites someone's work;
-    what an export adds later (``node_modules``, ``.zapierapprc``) is kept.
+    what was added after an export (``node_modules``, ``.zapierapprc``) is kept.
     """
     manifest = out / MANIFEST
     previous: list[str] = []
@@ -90,7 +93,10 @@ def write_app(out: Path, files: Files) -> None:
         if not out.is_dir():
             raise ExportError(f"{out} is a file; OUT must be a directory")
         if manifest.exists():
-            previous = json.loads(manifest.read_text())
+            earlier = json.loads(manifest.read_text())
+            if earlier["platform"] != platform:
+                raise ExportError(f"{out} holds the {earlier['platform']} app; export the {platform} app into another directory")
+            previous = earlier["files"]
         elif any(out.iterdir()):
             raise ExportError(f"{out} is not empty and was not written by an export; choose an empty or new directory")
     for stale in sorted(set(previous) - set(files)):
@@ -99,7 +105,7 @@ def write_app(out: Path, files: Files) -> None:
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content)
-    manifest.write_text(to_json(sorted(files)))
+    manifest.write_text(to_json({"platform": platform, "files": sorted(files)}))
 
 
 def _remove(root: Path, target: Path) -> None:

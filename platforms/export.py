@@ -12,13 +12,12 @@ import sys
 from pathlib import Path
 
 from chalicelib import catalog
-from platforms import make, zapier
 from platforms.common import ExportError, Files, write_app
 from platforms.make import generate as make_app
 from platforms.zapier import generate as zapier_app
 
 NEXT_STEPS = {
-    "zapier": "cd {out} && npm install && npx zapier-platform-cli login && npx zapier-platform-cli register && npx zapier-platform-cli push",
+    "zapier": "cd {out} && npm install && zapier register '7stamp (client name)' && zapier push  (with zapier-platform-cli installed and `zapier login` done)",
     "make": "open {out} in VS Code with Make's Apps SDK extension, add an origin to makecomapp.json, then 'Deploy to Make'",
 }
 
@@ -31,6 +30,7 @@ def build(platform: str, url: str, out: Path) -> Files:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the export; 0 when the app was written, 2 (with the reason on stderr) when it was not."""
     parser = argparse.ArgumentParser(prog="python -m platforms.export", description=__doc__.splitlines()[0])
     parser.add_argument("--platform", required=True, choices=sorted(NEXT_STEPS))
     parser.add_argument("--url", required=True, help="the connector's public base URL, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/api")
@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         files = build(args.platform, args.url, args.out)
-        write_app(args.out, files)
+        write_app(args.out, args.platform, files)
     except ExportError as error:
         print(f"export failed: {error}", file=sys.stderr)
         return 2
@@ -49,5 +49,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-__all__ = ["main", "make", "zapier"]

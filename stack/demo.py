@@ -10,12 +10,13 @@ Exit status 0 only when every expected delivery arrived, signed and enriched, in
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 import sys
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,10 +45,13 @@ class Target:
     location_id: str
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
+def _free_ports(count: int) -> list[int]:
+    """Distinct free ports: all bound at once, so the system cannot hand out one twice."""
+    with ExitStack() as held:
+        probes = [held.enter_context(socket.socket()) for _ in range(count)]
+        for probe in probes:
+            probe.bind((HOST, 0))
+        return [int(probe.getsockname()[1]) for probe in probes]
 
 
 def _answers(url: str) -> bool:
@@ -74,9 +78,9 @@ def stack_target() -> Iterator[Target]:
     from stack import logs
     from stack.local import LocalStack, Ports
 
-    logs.configure()
+    logs.configure(logging.WARNING)  # the scenario's printout is the point; its stack's request lines are not
     print("No stack answers at", running, "- starting one in this process")
-    with LocalStack(Ports(_free_port(), _free_port(), _free_port())) as local:
+    with LocalStack(Ports(*_free_ports(3))) as local:
         yield Target(local.connector_url, local.sevenstamp_url, DEMO_KEY_A, DEMO_LOCATION_A)
 
 
@@ -139,8 +143,7 @@ def run(target: Target) -> None:
         print(f"  polling trigger goal_reached (Make, or Zapier without hooks): newest id {polled[0]['id'] if polled else None}")
     finally:
         for hook in hooks.values():  # leave a running stack as it was; the receiver is about to go
-            # a fresh connection each: the 204 must not share one with the next request (report of issue 4)
-            api.delete(f"/v1/hooks/{hook['id']}", headers={"Connection": "close"})
+            api.delete(f"/v1/hooks/{hook['id']}")
         api.close()
         receiver.stop()
 

@@ -26,6 +26,7 @@ def configure(level: int = logging.INFO) -> None:
     """Our loggers at ``level`` to stderr; moto's per-request lines (werkzeug) and the AWS/HTTP clients only on errors."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_Line())
+    handler.setLevel(level)  # app.py sets its own loggers to INFO on import; this still holds
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING)

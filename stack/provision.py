@@ -105,6 +105,7 @@ def provision(prefix: str = "7stamp-connector", region: str = "us-east-1") -> di
         "AWS::KMS::Key": p.key,
     }
     resources = template["Resources"]
+    # entries without a Type only amend what Chalice generates (roles, event sources): nothing to create here
     pending = [k for k, r in resources.items() if r.get("Type") in handlers]
     for _ in range(len(pending) + 1):  # dependencies first: retry what could not resolve yet
         if not pending:

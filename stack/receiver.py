@@ -65,6 +65,7 @@ class HookReceiver:
     """Answers every POST with 200 and keeps it; ``on_delivery`` is called for each (from the server's thread)."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, on_delivery: Callable[[Delivery], None] | None = None) -> None:
+        self._host = host
         self._lock = threading.Lock()
         self._deliveries: list[Delivery] = []
         receiver = self
@@ -89,8 +90,7 @@ class HookReceiver:
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{self._host}:{self._server.server_address[1]}"
 
     def _keep(self, delivery: Delivery) -> None:
         with self._lock:

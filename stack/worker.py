@@ -25,6 +25,8 @@ def _plain(value: Any) -> Any:
 
 
 class Worker:
+    """What Lambda's event sources and EventBridge do on AWS, as three loops on daemon threads (or one round at a time in tests)."""
+
     def __init__(self, stream_arn: str, sweep_every: float = 5.0) -> None:
         import app as connector_app
 

@@ -43,6 +43,10 @@ VOUCHER_FIELDS: tuple[OutputField, ...] = (
 )
 
 
+NEW_CARD: dict[str, Any] = {"id": "card_001", "template_id": "ct_coffee", "goal_index": 0, "stamps": 0, "stamps_required": 10}
+"""A card just issued, before its first stamp: the sample card of the card lifecycle events."""
+
+
 def sample_event(event: str, **extra: Any) -> dict[str, Any]:
     """A realistic, enriched event record with fake values; ``extra`` adds or replaces top-level keys."""
     record: dict[str, Any] = {

@@ -5,22 +5,6 @@ from __future__ import annotations
 from chalicelib.definitions import Filter, OutputField, TriggerDefinition
 from triggers._common import CARD_FIELDS, EVENT_FIELDS, sample_event
 
-EVENT_NAMES: tuple[str, ...] = (
-    "card_issued",
-    "card_saved",
-    "card_opened",
-    "stamp_added",
-    "goal_reached",
-    "reward_issued",
-    "voucher_issued",
-    "voucher_redeemed",
-    "voucher_expired",
-    "lottery_played",
-    "birthday_reached",
-    "inactivity_trigger",
-    "campaign_sent",
-)
-
 DEFINITION = TriggerDefinition(
     key="any",
     noun="Event",
@@ -42,12 +26,7 @@ DEFINITION = TriggerDefinition(
         OutputField("stamp.comment", "Stamp comment (stamp events)"),
     ),
     filters=(
-        Filter(
-            "event",
-            "Event",
-            "event",
-            EVENT_NAMES,
-            help="Leave empty to receive every event, including ones 7stamp adds later.",
-        ),
+        # its choices are the event names of the registry (see catalog.filter_choices)
+        Filter("event", "Event", "event", help="Leave empty to receive every event, including ones 7stamp adds later."),
     ),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.definitions import Filter, TriggerDefinition
-from triggers._common import CARD_FIELDS, EVENT_FIELDS, sample_event
+from triggers._common import CARD_FIELDS, EVENT_FIELDS, NEW_CARD, sample_event
 
 DEFINITION = TriggerDefinition(
     key="card_opened",
@@ -16,13 +16,7 @@ DEFINITION = TriggerDefinition(
     ),
     sample=sample_event(
         "card_opened",
-        card={
-            "id": "card_001",
-            "template_id": "ct_coffee",
-            "goal_index": 0,
-            "stamps": 0,
-            "stamps_required": 10,
-        },
+        card=NEW_CARD,
     ),
     output_fields=EVENT_FIELDS + CARD_FIELDS,
     filters=(Filter("card_template_id", "Card template", "card.template_id"),),

@@ -6,15 +6,16 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib import registry, runtime, services
+from chalicelib import services
 from chalicelib.api.http import Call, endpoint
-from chalicelib.catalog import OPTION_SOURCES
 from chalicelib.errors import NotFound
 
 bp = Blueprint(__name__)
 
 
 def _run(kind: str, call: Call, data: dict[str, Any]) -> Any:
+    from chalicelib import registry, runtime  # the definitions load on first use, not at cold start
+
     definition = registry.action_by_path(kind, call.params["slug"])
     if definition is None:
         raise NotFound(f"There is no {'action' if kind == 'create' else 'search'} called {call.params['slug']!r}")
@@ -35,6 +36,9 @@ def search(call: Call) -> Any:
 
 @endpoint(bp, "/v1/options/{source}", ["GET"])
 def options(call: Call) -> list[dict[str, str]]:
+    from chalicelib import registry
+    from chalicelib.catalog import OPTION_SOURCES
+
     source = call.params["source"]
     if source not in OPTION_SOURCES:
         raise NotFound(f"No dropdown called {source!r}; there are {', '.join(OPTION_SOURCES)}")

@@ -2,50 +2,18 @@
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, datetime
 from typing import Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
-from pydantic import Field
 
-from chalicelib import address_guard, event_names, fields, queue, registry, services, settings, signing
+from chalicelib import queue, services
 from chalicelib.api.http import Call, endpoint, json_response
 from chalicelib.errors import NotFound, ValidationFailed
-from chalicelib.fields import Input
 from chalicelib.store.events import cursor_of
 from chalicelib.store.records import Subscription
 
 bp = Blueprint(__name__)
-MAX_SUBSCRIPTIONS = 2000
-
-
-class HookRequest(Input):
-    event: str = Field(title="Event", max_length=100)
-    target_url: str = Field(title="Target URL", max_length=2048)
-    filters: dict[str, str | list[str]] | None = Field(None, title="Filters")
-
-
-def _filters(event: str, given: dict[str, str | list[str]] | None) -> dict[str, list[str]]:
-    """Filters as lists of wanted values, each checked against what the trigger accepts."""
-    accepted = {f.key: f for f in registry.triggers()[event].filters}
-    out: dict[str, list[str]] = {}
-    problems: dict[str, str] = {}
-    for key, value in (given or {}).items():
-        wanted = [value] if isinstance(value, str) else list(value)
-        definition = accepted.get(key)
-        if definition is None:
-            names = ", ".join(accepted) or "none"
-            problems[f"filters.{key}"] = f"is not a filter of {event}; it accepts: {names}"
-        elif not wanted or any(not isinstance(w, str) or not w or len(w) > 200 for w in wanted):
-            problems[f"filters.{key}"] = "must be a value or a list of values"
-        elif definition.choices and any(w not in definition.choices for w in wanted):
-            problems[f"filters.{key}"] = f"must be one of {', '.join(definition.choices)}"
-        else:
-            out[key] = wanted
-    if problems:
-        raise ValidationFailed("Please check the filters: " + "; ".join(f"{k} {v}" for k, v in problems.items()), fields=problems)
-    return out
 
 
 def _own(call: Call) -> Subscription:
@@ -57,27 +25,10 @@ def _own(call: Call) -> Subscription:
 
 @endpoint(bp, "/v1/hooks", ["POST"])
 def subscribe(call: Call) -> Any:
-    request = fields.parse(HookRequest, call.json())
-    assert isinstance(request, HookRequest)
-    event = event_names.canonical(request.event)
-    filters = _filters(event, request.filters)
-    address_guard.check(request.target_url, allow_private=settings.get().allow_private_targets)
-    store = services.subscriptions()
-    if len(store.list(call.me.location_id)) >= MAX_SUBSCRIPTIONS:
-        raise ValidationFailed(f"This location already has {MAX_SUBSCRIPTIONS} subscriptions; delete some first")
-    sub = Subscription(
-        id=f"hook_{secrets.token_hex(12)}",
-        location_id=call.me.location_id,
-        event=event,
-        target_url=request.target_url.strip(),
-        filters=filters,
-        secret=signing.new_secret(),
-        created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    )
-    store.create(sub)
-    body = {**sub.public(), "secret": sub.secret}
-    body.pop("disabled")
-    return json_response(body, 201)
+    from chalicelib import subscriptions
+
+    sub = subscriptions.subscribe(call.me, call.json())
+    return json_response({**sub.public(include_secret=True)}, 201)
 
 
 @endpoint(bp, "/v1/hooks", ["GET"])

@@ -72,6 +72,7 @@ def endpoint(bp: Blueprint, path: str, methods: list[str], *, authenticated: boo
             request = bp.current_request
             try:
                 raw = request.raw_body or b""
+                raw = raw.encode() if isinstance(raw, str) else raw
                 if len(raw) > MAX_BODY:
                     raise PayloadTooLarge(f"The body is over {MAX_BODY // 1024} KB")
                 call = Call(

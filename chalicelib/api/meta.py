@@ -6,7 +6,6 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib import catalog, openapi
 from chalicelib.api.http import Call, endpoint
 
 bp = Blueprint(__name__)
@@ -24,9 +23,13 @@ def me(call: Call) -> dict[str, Any]:
 
 @endpoint(bp, "/v1/catalog", ["GET"])
 def get_catalog(call: Call) -> dict[str, Any]:
+    from chalicelib import catalog
+
     return catalog.catalog()
 
 
 @endpoint(bp, "/openapi.json", ["GET"], authenticated=False)
 def get_openapi(call: Call) -> dict[str, Any]:
+    from chalicelib import openapi
+
     return openapi.document()

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib import event_names, registry, services
+from chalicelib import services
 from chalicelib.api.http import Call, endpoint, json_response
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.store.events import cursor_of
@@ -17,6 +17,8 @@ DEFAULT_LIMIT = 50
 
 @endpoint(bp, "/v1/triggers/{event}", ["GET"])
 def poll(call: Call) -> Any:
+    from chalicelib import event_names, registry
+
     name = call.params["event"]
     if name not in registry.triggers():
         guess = event_names.suggest(name)

@@ -21,6 +21,10 @@ class ConditionFailed(Exception):
     """A conditional write found the item in another state; callers translate it to their meaning."""
 
 
+class StoreUnavailable(UpstreamError):
+    """DynamoDB kept some of a batch unprocessed."""
+
+
 def db() -> Any:
     return aws.client("dynamodb")
 

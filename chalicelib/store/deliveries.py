@@ -25,27 +25,27 @@ class DeliveryStore:
     def _key(self, sub_id: str, cursor: str) -> dict[str, Any]:
         return d.to_item({"pk": sub_id, "sk": cursor})
 
-    def create(self, delivery: Delivery) -> bool:
-        """Write a new pending delivery; False when it exists already (a repeated fan-out)."""
-        item = {
-            "pk": delivery.subscription_id,
-            "sk": delivery.event_cursor,
-            "location_id": delivery.location_id,
-            "event_key": delivery.event_key,
-            "event_id": delivery.event_id,
-            "event": delivery.event,
-            "status": DeliveryStatus.PENDING.value,
-            "attempts": 0,
-            "next_at": delivery.next_at,
-            "due": "due",
-            "log": "[]",
-            "expires_at": int(d.now()) + RETENTION_SECONDS,
-        }
-        try:
-            d.call("put_item", TableName=self._table, Item=d.to_item(item), ConditionExpression="attribute_not_exists(pk)")
-        except d.ConditionFailed:
-            return False
-        return True
+    def create_missing(self, deliveries: list[Delivery]) -> int:
+        """Write the pending deliveries that do not exist yet; returns how many were new.
+
+        A repeated fan-out of one event (a stream batch read again) finds its records and
+        leaves them, delivered or not, as they are. Fan-out of one event runs once at a
+        time (a stream shard is handled in order), so reading first and then writing in
+        batches of 25 cannot race with itself.
+        """
+        existing = {(str(v["pk"]), str(v["sk"])) for v in d.batch_get(self._table, [{"pk": x.subscription_id, "sk": x.event_cursor} for x in deliveries])}
+        new = [x for x in deliveries if (x.subscription_id, x.event_cursor) not in existing]
+        expires_at = int(d.now()) + RETENTION_SECONDS
+        requests = [{"PutRequest": {"Item": d.to_item(_item(x, expires_at))}} for x in new]
+        for start in range(0, len(requests), 25):
+            pending: dict[str, Any] = {self._table: requests[start : start + 25]}
+            for _ in range(20):
+                pending = d.call("batch_write_item", RequestItems=pending).get("UnprocessedItems") or {}
+                if not pending:
+                    break
+            if pending:
+                raise d.StoreUnavailable("some delivery records could not be written")
+        return len(new)
 
     def claim(self, sub_id: str, cursor: str, lease_seconds: float) -> Delivery | None:
         """Take a due, pending, unleased delivery for one attempt; None if it is delivered, final, leased or not yet due."""
@@ -139,6 +139,23 @@ class DeliveryStore:
                 continue
             reopened.append(_delivery({**values, "status": DeliveryStatus.PENDING.value, "next_at": now}))
         return reopened
+
+
+def _item(delivery: Delivery, expires_at: int) -> dict[str, Any]:
+    return {
+        "pk": delivery.subscription_id,
+        "sk": delivery.event_cursor,
+        "location_id": delivery.location_id,
+        "event_key": delivery.event_key,
+        "event_id": delivery.event_id,
+        "event": delivery.event,
+        "status": DeliveryStatus.PENDING.value,
+        "attempts": 0,
+        "next_at": delivery.next_at,
+        "due": "due",
+        "log": "[]",
+        "expires_at": expires_at,
+    }
 
 
 def _delivery(values: dict[str, Any]) -> Delivery:

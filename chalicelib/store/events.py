@@ -61,10 +61,10 @@ class EventStore:
     def recent(self, location_id: str, event: str | None, limit: int, since: str | None = None) -> list[StoredEvent]:
         """Newest first; with ``since`` (a cursor) only events received after it, the oldest ``limit`` of them."""
         if event is None:
-            index, condition, names = BY_TIME, "pk = :pk", {}
+            index, condition = BY_TIME, "pk = :pk"
             vals: dict[str, Any] = {"pk": location_id}
         else:
-            index, condition, names = BY_EVENT, "ev = :pk", {}
+            index, condition = BY_EVENT, "ev = :pk"
             vals = {"pk": f"{location_id}#{event}"}
         if since:
             condition += " AND ts > :since"
@@ -77,7 +77,6 @@ class EventStore:
             ExpressionAttributeValues=d.values(**vals),
             ScanIndexForward=bool(since),
             Limit=limit,
-            **({"ExpressionAttributeNames": names} if names else {}),
         )
         found = [from_image(d.from_item(i)) for i in answer.get("Items", [])]
         return sorted(found, key=lambda e: e.cursor, reverse=True)

@@ -58,16 +58,20 @@ class Subscription:
     disabled: bool = False
     failing_since: float | None = None
 
-    def public(self) -> dict[str, Any]:
-        """What GET /v1/hooks shows: everything but the secret."""
-        return {
+    def public(self, include_secret: bool = False) -> dict[str, Any]:
+        """What GET /v1/hooks shows (no secret); the subscribe answer alone includes the secret."""
+        shown: dict[str, Any] = {
             "id": self.id,
             "event": self.event,
             "target_url": self.target_url,
             "filters": self.filters,
             "created_at": self.created_at,
-            "disabled": self.disabled,
         }
+        if include_secret:
+            shown["secret"] = self.secret
+        else:
+            shown["disabled"] = self.disabled
+        return shown
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,12 @@ def rpc_name(source: str) -> str:
 
 
 def _help(text: str) -> dict[str, str]:
+    """A ``help`` entry, left out when empty (Make's schema wants at least one character)."""
     return {"help": text} if text else {}
 
 
 def _options(choices: list[str]) -> list[dict[str, str]]:
+    """Static select options, each value its own label."""
     return [{"label": choice, "value": choice} for choice in choices]
 
 
@@ -122,6 +124,7 @@ def _base(api_url: str) -> dict[str, Any]:
 
 
 def _connection(app: _App, api_url: str) -> None:
+    """The API-key connection: tested with ``GET /v1/me`` and labelled with the location's name."""
     app.add(
         "connection",
         CONNECTION,
@@ -213,6 +216,7 @@ def _trigger(app: _App, trigger: dict[str, Any]) -> tuple[str, str]:
 
 
 def _action(app: _App, action: dict[str, Any]) -> str:
+    """The module of one action (POST, the parameters as body) or search (GET, one bundle per result); returns its name."""
     name = camel(action["key"])
     if action["kind"] == "create":
         request: dict[str, Any] = {"url": action["path"], "method": "POST", "body": "{{parameters}}", "response": {"output": "{{body}}"}}
@@ -235,6 +239,7 @@ def _action(app: _App, action: dict[str, Any]) -> str:
 
 
 def _rpc(app: _App, option: dict[str, Any]) -> None:
+    """The RPC behind one dropdown: ``[{id, label}]`` as Make's ``{label, value}`` options."""
     app.add(
         "rpc",
         rpc_name(option["key"]),
@@ -245,6 +250,7 @@ def _rpc(app: _App, option: dict[str, Any]) -> None:
 
 
 def _readme(app: _App, groups: list[dict[str, Any]]) -> str:
+    """The app's documentation page in Make: each module's label and description, by group."""
     lines = ["# 7stamp", "", "Wallet loyalty cards (stamps, rewards, vouchers) through the 7stamp connector.", ""]
     for group in groups:
         lines += [f"## {group['label']}", ""]

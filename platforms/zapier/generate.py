@@ -55,6 +55,7 @@ def output_field(field: dict[str, Any]) -> dict[str, Any]:
 
 
 def input_field(field: dict[str, Any]) -> dict[str, Any]:
+    """A catalog input field; a dropdown source becomes a ``dynamic`` reference to its hidden trigger."""
     out: dict[str, Any] = {"key": field["key"], "label": field["label"], "required": field["required"]}
     if field["help"]:
         out["helpText"] = field["help"]
@@ -85,10 +86,12 @@ def filter_field(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def _display(entry: dict[str, Any]) -> dict[str, Any]:
+    """What Zapier shows of an operation: the definition's label and help text."""
     return {"label": entry["label"], "description": entry["help"]}
 
 
 def _trigger(trigger: dict[str, Any]) -> str:
+    """``triggers/<event>.js``: a REST-hook trigger with the definition's filters, sample and output fields."""
     return render(
         "hook_trigger.js",
         SOURCE=f"triggers/{trigger['key']}.py",
@@ -103,6 +106,7 @@ def _trigger(trigger: dict[str, Any]) -> str:
 
 
 def _option(option: dict[str, Any]) -> str:
+    """``triggers/options_<source>.js``: the hidden trigger that feeds one dropdown."""
     return render(
         "option_trigger.js",
         LABEL_TEXT=option["label"].lower(),
@@ -117,6 +121,7 @@ def _option(option: dict[str, Any]) -> str:
 
 
 def _action(action: dict[str, Any]) -> str:
+    """``creates/<key>.js`` or ``searches/<key>.js`` for one action or search."""
     return render(
         "action.js",
         SOURCE=f"actions/{action['key']}.py",
@@ -155,6 +160,7 @@ def search_or_creates(catalog: Catalog) -> dict[str, Any]:
 
 
 def package_json() -> str:
+    """The app's own package.json: it pins zapier-platform-core exactly, as Zapier requires."""
     return json.dumps(
         {
             "name": "sevenstamp-zapier",
@@ -170,6 +176,7 @@ def package_json() -> str:
 
 
 def _requires(folder: str, keys: list[str]) -> str:
+    """index.js lines that load each operation's file."""
     return "\n".join(f"    require('./{folder}/{key}')," for key in keys)
 
 

@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
-
 from receiver import Receiver
 
 

@@ -12,10 +12,10 @@ import time
 import httpx
 import pytest
 from conftest import subscribe
+from receiver import Receiver
 
 from chalicelib import aws, queue, services, signing
 from chalicelib.delivery import RETRY_DELAYS
-from receiver import Receiver
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 

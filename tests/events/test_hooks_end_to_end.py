@@ -116,9 +116,9 @@ def test_an_unknown_event_name_from_7stamp_goes_only_to_any_subscribers(stack, r
     import time
 
     import httpx
+    from receiver import Receiver
 
     from chalicelib import services, signing
-    from receiver import Receiver
 
     other = Receiver().start()
     try:

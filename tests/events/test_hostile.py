@@ -8,10 +8,10 @@ import time
 import httpx
 import pytest
 from conftest import subscribe
+from receiver import Receiver
 from test_delivery_faults import connected, event_body, signed_post
 
 from chalicelib import address_guard, services
-from receiver import Receiver
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_B
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from conftest import subscribe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from receiver import Receiver
 
 from chalicelib import registry
-from receiver import Receiver
 from sandbox import DEMO_KEY_A, DEMO_KEY_B, DEMO_LOCATION_A, DEMO_LOCATION_B
 
 KEYS = {DEMO_LOCATION_A: DEMO_KEY_A, DEMO_LOCATION_B: DEMO_KEY_B}
@@ -41,11 +41,11 @@ def test_events_only_ever_reach_their_own_locations_subscribers(stack, emissions
             stack.emit(loc, event)
         stack.settle()
         for loc, rec in receivers.items():
-            expected = sum(1 for l, _ in emissions if l == loc)
+            expected = sum(1 for where, _ in emissions if where == loc)
             got = rec.wait_for(expected, 5)
             records = [r.verify(hooks[loc]["secret"]) for r in got]
             assert all(r["location_id"] == loc for r in records)
-            assert sorted(r["event"] for r in records) == sorted(e for l, e in emissions if l == loc)
+            assert sorted(r["event"] for r in records) == sorted(e for where, e in emissions if where == loc)
             with stack.client(KEYS[loc]) as c:
                 polled = c.get("/v1/triggers/any", params={"limit": 100}).json()
             assert all(p["location_id"] == loc for p in polled)

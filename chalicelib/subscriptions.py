@@ -1,0 +1,68 @@
+"""Creating a REST-hook subscription: the event name, its filters and the target URL are checked here."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import Field
+
+from chalicelib import address_guard, event_names, fields, registry, services, settings, signing
+from chalicelib.catalog import filter_choices
+from chalicelib.errors import ValidationFailed
+from chalicelib.fields import Input
+from chalicelib.store.records import Subscription, Tenant
+
+MAX_SUBSCRIPTIONS = 2000
+
+
+class HookRequest(Input):
+    event: str = Field(title="Event", max_length=100)
+    target_url: str = Field(title="Target URL", max_length=2048)
+    filters: dict[str, str | list[str]] | None = Field(None, title="Filters")
+
+
+def filters_for(event: str, given: dict[str, str | list[str]] | None) -> dict[str, list[str]]:
+    """Filters as lists of wanted values, each checked against what the trigger accepts."""
+    accepted = {f.key: f for f in registry.triggers()[event].filters}
+    out: dict[str, list[str]] = {}
+    problems: dict[str, str] = {}
+    for key, value in (given or {}).items():
+        wanted = [value] if isinstance(value, str) else list(value)
+        definition = accepted.get(key)
+        if definition is None:
+            names = ", ".join(accepted) or "none"
+            problems[f"filters.{key}"] = f"is not a filter of {event}; it accepts: {names}"
+        elif not wanted or any(not isinstance(w, str) or not w or len(w) > 200 for w in wanted):
+            problems[f"filters.{key}"] = "must be a value or a list of values"
+        elif filter_choices(definition) and any(w not in filter_choices(definition) for w in wanted):
+            problems[f"filters.{key}"] = f"must be one of {', '.join(filter_choices(definition))}"
+        else:
+            out[key] = wanted
+    if problems:
+        raise ValidationFailed("Please check the filters: " + "; ".join(f"{k} {v}" for k, v in problems.items()), fields=problems)
+    return out
+
+
+def subscribe(tenant: Tenant, body: dict[str, Any]) -> Subscription:
+    """Validate and store a subscription; its secret is shown to the caller only in this answer."""
+    request = fields.parse(HookRequest, body)
+    assert isinstance(request, HookRequest)
+    event = event_names.canonical(request.event)
+    filters = filters_for(event, request.filters)
+    address_guard.check(request.target_url, allow_private=settings.get().allow_private_targets)
+    store = services.subscriptions()
+    if len(store.list(tenant.location_id)) >= MAX_SUBSCRIPTIONS:
+        raise ValidationFailed(f"This location already has {MAX_SUBSCRIPTIONS} subscriptions; delete some first")
+    sub = Subscription(
+        id=f"hook_{secrets.token_hex(12)}",
+        location_id=tenant.location_id,
+        event=event,
+        target_url=request.target_url.strip(),
+        filters=filters,
+        secret=signing.new_secret(),
+        created_at=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
+    store.create(sub)
+    return sub
