@@ -121,6 +121,7 @@ def attempt(delivery: Delivery, subscription: Subscription | None, event: Stored
     delay = None if disabled else next_delay(delivery.attempts, outcome.retry_after)
     if delay is None:
         deliveries.finish(delivery, record, DeliveryStatus.FAILED)
+        log.error("delivery %s/%s failed after %d attempts; kept for replay", delivery.subscription_id, delivery.event_cursor, delivery.attempts)
         return DeliveryStatus.FAILED
     deliveries.finish(delivery, record, DeliveryStatus.PENDING, next_at=now + delay)
     if delay <= queue.MAX_DELAY:
