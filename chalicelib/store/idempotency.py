@@ -39,32 +39,33 @@ class IdempotencyStore:
 
     def begin(self, location_id: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
         """Claim the key; None when this call may proceed, else the record that is already there."""
-        now = int(d.now())
-        item = {
-            "pk": f"{location_id}#{key}",
-            "status": IdempotencyStatus.IN_PROGRESS.value,
-            "fingerprint": fingerprint,
-            "expires_at": now + self._ttl,
-            "in_progress_until": now + IN_PROGRESS_SECONDS,
-        }
-        try:
-            d.call(
-                "put_item",
-                TableName=self._table,
-                Item=d.to_item(item),
-                ConditionExpression="attribute_not_exists(pk) OR expires_at < :now OR (#s = :progress AND in_progress_until < :now)",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=d.values(now=now, progress=IdempotencyStatus.IN_PROGRESS.value),
-            )
-            return None
-        except d.ConditionFailed:
-            pass
-        existing = d.call("get_item", TableName=self._table, Key=self._key(location_id, key), ConsistentRead=True).get("Item")
-        if not existing:  # expired and deleted between the two calls: try once more
-            return self.begin(location_id, key, fingerprint)
-        values = d.from_item(existing)
-        response = json.loads(values["response"]) if values.get("response") else None
-        return IdempotencyRecord(IdempotencyStatus(values["status"]), str(values["fingerprint"]), response)
+        for _ in range(3):  # a record may expire and vanish between the write and the read
+            now = int(d.now())
+            item = {
+                "pk": f"{location_id}#{key}",
+                "status": IdempotencyStatus.IN_PROGRESS.value,
+                "fingerprint": fingerprint,
+                "expires_at": now + self._ttl,
+                "in_progress_until": now + IN_PROGRESS_SECONDS,
+            }
+            try:
+                d.call(
+                    "put_item",
+                    TableName=self._table,
+                    Item=d.to_item(item),
+                    ConditionExpression="attribute_not_exists(pk) OR expires_at < :now OR (#s = :progress AND in_progress_until < :now)",
+                    ExpressionAttributeNames={"#s": "status"},
+                    ExpressionAttributeValues=d.values(now=now, progress=IdempotencyStatus.IN_PROGRESS.value),
+                )
+                return None
+            except d.ConditionFailed:
+                pass
+            existing = d.call("get_item", TableName=self._table, Key=self._key(location_id, key), ConsistentRead=True).get("Item")
+            if existing:
+                values = d.from_item(existing)
+                response = json.loads(values["response"]) if values.get("response") else None
+                return IdempotencyRecord(IdempotencyStatus(values["status"]), str(values["fingerprint"]), response)
+        raise d.StoreUnavailable("The idempotency record could not be read")
 
     def complete(self, location_id: str, key: str, response: Any) -> None:
         d.call(
