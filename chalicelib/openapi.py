@@ -27,7 +27,7 @@ def document() -> dict[str, Any]:
     paths: dict[str, Any] = {
         "/health": {"get": {"summary": "Liveness", "security": [], "responses": {"200": _json({"type": "object"})}}},
         "/v1/me": {"get": {"summary": "Connection test and label", "responses": {"200": _json({"$ref": "#/components/schemas/Me"}), **_errors(401, 502, 504)}}},
-        "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": _json({"type": "object"})}}},
+        "/openapi.json": {"get": {"summary": "This document", "responses": {"200": _json({"type": "object"}), **_errors(401)}}},
         "/v1/catalog": {"get": {"summary": "Every trigger, action and search", "responses": {"200": _json({"type": "object"}), **_errors(401)}}},
         "/v1/hooks": {
             "post": {

@@ -23,7 +23,7 @@ def banner(stack: LocalStack) -> str:
     lines = [
         "",
         "7stamp connector: the local stack is up (Ctrl-C stops everything)",
-        f"  connector API   {stack.connector_url}   (GET /health, /openapi.json, /v1/catalog)",
+        f"  connector API   {stack.connector_url}   (GET /health; with a key: /v1/catalog, /openapi.json)",
         f"  7stamp          {stack.sevenstamp_url}" + ("   (sandbox)" if stack.sandbox else "   (SEVENSTAMP_API_URL)"),
         f"  AWS (moto)      {stack.moto_url}   (DynamoDB, SQS, KMS)",
     ]

@@ -28,7 +28,7 @@ def get_catalog(call: Call) -> dict[str, Any]:
     return catalog.catalog()
 
 
-@endpoint(bp, "/openapi.json", ["GET"], authenticated=False)
+@endpoint(bp, "/openapi.json", ["GET"])
 def get_openapi(call: Call) -> dict[str, Any]:
     from chalicelib import openapi
 

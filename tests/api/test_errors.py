@@ -146,3 +146,9 @@ def test_unknown_action_and_search_are_404(stack):
     with stack.client(DEMO_KEY_A) as c:
         assert c.post("/v1/actions/launch-rocket", json={}).status_code == 404
         assert c.get("/v1/searches/rocket").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/v1/catalog", "/openapi.json", "/v1/hooks", "/v1/triggers/any", "/v1/options/events", "/v1/searches/customer?email=a@example.com"])
+def test_every_route_but_health_and_inbound_needs_a_key(stack, path):
+    assert httpx.get(f"{stack.connector}{path}").status_code == 401
+    assert httpx.get(f"{stack.connector}/health").status_code == 200
