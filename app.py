@@ -7,9 +7,10 @@ from typing import Any
 
 from chalice import Chalice, Rate  # type: ignore[attr-defined]
 
-from chalicelib import handlers
+from chalicelib import handlers, settings
 from chalicelib.api import actions, hooks, inbound, meta, triggers
 
+settings.get()  # a missing or bad setting stops the cold start here, naming the variable
 app = Chalice(app_name="sevenstamp-connector")
 app.log.setLevel(logging.INFO)
 logging.getLogger("connector").setLevel(logging.INFO)

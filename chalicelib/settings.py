@@ -88,6 +88,9 @@ def load(env: Mapping[str, str]) -> Settings:
     region = env.get("DEFAULT_PHONE_REGION", "").strip().upper() or "US"
     if not _REGION_RE.match(region):
         raise SettingsError(f"DEFAULT_PHONE_REGION must be a two-letter country code, got {region!r}")
+    allow_private = _flag(env, "CONNECTOR_ALLOW_PRIVATE_TARGETS")
+    if allow_private and env.get("AWS_LAMBDA_FUNCTION_NAME"):
+        raise SettingsError("CONNECTOR_ALLOW_PRIVATE_TARGETS is for local development only and may not be set on AWS Lambda")
     prefix = "7stamp-connector"
     return Settings(
         sevenstamp_api_url=_url(env, "SEVENSTAMP_API_URL", f"http://127.0.0.1:{sandbox_port}"),
@@ -95,7 +98,7 @@ def load(env: Mapping[str, str]) -> Settings:
         connector_port=connector_port,
         sandbox_port=sandbox_port,
         moto_port=_int(env, "MOTO_PORT", 5000, 1, 65535),
-        allow_private_targets=_flag(env, "CONNECTOR_ALLOW_PRIVATE_TARGETS"),
+        allow_private_targets=allow_private,
         locations_table=_name(env, "LOCATIONS_TABLE", f"{prefix}-locations"),
         keys_table=_name(env, "KEYS_TABLE", f"{prefix}-keys"),
         idempotency_table=_name(env, "IDEMPOTENCY_TABLE", f"{prefix}-idempotency"),

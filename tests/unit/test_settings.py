@@ -29,3 +29,10 @@ def test_a_bad_value_fails_naming_the_variable(name, value):
     with pytest.raises(SettingsError) as caught:
         load({name: value})
     assert name in str(caught.value)
+
+
+def test_private_targets_can_never_be_allowed_on_lambda():
+    assert load({"CONNECTOR_ALLOW_PRIVATE_TARGETS": "1"}).allow_private_targets is True
+    with pytest.raises(SettingsError) as caught:
+        load({"CONNECTOR_ALLOW_PRIVATE_TARGETS": "1", "AWS_LAMBDA_FUNCTION_NAME": "sevenstamp-connector-dev"})
+    assert "CONNECTOR_ALLOW_PRIVATE_TARGETS" in str(caught.value)
