@@ -76,7 +76,14 @@ def trigger_entry(t: TriggerDefinition) -> dict[str, Any]:
         "label": t.label,
         "help": t.help_text,
         "filters": [
-            {"key": f.key, "label": f.label, "path": f.path, "help": f.help, **({"choices": filter_choices(f)} if filter_choices(f) else {})}
+            {
+                "key": f.key,
+                "label": f.label,
+                "path": f.path,
+                "help": f.help,
+                **({"choices": filter_choices(f)} if filter_choices(f) else {}),
+                **({"dynamic": f.dynamic} if f.dynamic else {}),
+            }
             for f in t.filters
         ],
         "output_fields": _outputs(t.output_fields),

@@ -37,6 +37,7 @@ class Filter:
     path: str
     choices: tuple[str, ...] = ()
     help: str = ""
+    dynamic: str | None = None  # a dropdown source of /v1/options, e.g. "card-templates"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.definitions import OutputField
+from chalicelib.definitions import Filter, OutputField
 
 EVENT_FIELDS: tuple[OutputField, ...] = (
     OutputField("id", "Event ID"),
@@ -42,6 +42,9 @@ VOUCHER_FIELDS: tuple[OutputField, ...] = (
     OutputField("voucher.redeemed_via", "Redeemed via"),
 )
 
+
+CARD_TEMPLATE_FILTER = Filter("card_template_id", "Card template", "card.template_id", dynamic="card-templates")
+"""Every card event can be narrowed to one loyalty program."""
 
 NEW_CARD: dict[str, Any] = {"id": "card_001", "template_id": "ct_coffee", "goal_index": 0, "stamps": 0, "stamps_required": 10}
 """A card just issued, before its first stamp: the sample card of the card lifecycle events."""

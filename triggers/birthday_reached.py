@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.definitions import Filter, TriggerDefinition
-from triggers._common import CARD_FIELDS, EVENT_FIELDS, VOUCHER_FIELDS, sample_event
+from chalicelib.definitions import TriggerDefinition
+from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, VOUCHER_FIELDS, sample_event
 
 DEFINITION = TriggerDefinition(
     key="birthday_reached",
@@ -27,5 +27,5 @@ DEFINITION = TriggerDefinition(
         },
     ),
     output_fields=EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS,
-    filters=(Filter("card_template_id", "Card template", "card.template_id"),),
+    filters=(CARD_TEMPLATE_FILTER,),
 )

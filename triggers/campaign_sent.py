@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.definitions import Filter, OutputField, TriggerDefinition
-from triggers._common import CARD_FIELDS, EVENT_FIELDS, sample_event
+from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, sample_event
 
 DEFINITION = TriggerDefinition(
     key="campaign_sent",
@@ -27,6 +27,6 @@ DEFINITION = TriggerDefinition(
     ),
     filters=(
         Filter("channel", "Channel", "campaign.channel", ("push", "email", "messengers")),
-        Filter("card_template_id", "Card template", "card.template_id"),
+        CARD_TEMPLATE_FILTER,
     ),
 )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.definitions import Filter, OutputField, TriggerDefinition
-from triggers._common import CARD_FIELDS, EVENT_FIELDS, sample_event
+from chalicelib.definitions import OutputField, TriggerDefinition
+from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, sample_event
 
 DEFINITION = TriggerDefinition(
     key="stamp_added",
@@ -24,6 +24,6 @@ DEFINITION = TriggerDefinition(
         OutputField("stamp.count", "Stamps added", "integer"),
         OutputField("stamp.comment", "Stamp comment"),
     ),
-    filters=(Filter("card_template_id", "Card template", "card.template_id"),),
+    filters=(CARD_TEMPLATE_FILTER,),
     aliases=("스탬프_added", "stempel_ditambahkan"),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.definitions import Filter, TriggerDefinition
-from triggers._common import CARD_FIELDS, EVENT_FIELDS, VOUCHER_FIELDS, sample_event
+from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, VOUCHER_FIELDS, sample_event
 
 DEFINITION = TriggerDefinition(
     key="voucher_expired",
@@ -27,6 +27,6 @@ DEFINITION = TriggerDefinition(
     output_fields=EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS,
     filters=(
         Filter("voucher_type", "Voucher type", "voucher.type", ("voucher", "reward", "birthday", "lottery_prize")),
-        Filter("card_template_id", "Card template", "card.template_id"),
+        CARD_TEMPLATE_FILTER,
     ),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.definitions import Filter, TriggerDefinition
-from triggers._common import CARD_FIELDS, EVENT_FIELDS, VOUCHER_FIELDS, sample_event
+from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, VOUCHER_FIELDS, sample_event
 
 DEFINITION = TriggerDefinition(
     key="voucher_redeemed",
@@ -29,7 +29,7 @@ DEFINITION = TriggerDefinition(
     filters=(
         Filter("voucher_type", "Voucher type", "voucher.type", ("voucher", "reward", "birthday", "lottery_prize")),
         Filter("redeemed_via", "Redeemed via", "voucher.redeemed_via", ("staff_scanner", "api", "pos")),
-        Filter("card_template_id", "Card template", "card.template_id"),
+        CARD_TEMPLATE_FILTER,
     ),
     aliases=("voucher_ditebus",),
 )

@@ -17,6 +17,10 @@ from platforms.common import API_KEY, Catalog, Files, action_inputs, camel, conn
 
 CONNECTION = "apiKey"
 POLL_LIMIT_MAX = 100  # the connector's most events per poll
+# When the connector received the event: the milliseconds inside its id (evt_<ms>_<hash>).
+# Polling lists events in that order, so Make's date trigger follows it and an event that
+# 7stamp sent late (an older `timestamp`) is still new to the scenario.
+RECEIVED_AT = '{{parseDate(get(split(item.id; "_"); 2); "x")}}'
 
 _TYPES = {"string": "text", "integer": "integer", "number": "number", "boolean": "boolean", "datetime": "date", "array": "array", "object": "collection"}
 _ERROR_TYPES = {401: "InvalidAccessTokenError", 404: "DataError", 409: "DataError", 413: "DataError", 422: "DataError", 429: "RateLimitError", 502: "ConnectionError", 504: "ConnectionError"}
@@ -60,7 +64,9 @@ def filter_parameter(spec: dict[str, Any]) -> dict[str, Any]:
         "required": False,
         "help": spec["help"] or "Only events with this value; leave empty for every event.",
     }
-    if spec.get("choices"):
+    if spec.get("dynamic"):
+        param.update(type="select", multiple=True, options=f"rpc://{rpc_name(spec['dynamic'])}")
+    elif spec.get("choices"):
         param.update(type="select", multiple=True, options=_options(spec["choices"]))
     return param
 
@@ -188,7 +194,7 @@ def _trigger(app: _App, trigger: dict[str, Any]) -> tuple[str, str]:
                     "iterate": "{{body}}",
                     "output": "{{item}}",
                     "limit": "{{parameters.limit}}",
-                    "trigger": {"type": "date", "order": "desc", "id": "{{item.id}}", "date": "{{item.timestamp}}"},
+                    "trigger": {"type": "date", "order": "desc", "id": "{{item.id}}", "date": RECEIVED_AT},
                 },
             },
             "staticParams": [

@@ -80,7 +80,9 @@ def filter_field(spec: dict[str, Any]) -> dict[str, Any]:
         "list": True,
         "helpText": spec["help"] or "Only events with one of these values; leave empty for every event.",
     }
-    if spec.get("choices"):
+    if spec.get("dynamic"):
+        out["dynamic"] = f"{option_key(spec['dynamic'])}.id.label"
+    elif spec.get("choices"):
         out["choices"] = list(spec["choices"])
     return out
 
