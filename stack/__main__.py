@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import threading
-from types import FrameType
 
 from stack import logs
 from stack.banner import banner
 from stack.local import LocalStack, PortInUse, Ports
+from stack.signals import stop_requested
 
 
 def main() -> int:
@@ -23,14 +21,7 @@ def main() -> int:
     except SettingsError as exc:
         print(exc, file=sys.stderr)
         return 2
-    done = threading.Event()
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        done.set()
-
-    # installed before anything starts, so a Ctrl-C during start-up still ends in a clean stop
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    done = stop_requested()
     stack = LocalStack(
         Ports(configured.connector_port, configured.sandbox_port, configured.moto_port),
         sevenstamp_url=os.environ.get("SEVENSTAMP_API_URL", "").strip() or None,

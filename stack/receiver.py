@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
 import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import FrameType
 from typing import Any
+
+from stack.signals import stop_requested
 
 MAX_BODY = 256 * 1024
 
@@ -134,13 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stack.receiver", description="Print every webhook POSTed to http://127.0.0.1:PORT/...")
     parser.add_argument("--port", type=int, default=9000)
     args = parser.parse_args(argv)
-    done = threading.Event()
-
-    def stop(signum: int, frame: FrameType | None) -> None:
-        done.set()
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    done = stop_requested()
     try:
         receiver = HookReceiver(port=args.port, on_delivery=_print).start()
     except OSError as exc:
