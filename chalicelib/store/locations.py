@@ -71,7 +71,10 @@ class Locations:
         )
 
 
-def _connection(values: dict[str, object]) -> Connection:
+def _connection(values: dict[str, object]) -> Connection | None:
+    """The connection, or None while a first claim is still being written (moto applies an update in steps)."""
+    if not all(values.get(k) for k in ("location_id", "token", "status")):
+        return None
     blob = values.get("key_blob")
     return Connection(
         location_id=str(values["location_id"]),
