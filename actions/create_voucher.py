@@ -9,7 +9,6 @@ from pydantic import Field, model_validator
 from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT, CustomerRef
 from chalicelib import customers
 from chalicelib.definitions import ActionDefinition
-from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.fields import Moment
 from chalicelib.runtime import ActionContext
 
@@ -41,12 +40,7 @@ def perform(ctx: ActionContext, data: CreateVoucherInput) -> dict[str, Any]:
     elif by == "customer_id":
         body["customer_id"] = value
     else:
-        found = customers.customers(ctx.client, by, value)
-        if not found:
-            raise NotFound(f"No customer with that {by}")
-        if len(found) > 1:
-            raise ValidationFailed("Several customers match; give the customer_id", fields={by: "matches several customers", "choices": [c["id"] for c in found]})
-        body["customer_id"] = found[0]["id"]
+        body["customer_id"] = customers.single(ctx.client, by, value)["id"]
     return ctx.client.create_voucher(body, idempotency_key=ctx.key_for("voucher"))
 
 

@@ -32,7 +32,7 @@ def ensure_connected(tenant: Tenant, api_key: str, client: SevenStampClient) -> 
     store = locations()
     connection = store.get(tenant.location_id)
     if connection is None or connection.status is not ConnectionStatus.CONNECTED:
-        token = store.claim(tenant.location_id, secrets.token_urlsafe(32))
+        token = store.claim(tenant.location_id, f"{tenant.location_id}.{secrets.token_urlsafe(32)}")
         if token is not None:
             try:
                 webhook = client.create_webhook(inbound_url(token), ["*"], idempotency_key=f"connect-{tenant.location_id}-{token[:16]}")

@@ -47,6 +47,16 @@ def customers(client: SevenStampClient, by: str, value: str) -> list[dict[str, A
     return client.find_customers(**{by: value})
 
 
+def single(client: SevenStampClient, by: str, value: str) -> dict[str, Any]:
+    """The one customer the identifier names; 404 when none, 422 with the choices when several."""
+    found = customers(client, by, value)
+    if not found:
+        raise NotFound(f"No customer with that {by.replace('_', ' ')}")
+    if len(found) > 1:
+        raise ValidationFailed("Several customers match; give the customer_id", fields={by: "matches several customers", "choices": [c["id"] for c in found]})
+    return found[0]
+
+
 def _describe(card: dict[str, Any]) -> str:
     return f"card {card.get('id')} (template {card.get('template_id')}, {card.get('stamps')}/{card.get('stamps_required')} stamps)"
 

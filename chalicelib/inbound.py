@@ -29,7 +29,7 @@ def dedup_key(webhook_id: str | None, payload: dict[str, Any]) -> str:
 
 def receive(token: str, raw_body: bytes, headers: Mapping[str, str]) -> tuple[str, bool]:
     """Handle one delivery; returns the event id and whether it was new (False for a duplicate)."""
-    connection = services.locations().by_token(token) if 16 <= len(token) <= 128 else None
+    connection = services.locations().by_token(token) if 16 <= len(token) <= 300 else None
     if connection is None:
         raise NotFound("Unknown inbound address")
     if not connection.secret:

@@ -97,12 +97,13 @@ class DeliveryStore:
         return [_delivery(d.from_item(i)) for i in answer.get("Items", [])]
 
     def due(self, limit: int) -> list[Delivery]:
-        """Pending deliveries whose time has come, oldest first (the sweeper's work list)."""
+        """Pending deliveries whose time has come and that no worker holds, oldest first (the sweeper's work list)."""
         answer = d.call(
             "query",
             TableName=self._table,
             IndexName=DUE_INDEX,
             KeyConditionExpression="#due = :due AND next_at <= :now",
+            FilterExpression="attribute_not_exists(lease_until) OR lease_until < :now",
             ExpressionAttributeNames={"#due": "due"},
             ExpressionAttributeValues=d.values(due="due", now=d.now()),
             Limit=limit,

@@ -1,6 +1,8 @@
-"""Each location's connection with 7stamp, and the inbound token that points back to it."""
+"""Each location's connection with 7stamp; its inbound token is ``<location id>.<random>``, so it leads back in one read."""
 
 from __future__ import annotations
+
+import hmac
 
 from chalicelib.store import _dynamo as d
 from chalicelib.store.records import Connection, ConnectionStatus
@@ -17,11 +19,14 @@ class Locations:
         return _connection(d.from_item(item)) if item else None
 
     def by_token(self, token: str) -> Connection | None:
-        item = d.call("get_item", TableName=self._table, Key=d.to_item({"pk": f"tok#{token}"}), ConsistentRead=True).get("Item")
-        if not item:
+        """The connection an inbound URL's token belongs to: one read, as the token names its location."""
+        location_id, dot, secret = token.rpartition(".")
+        if not dot or not location_id or not secret:
             return None
-        connection = self.get(str(d.from_item(item)["location_id"]))
-        return connection if connection and connection.token == token else None
+        connection = self.get(location_id)
+        if connection is None or not hmac.compare_digest(connection.token.encode(), token.encode()):
+            return None
+        return connection
 
     def claim(self, location_id: str, token: str) -> str | None:
         """Take the right to register this location with 7stamp; the token to use, or None if another caller holds it.
@@ -45,9 +50,7 @@ class Locations:
             )
         except d.ConditionFailed:
             return None
-        claimed = str(d.from_item(answer["Attributes"])["token"])
-        d.call("put_item", TableName=self._table, Item=d.to_item({"pk": f"tok#{claimed}", "location_id": location_id}))
-        return claimed
+        return str(d.from_item(answer["Attributes"])["token"])
 
     def complete(self, location_id: str, webhook_id: str, secret: str) -> None:
         d.call(

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from receiver import Receiver
@@ -34,6 +35,24 @@ def receiver() -> Iterator[Receiver]:
     r = Receiver().start()
     yield r
     r.stop()
+
+
+@contextmanager
+def receiving(**behaviour: object) -> Iterator[Receiver]:
+    """A receiver answering as told (see Receiver), stopped afterwards."""
+    r = Receiver(**behaviour).start()  # type: ignore[arg-type]
+    try:
+        yield r
+    finally:
+        r.stop()
+
+
+def subscribe_and_stamp(stack, client, url: str) -> dict:
+    """Subscribe ``url`` to stamp_added, add a stamp to Ada's card, and let the first attempt happen."""
+    hook = subscribe(client, "stamp_added", url)
+    client.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+    stack.settle()
+    return hook
 
 
 def subscribe(client, event: str, url: str, **filters: object) -> dict:

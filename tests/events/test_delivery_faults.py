@@ -11,8 +11,7 @@ import time
 
 import httpx
 import pytest
-from conftest import subscribe
-from receiver import Receiver
+from conftest import receiving, subscribe, subscribe_and_stamp
 
 from chalicelib import aws, queue, services, signing
 from chalicelib.delivery import RETRY_DELAYS
@@ -30,90 +29,60 @@ def deliveries(client, hook_id: str) -> list[dict]:
 
 
 def test_500_twice_then_200_is_delivered_once_after_retries(stack, clock):
-    receiver = Receiver(statuses=[500, 500]).start()
-    try:
-        with stack.client(DEMO_KEY_A) as c:
-            hook = subscribe(c, "stamp_added", receiver.url)
-            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
-            stack.settle()
-            assert len(receiver.received) == 1
-            retry_round(stack, clock, RETRY_DELAYS[0] * 1.3)
-            assert len(receiver.received) == 2
-            retry_round(stack, clock, RETRY_DELAYS[1] * 1.3)
-            assert len(receiver.received) == 3
-            retry_round(stack, clock, 86400)  # nothing more is due
-            assert len(receiver.received) == 3
-            ids = {r.headers["webhook-id"] for r in receiver.received}
-            assert len(ids) == 1
-            for r in receiver.received:
-                r.verify(hook["secret"])
-            [row] = deliveries(c, hook["id"])
-            assert row["status"] == "delivered" and row["attempts"] == 3
-            assert [h["status_code"] for h in row["history"]] == [500, 500, 200]
-    finally:
-        receiver.stop()
+    with receiving(statuses=[500, 500]) as receiver, stack.client(DEMO_KEY_A) as c:
+        hook = subscribe_and_stamp(stack, c, receiver.url)
+        assert len(receiver.received) == 1
+        retry_round(stack, clock, RETRY_DELAYS[0] * 1.3)
+        assert len(receiver.received) == 2
+        retry_round(stack, clock, RETRY_DELAYS[1] * 1.3)
+        assert len(receiver.received) == 3
+        retry_round(stack, clock, 86400)  # nothing more is due
+        assert len(receiver.received) == 3
+        ids = {r.headers["webhook-id"] for r in receiver.received}
+        assert len(ids) == 1
+        for r in receiver.received:
+            r.verify(hook["secret"])
+        [row] = deliveries(c, hook["id"])
+        assert row["status"] == "delivered" and row["attempts"] == 3
+        assert [h["status_code"] for h in row["history"]] == [500, 500, 200]
 
 
 def test_a_retry_is_not_made_before_its_time(stack, clock):
-    receiver = Receiver(statuses=[500]).start()
-    try:
-        with stack.client(DEMO_KEY_A) as c:
-            subscribe(c, "stamp_added", receiver.url)
-            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
-            stack.settle()
-            retry_round(stack, clock, RETRY_DELAYS[0] * 0.5)
-            assert len(receiver.received) == 1
-    finally:
-        receiver.stop()
+    with receiving(statuses=[500]) as receiver, stack.client(DEMO_KEY_A) as c:
+        subscribe_and_stamp(stack, c, receiver.url)
+        retry_round(stack, clock, RETRY_DELAYS[0] * 0.5)
+        assert len(receiver.received) == 1
 
 
 def test_retry_after_from_the_subscriber_is_honoured(stack, clock):
-    receiver = Receiver(statuses=[503], headers={"Retry-After": "3600"}).start()
-    try:
-        with stack.client(DEMO_KEY_A) as c:
-            hook = subscribe(c, "stamp_added", receiver.url)
-            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
-            stack.settle()
-            retry_round(stack, clock, RETRY_DELAYS[1] * 1.3)  # the schedule's second slot, well before the hour asked for
-            assert len(receiver.received) == 1
-            retry_round(stack, clock, 3600)
-            assert len(receiver.received) == 2
-            assert deliveries(c, hook["id"])[0]["status"] == "delivered"
-    finally:
-        receiver.stop()
+    with receiving(statuses=[503], headers={"Retry-After": "3600"}) as receiver, stack.client(DEMO_KEY_A) as c:
+        hook = subscribe_and_stamp(stack, c, receiver.url)
+        retry_round(stack, clock, RETRY_DELAYS[1] * 1.3)  # the schedule's second slot, well before the hour asked for
+        assert len(receiver.received) == 1
+        retry_round(stack, clock, 3600)
+        assert len(receiver.received) == 2
+        assert deliveries(c, hook["id"])[0]["status"] == "delivered"
 
 
 def test_410_removes_the_subscription_and_nothing_more_is_sent(stack):
-    receiver = Receiver(default=410).start()
-    try:
-        with stack.client(DEMO_KEY_A) as c:
-            subscribe(c, "stamp_added", receiver.url)
-            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
-            stack.settle()
-            assert len(receiver.received) == 1
-            assert c.get("/v1/hooks").json() == []
-            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
-            stack.settle()
-            assert len(receiver.received) == 1
-    finally:
-        receiver.stop()
+    with receiving(default=410) as receiver, stack.client(DEMO_KEY_A) as c:
+        subscribe_and_stamp(stack, c, receiver.url)
+        assert len(receiver.received) == 1
+        assert c.get("/v1/hooks").json() == []
+        c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+        stack.settle()
+        assert len(receiver.received) == 1
 
 
 def test_a_hanging_subscriber_is_cut_and_retried(stack, clock, monkeypatch):
     monkeypatch.setenv("DELIVERY_TIMEOUT_SECONDS", "1")  # 15 by default; 1 keeps the test short
     services.reset()
-    receiver = Receiver(hang=30, hangs=1).start()
-    try:
-        with stack.client(DEMO_KEY_A) as c:
-            hook = subscribe(c, "stamp_added", receiver.url)
-            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
-            stack.settle()
-            assert deliveries(c, hook["id"])[0]["last_error"] == "timed out"
-            retry_round(stack, clock, RETRY_DELAYS[0] * 1.3)
-            [row] = deliveries(c, hook["id"])
-            assert row["status"] == "delivered" and row["attempts"] == 2
-    finally:
-        receiver.stop()
+    with receiving(hang=30, hangs=1) as receiver, stack.client(DEMO_KEY_A) as c:
+        hook = subscribe_and_stamp(stack, c, receiver.url)
+        assert deliveries(c, hook["id"])[0]["last_error"] == "timed out"
+        retry_round(stack, clock, RETRY_DELAYS[0] * 1.3)
+        [row] = deliveries(c, hook["id"])
+        assert row["status"] == "delivered" and row["attempts"] == 2
 
 
 def connected(stack) -> object:
@@ -199,39 +168,27 @@ def test_a_worker_that_dies_mid_delivery_leaves_no_subscriber_without_the_event(
 
 
 def test_failed_deliveries_are_kept_and_can_be_replayed(stack, clock):
-    receiver = Receiver(default=500).start()
-    try:
-        with stack.client(DEMO_KEY_A) as c:
-            hook = subscribe(c, "stamp_added", receiver.url)
-            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
-            stack.settle()
-            for delay in RETRY_DELAYS:
-                retry_round(stack, clock, delay * 1.3)
-            [row] = deliveries(c, hook["id"])
-            assert row["status"] == "failed" and row["attempts"] == len(RETRY_DELAYS) + 1
-            receiver.default = 200
-            assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}).json() == {"replayed": 1}
-            stack.settle()
-            assert deliveries(c, hook["id"])[0]["status"] == "delivered"
-            assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"since": "yesterday"}).status_code == 422
-    finally:
-        receiver.stop()
+    with receiving(default=500) as receiver, stack.client(DEMO_KEY_A) as c:
+        hook = subscribe_and_stamp(stack, c, receiver.url)
+        for delay in RETRY_DELAYS:
+            retry_round(stack, clock, delay * 1.3)
+        [row] = deliveries(c, hook["id"])
+        assert row["status"] == "failed" and row["attempts"] == len(RETRY_DELAYS) + 1
+        receiver.default = 200
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}).json() == {"replayed": 1}
+        stack.settle()
+        assert deliveries(c, hook["id"])[0]["status"] == "delivered"
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"since": "yesterday"}).status_code == 422
 
 
 def test_a_subscription_failing_for_five_days_is_disabled(stack, clock):
-    receiver = Receiver(default=500).start()
-    try:
-        with stack.client(DEMO_KEY_A) as c:
-            hook = subscribe(c, "stamp_added", receiver.url)
-            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
-            stack.settle()
-            for _ in range(4):
-                retry_round(stack, clock, 2 * 86400)
-            assert c.get("/v1/hooks").json()[0]["disabled"] is True
-            count = len(receiver.received)
-            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
-            stack.settle()
-            assert len(receiver.received) == count
-            assert hook["id"]
-    finally:
-        receiver.stop()
+    with receiving(default=500) as receiver, stack.client(DEMO_KEY_A) as c:
+        hook = subscribe_and_stamp(stack, c, receiver.url)
+        for _ in range(4):
+            retry_round(stack, clock, 2 * 86400)
+        assert c.get("/v1/hooks").json()[0]["disabled"] is True
+        count = len(receiver.received)
+        c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+        stack.settle()
+        assert len(receiver.received) == count
+        assert hook["id"]

@@ -65,7 +65,7 @@ def test_a_body_of_another_location_is_403(stack):
     assert nothing_stored(stack)
 
 
-@pytest.mark.parametrize("token", ["x" * 43, "short", "%2e%2e%2fv1%2fme-padding-to-be-long"])
+@pytest.mark.parametrize("token", ["x" * 43, "short", "%2e%2e%2fv1%2fme-padding-to-be-long", "loc_demo_a.a-guessed-secret-0000000000000", "loc_demo_b.a-guessed-secret-0000000000000"])
 def test_an_unknown_token_is_404(stack, token):
     connected(stack)
     answer = httpx.post(f"{stack.connector}/inbound/7stamp/{token}", content=event_body(), headers={"webhook-id": "m", "webhook-timestamp": "1", "webhook-signature": "v1,x"})
