@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := platforms/zapier/node_modules/.installed
 STAGE ?= dev
 
-.PHONY: run test demo export package deploy lint bench
+.PHONY: run test demo export package deploy lint bench unpark
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,9 @@ package: $(INSTALLED)
 
 deploy: $(INSTALLED)
 	@$(BIN)/python -m infra.deploy --stage $(STAGE) $(if $(BUCKET),--bucket $(BUCKET))
+
+unpark: $(INSTALLED)
+	@$(BIN)/python -m stack.unpark
 
 lint: $(INSTALLED)
 	@$(BIN)/ruff check . && $(BIN)/mypy

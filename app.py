@@ -24,10 +24,10 @@ EVENTS_STREAM_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/seven
 DELIVERY_QUEUE_PLACEHOLDER = "arn:aws:sqs:us-east-1:000000000000:sevenstamp-deliveries"
 
 
-@app.on_dynamodb_record(stream_arn=EVENTS_STREAM_PLACEHOLDER, batch_size=25, starting_position="TRIM_HORIZON")
-def fanout(event: Any) -> None:
-    """Every event stored by the inbound route is fanned out from the table's stream."""
-    handlers.fan_out_records(record.new_image for record in event if record.event_name == "INSERT")
+@app.on_dynamodb_record(stream_arn=EVENTS_STREAM_PLACEHOLDER, batch_size=100, starting_position="TRIM_HORIZON")
+def fanout(event: Any) -> dict[str, Any]:
+    """Every event stored by the inbound route is fanned out from the table's stream; failures are reported per record."""
+    return handlers.fan_out_records((record.sequence_number, record.event_name, record.new_image) for record in event)
 
 
 @app.on_sqs_message(queue_arn=DELIVERY_QUEUE_PLACEHOLDER, batch_size=10)

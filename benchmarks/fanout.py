@@ -99,8 +99,8 @@ def run(concurrency: int, moto_url: str, prefix: str, latency: float) -> tuple[f
 def main() -> int:
     os.environ["CONNECTOR_ALLOW_PRIVATE_TARGETS"] = "1"
     port = free_port()
-    # moto in its own process, as AWS's services are not inside the Lambda's interpreter
-    moto = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # moto in its own process, as AWS's services are not inside the Lambda's interpreter (with DynamoDB's per-item atomicity)
+    moto = subprocess.Popen([sys.executable, "-m", "stack.moto_atomic", "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(url)

@@ -29,6 +29,26 @@ def client(service: str) -> Any:
         return _clients[service]
 
 
+def bounded_client(service: str) -> Any:
+    """A second client for ``service`` whose calls end within seconds (1 s to connect, 2 s to read, 2 attempts).
+
+    The events table's write uses it: polling's horizon relies on that write landing
+    within a known time of the cursor taken just before it.
+    """
+    name = f"{service}#bounded"
+    found = _clients.get(name)
+    if found is not None:
+        return found
+    with _lock:
+        if name not in _clients:
+            import boto3
+            from botocore.config import Config
+
+            config = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 2}, max_pool_connections=64)
+            _clients[name] = boto3.session.Session().client(service, config=config)
+        return _clients[name]
+
+
 def reset() -> None:
     """Forget the clients (tests that move the endpoint call it)."""
     with _lock:

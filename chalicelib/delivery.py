@@ -6,11 +6,12 @@ a worker that dies mid-attempt leaves a lease that lapses and the sweeper picks 
 delivery up again. 2xx is delivered; 410 removes the subscription; anything else is
 retried on RETRY_DELAYS (±20 % jitter, or the subscriber's Retry-After), then marked
 failed and kept for replay. A subscription that has only failed for five days is disabled.
+The outcomes of one SQS batch are written together (``finish_many``), and a job carries
+the event's text, so a delivery costs its claim and a share of one batched write.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import time
@@ -20,10 +21,10 @@ from functools import lru_cache
 
 import httpx
 
-from chalicelib import address_guard, queue, services, settings, signing
+from chalicelib import address_guard, deferred, queue, services, settings, signing
 from chalicelib.errors import ConnectorError
 from chalicelib.store import _dynamo
-from chalicelib.store.records import Attempt, Delivery, DeliveryStatus, StoredEvent, Subscription
+from chalicelib.store.records import Attempt, Delivery, DeliveryStatus, Subscription
 
 log = logging.getLogger("connector.delivery")
 
@@ -93,56 +94,71 @@ def post(url: str, body: str, headers: dict[str, str]) -> Outcome:
         return Outcome(None, f"connection failed: {type(exc).__name__}")
 
 
-def attempt(delivery: Delivery, subscription: Subscription | None, event: StoredEvent | None) -> DeliveryStatus:
-    """Make one claimed attempt and record its outcome; returns the delivery's new status."""
-    deliveries, subs = services.deliveries(), services.subscriptions()
+@dataclass(frozen=True)
+class Finished:
+    """One attempt's result, to be written with the others of its batch (and a retry job to queue, if any)."""
+
+    delivery: Delivery
+    attempt: Attempt
+    status: DeliveryStatus
+    next_at: float | None = None
+    retry_in: float | None = None  # seconds, when the retry is queued now (not later than SQS's longest delay)
+
+
+def attempt(delivery: Delivery, subscription: Subscription | None, text: str | None) -> Finished:
+    """Make one claimed attempt; returns its outcome, which the caller records (``finish_many``)."""
+    subs = services.subscriptions()
     now = _dynamo.now()
-    if subscription is None or event is None:
+    if subscription is None or text is None:
         reason = "subscription deleted" if subscription is None else "event expired"
-        deliveries.finish(delivery, Attempt(now, None, reason), DeliveryStatus.GONE)
-        return DeliveryStatus.GONE
+        return Finished(delivery, Attempt(now, None, reason), DeliveryStatus.GONE)
     if subscription.disabled:
-        deliveries.finish(delivery, Attempt(now, None, "subscription disabled"), DeliveryStatus.FAILED)
-        return DeliveryStatus.FAILED
-    body = json.dumps(event.record, separators=(",", ":"))
-    # the signature's timestamp is the wall clock's, whatever the store's clock says
-    outcome = post(subscription.target_url, body, signing.headers(subscription.secret, event.record["id"], int(time.time()), body))
+        return Finished(delivery, Attempt(now, None, "subscription disabled"), DeliveryStatus.FAILED)
+    # the stored text as it is; the signature's timestamp is the wall clock's, whatever the store's clock says
+    outcome = post(subscription.target_url, text, signing.headers(subscription.secret, delivery.event_id, int(time.time()), text))
     record = Attempt(now, outcome.status_code, outcome.error)
     if outcome.ok:
-        deliveries.finish(delivery, record, DeliveryStatus.DELIVERED)
         if subscription.failing_since is not None:
             subs.record_success(subscription.location_id, subscription.id)
-        return DeliveryStatus.DELIVERED
+        return Finished(delivery, record, DeliveryStatus.DELIVERED)
     if outcome.status_code == 410:
         subs.delete(subscription.location_id, subscription.id)
-        deliveries.finish(delivery, record, DeliveryStatus.GONE)
-        return DeliveryStatus.GONE
+        return Finished(delivery, record, DeliveryStatus.GONE)
     disabled = subs.record_failure(subscription.location_id, subscription.id, DISABLE_AFTER)
     delay = None if disabled else next_delay(delivery.attempts, outcome.retry_after)
     if delay is None:
-        deliveries.finish(delivery, record, DeliveryStatus.FAILED)
         log.error("delivery %s/%s failed after %d attempts; kept for replay", delivery.subscription_id, delivery.event_cursor, delivery.attempts)
-        return DeliveryStatus.FAILED
-    deliveries.finish(delivery, record, DeliveryStatus.PENDING, next_at=now + delay)
-    if delay <= queue.MAX_DELAY:
-        queue.send(queue.jobs_for(delivery.location_id, delivery.event_key, delivery.event_cursor, [delivery.subscription_id]), delay=int(delay) + 1)
-    return DeliveryStatus.PENDING
+        return Finished(delivery, record, DeliveryStatus.FAILED)
+    return Finished(delivery, record, DeliveryStatus.PENDING, now + delay, delay if delay <= queue.MAX_DELAY else None)
 
 
-def _deliver_one(job: queue.Job, sub_id: str, subscription: Subscription | None, event: StoredEvent | None) -> DeliveryStatus | None:
-    claimed = services.deliveries().claim(sub_id, job.event_cursor, LEASE_SECONDS)
+def _deliver_one(job: queue.Job, sub_id: str, subscription: Subscription | None, text: str | None) -> Finished | None:
+    wanted = Delivery(sub_id, job.location_id, job.event_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
+    claimed = services.deliveries().claim(wanted, LEASE_SECONDS)
     if claimed is None:
         return None  # delivered already, leased by another worker, or not due yet
     if claimed.location_id != job.location_id:
         log.error("delivery %s/%s belongs to another location; refused", sub_id, job.event_cursor)
         return None
-    return attempt(claimed, subscription, event)
+    return attempt(claimed, subscription, text)
+
+
+def _record(finished: list[Finished]) -> None:
+    """Queue the retries SQS can delay, then write every outcome; retries first, so a crash between leaves a lease for the sweeper."""
+    retries = [f for f in finished if f.retry_in is not None]
+    if retries:
+        queue.send(
+            [queue.Job(f.delivery.location_id, f.delivery.event_key, f.delivery.event_cursor, [f.delivery.subscription_id], f.delivery.event_id, f.delivery.event)
+             for f in retries],
+            [int(f.retry_in or 0) + 1 for f in retries],
+        )
+    services.deliveries().finish_many([(f.delivery, f.attempt, f.status, f.next_at) for f in finished])
 
 
 def handle_messages(bodies: dict[str, str]) -> list[str]:
     """Run SQS messages (id -> body), DELIVERY_CONCURRENCY POSTs at a time; returns the ids that failed."""
     failed: set[str] = set()
-    work: list[tuple[str, queue.Job, str, Subscription | None, StoredEvent | None]] = []
+    work: list[tuple[str, queue.Job, str, Subscription | None, str | None]] = []
     for message_id, body in bodies.items():
         try:
             job = queue.Job.loads(body)
@@ -150,23 +166,38 @@ def handle_messages(bodies: dict[str, str]) -> list[str]:
             log.error("dropping unreadable delivery job %s", message_id)
             continue
         try:
-            event = services.events().get(job.location_id, job.event_key)
+            if job.kind == queue.ENRICH:
+                deferred.run(job)
+                continue
+            text = job.body
+            if text is None:
+                event = services.events().get(job.location_id, job.event_key)
+                text = event.text if event is not None else None
             subs = services.subscriptions().get_many(job.location_id, job.subscriptions)
         except ConnectorError as exc:
             log.warning("delivery job %s postponed: %s", message_id, exc.message)
             failed.add(message_id)
             continue
-        work.extend((message_id, job, sub_id, subs.get(sub_id), event) for sub_id in job.subscriptions)
+        work.extend((message_id, job, sub_id, subs.get(sub_id), text) for sub_id in job.subscriptions)
 
-    def run(item: tuple[str, queue.Job, str, Subscription | None, StoredEvent | None]) -> str | None:
-        message_id, job, sub_id, subscription, event = item
+    def run(item: tuple[str, queue.Job, str, Subscription | None, str | None]) -> tuple[str, Finished | None] | str:
+        message_id, job, sub_id, subscription, text = item
         try:
-            _deliver_one(job, sub_id, subscription, event)
+            return message_id, _deliver_one(job, sub_id, subscription, text)
         except Exception:
             log.exception("delivery %s/%s failed; its job will be retried", sub_id, job.event_cursor)
             return message_id
-        return None
 
+    finished: list[tuple[str, Finished]] = []
     with ThreadPoolExecutor(max_workers=settings.get().delivery_concurrency) as pool:
-        failed.update(m for m in pool.map(run, work) if m is not None)
+        for result in pool.map(run, work):
+            if isinstance(result, str):
+                failed.add(result)
+            elif result[1] is not None:
+                finished.append((result[0], result[1]))
+    try:
+        _record([f for _, f in finished])
+    except ConnectorError as exc:
+        log.warning("delivery outcomes not recorded (%s); their jobs will be retried", exc.message)
+        failed.update(m for m, _ in finished)
     return sorted(failed)

@@ -1,8 +1,9 @@
 """Enrichment: the customer's email, phone, name and birthday and the card's progress, merged into an event.
 
 One 7stamp call (the card, which comes with its customer; the customer when there is no
-card), with a short deadline and no retries: when 7stamp is slow or down the event is
-stored and delivered anyway, marked ``enriched: false``.
+card), within the caller's ``wait`` and without retries. When 7stamp is slow or down the
+answer says ``retry``: the pipeline stores the event awaiting enrichment and asks again
+later, before delivering it.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import hashlib
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import keyvault, services
@@ -25,6 +27,15 @@ CARD_FIELDS = ("stamps", "stamps_required", "template_id", "goal_index", "status
 _KEY_TTL = 300.0
 _keys: dict[str, tuple[float, str]] = {}
 _lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    """The payload with whatever could be merged, whether the details are in, and whether asking later may help."""
+
+    record: dict[str, Any]
+    enriched: bool
+    retry: bool
 
 
 def _api_key(connection: Connection) -> str | None:
@@ -42,17 +53,19 @@ def _api_key(connection: Connection) -> str | None:
     return key
 
 
-def enrich(connection: Connection, payload: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """The payload with customer and card details merged in, and whether that worked."""
+def enrich(connection: Connection, payload: dict[str, Any], *, wait: float) -> Enrichment:
+    """The payload with customer and card details merged in; ``wait`` is the most seconds 7stamp may take (0: no call)."""
     customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else None
     card = payload.get("card") if isinstance(payload.get("card"), dict) else None
     if customer is None or not customer.get("id"):
-        return payload, False
+        return Enrichment(payload, False, False)
+    if wait <= 0:
+        return Enrichment(payload, False, True)
     try:
         api_key = _api_key(connection)
         if api_key is None:
-            return payload, False
-        with services.sevenstamp(api_key, deadline=DEADLINE, max_attempts=1) as client:
+            return Enrichment(payload, False, False)
+        with services.sevenstamp(api_key, deadline=min(wait, DEADLINE), max_attempts=1) as client:
             if card and card.get("id"):
                 found = client.get_card(str(card["id"]))
                 found_customer, found_card = found.get("customer") or {}, found.get("card") or {}
@@ -60,11 +73,11 @@ def enrich(connection: Connection, payload: dict[str, Any]) -> tuple[dict[str, A
                 found_customer, found_card = client.get_customer(str(customer["id"])), {}
     except ConnectorError as exc:
         log.warning("enrichment of a %s event failed: %s", payload.get("event"), exc.message)
-        return payload, False
+        return Enrichment(payload, False, True)
     enriched = dict(payload)
     enriched["customer"] = {**customer, **{k: found_customer.get(k) for k in CUSTOMER_FIELDS}}
     if card is not None and found_card:
         enriched["card"] = {**{k: found_card.get(k) for k in CARD_FIELDS if k in found_card}, **card}
         for k in ("stamps", "stamps_required"):
             enriched["card"][k] = card.get(k, found_card.get(k))
-    return enriched, True
+    return Enrichment(enriched, True, False)

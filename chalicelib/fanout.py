@@ -1,17 +1,20 @@
-"""Fan-out: a newly stored event becomes one delivery record and one queued job per matching subscription.
+"""Fan-out: newly stored events become queued delivery jobs, one stream batch at a time.
 
-Runs from the events table's stream, so an event that is stored is always handed on;
-delivery records are written conditionally, so a stream batch handled twice creates
-nothing twice (and the jobs it re-queues find those deliveries claimed or done).
+Runs from the events table's stream, so an event that is stored is always handed on.
+The batch's events are grouped by location: one subscriptions read per location, then
+every job of the batch goes out in as few SendMessageBatch calls as fit. Nothing is
+written to the deliveries table here: the first claim creates a delivery's record, so
+a stream batch handled twice queues its jobs again and their claims send nothing twice.
+An event still awaiting enrichment gets an ``enrich`` job instead (deferred.py).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from chalicelib import queue, registry, services
-from chalicelib.store import _dynamo
-from chalicelib.store.records import Delivery, DeliveryStatus, StoredEvent, Subscription
+from chalicelib import deferred, queue, registry, services
+from chalicelib.errors import ConnectorError
+from chalicelib.store.records import StoredEvent, Subscription
 
 
 def _value(record: dict[str, Any], path: str) -> Any:
@@ -34,42 +37,58 @@ def matches(sub: Subscription, event: StoredEvent) -> bool:
     return True
 
 
-def fan_out(event: StoredEvent) -> int:
-    """Create the deliveries of one event and queue them all; returns how many subscriptions match.
+def fan_out(events: list[StoredEvent]) -> tuple[int, set[int]]:
+    """Queue the deliveries (or enrich jobs) of a batch's events; returns the jobs queued and the positions that failed.
 
-    Deliveries that existed already are queued again too: their claim decides whether
-    anything is sent, so a delivered one is skipped and one left behind is finished.
+    A failure is kept to its record where it can be (a location whose subscriptions
+    could not be read, an event that makes matching raise); a queue that refuses the
+    batch fails every record of it.
     """
-    subs = [s for s in services.subscriptions().list(event.location_id) if matches(s, event)]
-    if not subs:
-        return 0
-    now = _dynamo.now()
-    services.deliveries().create_missing(
-        [
-            Delivery(
-                subscription_id=sub.id,
-                location_id=event.location_id,
-                event_key=event.key,
-                event_cursor=event.cursor,
-                event_id=str(event.record["id"]),
-                event=event.name,
-                status=DeliveryStatus.PENDING,
-                attempts=0,
-                next_at=now,
-            )
-            for sub in subs
-        ]
-    )
-    queue.send(queue.jobs_for(event.location_id, event.key, event.cursor, [s.id for s in subs]))
-    return len(subs)
+    failed: set[int] = set()
+    jobs: list[queue.Job] = []
+    delays: list[int] = []
+    awaiting = [e for e in events if e.awaiting]
+    for job in deferred.jobs_for(awaiting):
+        jobs.append(job)
+        delays.append(deferred.RETRY_EVERY)
+    by_location: dict[str, list[int]] = {}
+    for i, event in enumerate(events):
+        if not event.awaiting:
+            by_location.setdefault(event.location_id, []).append(i)
+    for location_id, positions in by_location.items():
+        try:
+            subs = services.subscriptions().list(location_id)
+        except ConnectorError:
+            failed.update(positions)
+            continue
+        for i in positions:
+            event = events[i]
+            try:
+                ids = [s.id for s in subs if matches(s, event)]
+            except Exception:
+                failed.add(i)
+                continue
+            for job in queue.jobs_for(location_id, event.key, event.cursor, ids, event_id=str(event.record["id"]), event=event.name, body=event.text):
+                jobs.append(job)
+                delays.append(0)
+    try:
+        if jobs:
+            queue.send(jobs, delays)
+    except ConnectorError:
+        return 0, set(range(len(events)))
+    return len(jobs), failed
 
 
-def sweep(limit: int = 500) -> int:
-    """Queue again every pending delivery whose time has come (retries past SQS's delay, crashed workers)."""
-    due = services.deliveries().due(limit)
-    by_event: dict[tuple[str, str, str], list[str]] = {}
-    for d in due:
-        by_event.setdefault((d.location_id, d.event_key, d.event_cursor), []).append(d.subscription_id)
-    jobs = [job for (loc, key, cursor), ids in by_event.items() for job in queue.jobs_for(loc, key, cursor, ids)]
-    queue.send(jobs)
+def sweep(limit_per_shard: int = 500) -> int:
+    """Queue what the due index says is due (lapsed leases, retries past SQS's delay, lost jobs); returns how many."""
+    deliveries = services.deliveries()
+    due = deliveries.due(limit_per_shard)
+    by_event: dict[tuple[str, str, str, str, str], list[str]] = {}
+    for d, _ in due:
+        by_event.setdefault((d.location_id, d.event_key, d.event_cursor, d.event_id, d.event), []).append(d.subscription_id)
+    jobs = [j for (loc, key, cursor, eid, ev), ids in by_event.items() for j in queue.jobs_for(loc, key, cursor, ids, event_id=eid, event=ev)]
+    if jobs:
+        queue.send(jobs)
+    for d, seen in due:
+        deliveries.postpone_sweep(d, seen)
     return len(due)

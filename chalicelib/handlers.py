@@ -13,17 +13,41 @@ from typing import Any
 from chalicelib import delivery, fanout
 from chalicelib.store import _dynamo
 from chalicelib.store.events import from_image
+from chalicelib.store.records import StoredEvent
 
 log = logging.getLogger("connector.handlers")
 
 
-def fan_out_records(images: Iterable[dict[str, Any] | None]) -> None:
-    """Fan out each new event item of a stream batch; an error fails the batch, so the stream retries it."""
-    for image in images:
-        if image:
+def fan_out_records(records: Iterable[tuple[str, str, dict[str, Any] | None]]) -> dict[str, Any]:
+    """Fan out a stream batch (sequence number, event name, new image); reports the first record that failed.
+
+    An INSERT is a new event; a MODIFY is an event released after its enrichment. With
+    ReportBatchItemFailures, Lambda checkpoints before the reported record and retries
+    from it, bisecting, until MaximumRetryAttempts or MaximumRecordAgeInSeconds parks it
+    in the on-failure queue: one bad record never holds the shard (the local worker
+    does the same).
+    """
+    positions: list[str] = []
+    events: list[StoredEvent] = []
+    first_bad: str | None = None
+    for sequence, name, image in records:
+        if name not in ("INSERT", "MODIFY") or not image:
+            continue
+        try:
             event = from_image(_dynamo.from_item(image))
-            count = fanout.fan_out(event)
-            log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), event.name, count)
+        except (ValueError, KeyError, TypeError, RecursionError):
+            log.exception("stream record %s cannot be read as an event", sequence)
+            first_bad = sequence
+            break
+        if name == "MODIFY" and event.awaiting:
+            continue
+        positions.append(sequence)
+        events.append(event)
+    queued, failed = fanout.fan_out(events)
+    if failed:
+        first_bad = positions[min(failed)]
+    log.info("stream batch: %d events, %d jobs queued%s", len(events), queued, f", failed from {first_bad}" if first_bad else "")
+    return {"batchItemFailures": [{"itemIdentifier": first_bad}] if first_bad else []}
 
 
 def deliver_messages(bodies: dict[str, str]) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""The delivery queue: work items that name an event and up to BATCH subscriptions to POST it to."""
+"""The delivery queue: work items that name an event and up to BATCH subscriptions to POST it to.
+
+A job carries what its worker would otherwise read again: the event's id and name and,
+when it is small, the stored event text itself. A job of kind ``enrich`` asks for a
+stored event still awaiting enrichment to be enriched (or released unenriched).
+"""
 
 from __future__ import annotations
 
@@ -15,24 +20,42 @@ from chalicelib.errors import UpstreamError
 
 BATCH = 50
 MAX_DELAY = 900  # SQS's longest message delay; later retries wait for the sweeper
+BODY_IN_JOB = 16 * 1024  # larger event texts are read from the events table by the worker
+MAX_BATCH_BYTES = 240 * 1024  # SendMessageBatch takes at most 256 KB in all
+DELIVER = "deliver"
+ENRICH = "enrich"
 
 
 @dataclass(frozen=True)
 class Job:
-    """Deliver one stored event to these subscriptions."""
+    """Deliver one stored event to these subscriptions (or, for ``kind`` enrich, enrich it)."""
 
     location_id: str
     event_key: str
     event_cursor: str
     subscriptions: list[str]
+    event_id: str = ""
+    event: str = ""
+    body: str | None = None
+    kind: str = DELIVER
 
     def dumps(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        return json.dumps({k: v for k, v in asdict(self).items() if v is not None}, separators=(",", ":"))
 
     @classmethod
     def loads(cls, body: str) -> Job:
         data = json.loads(body)
-        return cls(str(data["location_id"]), str(data["event_key"]), str(data["event_cursor"]), [str(s) for s in data["subscriptions"]])
+        text = data.get("body")
+        return cls(
+            str(data["location_id"]),
+            str(data["event_key"]),
+            str(data["event_cursor"]),
+            [str(s) for s in data["subscriptions"]],
+            str(data.get("event_id", "")),
+            str(data.get("event", "")),
+            text if isinstance(text, str) else None,
+            str(data.get("kind", DELIVER)),
+        )
 
 
 @lru_cache(maxsize=1)
@@ -46,22 +69,38 @@ def queue_url() -> str:
         raise UpstreamError("The delivery queue is unavailable") from exc
 
 
-def jobs_for(location_id: str, event_key: str, event_cursor: str, sub_ids: Iterable[str]) -> list[Job]:
+def jobs_for(
+    location_id: str, event_key: str, event_cursor: str, sub_ids: Iterable[str], *, event_id: str = "", event: str = "", body: str | None = None
+) -> list[Job]:
     ids = list(sub_ids)
-    return [Job(location_id, event_key, event_cursor, ids[i : i + BATCH]) for i in range(0, len(ids), BATCH)]
+    carried = body if body is not None and len(body) <= BODY_IN_JOB else None
+    return [Job(location_id, event_key, event_cursor, ids[i : i + BATCH], event_id, event, carried) for i in range(0, len(ids), BATCH)]
 
 
-def send(jobs: list[Job], delay: int = 0) -> None:
-    """Enqueue jobs in batches of ten; a failure raises, so the caller's trigger retries."""
+def send(jobs: list[Job], delay: int | list[int] = 0) -> None:
+    """Enqueue jobs in as few SendMessageBatch calls as fit (ten entries, 240 KB); a failure raises, so the caller's trigger retries.
+
+    ``delay`` is one delay for all, or one per job.
+    """
+    delays = delay if isinstance(delay, list) else [delay] * len(jobs)
     sqs = aws.client("sqs")
-    for start in range(0, len(jobs), 10):
-        entries: list[dict[str, Any]] = [
-            {"Id": str(i), "MessageBody": job.dumps(), "DelaySeconds": max(0, min(MAX_DELAY, delay))}
-            for i, job in enumerate(jobs[start : start + 10])
-        ]
-        try:
-            answer = sqs.send_message_batch(QueueUrl=queue_url(), Entries=entries)
-        except (BotoCoreError, ClientError) as exc:
-            raise UpstreamError("The delivery queue is unavailable") from exc
-        if answer.get("Failed"):
-            raise UpstreamError(f"{len(answer['Failed'])} delivery jobs could not be queued")
+    entries: list[dict[str, Any]] = []
+    size = 0
+    for job, seconds in zip(jobs, delays, strict=True):
+        text = job.dumps()
+        if entries and (len(entries) == 10 or size + len(text) > MAX_BATCH_BYTES):
+            _send_batch(sqs, entries)
+            entries, size = [], 0
+        entries.append({"Id": str(len(entries)), "MessageBody": text, "DelaySeconds": max(0, min(MAX_DELAY, seconds))})
+        size += len(text)
+    if entries:
+        _send_batch(sqs, entries)
+
+
+def _send_batch(sqs: Any, entries: list[dict[str, Any]]) -> None:
+    try:
+        answer = sqs.send_message_batch(QueueUrl=queue_url(), Entries=entries)
+    except (BotoCoreError, ClientError) as exc:
+        raise UpstreamError("The delivery queue is unavailable") from exc
+    if answer.get("Failed"):
+        raise UpstreamError(f"{len(answer['Failed'])} delivery jobs could not be queued")

@@ -35,6 +35,7 @@ class Settings:
     deliveries_table: str  # DELIVERIES_TABLE
     delivery_queue_url: str  # DELIVERY_QUEUE_URL ("" means: look it up by name)
     delivery_queue_name: str  # DELIVERY_QUEUE_NAME
+    parked_queue_url: str  # PARKED_QUEUE_URL: stream records fan-out gave up on ("" when not deployed)
     kms_key_id: str  # KMS_KEY_ID (an id, ARN or alias)
     event_retention_days: int  # EVENT_RETENTION_DAYS
     dedup_days: int  # DEDUP_DAYS
@@ -107,6 +108,7 @@ def load(env: Mapping[str, str]) -> Settings:
         deliveries_table=_name(env, "DELIVERIES_TABLE", f"{prefix}-deliveries"),
         delivery_queue_url=env.get("DELIVERY_QUEUE_URL", "").strip(),
         delivery_queue_name=_name(env, "DELIVERY_QUEUE_NAME", f"{prefix}-deliveries"),
+        parked_queue_url=env.get("PARKED_QUEUE_URL", "").strip(),
         kms_key_id=_name(env, "KMS_KEY_ID", f"alias/{prefix}"),
         event_retention_days=_int(env, "EVENT_RETENTION_DAYS", 30, 7, 365),
         dedup_days=_int(env, "DEDUP_DAYS", 7, 1, 30),

@@ -121,8 +121,10 @@ class LocalStack:
         return self
 
     def _start(self) -> None:
+        from stack import moto_atomic
         from stack.provision import provision, stream_arn
 
+        moto_atomic.install()
         self._moto = _MotoServer(ip_address=HOST, port=self.ports.moto, verbose=False)
         self._moto.start()
         if self._moto.bind_error is not None:

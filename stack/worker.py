@@ -1,7 +1,7 @@
 """Workers of the local stack: they feed the Lambda handlers of app.py with Lambda-shaped events.
 
-One loop reads the events table's stream (as Lambda's DynamoDB event source would) and
-calls ``app.fanout``; one receives from the delivery queue and calls ``app.deliver``,
+One loop reads the events table's stream (as Lambda's DynamoDB event source would, with
+partial batch failures, bisection and a parked queue) and calls ``app.fanout``; one receives from the delivery queue and calls ``app.deliver``,
 deleting what it did not report as failed; one calls ``app.sweep`` on a schedule.
 """
 
@@ -15,6 +15,17 @@ from typing import Any
 from chalicelib import aws, settings
 
 log = logging.getLogger("connector.worker")
+
+
+def _max_tries() -> int:
+    """1 + the stream mapping's MaximumRetryAttempts in infra/resources.json, so the local worker parks when Lambda would."""
+    from stack.provision import load_template
+
+    mapping = load_template()["Resources"]["Fanout"]["Properties"]["Events"]["FanoutDynamodbEventSource"]["Properties"]
+    return 1 + int(mapping["MaximumRetryAttempts"])
+
+
+MAX_TRIES = _max_tries()
 
 
 def _plain(value: Any) -> Any:
@@ -33,6 +44,9 @@ class Worker:
         self._app = connector_app
         self._stream_arn = stream_arn
         self._iterators: dict[str, str | None] = {}
+        self._backlog: dict[str, list[dict[str, Any]]] = {}
+        self._one_at_a_time: dict[str, bool] = {}
+        self._tries: dict[str, int] = {}
         self._sweep_every = sweep_every
         self._last_sweep = 0.0
         self._stop = threading.Event()
@@ -40,31 +54,70 @@ class Worker:
 
     # -- one round of each source ------------------------------------------------------
     def pump_stream(self) -> int:
+        """One round per shard, as Lambda's mapping does it: report-batch-item-failures, bisect, retry, then park.
+
+        A record the handler reports (or a batch it raises on) is tried again from that
+        record, one record at a time after a raise, MAX_TRIES times; then a note goes to
+        the parked queue and the shard moves on.
+        """
         streams = aws.client("dynamodbstreams")
         shards = streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"].get("Shards", [])
         handled = 0
         for shard in shards:
             shard_id = shard["ShardId"]
-            if shard_id not in self._iterators:
-                self._iterators[shard_id] = streams.get_shard_iterator(
-                    StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
-                )["ShardIterator"]
-            iterator = self._iterators[shard_id]
-            if iterator is None:
-                continue
-            answer = streams.get_records(ShardIterator=iterator, Limit=100)
-            records = answer.get("Records", [])
-            if records:
-                event = {
-                    "Records": [
-                        {**r, "eventSourceARN": self._stream_arn, "dynamodb": {k: _plain(v) for k, v in r["dynamodb"].items()}}
-                        for r in records
-                    ]
-                }
-                self._app.fanout(event, None)  # raises on failure: the iterator is kept, the batch is read again
-                handled += len(records)
-            self._iterators[shard_id] = answer.get("NextShardIterator")
+            backlog = self._backlog.setdefault(shard_id, [])
+            if not backlog:
+                backlog.extend(self._read(streams, shard_id))
+            if backlog:
+                handled += self._handle(shard_id, backlog)
         return handled
+
+    def _read(self, streams: Any, shard_id: str) -> list[dict[str, Any]]:
+        if shard_id not in self._iterators:
+            self._iterators[shard_id] = streams.get_shard_iterator(
+                StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+            )["ShardIterator"]
+        iterator = self._iterators[shard_id]
+        if iterator is None:
+            return []
+        answer = streams.get_records(ShardIterator=iterator, Limit=100)
+        self._iterators[shard_id] = answer.get("NextShardIterator")
+        return [
+            {**r, "eventSourceARN": self._stream_arn, "dynamodb": {k: _plain(v) for k, v in r["dynamodb"].items()}}
+            for r in answer.get("Records", [])
+        ]
+
+    def _handle(self, shard_id: str, backlog: list[dict[str, Any]]) -> int:
+        """Run the handler on the backlog's head; returns how many records are done (handled or parked)."""
+        batch = backlog[:1] if self._one_at_a_time.get(shard_id) else list(backlog)
+        first = batch[0]["dynamodb"]["SequenceNumber"]
+        try:
+            result = self._app.fanout({"Records": batch}, None) or {}
+        except Exception:
+            self._one_at_a_time[shard_id] = True  # bisect: the failing record is found one at a time
+            if self._failed(shard_id, backlog, first):
+                return 1
+            raise
+        reported = [f["itemIdentifier"] for f in result.get("batchItemFailures", [])]
+        if not reported:
+            del backlog[: len(batch)]
+            self._one_at_a_time[shard_id] = False
+            return len(batch)
+        position = next((i for i, r in enumerate(batch) if r["dynamodb"]["SequenceNumber"] == reported[0]), 0)
+        del backlog[:position]
+        return position + (1 if self._failed(shard_id, backlog, reported[0]) else 0)
+
+    def _failed(self, shard_id: str, backlog: list[dict[str, Any]], sequence: str) -> bool:
+        """Count a failure of the backlog's head; park it (and drop it) after MAX_TRIES. True when parked."""
+        self._tries[sequence] = self._tries.get(sequence, 0) + 1
+        if self._tries[sequence] < MAX_TRIES:
+            return False
+        from chalicelib import parked
+
+        parked.park(parked.note(self._stream_arn, shard_id, sequence, sequence, self._tries.pop(sequence), "RetryAttemptsExhausted"))
+        log.error("stream record %s failed %d times; parked", sequence, MAX_TRIES)
+        backlog.pop(0)
+        return True
 
     def pump_queue(self, wait: int = 0) -> int:
         sqs = aws.client("sqs")

@@ -38,6 +38,9 @@ def moto_url() -> Iterator[str]:
 
     from moto.server import ThreadedMotoServer
 
+    from stack import moto_atomic
+
+    moto_atomic.install()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
     port = free_port()
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)

@@ -77,7 +77,7 @@ def replay(call: Call) -> Any:
             except ValueError:
                 raise ValidationFailed("since must be an event id or a time like 2026-05-11T12:00:00Z", fields={"since": "is not an event id or a time"}) from None
     reopened = services.deliveries().reopen_failed(sub.id, cursor)
-    jobs = [j for d in reopened for j in queue.jobs_for(d.location_id, d.event_key, d.event_cursor, [d.subscription_id])]
+    jobs = [j for d in reopened for j in queue.jobs_for(d.location_id, d.event_key, d.event_cursor, [d.subscription_id], event_id=d.event_id, event=d.event)]
     queue.send(jobs)
     return {"replayed": len(reopened)}
 

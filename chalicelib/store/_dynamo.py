@@ -18,7 +18,14 @@ _de = TypeDeserializer()
 
 
 class ConditionFailed(Exception):
-    """A conditional write found the item in another state; callers translate it to their meaning."""
+    """A conditional write found the item in another state; callers translate it to their meaning.
+
+    ``item`` is the item as it was, when the call asked for it (ReturnValuesOnConditionCheckFailure).
+    """
+
+    def __init__(self, code: str, item: dict[str, Any] | None = None) -> None:
+        super().__init__(code)
+        self.item = item
 
 
 class StoreUnavailable(UpstreamError):
@@ -59,12 +66,24 @@ def values(**kwargs: Any) -> dict[str, Any]:
 
 def call(operation: str, **kwargs: Any) -> Any:
     """Run one DynamoDB operation; a failed condition becomes ConditionFailed, anything else UpstreamError."""
+    return _run(db(), operation, kwargs)
+
+
+def call_bounded(operation: str, **kwargs: Any) -> Any:
+    """Like ``call``, with short timeouts and one retry: the call has landed or failed within WRITE_BOUND seconds."""
+    return _run(aws.bounded_client("dynamodb"), operation, kwargs)
+
+
+WRITE_BOUND = 8.0  # aws.bounded_client: 2 attempts x (1 s connect + 2 s read) + backoff
+
+
+def _run(client: Any, operation: str, kwargs: dict[str, Any]) -> Any:
     try:
-        return getattr(db(), operation)(**kwargs)
+        return getattr(client, operation)(**kwargs)
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("ConditionalCheckFailedException", "TransactionCanceledException"):
-            raise ConditionFailed(code) from exc
+            raise ConditionFailed(code, exc.response.get("Item")) from exc
         raise UpstreamError("The connector's storage is unavailable") from exc
     except BotoCoreError as exc:
         raise UpstreamError("The connector's storage is unavailable") from exc

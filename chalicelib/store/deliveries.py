@@ -1,21 +1,51 @@
 """Delivery records: one per (event, subscription), with a lease so that a redelivered job never POSTs twice.
 
 Item: ``pk`` = subscription id, ``sk`` = the event's receipt cursor (so a subscription's
-deliveries list newest first). A pending delivery carries ``due`` = "due", which puts it
-in the sparse index ``due`` (due, next_at) that the sweeper reads; final states remove it.
+deliveries list newest first). The record is written by the first claim (no write at
+fan-out, no read before it); ``next_at`` is the earliest time of the next attempt.
+
+The sparse index ``sweep`` (``due``, ``sweep_at``) lists only what the sweeper may have to
+queue: a delivery whose lease a crashed worker may leave behind (``sweep_at`` = the
+lease's end), one waiting for a retry later than SQS's longest delay (``sweep_at`` = the
+retry's time) and, as a safety net, a short retry or a replay a queued job will handle
+(``sweep_at`` = well after that job). Nothing that is waiting in the queue is due to the
+sweeper. ``due`` is one of DUE_SHARDS values (``due#0``...), by a hash of the
+subscription, so pending deliveries spread over several partitions; the sweeper reads
+each in turn. Final states leave the index.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import asdict
 from typing import Any
 
 from chalicelib.store import _dynamo as d
 from chalicelib.store.records import Attempt, Delivery, DeliveryStatus
 
-DUE_INDEX = "due"
+SWEEP_INDEX = "sweep"
+DUE_SHARDS = 8
 LOG_SIZE = 10
 RETENTION_SECONDS = 30 * 86400
+QUEUE_MAX_DELAY = 900  # SQS's longest message delay
+SAFETY_MARGIN = 120  # how long after a queued job should have run the sweeper looks again
+FINISH_IN_BATCH_MARGIN = 20.0  # a lease with less left than this is finished with a conditional write
+MAX_REPLAY_PAGES = 1000
+
+
+def due_shard(sub_id: str) -> str:
+    """The ``due`` partition of a subscription's deliveries."""
+    return f"due#{int(hashlib.sha256(sub_id.encode()).hexdigest()[:8], 16) % DUE_SHARDS}"
+
+
+def all_due_shards() -> list[str]:
+    return [f"due#{i}" for i in range(DUE_SHARDS)]
+
+
+def sweep_at_for_retry(now: float, next_at: float) -> float:
+    """When the sweeper should look at a delivery retried at ``next_at``: then, or after the queued job's time."""
+    return next_at if next_at - now > QUEUE_MAX_DELAY else next_at + QUEUE_MAX_DELAY + SAFETY_MARGIN
 
 
 class DeliveryStore:
@@ -25,41 +55,35 @@ class DeliveryStore:
     def _key(self, sub_id: str, cursor: str) -> dict[str, Any]:
         return d.to_item({"pk": sub_id, "sk": cursor})
 
-    def create_missing(self, deliveries: list[Delivery]) -> int:
-        """Write the pending deliveries that do not exist yet; returns how many were new.
+    def claim(self, delivery: Delivery, lease_seconds: float) -> Delivery | None:
+        """Take a delivery for one attempt, creating its record on the first; None if delivered, final, leased or not due.
 
-        A repeated fan-out of one event (a stream batch read again) finds its records and
-        leaves them, delivered or not, as they are. Fan-out of one event runs once at a
-        time (a stream shard is handled in order), so reading first and then writing in
-        batches of 25 cannot race with itself.
+        One conditional write: on AWS and (with ``stack.moto_atomic``) on moto, of many
+        workers claiming the same delivery exactly one wins. The lease puts the delivery in
+        the sweeper's index until it ends, so a worker that dies mid-attempt is covered.
         """
-        existing = {(str(v["pk"]), str(v["sk"])) for v in d.batch_get(self._table, [{"pk": x.subscription_id, "sk": x.event_cursor} for x in deliveries])}
-        new = [x for x in deliveries if (x.subscription_id, x.event_cursor) not in existing]
-        expires_at = int(d.now()) + RETENTION_SECONDS
-        requests = [{"PutRequest": {"Item": d.to_item(_item(x, expires_at))}} for x in new]
-        for start in range(0, len(requests), 25):
-            pending: dict[str, Any] = {self._table: requests[start : start + 25]}
-            for _ in range(20):
-                pending = d.call("batch_write_item", RequestItems=pending).get("UnprocessedItems") or {}
-                if not pending:
-                    break
-            if pending:
-                raise d.StoreUnavailable("some delivery records could not be written")
-        return len(new)
-
-    def claim(self, sub_id: str, cursor: str, lease_seconds: float) -> Delivery | None:
-        """Take a due, pending, unleased delivery for one attempt; None if it is delivered, final, leased or not yet due."""
         now = d.now()
+        lease = now + lease_seconds
         try:
             answer = d.call(
                 "update_item",
                 TableName=self._table,
-                Key=self._key(sub_id, cursor),
-                UpdateExpression="SET lease_until = :lease, attempts = attempts + :one",
-                ConditionExpression="#s = :pending AND next_at <= :soon AND (attribute_not_exists(lease_until) OR lease_until < :now)",
-                ExpressionAttributeNames={"#s": "status"},
+                Key=self._key(delivery.subscription_id, delivery.event_cursor),
+                UpdateExpression=(
+                    "SET lease_until = :lease, attempts = if_not_exists(attempts, :zero) + :one, #s = if_not_exists(#s, :pending),"
+                    " next_at = if_not_exists(next_at, :now), location_id = if_not_exists(location_id, :loc),"
+                    " event_key = if_not_exists(event_key, :ek), event_id = if_not_exists(event_id, :eid),"
+                    " #e = if_not_exists(#e, :ev), expires_at = if_not_exists(expires_at, :exp), #due = :due, sweep_at = :lease"
+                ),
+                ConditionExpression=(
+                    "attribute_not_exists(pk) OR (#s = :pending AND next_at <= :soon"
+                    " AND (attribute_not_exists(lease_until) OR lease_until < :now))"
+                ),
+                ExpressionAttributeNames={"#s": "status", "#e": "event", "#due": "due"},
                 ExpressionAttributeValues=d.values(
-                    lease=now + lease_seconds, one=1, pending=DeliveryStatus.PENDING.value, soon=now + 1, now=now
+                    lease=lease, zero=0, one=1, pending=DeliveryStatus.PENDING.value, now=now, soon=now + 1,
+                    loc=delivery.location_id, ek=delivery.event_key, eid=delivery.event_id, ev=delivery.event,
+                    exp=int(now) + RETENTION_SECONDS, due=due_shard(delivery.subscription_id),
                 ),
                 ReturnValues="ALL_NEW",
             )
@@ -68,22 +92,53 @@ class DeliveryStore:
         return _delivery(d.from_item(answer["Attributes"]))
 
     def finish(self, delivery: Delivery, attempt: Attempt, status: DeliveryStatus, next_at: float | None = None) -> None:
-        """Record one attempt's outcome: back to pending at ``next_at``, or a final status."""
-        log = [*delivery.attempts_log, attempt][-LOG_SIZE:]
-        vals: dict[str, Any] = {"status": status.value, "log": json.dumps([a.__dict__ for a in log])}
-        if status is DeliveryStatus.PENDING:
-            expression = "SET #s = :status, #l = :log, next_at = :next REMOVE lease_until"
-            vals["next"] = next_at
+        """Record one attempt's outcome (back to pending at ``next_at``, or final), if this worker still holds the lease."""
+        self.finish_many([(delivery, attempt, status, next_at)])
+
+    def finish_many(self, outcomes: list[tuple[Delivery, Attempt, DeliveryStatus, float | None]]) -> None:
+        """Record the outcomes of one job's attempts: whole items in batches of 25 while their leases are safely held.
+
+        A lease nearly over is finished with a write conditional on it instead, so an
+        outcome never overwrites what a later claim by another worker wrote.
+        """
+        now = d.now()
+        expires_at = int(now) + RETENTION_SECONDS
+        batched: list[dict[str, Any]] = []
+        for delivery, attempt, status, next_at in outcomes:
+            finished = _finished(delivery, attempt, status, next_at)
+            if delivery.lease_until is not None and delivery.lease_until - now > FINISH_IN_BATCH_MARGIN:
+                batched.append({"PutRequest": {"Item": d.to_item(_item(finished, expires_at, now))}})
+            else:
+                self._finish_conditionally(finished, delivery.lease_until, now)
+        for start in range(0, len(batched), 25):
+            pending: dict[str, Any] = {self._table: batched[start : start + 25]}
+            for _ in range(20):
+                pending = d.call("batch_write_item", RequestItems=pending).get("UnprocessedItems") or {}
+                if not pending:
+                    break
+            if pending:
+                raise d.StoreUnavailable("some delivery outcomes could not be written")
+
+    def _finish_conditionally(self, finished: Delivery, lease: float | None, now: float) -> None:
+        vals: dict[str, Any] = {"status": finished.status.value, "log": _log_text(finished.attempts_log), "lease": lease}
+        names = {"#s": "status", "#l": "log", "#due": "due"}
+        if finished.status is DeliveryStatus.PENDING:
+            expression = "SET #s = :status, #l = :log, next_at = :next, #due = :due, sweep_at = :sweep REMOVE lease_until"
+            vals.update(next=finished.next_at, due=due_shard(finished.subscription_id), sweep=sweep_at_for_retry(now, finished.next_at))
         else:
-            expression = "SET #s = :status, #l = :log REMOVE lease_until, #due"
-        d.call(
-            "update_item",
-            TableName=self._table,
-            Key=self._key(delivery.subscription_id, delivery.event_cursor),
-            UpdateExpression=expression,
-            ExpressionAttributeNames={"#s": "status", "#l": "log", **({} if status is DeliveryStatus.PENDING else {"#due": "due"})},
-            ExpressionAttributeValues=d.values(**vals),
-        )
+            expression = "SET #s = :status, #l = :log REMOVE lease_until, #due, sweep_at"
+        try:
+            d.call(
+                "update_item",
+                TableName=self._table,
+                Key=self._key(finished.subscription_id, finished.event_cursor),
+                UpdateExpression=expression,
+                ConditionExpression="lease_until = :lease",
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=d.values(**vals),
+            )
+        except d.ConditionFailed:
+            pass  # the lease ran out and another worker took the delivery: its outcome is the one that counts
 
     def recent(self, sub_id: str, limit: int) -> list[Delivery]:
         answer = d.call(
@@ -96,45 +151,78 @@ class DeliveryStore:
         )
         return [_delivery(d.from_item(i)) for i in answer.get("Items", [])]
 
-    def due(self, limit: int) -> list[Delivery]:
-        """Pending deliveries whose time has come and that no worker holds, oldest first (the sweeper's work list)."""
-        answer = d.call(
-            "query",
-            TableName=self._table,
-            IndexName=DUE_INDEX,
-            KeyConditionExpression="#due = :due AND next_at <= :now",
-            FilterExpression="attribute_not_exists(lease_until) OR lease_until < :now",
-            ExpressionAttributeNames={"#due": "due"},
-            ExpressionAttributeValues=d.values(due="due", now=d.now()),
-            Limit=limit,
-        )
-        return [_delivery(d.from_item(i)) for i in answer.get("Items", [])]
+    def due(self, limit_per_shard: int) -> list[tuple[Delivery, float]]:
+        """What the sweeper must queue now, with the ``sweep_at`` it was seen at, from every ``due`` partition in turn."""
+        now = d.now()
+        found: list[tuple[Delivery, float]] = []
+        for shard in all_due_shards():
+            answer = d.call(
+                "query",
+                TableName=self._table,
+                IndexName=SWEEP_INDEX,
+                KeyConditionExpression="#due = :due AND sweep_at <= :now",
+                ExpressionAttributeNames={"#due": "due"},
+                ExpressionAttributeValues=d.values(due=shard, now=now),
+                Limit=limit_per_shard,
+            )
+            found.extend((_delivery(v), float(v["sweep_at"])) for v in map(d.from_item, answer.get("Items", [])))
+        return found
 
-    def reopen_failed(self, sub_id: str, since_cursor: str | None, limit: int = 500) -> list[Delivery]:
-        """Put a subscription's failed deliveries (received after ``since_cursor``) back to pending, due now."""
+    def postpone_sweep(self, delivery: Delivery, seen_sweep_at: float) -> None:
+        """After the sweeper queued a delivery: look again only if that job was lost (unless a claim moved it meanwhile)."""
+        now = d.now()
+        try:
+            d.call(
+                "update_item",
+                TableName=self._table,
+                Key=self._key(delivery.subscription_id, delivery.event_cursor),
+                UpdateExpression="SET sweep_at = :later",
+                ConditionExpression="sweep_at = :seen",
+                ExpressionAttributeValues=d.values(later=now + QUEUE_MAX_DELAY + SAFETY_MARGIN, seen=seen_sweep_at),
+            )
+        except d.ConditionFailed:
+            pass
+
+    def reopen_failed(self, sub_id: str, since_cursor: str | None) -> list[Delivery]:
+        """Put every failed delivery of a subscription (received after ``since_cursor``) back to pending, due now.
+
+        Pages through the subscription's deliveries (the status filter applies after each
+        page's limit, so one page is not enough). Each reopened delivery is also given to
+        the sweeper as a safety net, for the case that the replay's job is lost.
+        """
         condition = "pk = :pk" + (" AND sk > :since" if since_cursor else "")
         vals: dict[str, Any] = {"pk": sub_id, **({"since": since_cursor} if since_cursor else {})}
-        answer = d.call(
-            "query",
-            TableName=self._table,
-            KeyConditionExpression=condition,
-            FilterExpression="#s = :failed",
-            ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=d.values(failed=DeliveryStatus.FAILED.value, **vals),
-            Limit=limit,
-        )
-        reopened: list[Delivery] = []
+        failed: list[dict[str, Any]] = []
+        start: dict[str, Any] | None = None
+        for _ in range(MAX_REPLAY_PAGES):
+            answer = d.call(
+                "query",
+                TableName=self._table,
+                KeyConditionExpression=condition,
+                FilterExpression="#s = :failed",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=d.values(failed=DeliveryStatus.FAILED.value, **vals),
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            failed.extend(map(d.from_item, answer.get("Items", [])))
+            start = answer.get("LastEvaluatedKey")
+            if not start:
+                break
         now = d.now()
-        for values in map(d.from_item, answer.get("Items", [])):
+        reopened: list[Delivery] = []
+        for values in failed:
             try:
                 d.call(
                     "update_item",
                     TableName=self._table,
                     Key=self._key(sub_id, str(values["sk"])),
-                    UpdateExpression="SET #s = :pending, next_at = :now, #due = :due",
+                    UpdateExpression="SET #s = :pending, next_at = :now, #due = :due, sweep_at = :sweep",
                     ConditionExpression="#s = :failed",
                     ExpressionAttributeNames={"#s": "status", "#due": "due"},
-                    ExpressionAttributeValues=d.values(pending=DeliveryStatus.PENDING.value, now=now, due="due", failed=DeliveryStatus.FAILED.value),
+                    ExpressionAttributeValues=d.values(
+                        pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id),
+                        sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN, failed=DeliveryStatus.FAILED.value,
+                    ),
                 )
             except d.ConditionFailed:
                 continue
@@ -142,21 +230,43 @@ class DeliveryStore:
         return reopened
 
 
-def _item(delivery: Delivery, expires_at: int) -> dict[str, Any]:
-    return {
+def _finished(delivery: Delivery, attempt: Attempt, status: DeliveryStatus, next_at: float | None) -> Delivery:
+    log = (*delivery.attempts_log, attempt)[-LOG_SIZE:]
+    return Delivery(
+        subscription_id=delivery.subscription_id,
+        location_id=delivery.location_id,
+        event_key=delivery.event_key,
+        event_cursor=delivery.event_cursor,
+        event_id=delivery.event_id,
+        event=delivery.event,
+        status=status,
+        attempts=delivery.attempts,
+        next_at=next_at if next_at is not None else delivery.next_at,
+        attempts_log=log,
+    )
+
+
+def _log_text(log: tuple[Attempt, ...]) -> str:
+    return json.dumps([asdict(a) for a in log])
+
+
+def _item(delivery: Delivery, expires_at: int, now: float) -> dict[str, Any]:
+    item: dict[str, Any] = {
         "pk": delivery.subscription_id,
         "sk": delivery.event_cursor,
         "location_id": delivery.location_id,
         "event_key": delivery.event_key,
         "event_id": delivery.event_id,
         "event": delivery.event,
-        "status": DeliveryStatus.PENDING.value,
-        "attempts": 0,
+        "status": delivery.status.value,
+        "attempts": delivery.attempts,
         "next_at": delivery.next_at,
-        "due": "due",
-        "log": "[]",
+        "log": _log_text(delivery.attempts_log),
         "expires_at": expires_at,
     }
+    if delivery.status is DeliveryStatus.PENDING:
+        item.update(due=due_shard(delivery.subscription_id), sweep_at=sweep_at_for_retry(now, delivery.next_at))
+    return item
 
 
 def _delivery(values: dict[str, Any]) -> Delivery:
@@ -171,4 +281,5 @@ def _delivery(values: dict[str, Any]) -> Delivery:
         attempts=int(values.get("attempts", 0)),
         next_at=float(values.get("next_at", 0)),
         attempts_log=tuple(Attempt(**a) for a in json.loads(values.get("log") or "[]")),
+        lease_until=float(values["lease_until"]) if values.get("lease_until") is not None else None,
     )

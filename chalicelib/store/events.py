@@ -1,11 +1,18 @@
 """Stored event records: deduplicated by webhook-id, kept EVENT_RETENTION_DAYS, polled newest first.
 
 Item: ``pk`` = location, ``sk`` = the dedup key (webhook-id, or a hash of the body), ``ts``
-= receipt cursor ``<ms>#<hash>``, ``ev`` = ``<location>#<event>``. The local index
+= receipt cursor ``<ms>#<hash>``, ``ev`` = ``<location>#<event>``, ``body`` = the record's
+JSON text, ``awaiting`` = 1 while the event waits for its enrichment. The local index
 ``by_time`` (pk, ts) serves ``any``; the global index ``by_event`` (ev, ts) serves one
 event. Each poll is one Query whose cost depends on ``limit``, not on how many events
-are stored. The table's stream hands each new item to fan-out, so storing and handing
-off are one write.
+are stored. The table's stream hands each new item to fan-out (and an awaiting one once
+it is released), so storing and handing off are one write.
+
+Polling with ``since`` never skips an event: the cursor is taken immediately before the
+write, the write lands within WRITE_BOUND seconds of it or not at all (``call_bounded``),
+and a ``since`` answer stops at the horizon (now minus HORIZON_SECONDS, more than that
+bound) and before the first event still awaiting enrichment. So no event can appear
+later behind a cursor already handed out.
 """
 
 from __future__ import annotations
@@ -14,10 +21,13 @@ import json
 from typing import Any
 
 from chalicelib.store import _dynamo as d
-from chalicelib.store.records import StoredEvent
+from chalicelib.store.records import EventText, StoredEvent
 
 BY_TIME = "by_time"
 BY_EVENT = "by_event"
+HORIZON_SECONDS = 10.0
+AWAIT_BLOCKS_SECONDS = 300.0  # an event awaiting enrichment longer than this no longer holds ``since`` pollers back
+assert HORIZON_SECONDS > d.WRITE_BOUND
 
 
 def cursor_of(event_id: str) -> str | None:
@@ -26,6 +36,17 @@ def cursor_of(event_id: str) -> str | None:
     if len(parts) != 3 or parts[0] != "evt" or not parts[1].isdigit() or not parts[2].isalnum():
         return None
     return f"{int(parts[1]):015d}#{parts[2]}"
+
+
+def id_of(cursor: str) -> str:
+    """The public id of the event stored at ``cursor`` (the inverse of ``cursor_of``)."""
+    millis, digest = cursor.split("#", 1)
+    return f"evt_{int(millis)}_{digest}"
+
+
+def received_at(cursor: str) -> float:
+    """When the event at ``cursor`` was received, in seconds."""
+    return int(cursor.split("#", 1)[0]) / 1000
 
 
 def event_id_for(received_ms: int, digest: str) -> tuple[str, str]:
@@ -38,50 +59,118 @@ class EventStore:
         self._table = table
         self._ttl = retention_days * 86400
 
-    def put_new(self, event: StoredEvent) -> bool:
-        """Store the event unless its dedup key is there already; False for a duplicate."""
+    def put_new(self, location_id: str, key: str, digest: str, record: dict[str, Any], *, awaiting: bool = False) -> tuple[str, bool]:
+        """Store the event unless its dedup key is there already; returns its id and whether it is new.
+
+        The receipt cursor (and the id made from it) is taken here, immediately before
+        the one bounded write, for polling's guarantee. A duplicate costs no second call:
+        the failed condition hands back the stored item.
+        """
+        received_ms = int(d.now() * 1000)
+        event_id, cursor = event_id_for(received_ms, digest)
         item = {
-            "pk": event.location_id,
-            "sk": event.key,
-            "ts": event.cursor,
-            "ev": f"{event.location_id}#{event.name}",
-            "body": json.dumps(event.record, separators=(",", ":")),
-            "expires_at": int(d.now()) + self._ttl,
+            "pk": location_id,
+            "sk": key,
+            "ts": cursor,
+            "ev": f"{location_id}#{record['event']}",
+            "body": json.dumps({**record, "id": event_id}, separators=(",", ":")),
+            "expires_at": received_ms // 1000 + self._ttl,
+            "awaiting": 1 if awaiting else None,
         }
         try:
-            d.call("put_item", TableName=self._table, Item=d.to_item(item), ConditionExpression="attribute_not_exists(pk)")
-        except d.ConditionFailed:
-            return False
-        return True
+            d.call_bounded(
+                "put_item",
+                TableName=self._table,
+                Item=d.to_item(item),
+                ConditionExpression="attribute_not_exists(pk)",
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except d.ConditionFailed as duplicate:
+            return id_of(str(d.from_item(duplicate.item or {}).get("ts", cursor))), False
+        return event_id, True
 
     def get(self, location_id: str, key: str) -> StoredEvent | None:
         item = d.call("get_item", TableName=self._table, Key=d.to_item({"pk": location_id, "sk": key})).get("Item")
         return from_image(d.from_item(item)) if item else None
 
-    def recent(self, location_id: str, event: str | None, limit: int, since: str | None = None) -> list[StoredEvent]:
-        """Newest first; with ``since`` (a cursor) only events received after it, the oldest ``limit`` of them."""
-        if event is None:
-            index, condition = BY_TIME, "pk = :pk"
-            vals: dict[str, Any] = {"pk": location_id}
-        else:
-            index, condition = BY_EVENT, "ev = :pk"
-            vals = {"pk": f"{location_id}#{event}"}
-        if since:
-            condition += " AND ts > :since"
-            vals["since"] = since
+    def release(self, location_id: str, key: str, record: dict[str, Any]) -> bool:
+        """Store the enriched (or finally unenriched) record of an awaiting event and hand it to fan-out; False if done before."""
+        try:
+            d.call(
+                "update_item",
+                TableName=self._table,
+                Key=d.to_item({"pk": location_id, "sk": key}),
+                UpdateExpression="SET body = :body REMOVE awaiting",
+                ConditionExpression="attribute_exists(awaiting)",
+                ExpressionAttributeValues=d.values(body=json.dumps(record, separators=(",", ":"))),
+            )
+        except d.ConditionFailed:
+            return False
+        return True
+
+    def recent(self, location_id: str, event: str | None, limit: int) -> list[EventText]:
+        """The newest ``limit`` events, newest first, leaving out any still awaiting enrichment."""
+        index, condition, vals = _partition(location_id, event)
         answer = d.call(
             "query",
             TableName=self._table,
             IndexName=index,
             KeyConditionExpression=condition,
+            ProjectionExpression="ts, body, awaiting",
             ExpressionAttributeValues=d.values(**vals),
-            ScanIndexForward=bool(since),
+            ScanIndexForward=False,
             Limit=limit,
         )
-        found = [from_image(d.from_item(i)) for i in answer.get("Items", [])]
-        return sorted(found, key=lambda e: e.cursor, reverse=True)
+        return [e for e in map(_text, answer.get("Items", [])) if not e.awaiting]
+
+    def horizon(self) -> str:
+        """The newest cursor a ``since`` answer may reach now: every write that could precede it has landed."""
+        return f"{int((d.now() - HORIZON_SECONDS) * 1000):015d}#0"
+
+    def since(self, location_id: str, event: str | None, since: str, limit: int) -> list[EventText]:
+        """Up to ``limit`` events received after cursor ``since``, newest first, none past the horizon or an awaiting one.
+
+        One Query, oldest first, between ``since`` and the horizon; the answer is cut
+        before the first event still awaiting enrichment (unless it has waited longer
+        than AWAIT_BLOCKS_SECONDS), so the next ``since`` can never pass it.
+        """
+        now = d.now()
+        horizon = self.horizon().replace("#0", "#~")  # every digest of the horizon's millisecond
+        if horizon <= since:
+            return []
+        index, condition, vals = _partition(location_id, event)
+        answer = d.call(
+            "query",
+            TableName=self._table,
+            IndexName=index,
+            KeyConditionExpression=condition + " AND ts BETWEEN :since AND :horizon",
+            ProjectionExpression="ts, body, awaiting",
+            ExpressionAttributeValues=d.values(since=since, horizon=horizon, **vals),
+            ScanIndexForward=True,
+            Limit=limit + 1,  # BETWEEN includes ``since`` itself
+        )
+        found: list[EventText] = []
+        for e in map(_text, answer.get("Items", [])):
+            if e.cursor == since:
+                continue
+            if e.awaiting and now - received_at(e.cursor) < AWAIT_BLOCKS_SECONDS:
+                break
+            found.append(e)
+        return found[:limit][::-1]
+
+
+def _partition(location_id: str, event: str | None) -> tuple[str, str, dict[str, Any]]:
+    if event is None:
+        return BY_TIME, "pk = :pk", {"pk": location_id}
+    return BY_EVENT, "ev = :pk", {"pk": f"{location_id}#{event}"}
+
+
+def _text(item: dict[str, Any]) -> EventText:
+    values = d.from_item(item)
+    return EventText(cursor=str(values["ts"]), text=str(values["body"]), awaiting=bool(values.get("awaiting")))
 
 
 def from_image(values: dict[str, Any]) -> StoredEvent:
-    """An event from a stored item or a stream image (already plain values)."""
-    return StoredEvent(record=json.loads(values["body"]), key=str(values["sk"]), cursor=str(values["ts"]))
+    """An event from a stored item or a stream image (already plain values); decoding a hostile body may raise."""
+    text = str(values["body"])
+    return StoredEvent(record=json.loads(text), key=str(values["sk"]), cursor=str(values["ts"]), text=text, awaiting=bool(values.get("awaiting")))

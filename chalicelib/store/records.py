@@ -76,11 +76,17 @@ class Subscription:
 
 @dataclass(frozen=True)
 class StoredEvent:
-    """An event record with where it sits in the store (``cursor`` orders by receipt)."""
+    """An event record with where it sits in the store (``cursor`` orders by receipt).
+
+    ``text`` is the record as stored (what subscribers and pollers get, byte for byte);
+    ``awaiting`` marks an event stored before its enrichment, not yet handed to fan-out.
+    """
 
     record: dict[str, Any]
     key: str
     cursor: str
+    text: str = ""
+    awaiting: bool = False
 
     @property
     def location_id(self) -> str:
@@ -89,6 +95,15 @@ class StoredEvent:
     @property
     def name(self) -> str:
         return str(self.record["event"])
+
+
+@dataclass(frozen=True)
+class EventText:
+    """A stored event as its stored JSON text, for polling: served as it is, never decoded and encoded again."""
+
+    cursor: str
+    text: str
+    awaiting: bool
 
 
 class DeliveryStatus(StrEnum):
@@ -120,3 +135,4 @@ class Delivery:
     attempts: int
     next_at: float
     attempts_log: tuple[Attempt, ...] = field(default=())
+    lease_until: float | None = None

@@ -6,6 +6,7 @@ import pytest
 from conftest import subscribe
 
 from chalicelib import registry
+from chalicelib.store.events import HORIZON_SECONDS
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 
@@ -32,7 +33,7 @@ def test_the_event_reaches_its_subscriber_once_signed_enriched_and_polls_with_th
         assert record["id"] in [r["id"] for r in anything]
 
 
-def test_polling_is_newest_first_with_limit_and_since(stack):
+def test_polling_is_newest_first_with_limit_and_since(stack, clock):
     with stack.client(DEMO_KEY_A) as c:
         c.get("/v1/me")
         for _ in range(3):
@@ -43,6 +44,8 @@ def test_polling_is_newest_first_with_limit_and_since(stack):
         assert [e["card"]["stamps"] for e in events] == [6, 5, 4]
         assert len({e["id"] for e in events}) == 3
         assert [e["id"] for e in c.get("/v1/triggers/stamp_added", params={"limit": 2}).json()] == [e["id"] for e in events[:2]]
+        assert c.get("/v1/triggers/stamp_added", params={"since": events[2]["id"]}).json() == []  # not past the horizon yet
+        clock.advance(HORIZON_SECONDS)
         newer = c.get("/v1/triggers/stamp_added", params={"since": events[2]["id"]})
         assert [e["id"] for e in newer.json()] == [e["id"] for e in events[:2]]
         assert newer.headers["X-Next-Cursor"] == events[0]["id"]
