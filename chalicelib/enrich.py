@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import keyvault, services
-from chalicelib.errors import ConnectorError
+from chalicelib.errors import ConnectorError, NotFound
 from chalicelib.store.records import Connection
 
 log = logging.getLogger("connector.enrich")
@@ -71,6 +71,9 @@ def enrich(connection: Connection, payload: dict[str, Any], *, wait: float) -> E
                 found_customer, found_card = found.get("customer") or {}, found.get("card") or {}
             else:
                 found_customer, found_card = client.get_customer(str(customer["id"])), {}
+    except NotFound as exc:
+        log.warning("enrichment of a %s event impossible: %s", payload.get("event"), exc.message)
+        return Enrichment(payload, False, False)
     except ConnectorError as exc:
         log.warning("enrichment of a %s event failed: %s", payload.get("event"), exc.message)
         return Enrichment(payload, False, True)
