@@ -64,8 +64,7 @@ def run(concurrency: int, moto_url: str, prefix: str, latency: float) -> tuple[f
     os.environ["DELIVERY_CONCURRENCY"] = str(concurrency)
     use_endpoint(moto_url)
     from chalicelib import queue, services, signing
-    from chalicelib.store.events import event_id_for
-    from chalicelib.store.records import StoredEvent, Subscription
+    from chalicelib.store.records import Subscription
     from stack.provision import provision, stream_arn
     from stack.worker import Worker
 
@@ -80,11 +79,10 @@ def run(concurrency: int, moto_url: str, prefix: str, latency: float) -> tuple[f
         port = servers[i % RECEIVERS].server_address[1]
         subs.create(Subscription(f"hook_{i:05d}", TENANT, "stamp_added", f"http://127.0.0.1:{port}/s/{i}", {}, signing.new_secret(), "2026-11-22T00:00:00Z"))
     worker = Worker(stream_arn(env["EVENTS_TABLE"]))
-    event_id, cursor = event_id_for(int(time.time() * 1000), "bench")
-    record = {"id": event_id, "event": "stamp_added", "location_id": TENANT, "business_id": "b", "timestamp": "2026-11-22T00:00:00Z",
+    record = {"event": "stamp_added", "location_id": TENANT, "business_id": "b", "timestamp": "2026-11-22T00:00:00Z",
               "customer": {"id": "c_1"}, "enriched": False}
     started = time.perf_counter()
-    services.events().put_new(StoredEvent(json.loads(json.dumps(record)), "m#bench", cursor))
+    services.events().put_new(TENANT, "m#bench", "bench", record)
     deadline = time.monotonic() + TIME_LIMIT
     while counter.count < SUBSCRIBERS and time.monotonic() < deadline:
         if worker.pump_stream() + worker.pump_queue() == 0:
@@ -96,6 +94,80 @@ def run(concurrency: int, moto_url: str, prefix: str, latency: float) -> tuple[f
     return elapsed, counter.count
 
 
+class CallCounter:
+    """Counts the AWS requests the handlers make, by service and operation, through botocore's event hooks.
+
+    The event sources' own reads (the stream's GetRecords, SQS's ReceiveMessage and
+    deletes, which Lambda does on AWS) are left out; everything the connector's code calls is in.
+    """
+
+    EVENT_SOURCE = {"DescribeStream", "GetShardIterator", "GetRecords", "ReceiveMessage", "DeleteMessageBatch", "DeleteMessage", "GetQueueUrl"}
+
+    def __init__(self) -> None:
+        self.calls: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def attach(self, client: Any) -> None:
+        client.meta.events.register("before-call", self._count)
+
+    def _count(self, model: Any, **_: Any) -> None:
+        if model.name not in self.EVENT_SOURCE:
+            with self.lock:
+                name = f"{model.service_model.service_name}.{model.name}"
+                self.calls[name] = self.calls.get(name, 0) + 1
+
+    def take(self) -> dict[str, int]:
+        with self.lock:
+            taken, self.calls = self.calls, {}
+        return taken
+
+
+def count_calls(moto_url: str) -> tuple[dict[str, int], dict[str, int]]:
+    """AWS requests of the real path (signed inbound webhook, stream fan-out, delivery) for one event to 1 and to 10 subscribers."""
+    use_endpoint(moto_url)
+    from chalicelib import aws, inbound, queue, services, signing
+    from chalicelib.store.records import Subscription
+    from stack.provision import provision, stream_arn
+    from stack.worker import Worker
+
+    env = provision(prefix="bench-calls")
+    os.environ.update(env)
+    services.reset()
+    queue.queue_url.cache_clear()
+    counter = Counter()
+    [server] = start_receivers(counter, 0.0)[:1]
+    calls = CallCounter()
+    for client in (aws.client("dynamodb"), aws.bounded_client("dynamodb"), aws.client("sqs"), aws.client("kms")):
+        calls.attach(client)
+    worker = Worker(stream_arn(env["EVENTS_TABLE"]))
+    results = []
+    for tenant, subscribers in (("loc_calls_1", 1), ("loc_calls_10", 10)):
+        secret = signing.new_secret()
+        token = f"{tenant}.{'t' * 40}"
+        services.locations().claim(tenant, token)
+        services.locations().complete(tenant, "wh_bench", secret)
+        for i in range(subscribers):
+            services.subscriptions().create(Subscription(f"hook_{tenant}_{i}", tenant, "stamp_added", f"http://127.0.0.1:{server.server_address[1]}/s/{i}",
+                                                         {}, signing.new_secret(), "2026-11-22T00:00:00Z"))
+        worker.drain()
+        calls.take()
+        body = json.dumps({"event": "stamp_added", "location_id": tenant, "business_id": "b", "timestamp": "2026-11-22T00:00:00Z"})
+        before = counter.count
+        inbound.receive(token, body.encode(), signing.headers(secret, f"msg_{tenant}", int(time.time()), body))
+        deadline = time.monotonic() + 60
+        while counter.count < before + subscribers and time.monotonic() < deadline:
+            if worker.pump_stream() + worker.pump_queue() == 0:
+                time.sleep(0.01)
+        results.append(calls.take())
+    server.shutdown()
+    server.server_close()
+    return results[0], results[1]
+
+
+def _total(calls: dict[str, int], service: str) -> int:
+    return sum(n for name, n in calls.items() if name.startswith(service + "."))
+
+
 def main() -> int:
     os.environ["CONNECTOR_ALLOW_PRIVATE_TARGETS"] = "1"
     port = free_port()
@@ -105,6 +177,12 @@ def main() -> int:
         url = f"http://127.0.0.1:{port}"
         wait_for(url)
         print(f"fan-out of one event to {SUBSCRIBERS} subscribers on {RECEIVERS} local receivers (moto's server for storage and queue)")
+        one, ten = count_calls(url)
+        print("AWS requests made by the handlers for one signed inbound event (inbound, fan-out, delivery):")
+        print(f"  to 1 subscriber:   {_total(one, 'dynamodb')} DynamoDB + {_total(one, 'sqs')} SQS  {dict(sorted(one.items()))}")
+        print(f"  to 10 subscribers: {_total(ten, 'dynamodb')} DynamoDB + {_total(ten, 'sqs')} SQS  {dict(sorted(ten.items()))}")
+        extra = (_total(ten, "dynamodb") + _total(ten, "sqs") - _total(one, "dynamodb") - _total(one, "sqs")) / 9
+        print(f"  per additional subscriber: {extra:.2f} requests (goals: <= 6 DynamoDB for one subscriber, <= 1 per additional one)")
         complete = True
         for latency in (0.0, 0.05):
             base_time, base_count = run(1, url, f"bench-serial-{int(latency * 1000)}", latency)
