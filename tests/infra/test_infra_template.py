@@ -130,3 +130,23 @@ def test_deployment_zip_holds_the_app_and_the_linked_packages(packaged: tuple[Pa
         assert f"{package}/__init__.py" in names, package
         assert sum(n.startswith(f"{package}/") and n.endswith(".py") for n in names) > 1, package
     assert not any(n.startswith(("tests/", "stack/", "sandbox/")) for n in names)
+
+
+def test_the_stream_mapping_parks_failing_records_instead_of_blocking_its_shard(resources: dict[str, Any]) -> None:
+    mapping = resources["Fanout"]["Properties"]["Events"]["FanoutDynamodbEventSource"]["Properties"]
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BisectBatchOnFunctionError"] is True
+    assert 0 <= mapping["MaximumRetryAttempts"] <= 10
+    assert 60 <= mapping["MaximumRecordAgeInSeconds"] <= 86400  # less than the stream keeps records (24 h)
+    assert mapping["DestinationConfig"]["OnFailure"]["Destination"] == {"Fn::GetAtt": ["ParkedEventsQueue", "Arn"]}
+    assert mapping["ParallelizationFactor"] > 1 and mapping["MaximumBatchingWindowInSeconds"] >= 1
+    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    assert any(a.get("Dimensions") == [{"Name": "QueueName", "Value": {"Fn::GetAtt": ["ParkedEventsQueue", "QueueName"]}}] for a in alarms)
+    statements = [s for _, s in _statements(resources) if "sqs:SendMessage" in _as_list(s["Action"])]
+    assert any(s["Resource"] == {"Fn::GetAtt": ["ParkedEventsQueue", "Arn"]} for s in statements)
+
+
+def test_the_sweep_index_is_sharded_and_projects_only_what_the_sweeper_reads(resources: dict[str, Any]) -> None:
+    [index] = resources["DeliveriesTable"]["Properties"]["GlobalSecondaryIndexes"]
+    assert [k["AttributeName"] for k in index["KeySchema"]] == ["due", "sweep_at"]
+    assert index["Projection"]["ProjectionType"] == "INCLUDE"
