@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -34,6 +34,7 @@ DISABLE_AFTER = 5 * 86400
 LEASE_SECONDS = 60
 MAX_ANSWER = 64 * 1024
 MAX_RETRY_AFTER = 86400
+FLUSH_EVERY = 25  # outcomes per batched write (BatchWriteItem's most)
 
 
 @dataclass(frozen=True)
@@ -188,16 +189,24 @@ def handle_messages(bodies: dict[str, str]) -> list[str]:
             log.exception("delivery %s/%s failed; its job will be retried", sub_id, job.event_cursor)
             return message_id
 
-    finished: list[tuple[str, Finished]] = []
+    pending: list[tuple[str, Finished]] = []
+
+    def flush() -> None:
+        try:
+            _record([f for _, f in pending])
+        except ConnectorError as exc:
+            log.warning("delivery outcomes not recorded (%s); their jobs will be retried", exc.message)
+            failed.update(m for m, _ in pending)
+        pending.clear()
+
     with ThreadPoolExecutor(max_workers=settings.get().delivery_concurrency) as pool:
-        for result in pool.map(run, work):
+        for future in as_completed([pool.submit(run, item) for item in work]):
+            result = future.result()
             if isinstance(result, str):
                 failed.add(result)
             elif result[1] is not None:
-                finished.append((result[0], result[1]))
-    try:
-        _record([f for _, f in finished])
-    except ConnectorError as exc:
-        log.warning("delivery outcomes not recorded (%s); their jobs will be retried", exc.message)
-        failed.update(m for m, _ in finished)
+                pending.append((result[0], result[1]))
+                if len(pending) >= FLUSH_EVERY:
+                    flush()  # outcomes are written soon after their POST, well within the lease
+    flush()
     return sorted(failed)
