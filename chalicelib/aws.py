@@ -30,7 +30,7 @@ def client(service: str) -> Any:
 
 
 def bounded_client(service: str) -> Any:
-    """A second client for ``service`` whose calls end within seconds (1 s to connect, 2 s to read, 2 attempts).
+    """A second client for ``service`` whose calls end within seconds (2 s to connect, 6 s to read, 2 attempts).
 
     The events table's write uses it: polling's horizon relies on that write landing
     within a known time of the cursor taken just before it.
@@ -44,7 +44,7 @@ def bounded_client(service: str) -> Any:
             import boto3
             from botocore.config import Config
 
-            config = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "total_max_attempts": 2}, max_pool_connections=64)
+            config = Config(connect_timeout=2, read_timeout=6, retries={"mode": "standard", "total_max_attempts": 2}, max_pool_connections=64)
             _clients[name] = boto3.session.Session().client(service, config=config)
         return _clients[name]
 

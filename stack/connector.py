@@ -12,6 +12,7 @@ from typing import Any
 from chalice.local import ChaliceRequestHandler
 
 log = logging.getLogger("stack.http")
+LISTEN_BACKLOG = 128
 
 _INBOUND_TOKEN = re.compile(r"^(/inbound/7stamp/)([^/?]{4})[^/?]*")
 
@@ -52,6 +53,7 @@ class ConnectorServer:
         self._server: Any = create_local_server(connector_app.app, config, host, port)
         self._server.server.RequestHandlerClass = functools.partial(_RequestHandler, app_object=connector_app.app, config=config)
         self._server.server.daemon_threads = True
+        self._server.server.socket.listen(LISTEN_BACKLOG)  # socketserver's 5 resets connections of a burst (7stamp's webhooks)
         self.host, self.port = self._server.server.server_address[:2]
         # the HTTP server's own loop: Chalice's serve_forever() would print "Serving on" with the port asked for
         self._thread = threading.Thread(target=self._server.server.serve_forever, name="connector-http", daemon=True)

@@ -74,7 +74,7 @@ def call_bounded(operation: str, **kwargs: Any) -> Any:
     return _run(aws.bounded_client("dynamodb"), operation, kwargs)
 
 
-WRITE_BOUND = 8.0  # aws.bounded_client: 2 attempts x (1 s connect + 2 s read) + backoff
+WRITE_BOUND = 18.0  # aws.bounded_client: 2 attempts x (2 s connect + 6 s read) + backoff
 
 
 def _run(client: Any, operation: str, kwargs: dict[str, Any]) -> Any:

@@ -93,10 +93,6 @@ class DeliveryStore:
             return None
         return _delivery(d.from_item(answer["Attributes"]))
 
-    def finish(self, delivery: Delivery, attempt: Attempt, status: DeliveryStatus, next_at: float | None = None) -> None:
-        """Record one attempt's outcome (back to pending at ``next_at``, or final), if this worker still holds the lease."""
-        self.finish_many([(delivery, attempt, status, next_at)])
-
     def finish_many(self, outcomes: list[tuple[Delivery, Attempt, DeliveryStatus, float | None]]) -> None:
         """Record the outcomes of one job's attempts: whole items in batches of 25 while their leases are safely held.
 

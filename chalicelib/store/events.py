@@ -25,7 +25,7 @@ from chalicelib.store.records import EventText, StoredEvent
 
 BY_TIME = "by_time"
 BY_EVENT = "by_event"
-HORIZON_SECONDS = 10.0
+HORIZON_SECONDS = 20.0
 AWAIT_BLOCKS_SECONDS = 300.0  # an event awaiting enrichment longer than this no longer holds ``since`` pollers back
 assert HORIZON_SECONDS > d.WRITE_BOUND
 
