@@ -135,7 +135,7 @@ def attempt(delivery: Delivery, subscription: Subscription | None, text: str | N
 
 def _deliver_one(job: queue.Job, sub_id: str, subscription: Subscription | None, text: str | None) -> Finished | None:
     wanted = Delivery(sub_id, job.location_id, job.event_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
-    claimed = services.deliveries().claim(wanted, LEASE_SECONDS)
+    claimed = services.deliveries().claim(wanted, LEASE_SECONDS, first=job.first)
     if claimed is None:
         return None  # delivered already, leased by another worker, or not due yet
     if claimed.location_id != job.location_id:

@@ -68,7 +68,7 @@ def fan_out(events: list[StoredEvent]) -> tuple[int, set[int]]:
             except Exception:
                 failed.add(i)
                 continue
-            for job in queue.jobs_for(location_id, event.key, event.cursor, ids, event_id=str(event.record["id"]), event=event.name, body=event.text):
+            for job in queue.jobs_for(location_id, event.key, event.cursor, ids, event_id=str(event.record["id"]), event=event.name, body=event.text, first=True):
                 jobs.append(job)
                 delays.append(0)
     try:

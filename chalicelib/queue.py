@@ -38,9 +38,10 @@ class Job:
     event: str = ""
     body: str | None = None
     kind: str = DELIVER
+    first: bool = False  # the first attempt, from fan-out: its claim creates the delivery record
 
     def dumps(self) -> str:
-        return json.dumps({k: v for k, v in asdict(self).items() if v is not None}, separators=(",", ":"))
+        return json.dumps({k: v for k, v in asdict(self).items() if v is not None and v is not False}, separators=(",", ":"))
 
     @classmethod
     def loads(cls, body: str) -> Job:
@@ -55,6 +56,7 @@ class Job:
             str(data.get("event", "")),
             text if isinstance(text, str) else None,
             str(data.get("kind", DELIVER)),
+            data.get("first") is True,
         )
 
 
@@ -70,11 +72,19 @@ def queue_url() -> str:
 
 
 def jobs_for(
-    location_id: str, event_key: str, event_cursor: str, sub_ids: Iterable[str], *, event_id: str = "", event: str = "", body: str | None = None
+    location_id: str,
+    event_key: str,
+    event_cursor: str,
+    sub_ids: Iterable[str],
+    *,
+    event_id: str = "",
+    event: str = "",
+    body: str | None = None,
+    first: bool = False,
 ) -> list[Job]:
     ids = list(sub_ids)
     carried = body if body is not None and len(body) <= BODY_IN_JOB else None
-    return [Job(location_id, event_key, event_cursor, ids[i : i + BATCH], event_id, event, carried) for i in range(0, len(ids), BATCH)]
+    return [Job(location_id, event_key, event_cursor, ids[i : i + BATCH], event_id, event, carried, DELIVER, first) for i in range(0, len(ids), BATCH)]
 
 
 def send(jobs: list[Job], delay: int | list[int] = 0) -> None:

@@ -1,8 +1,9 @@
 """Delivery records: one per (event, subscription), with a lease so that a redelivered job never POSTs twice.
 
 Item: ``pk`` = subscription id, ``sk`` = the event's receipt cursor (so a subscription's
-deliveries list newest first). The record is written by the first claim (no write at
-fan-out, no read before it); ``next_at`` is the earliest time of the next attempt.
+deliveries list newest first). The record is written by the first claim, a put that
+fails if it exists (no write at fan-out, no read before it); ``next_at`` is the
+earliest time of the next attempt.
 
 The sparse index ``sweep`` (``due``, ``sweep_at``) lists only what the sweeper may have to
 queue: a delivery whose lease a crashed worker may leave behind (``sweep_at`` = the
@@ -19,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from chalicelib.store import _dynamo as d
@@ -57,35 +58,36 @@ class DeliveryStore:
     def _key(self, sub_id: str, cursor: str) -> dict[str, Any]:
         return d.to_item({"pk": sub_id, "sk": cursor})
 
-    def claim(self, delivery: Delivery, lease_seconds: float) -> Delivery | None:
-        """Take a delivery for one attempt, creating its record on the first; None if delivered, final, leased or not due.
+    def claim(self, delivery: Delivery, lease_seconds: float, *, first: bool = False) -> Delivery | None:
+        """Take a delivery for one attempt; None if it is delivered, final, leased by another worker or not yet due.
 
-        One conditional write: on AWS and (with ``stack.moto_atomic``) on moto, of many
-        workers claiming the same delivery exactly one wins. The lease puts the delivery in
-        the sweeper's index until it ends, so a worker that dies mid-attempt is covered.
+        The first attempt (a job from fan-out) creates the record with a write that fails
+        if it exists; later ones (retries, the sweeper, replays) update it on condition.
+        Either is one conditional write: on AWS and (with ``stack.moto_atomic``) on moto,
+        of many workers claiming the same delivery exactly one wins. The lease puts the
+        delivery in the sweeper's index until it ends, so a worker that dies mid-attempt
+        is covered.
         """
         now = d.now()
         lease = now + lease_seconds
+        if first:
+            claimed = replace(delivery, status=DeliveryStatus.PENDING, attempts=1, next_at=now, lease_until=lease)
+            item = {**_item(claimed, int(now) + RETENTION_SECONDS, now), "lease_until": lease, "due": due_shard(delivery.subscription_id), "sweep_at": lease}
+            try:
+                d.call("put_item", TableName=self._table, Item=d.to_item(item), ConditionExpression="attribute_not_exists(pk)")
+            except d.ConditionFailed:
+                return None
+            return claimed
         try:
             answer = d.call(
                 "update_item",
                 TableName=self._table,
                 Key=self._key(delivery.subscription_id, delivery.event_cursor),
-                UpdateExpression=(
-                    "SET lease_until = :lease, attempts = if_not_exists(attempts, :zero) + :one, #s = if_not_exists(#s, :pending),"
-                    " next_at = if_not_exists(next_at, :now), location_id = if_not_exists(location_id, :loc),"
-                    " event_key = if_not_exists(event_key, :ek), event_id = if_not_exists(event_id, :eid),"
-                    " #e = if_not_exists(#e, :ev), expires_at = if_not_exists(expires_at, :exp), #due = :due, sweep_at = :lease"
-                ),
-                ConditionExpression=(
-                    "attribute_not_exists(pk) OR (#s = :pending AND next_at <= :soon"
-                    " AND (attribute_not_exists(lease_until) OR lease_until < :now))"
-                ),
-                ExpressionAttributeNames={"#s": "status", "#e": "event", "#due": "due"},
+                UpdateExpression="SET lease_until = :lease, attempts = attempts + :one, #due = :due, sweep_at = :lease",
+                ConditionExpression="#s = :pending AND next_at <= :soon AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+                ExpressionAttributeNames={"#s": "status", "#due": "due"},
                 ExpressionAttributeValues=d.values(
-                    lease=lease, zero=0, one=1, pending=DeliveryStatus.PENDING.value, now=now, soon=now + 1,
-                    loc=delivery.location_id, ek=delivery.event_key, eid=delivery.event_id, ev=delivery.event,
-                    exp=int(now) + RETENTION_SECONDS, due=due_shard(delivery.subscription_id),
+                    lease=lease, one=1, pending=DeliveryStatus.PENDING.value, now=now, soon=now + 1, due=due_shard(delivery.subscription_id)
                 ),
                 ReturnValues="ALL_NEW",
             )

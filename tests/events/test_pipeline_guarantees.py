@@ -44,7 +44,7 @@ def make_failed(store, sub_id: str, count: int, start: int, status: DeliveryStat
     def one(i: int) -> None:
         cursor = f"{start + i:015d}#replay"
         d = Delivery(sub_id, DEMO_LOCATION_A, f"m#{cursor}", cursor, f"evt_{start + i}_replay", "stamp_added", DeliveryStatus.PENDING, 0, 0.0)
-        claimed = store.claim(d, 60)
+        claimed = store.claim(d, 60, first=True)
         store.finish_many([(claimed, Attempt(1.0, 500, None), status, None)])
 
     with ThreadPoolExecutor(max_workers=8) as pool:
