@@ -26,11 +26,11 @@ N8N_INSTALLED := tests/platforms/n8n/node_modules/.installed
 N8N_CLI_INSTALLED := tests/platforms/n8n-cli/node_modules/.installed
 
 $(N8N_INSTALLED): tests/platforms/n8n/package.json tests/platforms/n8n/package-lock.json
-	@cd tests/platforms/n8n && npm ci --no-audit --no-fund --loglevel=error
+	@cd tests/platforms/n8n && npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
 $(N8N_CLI_INSTALLED): tests/platforms/n8n-cli/package.json tests/platforms/n8n-cli/package-lock.json
-	@cd tests/platforms/n8n-cli && npm ci --no-audit --no-fund --loglevel=error
+	@cd tests/platforms/n8n-cli && npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
 run: $(INSTALLED)
