@@ -83,17 +83,22 @@ def _credentials(n8n: N8n) -> dict[str, Any]:
     return {"sevenStampApi": n8n.credential(DEMO_KEY_A)}
 
 
-def test_an_activated_trigger_workflow_records_the_enriched_event(stack: Any, n8n: N8n) -> None:
-    trigger = {
+def _trigger_node(n8n: N8n, **parameters: Any) -> dict[str, Any]:
+    """The 7stamp Trigger as a workflow node, with Ada's location's credentials."""
+    return {
         "id": str(uuid.uuid4()),
         "name": "7stamp Trigger",
         "type": "CUSTOM.sevenStampTrigger",
         "typeVersion": 1,
         "position": [0, 0],
         "webhookId": str(uuid.uuid4()),
-        "parameters": {"event": "stamp_added", "filter_card_template_id": ["ct_a_coffee"]},
+        "parameters": parameters,
         "credentials": _credentials(n8n),
     }
+
+
+def test_an_activated_trigger_workflow_records_the_enriched_event(stack: Any, n8n: N8n) -> None:
+    trigger = _trigger_node(n8n, event="stamp_added", filter_card_template_id=["ct_a_coffee"])
     workflow = n8n.activate("stamps", [trigger])
     with stack.client(DEMO_KEY_A) as c:
         [hook] = c.get("/v1/hooks").json()
@@ -116,17 +121,7 @@ def test_an_activated_trigger_workflow_records_the_enriched_event(stack: Any, n8
 
 
 def test_a_forged_delivery_starts_nothing(stack: Any, n8n: N8n) -> None:
-    trigger = {
-        "id": str(uuid.uuid4()),
-        "name": "7stamp Trigger",
-        "type": "CUSTOM.sevenStampTrigger",
-        "typeVersion": 1,
-        "position": [0, 0],
-        "webhookId": str(uuid.uuid4()),
-        "parameters": {"event": "any"},
-        "credentials": _credentials(n8n),
-    }
-    workflow = n8n.activate("forged", [trigger])
+    workflow = n8n.activate("forged", [_trigger_node(n8n, event="any")])
     with stack.client(DEMO_KEY_A) as c:
         [hook] = c.get("/v1/hooks").json()
         forged = httpx.post(hook["target_url"], json={"event": "stamp_added"}, headers={"webhook-id": "msg_x", "webhook-timestamp": "1", "webhook-signature": "v1,AAAA"}, timeout=10)
