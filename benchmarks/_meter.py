@@ -145,12 +145,14 @@ class Meter:
         self._tables: dict[str, Table] = {}
         self._current: Usage | None = None
         self._write_lock = threading.RLock()
+        self._original_create_client: Any = None
 
     # -- wiring --------------------------------------------------------------------------
     def install(self) -> None:
+        """Every botocore client made from now on reports to this meter (until ``uninstall``)."""
         import botocore.session
 
-        original = botocore.session.Session.create_client
+        original = self._original_create_client = botocore.session.Session.create_client
         meter = self
 
         def create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
@@ -163,6 +165,14 @@ class Meter:
             return client
 
         botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+
+    def uninstall(self) -> None:
+        """Clients made from now on are plain again (those made before keep reporting, to no stretch once idle)."""
+        import botocore.session
+
+        if self._original_create_client is not None:
+            botocore.session.Session.create_client = self._original_create_client  # type: ignore[method-assign]
+            self._original_create_client = None
 
     @contextmanager
     def measuring(self, usage: Usage) -> Iterator[Usage]:
