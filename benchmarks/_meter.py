@@ -146,6 +146,7 @@ class Meter:
         self._current: Usage | None = None
         self._write_lock = threading.RLock()
         self._original_create_client: Any = None
+        self.overhead = 0.0  # seconds the meter spent reading tables, left out of every stretch's time
 
     # -- wiring --------------------------------------------------------------------------
     def install(self) -> None:
@@ -178,11 +179,11 @@ class Meter:
     def measuring(self, usage: Usage) -> Iterator[Usage]:
         """Count into ``usage`` (nested stretches count into the innermost); adds the wall time."""
         outer, self._current = self._current, usage
-        started = time.perf_counter()
+        started, overhead = time.perf_counter(), self.overhead
         try:
             yield usage
         finally:
-            usage.seconds += time.perf_counter() - started
+            usage.seconds += time.perf_counter() - started - (self.overhead - overhead)
             self._current = outer
 
     # -- botocore hooks --------------------------------------------------------------------
@@ -207,7 +208,7 @@ class Meter:
                 self._write_lock.release()
                 raise
             finally:
-                usage.seconds -= time.perf_counter() - started
+                self.overhead += time.perf_counter() - started
 
     def _after(self, model: Any, parsed: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
         usage: Usage | None = context.get("meter_usage")
@@ -220,7 +221,7 @@ class Meter:
                 self._count_write(usage, model.name, params, context.pop("meter_before"))
             finally:
                 self._write_lock.release()
-                usage.seconds -= time.perf_counter() - started
+                self.overhead += time.perf_counter() - started
         else:
             usage.read_units += self._read_units(model.name, params, parsed)
 

@@ -4,24 +4,29 @@ Everything runs in this process on 127.0.0.1: moto's server (DynamoDB, streams, 
 KMS) with the tables of infra/resources.json, the 7stamp sandbox, the connector's API
 behind Chalice's local server, and the local stack's worker feeding ``app.fanout`` and
 ``app.deliver`` as Lambda's event sources would. Each event is a real sandbox webhook
-(``stamp_added``, body and signature as 7stamp sends them), caught on a loopback receiver
-and handed to the inbound function (``app.inbound_url``, the function-URL door) at a
-time of the bench's choosing. Location A has 1 subscriber, location B has
-SUBSCRIBERS. ``benchmarks._meter`` counts
-every AWS call by operation and the DynamoDB units it consumes. Calls the event sources
-make (the worker reading the stream, receiving and deleting SQS messages) are counted
-apart from the handlers'; of them only SQS is billed.
+(``stamp_added``, body and signature as 7stamp sends them), caught on a loopback
+receiver and handed to the inbound function (``app.inbound_url``, the function-URL
+door) when the bench is ready to count. Location A has 1 subscriber, location B has
+SUBSCRIBERS.
 
-The exit status is 0 when every delivery arrived, enriched; the goals are printed beside
-the figures, not enforced. Figures are for a warm process (one event and one API call went through first), so the
-KMS decryption of the location's key, cached in the function, is not in them. Lambda
-time is the handlers' wall time here, against moto: a stand-in for AWS's.
+``benchmarks._meter`` counts every AWS call by operation and the DynamoDB units it
+consumes. The calls Lambda's event sources make on AWS (here the worker reading the
+stream, receiving and deleting queue messages) are told apart from the handlers' by
+operation name (EVENT_SOURCE_OPS), so a refactor of the pipeline changes the figures,
+not the bench; of them only SQS is billed.
+
+Figures are for warm functions: one event per location went through first, so the KMS
+decryption of a location's key (cached in the function) is not in them. Lambda time is
+the handlers' wall time here, against moto: a stand-in for AWS's. The exit status is 0
+when every delivery arrived, enriched; the goals are printed beside the figures, not
+enforced.
 """
 
 from __future__ import annotations
 
 import base64
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +34,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks._local import FAKE_AWS, free_port
+from benchmarks._local import free_port, use_endpoint
 from benchmarks._meter import Meter, Usage
 
 # us-east-1 on-demand prices, dollars per million (GB-seconds: per million GB-s)
@@ -48,6 +53,8 @@ PRICES = {
 LAMBDA_GB = 0.5  # lambda_memory_size 512 in .chalice/config.json
 GOAL_CALLS_ONE, GOAL_CALLS_EXTRA, GOAL_DOLLARS = 6, 1.0, 5.0
 SUBSCRIBERS = 10
+# what Lambda's event sources do on AWS (read the stream, receive and delete queue messages), not the handlers
+EVENT_SOURCE_OPS = ("dynamodbstreams.", "sqs.ReceiveMessage", "sqs.DeleteMessage", "sqs.ChangeMessageVisibility")
 ROUNDS = 50  # bound on the worker rounds that drain one event
 
 
@@ -66,25 +73,26 @@ class Bench:
 
     def __init__(self, meter: Meter, worker: Any, sandbox_url: str, sevenstamp_hooks: Any) -> None:
         self.meter, self.worker, self.sandbox_url, self.sevenstamp_hooks = meter, worker, sandbox_url, sevenstamp_hooks
-        self._handlers: Usage | None = None
+        self._timing = Usage()  # invocations and time of the stream and queue handlers
         import app
 
-        self._wrap(app, "fanout")
-        self._wrap(app, "deliver")
+        self._time(app, "fanout")
+        self._time(app, "deliver")
         self._inbound: Callable[..., Any] = app.inbound_url
 
-    def _wrap(self, module: Any, name: str) -> None:
-        """The worker calls ``app.<name>``; wrapped, its calls count as the handler's, apart from the worker's own."""
+    def _time(self, module: Any, name: str) -> None:
+        """The worker calls ``app.<name>``: wrapped, it reports its invocations and time (its AWS calls are split by name)."""
         original = getattr(module, name)
 
-        def metered(event: Any, context: Any) -> Any:
-            if self._handlers is None:
+        def timed(event: Any, context: Any) -> Any:
+            started, overhead = time.perf_counter(), self.meter.overhead
+            try:
                 return original(event, context)
-            self._handlers.invocations += 1
-            with self.meter.measuring(self._handlers):
-                return original(event, context)
+            finally:
+                self._timing.invocations += 1
+                self._timing.seconds += time.perf_counter() - started - (self.meter.overhead - overhead)
 
-        setattr(module, name, metered)
+        setattr(module, name, timed)
 
     def webhook(self, location_id: str, event: str) -> Any:
         """A webhook the sandbox sends for ``event`` at the location, as it arrived (path, headers, body)."""
@@ -98,27 +106,26 @@ class Bench:
     def event(self, location_id: str, receiver: Any) -> EventRun:
         """One stamp_added webhook through inbound, fan-out and delivery, counted."""
         hook = self.webhook(location_id, "stamp_added")
-        handlers, sources = Usage(), Usage()
+        inbound, rounds = Usage(invocations=1), Usage()
         before = len(receiver.deliveries())
-        handlers.invocations += 1
-        with self.meter.measuring(handlers):
+        with self.meter.measuring(inbound):
             answer = self._inbound(function_url_event(hook.path, hook.body, hook.headers), None)
         if answer["statusCode"] != 200:
             raise RuntimeError(f"inbound answered {answer['statusCode']}: {answer['body']}")
-        self._handlers = handlers
-        try:
-            idle = 0
-            for _ in range(ROUNDS):
-                round_usage = Usage()
-                with self.meter.measuring(round_usage):
-                    handled = self.worker.pump_stream() + self.worker.pump_queue()
-                if handled:
-                    sources.add(round_usage)  # rounds that found nothing are the pollers' idle cost, not the event's
-                idle = 0 if handled else idle + 1
-                if idle >= 2:
-                    break
-        finally:
-            self._handlers = None
+        self._timing = Usage()
+        idle = 0
+        for _ in range(ROUNDS):
+            round_usage = Usage()
+            with self.meter.measuring(round_usage):
+                handled = self.worker.pump_stream() + self.worker.pump_queue()
+            if handled:
+                rounds.add(round_usage)  # rounds that found nothing are the pollers' idle cost, not the event's
+            idle = 0 if handled else idle + 1
+            if idle >= 2:
+                break
+        handlers, sources = split_event_sources(rounds)
+        handlers.add(inbound)
+        handlers.invocations, handlers.seconds = inbound.invocations + self._timing.invocations, inbound.seconds + self._timing.seconds
         arrived = receiver.deliveries()[before:]
         return EventRun(handlers, sources, len(arrived), all(d.record().get("enriched") is True for d in arrived))
 
@@ -129,6 +136,18 @@ class Bench:
         if answer.status_code >= 300:
             raise RuntimeError(f"{method} {path} answered {answer.status_code}: {answer.text}")
         return usage
+
+
+def split_event_sources(rounds: Usage) -> tuple[Usage, Usage]:
+    """The worker's rounds split by operation name: the handlers' calls, and the event sources' (EVENT_SOURCE_OPS)."""
+    handlers, sources = Usage(), Usage()
+    handlers.add(rounds)
+    for op, n in rounds.calls.items():
+        if op.startswith(EVENT_SOURCE_OPS):
+            sources.calls[op] = n
+            del handlers.calls[op]
+    handlers.invocations, handlers.seconds = 0, 0.0
+    return handlers, sources
 
 
 def function_url_event(path: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
@@ -189,7 +208,8 @@ def running(sevenstamp_hooks: Any) -> Iterator[tuple[Bench, str]]:
     port = free_port()
     moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
     moto.start()
-    os.environ.update(FAKE_AWS, AWS_ENDPOINT_URL=f"http://127.0.0.1:{port}", CONNECTOR_ALLOW_PRIVATE_TARGETS="1", DELIVERY_CONCURRENCY="1")
+    use_endpoint(f"http://127.0.0.1:{port}")
+    os.environ.update(CONNECTOR_ALLOW_PRIVATE_TARGETS="1", DELIVERY_CONCURRENCY="1")
     meter = Meter(boto3.session.Session().client("dynamodb"))
     meter.install()
     from sandbox import Sandbox
@@ -200,11 +220,6 @@ def running(sevenstamp_hooks: Any) -> Iterator[tuple[Bench, str]]:
     env = provision(prefix="cost")
     # 7stamp's webhooks are caught, not handled: the bench hands each to the inbound function when it counts
     os.environ.update(env, SEVENSTAMP_API_URL=sandbox_url, CONNECTOR_INBOUND_URL=sevenstamp_hooks.url)
-    from chalicelib import aws, queue, services
-
-    aws.reset()
-    services.reset()
-    queue.queue_url.cache_clear()
     from stack.connector import ConnectorServer
     from stack.worker import Worker
 

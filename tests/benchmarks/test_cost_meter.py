@@ -92,3 +92,16 @@ def test_reads_cost_half_a_unit_per_4_kb_eventually_and_one_when_consistent(mete
         db.get_item(TableName="meter-test", Key={"pk": {"S": "missing"}})
     assert usage.read_units == 2 * 0.5 + 2 * 1 + 0.5
     assert usage.count("dynamodb") == 3 and usage.wru == 0
+
+
+def test_partiql_writes_are_found_by_their_statements_table(metered):
+    meter, db = metered
+    db.put_item(TableName="meter-test", Item={"pk": {"S": "p"}, "g": {"S": "g1"}, "v": {"S": "x"}})
+    usage = Usage()
+    with meter.measuring(usage):
+        db.execute_statement(Statement="UPDATE \"meter-test\" SET v='y' WHERE pk='p'")
+        db.batch_execute_statement(Statements=[{"Statement": "UPDATE \"meter-test\" SET v='z' WHERE pk='p'"}])
+        db.execute_statement(Statement="SELECT * FROM \"meter-test\" WHERE pk = 'p'")
+    assert usage.calls == {"dynamodb.ExecuteStatement": 2, "dynamodb.BatchExecuteStatement": 1}
+    assert usage.write_units == {"meter-test": 2, "meter-test/all": 2}
+    assert usage.read_units == 0.5
