@@ -63,25 +63,6 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(body=json.dumps(body), status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
 
 
-def handle(view: Callable[[Call], Any], method: str, path: str, request: Call, *, authenticated: bool) -> Response:
-    """Run ``view`` on one request, whatever carried it in (API Gateway, or a Lambda function URL)."""
-    try:
-        if len(request.raw_body) > MAX_BODY:
-            raise PayloadTooLarge(f"The body is over {MAX_BODY // 1024} KB")
-        if authenticated:
-            request.api_key = auth.key_from_headers(request.headers)
-            request.tenant = auth.authenticate(request.api_key)
-        result = view(request)
-    except ConnectorError as error:
-        if error.status >= 500:
-            log.warning("%s %s -> %s %s", method, path, error.status, error.message)
-        return error_response(error)
-    except Exception:
-        log.exception("unexpected error in %s %s", method, path)
-        return json_response({"error": {"code": "internal", "message": "Something went wrong on our side"}}, 500)
-    return result if isinstance(result, Response) else json_response(result)
-
-
 def endpoint(bp: Blueprint, path: str, methods: list[str], *, authenticated: bool = True) -> Callable[[Callable[[Call], Any]], Callable[..., Response]]:
     """Register ``view(call)`` on ``bp``; a view returns a body (200 JSON) or a Response."""
 
@@ -89,14 +70,29 @@ def endpoint(bp: Blueprint, path: str, methods: list[str], *, authenticated: boo
         @functools.wraps(view)
         def handler(**params: str) -> Response:
             request = bp.current_request
-            raw = request.raw_body or b""
-            call = Call(
-                params=params,
-                query=dict(request.query_params or {}),
-                headers=dict(request.headers or {}),
-                raw_body=raw.encode() if isinstance(raw, str) else raw,
-            )
-            return handle(view, request.method, path, call, authenticated=authenticated)
+            try:
+                raw = request.raw_body or b""
+                raw = raw.encode() if isinstance(raw, str) else raw
+                if len(raw) > MAX_BODY:
+                    raise PayloadTooLarge(f"The body is over {MAX_BODY // 1024} KB")
+                call = Call(
+                    params=params,
+                    query=dict(request.query_params or {}),
+                    headers=dict(request.headers or {}),
+                    raw_body=raw,
+                )
+                if authenticated:
+                    call.api_key = auth.key_from_headers(call.headers)
+                    call.tenant = auth.authenticate(call.api_key)
+                result = view(call)
+            except ConnectorError as error:
+                if error.status >= 500:
+                    log.warning("%s %s -> %s %s", request.method, path, error.status, error.message)
+                return error_response(error)
+            except Exception:
+                log.exception("unexpected error in %s %s", request.method, path)
+                return json_response({"error": {"code": "internal", "message": "Something went wrong on our side"}}, 500)
+            return result if isinstance(result, Response) else json_response(result)
 
         bp.route(path, methods=methods, content_types=JSON_TYPES)(handler)
         return handler
