@@ -8,7 +8,7 @@ from typing import Any
 from chalice import Chalice, Rate  # type: ignore[attr-defined]
 
 from chalicelib import handlers, settings
-from chalicelib.api import actions, function_url, hooks, inbound, meta, triggers
+from chalicelib.api import actions, hooks, inbound, meta, triggers
 
 settings.get()  # a missing or bad setting stops the cold start here, naming the variable
 app = Chalice(app_name="sevenstamp-connector")
@@ -45,4 +45,6 @@ def sweep(event: Any) -> None:
 @app.lambda_function(name="inbound")
 def inbound_url(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """7stamp's webhooks through the function's URL (infra/resources.json): the inbound route without API Gateway's price."""
+    from chalicelib.api import function_url  # only the inbound function needs it
+
     return function_url.serve(app, "/inbound/7stamp/{token}", event, context)
