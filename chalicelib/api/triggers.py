@@ -7,6 +7,7 @@ after it, and never one that an event stored later could precede (see store/even
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
@@ -18,11 +19,12 @@ from chalicelib.store.events import cursor_of, id_of
 
 bp = Blueprint(__name__)
 DEFAULT_LIMIT = 50
+POLL_PARAMETERS = ("limit", "since", "samples")  # every other query parameter is one of the trigger's filters
 
 
 @endpoint(bp, "/v1/triggers/{event}", ["GET"])
 def poll(call: Call) -> Any:
-    from chalicelib import event_names, registry
+    from chalicelib import event_names, registry, subscriptions
 
     name = call.params["event"]
     if name not in registry.triggers():
@@ -35,6 +37,7 @@ def poll(call: Call) -> Any:
     cursor = cursor_of(since) if since else None
     if since and cursor is None:
         raise ValidationFailed("since must be an event id from an earlier answer", fields={"since": "is not an event id from this connector"})
+    filters = subscriptions.filters_for(name, {k: v.split(",") for k, v in call.query.items() if k not in POLL_PARAMETERS}, prefix="")
     event = None if name == registry.ANY_EVENT else name
     store = services.events()
     found = store.since(call.me.location_id, event, cursor, int(raw_limit)) if cursor else store.recent(call.me.location_id, event, int(raw_limit))
@@ -43,7 +46,19 @@ def poll(call: Call) -> Any:
     else:
         # where a watcher starts: the newest event shown, but never past the horizon (what is newer comes again)
         headers = {"X-Next-Cursor": id_of(min(found[0].cursor, store.horizon()) if found else store.horizon())}
-    if not found and call.query.get("samples") == "1" and not since:
+    texts = [e.text for e in found if not filters or _passes(name, filters, e.text)]
+    if not texts and call.query.get("samples") == "1" and not since:
         return json_response([{**registry.triggers()[name].sample, "sample": True}], 200, headers)
     # stored texts as they are: a record that decodes badly (however deep) cannot fail the answer
-    return Response(body="[" + ",".join(e.text for e in found) + "]", status_code=200, headers={"Content-Type": "application/json", **headers})
+    return Response(body="[" + ",".join(texts) + "]", status_code=200, headers={"Content-Type": "application/json", **headers})
+
+
+def _passes(trigger: str, filters: dict[str, list[str]], text: str) -> bool:
+    """Whether a stored event passes the poll's filters; one that cannot be decoded does not (and fails nothing)."""
+    from chalicelib import event_filters
+
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(record, dict) and event_filters.passes(trigger, filters, record)

@@ -150,3 +150,20 @@ def test_the_sweep_index_is_sharded_and_projects_only_what_the_sweeper_reads(res
     [index] = resources["DeliveriesTable"]["Properties"]["GlobalSecondaryIndexes"]
     assert [k["AttributeName"] for k in index["KeySchema"]] == ["due", "sweep_at"]
     assert index["Projection"]["ProjectionType"] == "INCLUDE"
+
+
+def test_inbound_has_a_public_function_url_that_the_api_registers_with_7stamp(resources: dict[str, Any]) -> None:
+    inbound = resources["Inbound"]["Properties"]
+    assert inbound["Handler"] == "app.inbound_url"
+    assert inbound["Role"] == {"Fn::GetAtt": ["InboundRole", "Arn"]}
+    assert {"Ref": "ConnectorAccessPolicy"} in resources["InboundRole"]["Properties"]["ManagedPolicyArns"]
+    url = resources["InboundUrl"]
+    assert url["Type"] == "AWS::Lambda::Url"
+    assert url["Properties"]["AuthType"] == "NONE"  # 7stamp signs its deliveries; the signature is checked in the function
+    assert url["Properties"]["TargetFunctionArn"] == {"Fn::GetAtt": ["Inbound", "Arn"]}
+    grants = {r["Properties"]["Action"]: r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
+              and r["Properties"]["FunctionName"] == {"Ref": "Inbound"}}
+    assert grants["lambda:InvokeFunctionUrl"]["FunctionUrlAuthType"] == "NONE"
+    assert grants["lambda:InvokeFunction"]["InvokedViaFunctionUrl"] is True
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert variables["CONNECTOR_INBOUND_URL"] == {"Fn::GetAtt": ["InboundUrl", "FunctionUrl"]}
