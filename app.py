@@ -7,10 +7,11 @@ from typing import Any
 
 from chalice import Chalice, Rate  # type: ignore[attr-defined]
 
-from chalicelib import handlers, settings
+from chalicelib import handlers, observability, settings
 from chalicelib.api import actions, hooks, inbound, meta, triggers
 
 settings.get()  # a missing or bad setting stops the cold start here, naming the variable
+observability.setup()
 app = Chalice(app_name="sevenstamp-connector")
 app.log.setLevel(logging.INFO)
 logging.getLogger("connector").setLevel(logging.INFO)

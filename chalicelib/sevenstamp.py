@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import httpx
 
+from chalicelib import observability
 from chalicelib.errors import (
     BadRequest,
     Conflict,
@@ -148,6 +149,7 @@ class SevenStampClient:
                     return response
                 last = _error_from(response)
                 if response.status_code == 429:
+                    observability.metric("SevenstampThrottled")
                     wait = float(last.retry_after) if isinstance(last, RateLimited) else 1.0
                 else:
                     if response.status_code < 500:
