@@ -11,6 +11,7 @@ from functools import lru_cache
 from chalicelib import settings
 from chalicelib.sevenstamp import SevenStampClient
 from chalicelib.store.deliveries import DeliveryStore
+from chalicelib.store.delivery_log import DeliveryLog
 from chalicelib.store.events import EventStore
 from chalicelib.store.idempotency import IdempotencyStore
 from chalicelib.store.keys import KeyCache
@@ -51,6 +52,11 @@ def deliveries() -> DeliveryStore:
     return DeliveryStore(settings.get().deliveries_table)
 
 
+@lru_cache(maxsize=1)
+def delivery_log() -> DeliveryLog:
+    return DeliveryLog(settings.get().deliveries_table)
+
+
 def sevenstamp(api_key: str, *, deadline: float | None = None, max_attempts: int | None = None) -> SevenStampClient:
     """A client for one key; enrichment passes a short deadline and no retries."""
     kwargs: dict[str, float | int] = {}
@@ -63,6 +69,6 @@ def sevenstamp(api_key: str, *, deadline: float | None = None, max_attempts: int
 
 def reset() -> None:
     """Forget everything built from settings (tests change the environment between runs)."""
-    for factory in (key_cache, locations, idempotency, events, subscriptions, deliveries):
+    for factory in (key_cache, locations, idempotency, events, subscriptions, deliveries, delivery_log):
         factory.cache_clear()
     settings.get.cache_clear()
