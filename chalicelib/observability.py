@@ -93,8 +93,8 @@ def setup() -> None:
 
 
 def metric(name: str, value: float = 1, unit: str = "Count", **dimensions: str) -> None:
-    """Emit one EMF metric (dimensions: Service plus those given; keep them few and low in cardinality)."""
-    dims = {"Service": SERVICE, **dimensions}
+    """Emit one EMF metric; dimensions are Service plus those given, capitalised (``outcome=`` is ``Outcome``); keep them few."""
+    dims = {"Service": SERVICE, **{k[:1].upper() + k[1:]: v for k, v in dimensions.items()}}
     document: dict[str, Any] = {
         "_aws": {
             "Timestamp": int(time.time() * 1000),

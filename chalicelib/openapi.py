@@ -86,7 +86,7 @@ def document() -> dict[str, Any]:
         "/console": {"get": {"summary": "The operator console (a static page; it asks for the key)", "security": [],
                              "responses": {"200": {"description": "HTML", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
         "/console/{asset}": {"get": {"summary": "The console's script and style", "security": [],
-                                     "parameters": [{"name": "asset", "in": "path", "required": True, "schema": {"type": "string", "enum": ["console.js", "console.css"]}}],
+                                     "parameters": [{"name": "asset", "in": "path", "required": True, "schema": {"type": "string", "enum": ["console.js", "console.css", "favicon.svg"]}}],
                                      "responses": {"200": {"description": "The file"}, **_errors(404)}}},
         "/v1/triggers/{event}": {
             "get": {
