@@ -61,7 +61,7 @@ def document() -> dict[str, Any]:
                 "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
                     "since": {"type": "string", "description": "An event id or a time: only deliveries of events received after it"},
                     "dry_run": {"type": "boolean", "description": "Only say how many would be sent again"}}}}}},
-                "responses": {"200": _json({"type": "object", "properties": {"replayed": {"type": "integer"}, "would_replay": {"type": "integer"}}}), **_errors(400, 401, 404, 422)},
+                "responses": {"200": _json({"type": "object", "properties": {"replayed": {"type": "integer"}, "would_replay": {"type": "integer"}}}), **_errors(400, 401, 404, 409, 422)},
             }
         },
         "/v1/deliveries": {

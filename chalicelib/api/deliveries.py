@@ -10,7 +10,7 @@ from typing import Any
 from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib import health, queue, services
-from chalicelib.api.hooks import own
+from chalicelib.api.hooks import own, refuse_if_disabled
 from chalicelib.api.http import Call, endpoint
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.moments import iso, seconds_of, since_cursor
@@ -108,6 +108,7 @@ def one_delivery(call: Call) -> Any:
 def resend(call: Call) -> Any:
     """Send one delivery again now, whatever happened to it before (Svix's resend)."""
     found = _own_delivery(call)
+    refuse_if_disabled(own(call))
     reopened = services.delivery_log().resend(found.subscription_id, found.event_cursor)
     if reopened is None:
         raise Conflict("This delivery is being sent right now; look again in a minute", code="delivery_in_progress")

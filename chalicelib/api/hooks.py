@@ -8,7 +8,7 @@ from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
 from chalicelib import health, queue, services
 from chalicelib.api.http import Call, endpoint, json_response
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.moments import since_cursor
 from chalicelib.store.records import Subscription
 
@@ -21,6 +21,12 @@ def own(call: Call) -> Subscription:
     if sub is None:
         raise NotFound("No such subscription")
     return sub
+
+
+def refuse_if_disabled(sub: Subscription) -> None:
+    """Sending to a disabled subscription would only fail again: the caller enables it first."""
+    if sub.disabled:
+        raise Conflict("This subscription is disabled; enable it first, then send its deliveries again", code="subscription_disabled")
 
 
 @endpoint(bp, "/v1/hooks", ["POST"])
@@ -89,6 +95,7 @@ def replay(call: Call) -> Any:
         raise ValidationFailed("dry_run must be true or false", fields={"dry_run": "must be true or false"})
     if dry_run:
         return {"would_replay": services.delivery_log().count_failed(sub.id, cursor)}
+    refuse_if_disabled(sub)
     reopened = services.deliveries().reopen_failed(sub.id, cursor)
     jobs = [j for d in reopened for j in queue.jobs_for(d.location_id, d.event_key, d.event_cursor, [d.subscription_id])]
     queue.send(jobs)

@@ -150,6 +150,9 @@ def test_replay_says_how_many_it_will_send_before_it_sends(stack, clock):
         before = len(receiver.received)
         stack.settle()
         assert len(receiver.received) == before  # a dry run sends nothing
+        refused = c.post(f"/v1/hooks/{hook['id']}/replay", json={})
+        assert refused.status_code == 409 and refused.json()["error"]["code"] == "subscription_disabled"
+        assert c.post(f"/v1/hooks/{hook['id']}/deliveries/{first}/resend").status_code == 409
         c.post(f"/v1/hooks/{hook['id']}/enable")
         receiver.default = 200
         assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"since": first}).json() == {"replayed": 1}
