@@ -15,14 +15,13 @@ def _alarm_on(metric: str) -> dict:
     return alarm
 
 
-def test_disabled_subscriptions_and_parked_records_raise_alarms_on_the_emf_metrics():
+def test_a_disabled_subscription_raises_an_alarm_on_the_emf_metric():
     namespace = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"][observability.NAMESPACE_VARIABLE]
-    for metric in ("SubscriptionsDisabled", "ParkedRecords"):
-        alarm = _alarm_on(metric)
-        assert alarm["Namespace"] == namespace
-        assert alarm["Dimensions"] == [{"Name": "Service", "Value": observability.SERVICE}]
-        assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
-        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+    alarm = _alarm_on("SubscriptionsDisabled")
+    assert alarm["Namespace"] == namespace
+    assert alarm["Dimensions"] == [{"Name": "Service", "Value": observability.SERVICE}]
+    assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
 
 
 def test_the_dead_letter_queue_alarm_is_wired_to_the_topic():
