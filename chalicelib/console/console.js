@@ -336,10 +336,11 @@
     const box = $("chart");
     const total = hours.reduce((sum, h) => sum + CHART.reduce((s, [k]) => s + (h[k] || 0), 0), 0);
     const W = 720, H = 180, left = 36, bottom = 22, top = 8;
-    const max = Math.max(1, ...hours.map((h) => CHART.reduce((s, [k]) => s + (h[k] || 0), 0)));
+    const highest = Math.max(1, ...hours.map((h) => CHART.reduce((s, [k]) => s + (h[k] || 0), 0)));
+    const max = highest === 1 ? 1 : highest + (highest % 2); // even, so the middle line is a whole number
     const step = (W - left) / hours.length;
     const chart = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `Deliveries per hour over the last 24 hours: ${total} in all` });
-    for (const frac of [0, 0.5, 1]) {
+    for (const frac of max === 1 ? [0, 1] : [0, 0.5, 1]) {
       const y = top + (H - bottom - top) * (1 - frac);
       chart.append(svg("line", { x1: left, x2: W, y1: y, y2: y, class: "gridline" }));
       const t = svg("text", { x: left - 6, y: y + 4, class: "axis", "text-anchor": "end" });
@@ -386,7 +387,7 @@
       state.logNext = null;
       $("detail").hidden = true;
     }
-    const params = new URLSearchParams({ limit: "25" });
+    const params = new URLSearchParams({ limit: "50" });
     for (const [k, v] of Object.entries(state.filters)) if (v) params.set(k, v);
     if (more && state.logNext) params.set("page", state.logNext);
     const page = await api("GET", `v1/deliveries?${params}`);

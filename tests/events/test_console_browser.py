@@ -113,14 +113,22 @@ def test_an_operator_sees_a_delivery_fixes_a_failing_subscription_sends_a_test_a
         [test_post] = zap.wait_for(1)
         assert test_post.verify(good["secret"])["test"] is True
 
-        # a few more hours of traffic for the chart (the broken target fails once more), then find Ada's events
+        # a few more hours of traffic for the chart: the broken target fails once more, and a CRM that is down
+        # fails until it is disabled (its waiting retries then fail for good), then find Ada's events
         broken.statuses = [500]
-        for hours in (2, 3, 1, 2):
-            clock.advance(hours * 3600)
-            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+        with receiving(default=503) as crm:
+            down = subscribe(c, "any", crm.url)
+            for hours in (2, 3, 1, 2):
+                clock.advance(hours * 3600)
+                c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+                stack.settle()
+            c.post(f"/v1/hooks/{down['id']}/disable")
+            clock.advance(60)
+            stack.worker.sweep()
             stack.settle()
         page.get_by_role("button", name="Refresh").click()
         expect(page.locator("#legend")).to_contain_text("Delivered")
+        expect(page.locator(f'#hooks tr[data-hook-id="{down["id"]}"]')).to_contain_text("disabled in the console")
         page.get_by_placeholder("Email, customer ID, card ID or event ID").fill("ada@demo.example")
         page.get_by_role("button", name="Search").click()
         expect(page.locator("#events tbody tr").first).to_contain_text("Ada Demo")
