@@ -1,6 +1,6 @@
 """The operator console in a real browser: Debian's headless Chromium driven by Playwright, against the test stack.
 
-The operator signs in with the demo key, sees a delivery arrive, sees a failing
+The operator is told in words why a malformed or revoked key does not sign in, signs in with the demo key, sees a delivery arrive, sees a failing
 subscription get disabled, enables it, replays its failed delivery (the console says how
 many first) and sees it delivered, sends a test event, finds a customer's events and
 signs out. The key never appears in a URL, and the strict Content-Security-Policy
@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from conftest import receiving, subscribe
 
-from sandbox import DEMO_KEY_A
+from sandbox import DEMO_KEY_A, DEMO_KEY_REVOKED
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -61,6 +61,12 @@ def test_an_operator_sees_a_delivery_fixes_a_failing_subscription_sends_a_test_a
         bad = subscribe(c, "stamp_added", broken.url)
 
         page.goto(f"{stack.connector}/console")
+        page.get_by_label("API key").fill("my password")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("#sign-in-error")).to_contain_text("does not look like a 7stamp API key")
+        page.get_by_label("API key").fill(DEMO_KEY_REVOKED)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.locator("#sign-in-error")).to_contain_text("was not accepted")
         page.get_by_label("API key").fill(DEMO_KEY_A)
         page.get_by_role("button", name="Sign in").click()
         expect(page.locator("#location-name")).to_have_text("Demo Coffee - Downtown")
@@ -146,5 +152,5 @@ def test_an_operator_sees_a_delivery_fixes_a_failing_subscription_sends_a_test_a
         expect(page.get_by_role("button", name="Sign in")).to_be_visible()
         assert page.evaluate("() => sessionStorage.length") == 0
 
-    assert not [u for u in page.urls if DEMO_KEY_A in u], "the key must never be in a URL"
-    assert page.problems == [], page.problems
+    assert not [u for u in page.urls if DEMO_KEY_A in u or DEMO_KEY_REVOKED in u], "a key must never be in a URL"
+    assert [p for p in page.problems if "401" not in p] == [], page.problems  # the revoked key's 401 is the only error
