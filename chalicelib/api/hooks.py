@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib import health, queue, services
+from chalicelib import health, queue, services, settings
 from chalicelib.api.http import Call, endpoint, json_response
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.moments import since_cursor
@@ -34,7 +34,7 @@ def subscribe(call: Call) -> Any:
     from chalicelib import subscriptions
 
     sub = subscriptions.subscribe(call.me, call.json())
-    return json_response({**sub.public(include_secret=True)}, 201)
+    return json_response({**sub.public(include_secret=True)}, 201, {"Location": f"{settings.get().public_url}/v1/hooks/{sub.id}"})
 
 
 @endpoint(bp, "/v1/hooks", ["GET"])
