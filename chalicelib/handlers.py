@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib import delivery, fanout
+from chalicelib import delivery, fanout, observability
 from chalicelib.store import _dynamo
 from chalicelib.store.events import from_image
 from chalicelib.store.records import StoredEvent
@@ -43,6 +43,10 @@ def fan_out_records(records: Iterable[tuple[str, str, dict[str, Any] | None]]) -
             continue
         positions.append(sequence)
         events.append(event)
+    for event in events:
+        observability.correlate(str(event.record.get("id")))
+        log.info("event %s (%s) %s", event.record.get("id"), event.name, "waits for its enrichment" if event.awaiting else "fanned out")
+    observability.correlate(None)
     queued, failed = fanout.fan_out(events)
     if failed:
         first_bad = positions[min(failed)]

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib import enrich, services, signing
+from chalicelib import enrich, observability, services, signing
 from chalicelib.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 ENRICH_WAIT_INBOUND = 1.0  # 7stamp's webhook gets its 2xx within a second or two; what is not enriched by then is enriched later
+
+log = logging.getLogger("connector.inbound")
 
 
 def dedup_key(webhook_id: str | None, payload: dict[str, Any]) -> str:
@@ -49,4 +52,11 @@ def receive(token: str, raw_body: bytes, headers: Mapping[str, str]) -> tuple[st
     result = enrich.enrich(connection, payload, wait=ENRICH_WAIT_INBOUND)
     record = {**result.record, "enriched": result.enriched}
     digest = hashlib.sha256(f"{connection.location_id}|{key}".encode()).hexdigest()[:20]
-    return services.events().put_new(connection.location_id, key, digest, record, awaiting=result.retry and not result.enriched)
+    awaiting = result.retry and not result.enriched
+    event_id, new = services.events().put_new(connection.location_id, key, digest, record, awaiting=awaiting)
+    observability.correlate(event_id)
+    log.info("received a %s event", str(payload["event"])[:100], extra={"event": str(payload["event"])[:100], "location_id": connection.location_id})
+    observability.metric("Enrichment", result="done" if result.enriched else "deferred" if awaiting else "failed")
+    if new:
+        observability.metric("EventsReceived")
+    return event_id, new
