@@ -10,9 +10,13 @@ An event still awaiting enrichment gets an ``enrich`` job instead (deferred.py).
 
 from __future__ import annotations
 
-from chalicelib import deferred, event_filters, queue, registry, services
+import logging
+
+from chalicelib import deferred, event_filters, observability, queue, registry, services
 from chalicelib.errors import ConnectorError
 from chalicelib.store.records import StoredEvent, Subscription
+
+log = logging.getLogger("connector.fanout")
 
 
 def matches(sub: Subscription, event: StoredEvent) -> bool:
@@ -48,11 +52,14 @@ def fan_out(events: list[StoredEvent]) -> tuple[int, set[int]]:
             continue
         for i in positions:
             event = events[i]
+            observability.correlate(str(event.record.get("id")))
             try:
                 ids = [s.id for s in subs if matches(s, event)]
             except Exception:
+                log.exception("event %s (%s) could not be matched to subscriptions", event.record.get("id"), event.name)
                 failed.add(i)
                 continue
+            log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), event.name, len(ids))
             for job in queue.jobs_for(location_id, event.key, event.cursor, ids, event_id=str(event.record["id"]), event=event.name, body=event.text, first=True):
                 jobs.append(job)
                 delays.append(0)

@@ -43,11 +43,8 @@ def fan_out_records(records: Iterable[tuple[str, str, dict[str, Any] | None]]) -
             continue
         positions.append(sequence)
         events.append(event)
-    for event in events:
-        observability.correlate(str(event.record.get("id")))
-        log.info("event %s (%s) %s", event.record.get("id"), event.name, "waits for its enrichment" if event.awaiting else "fanned out")
-    observability.correlate(None)
     queued, failed = fanout.fan_out(events)
+    observability.correlate(None)
     if failed:
         first_bad = positions[min(failed)]
     log.info("stream batch: %d events, %d jobs queued%s", len(events), queued, f", failed from {first_bad}" if first_bad else "")

@@ -25,8 +25,9 @@ def test_a_disabled_subscription_raises_an_alarm_on_the_emf_metric():
 
 
 def test_the_dead_letter_queue_alarm_is_wired_to_the_topic():
-    alarm = _alarm_on("ApproximateNumberOfMessagesVisible")
-    assert alarm["Dimensions"][0]["Value"] == {"Fn::GetAtt": ["DeliveryDeadLetterQueue", "QueueName"]}
+    [alarm] = [r["Properties"] for r in TEMPLATE["Resources"].values() if r.get("Type") == "AWS::CloudWatch::Alarm"
+               and r["Properties"].get("Dimensions", [{}])[0].get("Value") == {"Fn::GetAtt": ["DeliveryDeadLetterQueue", "QueueName"]}]
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
 
 

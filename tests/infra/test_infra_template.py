@@ -148,7 +148,7 @@ def test_the_stream_mapping_parks_failing_records_instead_of_blocking_its_shard(
 
 
 def test_the_sweep_index_is_sharded_and_projects_only_what_the_sweeper_reads(resources: dict[str, Any]) -> None:
-    [index] = resources["DeliveriesTable"]["Properties"]["GlobalSecondaryIndexes"]
+    [index] = [i for i in resources["DeliveriesTable"]["Properties"]["GlobalSecondaryIndexes"] if i["IndexName"] == "sweep"]
     assert [k["AttributeName"] for k in index["KeySchema"]] == ["due", "sweep_at"]
     assert index["Projection"]["ProjectionType"] == "INCLUDE"
 
