@@ -1,8 +1,14 @@
 """Enrichment: the customer's email, phone, name and birthday and the card's progress, merged into an event.
 
-One 7stamp call (the card, which comes with its customer; the customer when there is no
-card), with a short deadline and no retries: when 7stamp is slow or down the event is
-stored and delivered anyway, marked ``enriched: false``.
+Within 7stamp's budget: the connector's own calls are paced per key across all of its
+workers (``pacing`` over the shared book in ``store/pace``) to ``pacing.PER_SECOND``, half
+of the 10 requests per second 7stamp allows a key, so 7stamp never has to throttle it and
+the other half stays free for the merchant's own systems. One call (the customer, which
+comes with all of their cards) fills the customer cache (``store/profiles``): contact
+details are used for ``profiles.PROFILE_SECONDS``, a card's progress for ``CARD_SECONDS`` and only
+while its goal index matches the event's. Progress that the payload carries itself
+(``stamp_added``) is taken from it. An event that cannot be enriched within ``wait`` says
+whether trying again later is worth it (``retry``).
 """
 
 from __future__ import annotations
@@ -11,20 +17,35 @@ import hashlib
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import keyvault, services
-from chalicelib.errors import ConnectorError
+from chalicelib.errors import ConnectorError, Forbidden, NotFound, Unauthorized, UpstreamError
+from chalicelib.store import _dynamo
+from chalicelib.store.profiles import CustomerProfile
 from chalicelib.store.records import Connection
 
 log = logging.getLogger("connector.enrich")
 
-DEADLINE = 3.0
+CARD_SECONDS = 60  # progress changes with every stamp (and stamp_added carries its own)
+CALL_SECONDS = 0.3  # the least time worth giving a call: a pacing slot later than the wait allows for it is not taken
+CALL_DEADLINE = 3.0
 CUSTOMER_FIELDS = ("email", "phone", "name", "birthday")
 CARD_FIELDS = ("stamps", "stamps_required", "template_id", "goal_index", "status", "wallet_url")
+PROGRESS = ("stamps", "stamps_required")
 _KEY_TTL = 300.0
 _keys: dict[str, tuple[float, str]] = {}
 _lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Enrichment:
+    """The payload with whatever could be merged; whether all of it is in; whether trying later could do better."""
+
+    record: dict[str, Any]
+    enriched: bool
+    retry: bool
 
 
 def _api_key(connection: Connection) -> str | None:
@@ -42,29 +63,92 @@ def _api_key(connection: Connection) -> str | None:
     return key
 
 
-def enrich(connection: Connection, payload: dict[str, Any]) -> tuple[dict[str, Any], bool]:
-    """The payload with customer and card details merged in, and whether that worked."""
-    customer = payload.get("customer") if isinstance(payload.get("customer"), dict) else None
-    card = payload.get("card") if isinstance(payload.get("card"), dict) else None
-    if customer is None or not customer.get("id"):
-        return payload, False
+def _part(payload: dict[str, Any], name: str) -> dict[str, Any] | None:
+    value = payload.get(name)
+    return value if isinstance(value, dict) else None
+
+
+def _text_id(part: dict[str, Any] | None) -> str | None:
+    value = part.get("id") if part else None
+    return value if isinstance(value, str) and 0 < len(value) <= 200 else None
+
+
+def _has_progress(card: dict[str, Any] | None) -> bool:
+    return card is not None and all(type(card.get(k)) is int for k in PROGRESS)
+
+
+def _card_fresh(profile: CustomerProfile, card: dict[str, Any], card_id: str, now: float) -> bool:
+    """The cached card describes the card as it is now: recent, and no goal reached since."""
+    cached = profile.cards.get(card_id)
+    if cached is None or profile.fetched_at + CARD_SECONDS <= now:
+        return False
+    return "goal_index" not in card or cached.get("goal_index") == card["goal_index"]
+
+
+def _merge(payload: dict[str, Any], profile: CustomerProfile | None, card_details: dict[str, Any] | None) -> dict[str, Any]:
+    """The payload with the profile's contact fields and the card's details; the payload's own values win on the card."""
+    record = dict(payload)
+    customer, card = _part(payload, "customer"), _part(payload, "card")
+    if profile is not None and customer is not None:
+        record["customer"] = {**customer, **{k: profile.contact.get(k) for k in CUSTOMER_FIELDS}}
+    if card is not None and card_details:
+        record["card"] = {**{k: card_details[k] for k in CARD_FIELDS if k in card_details}, **card}
+    return record
+
+
+def _outcome(payload: dict[str, Any], profile: CustomerProfile | None, fetched: bool, retry: bool) -> Enrichment:
+    """Merge what there is; enriched when the contact fields and (for an event with a card) its progress are in."""
+    card = _part(payload, "card")
+    card_id = _text_id(card)
+    details: dict[str, Any] | None = None
+    if profile is not None and card is not None and card_id is not None:
+        fresh = fetched or _card_fresh(profile, card, card_id, _dynamo.now())
+        details = profile.cards.get(card_id) if fresh else None
+    card_in = card is None or _has_progress(card) or details is not None
+    done = profile is not None and card_in
+    return Enrichment(_merge(payload, profile, details), done, retry and not done)
+
+
+def _profile_from(location_id: str, customer_id: str, customer: dict[str, Any], fetched_at: float) -> CustomerProfile:
+    cards = {str(c["id"]): {k: c.get(k) for k in CARD_FIELDS} for c in customer.get("cards") or [] if isinstance(c, dict) and c.get("id")}
+    contact = {k: customer.get(k) for k in CUSTOMER_FIELDS}
+    return CustomerProfile(location_id, customer_id, contact, cards, fetched_at)
+
+
+def enrich(connection: Connection, payload: dict[str, Any], *, wait: float) -> Enrichment:
+    """Merge the customer's and card's details into the payload, spending at most ``wait`` seconds (0: cache and payload only)."""
+    customer_id = _text_id(_part(payload, "customer"))
+    if customer_id is None:
+        return Enrichment(payload, False, False)
+    location_id = connection.location_id
+    profiles = services.profiles()
+    try:
+        cached = profiles.get(location_id, customer_id)
+    except UpstreamError:
+        cached = None
+    known = _outcome(payload, cached, fetched=False, retry=True)
+    deadline = _dynamo.now() + wait
+    if known.enriched or wait <= CALL_SECONDS:
+        return known
     try:
         api_key = _api_key(connection)
         if api_key is None:
-            return payload, False
-        with services.sevenstamp(api_key, deadline=DEADLINE, max_attempts=1) as client:
-            if card and card.get("id"):
-                found = client.get_card(str(card["id"]))
-                found_customer, found_card = found.get("customer") or {}, found.get("card") or {}
-            else:
-                found_customer, found_card = client.get_customer(str(customer["id"])), {}
+            return Enrichment(known.record, False, False)
+        bucket = hashlib.sha256(api_key.encode()).hexdigest()[:32]
+        if not services.pacer().acquire(bucket, deadline - CALL_SECONDS):
+            return known
+        fetched_at = _dynamo.now()
+        with services.sevenstamp(api_key, deadline=min(CALL_DEADLINE, deadline - fetched_at), max_attempts=1) as client:
+            found = client.get_customer(customer_id)
+    except (NotFound, Forbidden, Unauthorized) as exc:
+        log.warning("a %s event cannot be enriched: %s", payload.get("event"), exc.message)
+        return Enrichment(known.record, False, False)
     except ConnectorError as exc:
-        log.warning("enrichment of a %s event failed: %s", payload.get("event"), exc.message)
-        return payload, False
-    enriched = dict(payload)
-    enriched["customer"] = {**customer, **{k: found_customer.get(k) for k in CUSTOMER_FIELDS}}
-    if card is not None and found_card:
-        enriched["card"] = {**{k: found_card.get(k) for k in CARD_FIELDS if k in found_card}, **card}
-        for k in ("stamps", "stamps_required"):
-            enriched["card"][k] = card.get(k, found_card.get(k))
-    return enriched, True
+        log.warning("enrichment of a %s event failed for now: %s", payload.get("event"), exc.message)
+        return known
+    profile = _profile_from(location_id, customer_id, found, fetched_at)
+    try:
+        profiles.put(profile)
+    except UpstreamError:
+        log.warning("the customer cache is unavailable; the next event of this customer asks 7stamp again")
+    return _outcome(payload, profile, fetched=True, retry=False)

@@ -51,8 +51,8 @@ def receive(token: str, raw_body: bytes, headers: Mapping[str, str]) -> tuple[st
         return str(existing.record["id"]), False
     digest = hashlib.sha256(f"{connection.location_id}|{key}".encode()).hexdigest()[:20]
     event_id, cursor = event_id_for(int(_dynamo.now() * 1000), digest)
-    record, enriched = enrich.enrich(connection, payload)
-    record = {**record, "id": event_id, "enriched": enriched}
+    result = enrich.enrich(connection, payload, wait=1.0)
+    record = {**result.record, "id": event_id, "enriched": result.enriched}
     stored = StoredEvent(record=record, key=key, cursor=cursor)
     if not events.put_new(stored):
         return event_id, False

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from chalicelib import settings
+from chalicelib import pacing, settings
 from chalicelib.sevenstamp import SevenStampClient
 from chalicelib.store.deliveries import DeliveryStore
 from chalicelib.store.events import EventStore
 from chalicelib.store.idempotency import IdempotencyStore
 from chalicelib.store.keys import KeyCache
 from chalicelib.store.locations import Locations
+from chalicelib.store.pace import PaceBook
+from chalicelib.store.profiles import PROFILE_SECONDS, ProfileCache
 from chalicelib.store.subscriptions import SubscriptionStore
 
 
@@ -51,6 +53,18 @@ def deliveries() -> DeliveryStore:
     return DeliveryStore(settings.get().deliveries_table)
 
 
+@lru_cache(maxsize=1)
+def profiles() -> ProfileCache:
+    """The short customer cache of enrichment (in the keys table)."""
+    return ProfileCache(settings.get().keys_table, PROFILE_SECONDS)
+
+
+@lru_cache(maxsize=1)
+def pacer() -> pacing.Pacer:
+    """The pacing of enrichment's 7stamp calls: this worker's tier over the book shared by all workers (keys table)."""
+    return pacing.Pacer(PaceBook(settings.get().keys_table, pacing.PER_SECOND), pacing.PER_SECOND)
+
+
 def sevenstamp(api_key: str, *, deadline: float | None = None, max_attempts: int | None = None) -> SevenStampClient:
     """A client for one key; enrichment passes a short deadline and no retries."""
     kwargs: dict[str, float | int] = {}
@@ -63,6 +77,6 @@ def sevenstamp(api_key: str, *, deadline: float | None = None, max_attempts: int
 
 def reset() -> None:
     """Forget everything built from settings (tests change the environment between runs)."""
-    for factory in (key_cache, locations, idempotency, events, subscriptions, deliveries):
+    for factory in (key_cache, locations, idempotency, events, subscriptions, deliveries, profiles, pacer):
         factory.cache_clear()
     settings.get.cache_clear()

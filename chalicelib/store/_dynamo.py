@@ -18,7 +18,15 @@ _de = TypeDeserializer()
 
 
 class ConditionFailed(Exception):
-    """A conditional write found the item in another state; callers translate it to their meaning."""
+    """A conditional write found the item in another state; callers translate it to their meaning.
+
+    ``item`` is the item as the write found it, when the call asked for it
+    (``ReturnValuesOnConditionCheckFailure="ALL_OLD"``): a retry needs no extra read.
+    """
+
+    def __init__(self, code: str, item: dict[str, Any] | None = None) -> None:
+        super().__init__(code)
+        self.item = item
 
 
 class StoreUnavailable(UpstreamError):
@@ -64,7 +72,8 @@ def call(operation: str, **kwargs: Any) -> Any:
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("ConditionalCheckFailedException", "TransactionCanceledException"):
-            raise ConditionFailed(code) from exc
+            found = exc.response.get("Item")
+            raise ConditionFailed(code, from_item(found) if found else None) from exc
         raise UpstreamError("The connector's storage is unavailable") from exc
     except BotoCoreError as exc:
         raise UpstreamError("The connector's storage is unavailable") from exc
