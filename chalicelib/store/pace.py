@@ -88,7 +88,7 @@ class PaceBook:
             ConditionExpression=condition,
             ExpressionAttributeNames={"#w": "window", "#u": "used"},
             ExpressionAttributeValues=values,
-            ReturnValues="UPDATED_NEW",
+            ReturnValues="ALL_NEW",
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
         return int(d.from_item(answer["Attributes"])["used"])
