@@ -36,6 +36,7 @@ CARD_FIELDS = ("stamps", "stamps_required", "template_id", "goal_index", "status
 PROGRESS = ("stamps", "stamps_required")
 _KEY_TTL = 300.0
 _keys: dict[str, tuple[float, str]] = {}
+_flights: dict[tuple[str, str], threading.Event] = {}  # customers being fetched by this worker
 _lock = threading.Lock()
 
 
@@ -115,21 +116,56 @@ def _profile_from(location_id: str, customer_id: str, customer: dict[str, Any], 
     return CustomerProfile(location_id, customer_id, contact, cards, fetched_at)
 
 
+def _cached(location_id: str, customer_id: str) -> CustomerProfile | None:
+    try:
+        return services.profiles().get(location_id, customer_id)
+    except UpstreamError:
+        return None  # the cache is an optimisation: without it, 7stamp is asked
+
+
+def _join(flight: tuple[str, str]) -> tuple[threading.Event, bool]:
+    """The worker's fetch of this customer already under way (False), or a new one this thread leads (True)."""
+    with _lock:
+        landed = _flights.get(flight)
+        if landed is not None:
+            return landed, False
+        landed = _flights[flight] = threading.Event()
+        return landed, True
+
+
+def _land(flight: tuple[str, str], landed: threading.Event) -> None:
+    with _lock:
+        _flights.pop(flight, None)
+    landed.set()
+
+
 def enrich(connection: Connection, payload: dict[str, Any], *, wait: float) -> Enrichment:
-    """Merge the customer's and card's details into the payload, spending at most ``wait`` seconds (0: cache and payload only)."""
+    """Merge the customer's and card's details into the payload, spending at most ``wait`` seconds (0: cache and payload only).
+
+    Threads of one worker that need the same customer at once share one 7stamp call: a
+    campaign sends several events per customer in a burst.
+    """
     customer_id = _text_id(_part(payload, "customer"))
     if customer_id is None:
         return Enrichment(payload, False, False)
     location_id = connection.location_id
-    profiles = services.profiles()
-    try:
-        cached = profiles.get(location_id, customer_id)
-    except UpstreamError:
-        cached = None
-    known = _outcome(payload, cached, fetched=False, retry=True)
     deadline = _dynamo.now() + wait
+    known = _outcome(payload, _cached(location_id, customer_id), fetched=False, retry=True)
     if known.enriched or wait <= CALL_SECONDS:
         return known
+    flight = (location_id, customer_id)
+    landed, leading = _join(flight)
+    if not leading:
+        landed.wait(max(0.0, deadline - _dynamo.now()))
+        return _outcome(payload, _cached(location_id, customer_id), fetched=False, retry=True)
+    try:
+        return _fetch(connection, payload, customer_id, deadline, known)
+    finally:
+        _land(flight, landed)
+
+
+def _fetch(connection: Connection, payload: dict[str, Any], customer_id: str, deadline: float, known: Enrichment) -> Enrichment:
+    """One paced 7stamp call for the customer (with all their cards), cached, merged."""
     try:
         api_key = _api_key(connection)
         if api_key is None:
@@ -146,9 +182,9 @@ def enrich(connection: Connection, payload: dict[str, Any], *, wait: float) -> E
     except ConnectorError as exc:
         log.warning("enrichment of a %s event failed for now: %s", payload.get("event"), exc.message)
         return known
-    profile = _profile_from(location_id, customer_id, found, fetched_at)
+    profile = _profile_from(connection.location_id, customer_id, found, fetched_at)
     try:
-        profiles.put(profile)
+        services.profiles().put(profile)
     except UpstreamError:
         log.warning("the customer cache is unavailable; the next event of this customer asks 7stamp again")
     return _outcome(payload, profile, fetched=True, retry=False)

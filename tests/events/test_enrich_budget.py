@@ -184,3 +184,12 @@ def test_7stamp_throttling_or_down_is_worth_a_retry_a_gone_customer_is_not(budge
         {**event(holder), "customer": "not an object"}, False, False
     )
     assert enrich.enrich(conn, event(holder), wait=5).enriched
+
+
+def test_a_burst_for_one_customer_makes_one_call(budget: Sandbox) -> None:
+    [holder] = seed(budget, 1)
+    conn = connection()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: enrich.enrich(conn, event(holder, "campaign_sent"), wait=5), range(8)))
+    assert all(r.enriched for r in results)
+    assert usage(budget)["requests"] == 1
