@@ -20,8 +20,7 @@ _de = TypeDeserializer()
 class ConditionFailed(Exception):
     """A conditional write found the item in another state; callers translate it to their meaning.
 
-    ``item`` is the item as the write found it, when the call asked for it
-    (``ReturnValuesOnConditionCheckFailure="ALL_OLD"``): a retry needs no extra read.
+    ``item`` is the item as it was, when the call asked for it (ReturnValuesOnConditionCheckFailure).
     """
 
     def __init__(self, code: str, item: dict[str, Any] | None = None) -> None:
@@ -72,8 +71,7 @@ def call(operation: str, **kwargs: Any) -> Any:
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in ("ConditionalCheckFailedException", "TransactionCanceledException"):
-            found = exc.response.get("Item")
-            raise ConditionFailed(code, from_item(found) if found else None) from exc
+            raise ConditionFailed(code, exc.response.get("Item")) from exc
         raise UpstreamError("The connector's storage is unavailable") from exc
     except BotoCoreError as exc:
         raise UpstreamError("The connector's storage is unavailable") from exc

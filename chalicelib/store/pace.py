@@ -62,8 +62,8 @@ class PaceBook:
             try:
                 used = self._take(bucket, window, wanted, same)
             except d.ConditionFailed as exc:
-                item = exc.item
-                seen = (int(item["window"]), int(item["used"])) if item and "window" in item else None
+                item = d.from_item(exc.item or {})
+                seen = (int(item["window"]), int(item["used"])) if "window" in item else None
                 continue
             with self._lock:
                 self._seen[bucket] = (window, used)
