@@ -282,10 +282,12 @@ def _connect(stack: Any, api_key: str, location_id: str) -> tuple[str, str]:
 def run(plan: Plan) -> Figures:
     """One whole run on a stack of its own; the figures as measured."""
     from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
+    from stack import moto_atomic
     from stack.local import LocalStack, Ports
 
     logging.getLogger("connector").setLevel(logging.ERROR)
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
+    moto_atomic.install()  # DynamoDB's per-item atomicity for the in-process moto (idempotent)
     stack = LocalStack(Ports(free_port(), free_port(), free_port()), sandbox_rate_limit=10.0).start()
     subscriber = Subscriber().start()
     try:

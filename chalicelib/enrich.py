@@ -105,7 +105,7 @@ def _outcome(payload: dict[str, Any], profile: CustomerProfile | None, fetched: 
     if profile is not None and card is not None and card_id is not None:
         fresh = fetched or _card_fresh(profile, card, card_id, _dynamo.now())
         details = profile.cards.get(card_id) if fresh else None
-    card_in = card is None or _has_progress(card) or details is not None
+    card_in = card_id is None or _has_progress(card) or details is not None  # a card without a usable id has nothing to look up
     done = profile is not None and card_in
     return Enrichment(_merge(payload, profile, details), done, retry and not done)
 
@@ -176,6 +176,8 @@ def _fetch(connection: Connection, payload: dict[str, Any], customer_id: str, de
         fetched_at = _dynamo.now()
         with services.sevenstamp(api_key, deadline=min(CALL_DEADLINE, deadline - fetched_at), max_attempts=1) as client:
             found = client.get_customer(customer_id)
+        if not isinstance(found, dict):
+            raise UpstreamError("7stamp answered a customer that is not an object")
     except (NotFound, Forbidden, Unauthorized) as exc:
         log.warning("a %s event cannot be enriched: %s", payload.get("event"), exc.message)
         return Enrichment(known.record, False, False)

@@ -7,6 +7,7 @@ the connector must never be answered 429 and never start more than 5 calls in a 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -22,6 +23,14 @@ from sandbox import DEMO_KEY_A, DEMO_LOCATION_A, Sandbox
 
 STAFF_A = "barista@demo.example"
 CUSTOMERS = 30
+
+
+@pytest.fixture(scope="module", autouse=True)
+def atomic_moto() -> None:
+    """DynamoDB's per-item atomicity, which two workers booking the same second rely on (moto applies a write in steps)."""
+    from stack import moto_atomic
+
+    moto_atomic.install()
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +202,32 @@ def test_a_burst_for_one_customer_makes_one_call(budget: Sandbox) -> None:
         results = list(pool.map(lambda _: enrich.enrich(conn, event(holder, "campaign_sent"), wait=5), range(8)))
     assert all(r.enriched for r in results)
     assert usage(budget)["requests"] == 1
+
+
+def test_two_workers_booking_at_once_never_share_a_second_beyond_the_rate(stack) -> None:
+    table = settings.get().keys_table
+    books = (PaceBook(table, pacing.PER_SECOND), PaceBook(table, pacing.PER_SECOND))
+    start = time.time()
+
+    def book(i: int) -> list[tuple[int, int]]:
+        got = []
+        for _ in range(6):
+            booking = books[i % 2].book("shared-key", 1 + i % 3, start + 4)
+            if booking is not None:
+                got.append((booking.window, booking.count))
+        return got
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        bookings = [b for found in pool.map(book, range(8)) for b in found]
+    per_second: dict[int, int] = {}
+    for window, count in bookings:
+        per_second[window] = per_second.get(window, 0) + count
+    assert bookings and max(per_second.values()) <= pacing.PER_SECOND, per_second
+    assert sum(per_second.values()) >= pacing.PER_SECOND * 3  # the seconds up to the limit were handed out, not lost
+
+
+def test_an_event_whose_card_has_no_id_is_enriched_with_its_customer(budget: Sandbox) -> None:
+    [holder] = seed(budget, 1)
+    result = enrich.enrich(connection(), {**event(holder), "card": {"goal_index": 0}}, wait=5)
+    assert result.enriched and result.record["customer"]["email"] == "guest0@example.com"
+    assert result.record["card"] == {"goal_index": 0}
