@@ -4,11 +4,13 @@ Within 7stamp's budget: the connector's own calls are paced per key across all o
 workers (``pacing`` over the shared book in ``store/pace``) to ``pacing.PER_SECOND``, half
 of the 10 requests per second 7stamp allows a key, so 7stamp never has to throttle it and
 the other half stays free for the merchant's own systems. One call (the customer, which
-comes with all of their cards) fills the customer cache (``store/profiles``): contact
-details are used for ``profiles.PROFILE_SECONDS``, a card's progress for ``CARD_SECONDS`` and only
-while its goal index matches the event's. Progress that the payload carries itself
-(``stamp_added``) is taken from it. An event that cannot be enriched within ``wait`` says
-whether trying again later is worth it (``retry``).
+comes with all of their cards) fills the customer cache (``store/profiles``) for
+``profiles.PROFILE_SECONDS``. Progress only moves with stamps, and every stamp reaches the
+connector as a ``stamp_added`` event carrying the card's new progress: that event takes
+its progress from its own payload and writes it into the cache, so the cached progress
+stays current without asking 7stamp again; a goal reached since (the event's goal index
+is not the cached one) makes it stale at once. An event that cannot be enriched within
+``wait`` says whether trying again later is worth it (``retry``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import hashlib
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from chalicelib import keyvault, services
@@ -28,7 +30,6 @@ from chalicelib.store.records import Connection
 
 log = logging.getLogger("connector.enrich")
 
-CARD_SECONDS = 60  # progress changes with every stamp (and stamp_added carries its own)
 CALL_SECONDS = 0.3  # the least time worth giving a call: a pacing slot later than the wait allows for it is not taken
 CALL_DEADLINE = 3.0
 CUSTOMER_FIELDS = ("email", "phone", "name", "birthday")
@@ -78,12 +79,33 @@ def _has_progress(card: dict[str, Any] | None) -> bool:
     return card is not None and all(type(card.get(k)) is int for k in PROGRESS)
 
 
-def _card_fresh(profile: CustomerProfile, card: dict[str, Any], card_id: str, now: float) -> bool:
-    """The cached card describes the card as it is now: recent, and no goal reached since."""
+def _card_current(profile: CustomerProfile, card: dict[str, Any], card_id: str) -> bool:
+    """The cached card describes the card as the event knows it: no goal reached since it was cached."""
     cached = profile.cards.get(card_id)
-    if cached is None or profile.fetched_at + CARD_SECONDS <= now:
-        return False
-    return "goal_index" not in card or cached.get("goal_index") == card["goal_index"]
+    return cached is not None and ("goal_index" not in card or cached.get("goal_index") == card["goal_index"])
+
+
+def _position(card: dict[str, Any]) -> tuple[int, int]:
+    """How far a card has come: goals completed, then stamps toward the next (both only grow)."""
+    goal, stamps = card.get("goal_index"), card.get("stamps")
+    return (goal if type(goal) is int else 0, stamps if type(stamps) is int else -1)
+
+
+def _with_progress(profile: CustomerProfile, card: dict[str, Any] | None) -> CustomerProfile:
+    """The profile with the progress an event carries, written to the cache when it is newer than the cached one."""
+    card_id = _text_id(card)
+    if card is None or card_id is None or not _has_progress(card):
+        return profile
+    current = profile.cards.get(card_id) or {}
+    progress = {k: card[k] for k in (*PROGRESS, "goal_index") if k in card}
+    if current and _position({**current, **progress}) <= _position(current):
+        return profile
+    updated = replace(profile, cards={**profile.cards, card_id: {**current, **progress}})
+    try:
+        services.profiles().put(updated)
+    except UpstreamError:
+        log.warning("the customer cache is unavailable; a card's progress is not kept")
+    return updated
 
 
 def _merge(payload: dict[str, Any], profile: CustomerProfile | None, card_details: dict[str, Any] | None) -> dict[str, Any]:
@@ -103,7 +125,7 @@ def _outcome(payload: dict[str, Any], profile: CustomerProfile | None, fetched: 
     card_id = _text_id(card)
     details: dict[str, Any] | None = None
     if profile is not None and card is not None and card_id is not None:
-        fresh = fetched or _card_fresh(profile, card, card_id, _dynamo.now())
+        fresh = fetched or _card_current(profile, card, card_id)
         details = profile.cards.get(card_id) if fresh else None
     card_in = card_id is None or _has_progress(card) or details is not None  # a card without a usable id has nothing to look up
     done = profile is not None and card_in
@@ -150,7 +172,10 @@ def enrich(connection: Connection, payload: dict[str, Any], *, wait: float) -> E
         return Enrichment(payload, False, False)
     location_id = connection.location_id
     deadline = _dynamo.now() + wait
-    known = _outcome(payload, _cached(location_id, customer_id), fetched=False, retry=True)
+    cached = _cached(location_id, customer_id)
+    if cached is not None:
+        cached = _with_progress(cached, _part(payload, "card"))
+    known = _outcome(payload, cached, fetched=False, retry=True)
     if known.enriched or wait <= CALL_SECONDS:
         return known
     flight = (location_id, customer_id)

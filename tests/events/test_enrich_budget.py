@@ -153,17 +153,30 @@ def test_wait_zero_never_calls_7stamp(budget: Sandbox) -> None:
     assert usage(budget)["requests"] == 0
 
 
-def test_progress_from_the_payload_and_stale_progress_asked_again(budget: Sandbox, clock) -> None:
+def test_stamp_events_keep_the_cached_progress_current_for_every_worker(budget: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
     [holder] = seed(budget, 1)
     conn = connection()
-    assert enrich.enrich(conn, event(holder), wait=5).enriched
-    clock.advance(enrich.CARD_SECONDS + 1)  # contact details still fresh, card progress not
+    assert enrich.enrich(conn, event(holder), wait=5).record["card"]["stamps"] == 0
     stamped = enrich.enrich(conn, event(holder, "stamp_added", stamps=4, stamps_required=10), wait=0)
     assert stamped.enriched and stamped.record["card"]["stamps"] == 4
     assert stamped.record["customer"]["email"] == "guest0@example.com"
+    late = enrich.enrich(conn, event(holder, "stamp_added", stamps=3, stamps_required=10), wait=0)  # an older one, arriving late
+    assert late.enriched and late.record["card"]["stamps"] == 3  # its own figure
     opened = enrich.enrich(conn, event(holder), wait=0)
-    assert (opened.enriched, opened.retry) == (False, True)
-    assert opened.record["customer"]["email"] == "guest0@example.com" and "stamps" not in opened.record["card"]
+    assert opened.enriched and opened.record["card"]["stamps"] == 4  # the cache kept the newest
+    workers = Workers(1)  # another worker: nothing in memory, the table has the progress
+    monkeypatch.setattr(enrich, "services", workers)
+    assert enrich.enrich(conn, event(holder, "voucher_issued"), wait=0).record["card"]["stamps"] == 4
+    assert usage(budget)["requests"] == 1
+
+
+def test_an_expired_profile_is_asked_again(budget: Sandbox, clock) -> None:
+    [holder] = seed(budget, 1)
+    conn = connection()
+    assert enrich.enrich(conn, event(holder), wait=5).enriched
+    clock.advance(PROFILE_SECONDS + 1)
+    expired = enrich.enrich(conn, event(holder), wait=0)
+    assert (expired.enriched, expired.retry) == (False, True) and "email" not in expired.record["customer"]
     assert enrich.enrich(conn, event(holder), wait=5).enriched
     assert usage(budget)["requests"] == 2
 
