@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,27 +18,37 @@ from chalicelib.store.records import Subscription, Tenant
 MAX_SUBSCRIPTIONS = 2000
 
 
+FilterValues = dict[str, str | list[str | None] | None]
+"""Filters as a subscriber gives them: a value, a list of values, or null, per filter key."""
+
+
 class HookRequest(Input):
     event: str = Field(title="Event", max_length=100)
     target_url: str = Field(title="Target URL", max_length=2048)
-    filters: dict[str, str | list[str]] | None = Field(None, title="Filters")
+    filters: FilterValues | None = Field(None, title="Filters")
 
 
-def filters_for(event: str, given: dict[str, str | list[str]] | None) -> dict[str, list[str]]:
-    """Filters as lists of wanted values, each checked against what the trigger accepts."""
+def filters_for(event: str, given: Mapping[str, str | Sequence[str | None] | None] | None, prefix: str = "filters.") -> dict[str, list[str]]:
+    """Filters as lists of wanted values, each checked against what the trigger accepts (a 422 names ``prefix + key``).
+
+    A null or empty value (``None``, ``""``, ``[]``, ``[""]``) means "no filter": platforms send
+    an optional filter the user left blank that way, and it must not stop the subscription.
+    """
     accepted = {f.key: f for f in registry.triggers()[event].filters}
     out: dict[str, list[str]] = {}
     problems: dict[str, str] = {}
     for key, value in (given or {}).items():
-        wanted = [value] if isinstance(value, str) else list(value)
+        wanted = [w for w in ([value] if value is None or isinstance(value, str) else value) if w]
         definition = accepted.get(key)
         if definition is None:
             names = ", ".join(accepted) or "none"
-            problems[f"filters.{key}"] = f"is not a filter of {event}; it accepts: {names}"
-        elif not wanted or any(not isinstance(w, str) or not w or len(w) > 200 for w in wanted):
-            problems[f"filters.{key}"] = "must be a value or a list of values"
+            problems[f"{prefix}{key}"] = f"is not a filter of {event}; it accepts: {names}"
+        elif not wanted:
+            continue
+        elif any(len(w) > 200 for w in wanted):
+            problems[f"{prefix}{key}"] = "must be values of at most 200 characters"
         elif filter_choices(definition) and any(w not in filter_choices(definition) for w in wanted):
-            problems[f"filters.{key}"] = f"must be one of {', '.join(filter_choices(definition))}"
+            problems[f"{prefix}{key}"] = f"must be one of {', '.join(filter_choices(definition))}"
         else:
             out[key] = wanted
     if problems:

@@ -7,7 +7,7 @@ from typing import Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib import queue, services
+from chalicelib import queue, services, settings
 from chalicelib.api.http import Call, endpoint, json_response
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.store.events import cursor_of
@@ -28,7 +28,7 @@ def subscribe(call: Call) -> Any:
     from chalicelib import subscriptions
 
     sub = subscriptions.subscribe(call.me, call.json())
-    return json_response({**sub.public(include_secret=True)}, 201)
+    return json_response({**sub.public(include_secret=True)}, 201, {"Location": f"{settings.get().public_url}/v1/hooks/{sub.id}"})
 
 
 @endpoint(bp, "/v1/hooks", ["GET"])
