@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import httpx
 
-from chalicelib import address_guard, queue, services, settings, signing
+from chalicelib import address_guard, observability, queue, services, settings, signing
 from chalicelib.errors import ConnectorError
 from chalicelib.store import _dynamo
 from chalicelib.store.records import Attempt, Delivery, DeliveryStatus, StoredEvent, Subscription
@@ -33,6 +33,7 @@ DISABLE_AFTER = 5 * 86400
 LEASE_SECONDS = 60
 MAX_ANSWER = 64 * 1024
 MAX_RETRY_AFTER = 86400
+ANSWER_KEPT = 1024  # bytes of the subscriber's answer kept with the attempt, for the console
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Outcome:
     status_code: int | None
     error: str | None = None
     retry_after: int | None = None
+    latency_ms: float | None = None
+    answer: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -77,20 +80,28 @@ def post(url: str, body: str, headers: dict[str, str]) -> Outcome:
         return Outcome(None, f"refused: {refused.reason}")
     request_headers = {**headers, "Host": target.host_header(), "Content-Type": "application/json", "User-Agent": "7stamp-connector/1.0"}
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    started = time.monotonic()
     try:
         with _http().stream(
             "POST", target.connect_url(), content=body.encode(), headers=request_headers, extensions=extensions, timeout=s.delivery_timeout_seconds
         ) as response:
+            head = b""
             received = 0
             for chunk in response.iter_bytes():
+                head += chunk[: max(0, ANSWER_KEPT - len(head))]
                 received += len(chunk)
                 if received >= MAX_ANSWER:
                     break
-            return Outcome(response.status_code, None, _retry_after(response.headers.get("Retry-After")))
+            text = head.decode("utf-8", errors="replace")
+            return Outcome(response.status_code, None, _retry_after(response.headers.get("Retry-After")), _ms(started), text)
     except httpx.TimeoutException:
-        return Outcome(None, "timed out")
+        return Outcome(None, "timed out", latency_ms=_ms(started))
     except httpx.HTTPError as exc:
-        return Outcome(None, f"connection failed: {type(exc).__name__}")
+        return Outcome(None, f"connection failed: {type(exc).__name__}", latency_ms=_ms(started))
+
+
+def _ms(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
 
 
 def attempt(delivery: Delivery, subscription: Subscription | None, event: StoredEvent | None) -> DeliveryStatus:
@@ -107,7 +118,8 @@ def attempt(delivery: Delivery, subscription: Subscription | None, event: Stored
     body = json.dumps(event.record, separators=(",", ":"))
     # the signature's timestamp is the wall clock's, whatever the store's clock says
     outcome = post(subscription.target_url, body, signing.headers(subscription.secret, event.record["id"], int(time.time()), body))
-    record = Attempt(now, outcome.status_code, outcome.error)
+    observability.attempted(subscription.id, outcome.status_code, outcome.error, outcome.latency_ms)
+    record = Attempt(now, outcome.status_code, outcome.error, outcome.latency_ms, outcome.answer)
     if outcome.ok:
         deliveries.finish(delivery, record, DeliveryStatus.DELIVERED)
         if subscription.failing_since is not None:
@@ -118,6 +130,8 @@ def attempt(delivery: Delivery, subscription: Subscription | None, event: Stored
         deliveries.finish(delivery, record, DeliveryStatus.GONE)
         return DeliveryStatus.GONE
     disabled = subs.record_failure(subscription.location_id, subscription.id, DISABLE_AFTER)
+    if disabled:
+        observability.metric("SubscriptionsDisabled")
     delay = None if disabled else next_delay(delivery.attempts, outcome.retry_after)
     if delay is None:
         deliveries.finish(delivery, record, DeliveryStatus.FAILED)
@@ -136,7 +150,9 @@ def _deliver_one(job: queue.Job, sub_id: str, subscription: Subscription | None,
     if claimed.location_id != job.location_id:
         log.error("delivery %s/%s belongs to another location; refused", sub_id, job.event_cursor)
         return None
-    return attempt(claimed, subscription, event)
+    status = attempt(claimed, subscription, event)
+    observability.metric("Deliveries", outcome=status.value)
+    return status
 
 
 def handle_messages(bodies: dict[str, str]) -> list[str]:
@@ -160,6 +176,7 @@ def handle_messages(bodies: dict[str, str]) -> list[str]:
 
     def run(item: tuple[str, queue.Job, str, Subscription | None, StoredEvent | None]) -> str | None:
         message_id, job, sub_id, subscription, event = item
+        observability.correlate(str(event.record["id"]) if event else job.event_cursor)
         try:
             _deliver_one(job, sub_id, subscription, event)
         except Exception:

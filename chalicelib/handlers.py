@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib import delivery, fanout
+from chalicelib import delivery, fanout, observability
 from chalicelib.store import _dynamo
 from chalicelib.store.events import from_image
 
@@ -22,6 +22,7 @@ def fan_out_records(images: Iterable[dict[str, Any] | None]) -> None:
     for image in images:
         if image:
             event = from_image(_dynamo.from_item(image))
+            observability.correlate(str(event.record.get("id")))
             count = fanout.fan_out(event)
             log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), event.name, count)
 

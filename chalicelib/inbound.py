@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib import enrich, services, signing
+from chalicelib import enrich, observability, services, signing
 from chalicelib.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from chalicelib.store import _dynamo
 from chalicelib.store.events import event_id_for
 from chalicelib.store.records import StoredEvent
+
+log = logging.getLogger("connector.inbound")
 
 
 def dedup_key(webhook_id: str | None, payload: dict[str, Any]) -> str:
@@ -51,9 +54,13 @@ def receive(token: str, raw_body: bytes, headers: Mapping[str, str]) -> tuple[st
         return str(existing.record["id"]), False
     digest = hashlib.sha256(f"{connection.location_id}|{key}".encode()).hexdigest()[:20]
     event_id, cursor = event_id_for(int(_dynamo.now() * 1000), digest)
+    observability.correlate(event_id)
+    log.info("received a %s event", str(payload["event"])[:100], extra={"event": str(payload["event"])[:100], "location_id": connection.location_id})
     result = enrich.enrich(connection, payload, wait=1.0)
+    observability.metric("Enrichment", result="done" if result.enriched else "failed")
     record = {**result.record, "id": event_id, "enriched": result.enriched}
     stored = StoredEvent(record=record, key=key, cursor=cursor)
     if not events.put_new(stored):
         return event_id, False
+    observability.metric("EventsReceived")
     return event_id, True

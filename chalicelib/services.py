@@ -15,6 +15,7 @@ from chalicelib import pacing, settings
 from chalicelib import sevenstamp as sevenstamp_api
 from chalicelib.sevenstamp import SevenStampClient
 from chalicelib.store.deliveries import DeliveryStore
+from chalicelib.store.delivery_log import DeliveryLog
 from chalicelib.store.events import EventStore
 from chalicelib.store.idempotency import IdempotencyStore
 from chalicelib.store.keys import KeyCache
@@ -75,6 +76,11 @@ def sevenstamp_http(base_url: str) -> httpx.Client:
     return sevenstamp_api.http_client(base_url)
 
 
+@lru_cache(maxsize=1)
+def delivery_log() -> DeliveryLog:
+    return DeliveryLog(settings.get().deliveries_table)
+
+
 def sevenstamp(api_key: str, *, deadline: float | None = None, max_attempts: int | None = None) -> SevenStampClient:
     """A client for one key over the shared pool; enrichment passes a short deadline and no retries."""
     return SevenStampClient(
@@ -87,6 +93,6 @@ def sevenstamp(api_key: str, *, deadline: float | None = None, max_attempts: int
 
 def reset() -> None:
     """Forget everything built from settings (tests change the environment between runs)."""
-    for factory in (key_cache, locations, idempotency, events, subscriptions, deliveries, sevenstamp_http, profiles, pacer):
+    for factory in (key_cache, locations, idempotency, events, subscriptions, deliveries, sevenstamp_http, delivery_log, profiles, pacer):
         factory.cache_clear()
     settings.get.cache_clear()

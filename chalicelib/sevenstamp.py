@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 import httpx
 
+from chalicelib import observability
 from chalicelib.errors import (
     BadRequest,
     Conflict,
@@ -170,6 +171,8 @@ class SevenStampClient:
                 if response.status_code < 300:
                     return response
                 status, last = response.status_code, _error_from(response)
+                if status == 429:
+                    observability.metric("SevenstampThrottled")
             retry_after = float(last.retry_after) if isinstance(last, RateLimited) else None
             wait = retry_delay(status, attempt, max_attempts=self._max_attempts, remaining=end - time.monotonic(), retry_after=retry_after)
             if wait is None:

@@ -24,6 +24,7 @@ def banner(stack: LocalStack) -> str:
         "",
         "7stamp connector: the local stack is up (Ctrl-C stops everything)",
         f"  connector API   {stack.connector_url}   (GET /health; with a key: /v1/catalog, /openapi.json)",
+        f"  console         {stack.connector_url}/console   (open it in a browser; sign in with an API key)",
         f"  7stamp          {stack.sevenstamp_url}" + ("   (sandbox)" if stack.sandbox else "   (SEVENSTAMP_API_URL)"),
         f"  AWS (moto)      {stack.moto_url}   (DynamoDB, SQS, KMS)",
     ]

@@ -41,6 +41,8 @@ class _Provisioner:
         if isinstance(value, dict) and "Fn::GetAtt" in value:
             logical, attr = value["Fn::GetAtt"]
             return self.attrs[(logical, attr)]
+        if isinstance(value, dict) and isinstance(value.get("Fn::Sub"), str):
+            return value["Fn::Sub"].replace("${AWS::StackName}", self.prefix)
         if isinstance(value, dict):
             return {k: self.resolve(v) for k, v in value.items()}
         if isinstance(value, list):

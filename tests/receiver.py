@@ -28,13 +28,14 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Answers with ``statuses`` in turn (then ``default``); the first ``hangs`` requests wait ``hang`` seconds first."""
+    """Answers ``body`` with ``statuses`` in turn (then ``default``); the first ``hangs`` requests wait ``hang`` seconds first."""
 
     statuses: list[int] = field(default_factory=list)
     default: int = 200
     hang: float = 0.0
     hangs: int = 0
     headers: dict[str, str] = field(default_factory=dict)
+    body: str = "ok"
     received: list[Received] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -55,9 +56,10 @@ class Receiver:
                 self.send_response(status)
                 for k, v in receiver.headers.items():
                     self.send_header(k, v)
-                self.send_header("Content-Length", "2")
+                answer = receiver.body.encode()
+                self.send_header("Content-Length", str(len(answer)))
                 self.end_headers()
-                self.wfile.write(b"ok")
+                self.wfile.write(answer)
 
             def log_message(self, *args: Any) -> None:
                 pass

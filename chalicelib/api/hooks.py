@@ -1,26 +1,32 @@
-"""REST-hook subscriptions: subscribe, list, unsubscribe, see deliveries, replay failed ones."""
+"""REST-hook subscriptions: subscribe, list with health, unsubscribe, enable, disable, test, see deliveries, replay failed ones."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib import queue, services, settings
+from chalicelib import health, queue, services, settings
 from chalicelib.api.http import Call, endpoint, json_response
-from chalicelib.errors import NotFound, ValidationFailed
-from chalicelib.store.events import cursor_of
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.moments import since_cursor
 from chalicelib.store.records import Subscription
 
 bp = Blueprint(__name__)
 
 
-def _own(call: Call) -> Subscription:
+def own(call: Call) -> Subscription:
+    """The caller's subscription named in the path; another location's id is 404 like an unknown one."""
     sub = services.subscriptions().get(call.me.location_id, call.params["id"])
     if sub is None:
         raise NotFound("No such subscription")
     return sub
+
+
+def refuse_if_disabled(sub: Subscription) -> None:
+    """Sending to a disabled subscription would only fail again: the caller enables it first."""
+    if sub.disabled:
+        raise Conflict("This subscription is disabled; enable it first, then send its deliveries again", code="subscription_disabled")
 
 
 @endpoint(bp, "/v1/hooks", ["POST"])
@@ -33,7 +39,12 @@ def subscribe(call: Call) -> Any:
 
 @endpoint(bp, "/v1/hooks", ["GET"])
 def list_hooks(call: Call) -> Any:
-    return [s.public() for s in services.subscriptions().list(call.me.location_id)]
+    return health.healths(services.subscriptions().list(call.me.location_id))
+
+
+@endpoint(bp, "/v1/hooks/{id}", ["GET"])
+def get_hook(call: Call) -> Any:
+    return health.health(own(call))
 
 
 @endpoint(bp, "/v1/hooks/{id}", ["DELETE"])
@@ -43,44 +54,49 @@ def unsubscribe(call: Call) -> Any:
     return Response(body="", status_code=204)
 
 
+@endpoint(bp, "/v1/hooks/{id}/enable", ["POST"])
+def enable(call: Call) -> Any:
+    if not services.subscriptions().enable(call.me.location_id, own(call).id):
+        raise NotFound("No such subscription")
+    return health.health(own(call))
+
+
+@endpoint(bp, "/v1/hooks/{id}/disable", ["POST"])
+def disable(call: Call) -> Any:
+    if not services.subscriptions().disable(call.me.location_id, own(call).id, "disabled in the console"):
+        raise NotFound("No such subscription")
+    return health.health(own(call))
+
+
+@endpoint(bp, "/v1/hooks/{id}/test", ["POST"])
+def send_test(call: Call) -> Any:
+    from chalicelib import sample_delivery
+    from chalicelib.api.deliveries import attempt_row
+
+    event_id, attempt = sample_delivery.send(own(call))
+    return {"event_id": event_id, **attempt_row(attempt)}
+
+
 @endpoint(bp, "/v1/hooks/{id}/deliveries", ["GET"])
 def deliveries(call: Call) -> Any:
-    sub = _own(call)
-    rows = []
-    for d in services.deliveries().recent(sub.id, 50):
-        last = d.attempts_log[-1] if d.attempts_log else None
-        rows.append({
-            "event_id": d.event_id,
-            "event": d.event,
-            "status": d.status.value,
-            "attempts": len(d.attempts_log),
-            "last_status_code": last.status_code if last else None,
-            "last_error": last.error if last else None,
-            "last_attempt_at": _iso(last.at) if last else None,
-            "next_attempt_at": _iso(d.next_at) if d.status.value == "pending" else None,
-            "history": [{"at": _iso(a.at), "status_code": a.status_code, "error": a.error} for a in d.attempts_log],
-        })
-    return rows
+    from chalicelib.api.deliveries import delivery_row
+
+    return [delivery_row(d) for d in services.deliveries().recent(own(call).id, 50)]
 
 
 @endpoint(bp, "/v1/hooks/{id}/replay", ["POST"])
 def replay(call: Call) -> Any:
-    sub = _own(call)
-    since = call.json().get("since")
-    cursor = None
-    if since is not None:
-        cursor = cursor_of(str(since)) if isinstance(since, str) else None
-        if cursor is None:
-            try:
-                moment = datetime.fromisoformat(str(since).replace("Z", "+00:00"))
-                cursor = f"{int(moment.timestamp() * 1000):015d}#"
-            except ValueError:
-                raise ValidationFailed("since must be an event id or a time like 2026-05-11T12:00:00Z", fields={"since": "is not an event id or a time"}) from None
+    """Re-send the failed deliveries (received after ``since``); ``dry_run`` only says how many that would be."""
+    sub = own(call)
+    body = call.json()
+    cursor = since_cursor(body["since"]) if body.get("since") is not None else None
+    dry_run = body.get("dry_run", False)
+    if not isinstance(dry_run, bool):
+        raise ValidationFailed("dry_run must be true or false", fields={"dry_run": "must be true or false"})
+    if dry_run:
+        return {"would_replay": services.delivery_log().count_failed(sub.id, cursor)}
+    refuse_if_disabled(sub)
     reopened = services.deliveries().reopen_failed(sub.id, cursor)
     jobs = [j for d in reopened for j in queue.jobs_for(d.location_id, d.event_key, d.event_cursor, [d.subscription_id])]
     queue.send(jobs)
     return {"replayed": len(reopened)}
-
-
-def _iso(seconds: float) -> str:
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

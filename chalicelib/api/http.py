@@ -17,7 +17,7 @@ from typing import Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib import auth
+from chalicelib import auth, observability
 from chalicelib.errors import BadRequest, ConnectorError, PayloadTooLarge
 from chalicelib.store.records import Tenant
 
@@ -70,6 +70,7 @@ def endpoint(bp: Blueprint, path: str, methods: list[str], *, authenticated: boo
         @functools.wraps(view)
         def handler(**params: str) -> Response:
             request = bp.current_request
+            observability.correlate((request.context or {}).get("requestId"))
             try:
                 raw = request.raw_body or b""
                 raw = raw.encode() if isinstance(raw, str) else raw

@@ -57,6 +57,8 @@ class Subscription:
     created_at: str
     disabled: bool = False
     failing_since: float | None = None
+    disabled_at: float | None = None
+    disabled_reason: str | None = None
 
     def public(self, include_secret: bool = False) -> dict[str, Any]:
         """What GET /v1/hooks shows (no secret); the subscribe answer alone includes the secret."""
@@ -101,9 +103,13 @@ class DeliveryStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Attempt:
+    """One POST to a subscriber: when, its answer's status (or why there was none), how long it took, what it said."""
+
     at: float
     status_code: int | None
     error: str | None
+    latency_ms: float | None = None
+    answer: str | None = None  # the first ANSWER_KEPT characters of the body, as text
 
 
 @dataclass(frozen=True)

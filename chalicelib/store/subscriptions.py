@@ -79,10 +79,19 @@ class SubscriptionStore:
         since = float(d.from_item(answer["Attributes"])["failing_since"])
         if now - since < disable_after:
             return False
-        self._update(location_id, sub_id, "SET #d = :yes", {"yes": True}, {"#d": "disabled"})
+        self.disable(location_id, sub_id, f"every delivery failed for {round(disable_after / 86400)} days")
         return True
 
-    def _update(self, location_id: str, sub_id: str, expression: str, vals: dict[str, Any], names: dict[str, str] | None = None) -> None:
+    def disable(self, location_id: str, sub_id: str, reason: str) -> bool:
+        """Stop deliveries, keeping why and since when for the console; False when there is no such subscription."""
+        return self._update(location_id, sub_id, "SET #d = :yes, disabled_at = :now, disabled_reason = :why",
+                            {"yes": True, "now": d.now(), "why": reason[:200]}, {"#d": "disabled"})
+
+    def enable(self, location_id: str, sub_id: str) -> bool:
+        """Deliver again from the next event on, with a clean failure record; False when there is no such subscription."""
+        return self._update(location_id, sub_id, "REMOVE #d, disabled_at, disabled_reason, failing_since", {}, {"#d": "disabled"})
+
+    def _update(self, location_id: str, sub_id: str, expression: str, vals: dict[str, Any], names: dict[str, str] | None = None) -> bool:
         try:
             d.call(
                 "update_item",
@@ -94,7 +103,8 @@ class SubscriptionStore:
                 **({"ExpressionAttributeNames": names} if names else {}),
             )
         except d.ConditionFailed:
-            pass  # unsubscribed meanwhile: nothing to record
+            return False  # unsubscribed meanwhile: nothing to record
+        return True
 
 
 def _subscription(values: dict[str, Any]) -> Subscription:
@@ -108,4 +118,6 @@ def _subscription(values: dict[str, Any]) -> Subscription:
         created_at=str(values["created_at"]),
         disabled=bool(values.get("disabled", False)),
         failing_since=float(values["failing_since"]) if values.get("failing_since") is not None else None,
+        disabled_at=float(values["disabled_at"]) if values.get("disabled_at") is not None else None,
+        disabled_reason=str(values["disabled_reason"]) if values.get("disabled_reason") is not None else None,
     )

@@ -130,6 +130,7 @@ def test_deployment_zip_holds_the_app_and_the_linked_packages(packaged: tuple[Pa
         assert f"{package}/__init__.py" in names, package
         assert sum(n.startswith(f"{package}/") and n.endswith(".py") for n in names) > 1, package
     assert not any(n.startswith(("tests/", "stack/", "sandbox/")) for n in names)
+    assert {"chalicelib/console/index.html", "chalicelib/console/console.js", "chalicelib/console/console.css"} <= set(names)
 
 
 def test_inbound_has_a_public_function_url_that_the_api_registers_with_7stamp(resources: dict[str, Any]) -> None:

@@ -1,0 +1,116 @@
+"""The delivery log: the tenant's deliveries across subscriptions, one delivery's attempts, resending one, the hourly chart."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from typing import Any
+
+from chalice import Blueprint  # type: ignore[attr-defined]
+
+from chalicelib import health, queue, services
+from chalicelib.api.hooks import own, refuse_if_disabled
+from chalicelib.api.http import Call, endpoint
+from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.moments import iso, seconds_of, since_cursor
+from chalicelib.store.events import cursor_of
+from chalicelib.store.records import Attempt, Delivery, DeliveryStatus
+
+bp = Blueprint(__name__)
+
+DEFAULT_LIMIT = 50
+EVENT_NAME = re.compile(r"^[a-z][a-z0-9_.]{0,99}$")
+_PAGE_CURSOR = re.compile(r"^\d{15}#[A-Za-z0-9]{1,64}$")
+_HOOK_ID = re.compile(r"^hook_[0-9a-f]{24}$")
+
+
+def attempt_row(a: Attempt) -> dict[str, Any]:
+    return {"at": iso(a.at), "status_code": a.status_code, "error": a.error, "latency_ms": a.latency_ms, "answer": a.answer,
+            "ok": a.status_code is not None and 200 <= a.status_code < 300}
+
+
+def delivery_row(d: Delivery) -> dict[str, Any]:
+    """One delivery as the API shows it: its state, its latest attempt and every attempt kept (the last 10)."""
+    last = d.attempts_log[-1] if d.attempts_log else None
+    return {
+        "hook_id": d.subscription_id,
+        "event_id": d.event_id,
+        "event": d.event,
+        "status": d.status.value,
+        "received_at": iso(seconds_of(d.event_cursor)),
+        "attempts": len(d.attempts_log),
+        "last_status_code": last.status_code if last else None,
+        "last_error": last.error if last else None,
+        "last_attempt_at": iso(last.at) if last else None,
+        "last_latency_ms": last.latency_ms if last else None,
+        "next_attempt_at": iso(d.next_at) if d.status is DeliveryStatus.PENDING else None,
+        "history": [attempt_row(a) for a in d.attempts_log],
+    }
+
+
+def _page_token(key: tuple[str, str]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+def _page_key(token: str) -> tuple[str, str]:
+    try:
+        sk, pk = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+    except (ValueError, TypeError):
+        sk = pk = None
+    if not (isinstance(sk, str) and isinstance(pk, str) and _PAGE_CURSOR.match(sk) and _HOOK_ID.match(pk)):
+        raise ValidationFailed("page must be the next value of an earlier answer", fields={"page": "is not a page of this list"})
+    return sk, pk
+
+
+def _choice(call: Call, name: str, allowed: list[str]) -> str | None:
+    value = call.query.get(name) or None
+    if value is not None and value not in allowed:
+        raise ValidationFailed(f"{name} must be one of {', '.join(allowed)}", fields={name: f"must be one of {', '.join(allowed)}"})
+    return value
+
+
+@endpoint(bp, "/v1/deliveries", ["GET"])
+def list_deliveries(call: Call) -> Any:
+    status = _choice(call, "status", [s.value for s in DeliveryStatus])
+    event = call.query.get("event") or None
+    if event is not None and not EVENT_NAME.match(event):
+        raise ValidationFailed("event must be an event name such as stamp_added", fields={"event": "is not an event name"})
+    since = since_cursor(call.query["since"]) if call.query.get("since") else None
+    raw_limit = call.query.get("limit", str(DEFAULT_LIMIT))
+    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
+        raise ValidationFailed("limit must be a whole number from 1 to 100", fields={"limit": "must be a whole number from 1 to 100"})
+    after = _page_key(call.query["page"]) if call.query.get("page") else None
+    rows, more = services.delivery_log().page(call.me.location_id, status=status, event=event, since=since, limit=int(raw_limit), after=after)
+    return {"deliveries": [delivery_row(d) for d in rows], "next": _page_token(more) if more else None}
+
+
+@endpoint(bp, "/v1/deliveries/hourly", ["GET"])
+def hourly(call: Call) -> Any:
+    return health.hourly(call.me.location_id)
+
+
+def _own_delivery(call: Call) -> Delivery:
+    sub = own(call)
+    cursor = cursor_of(call.params["event_id"])
+    found = services.delivery_log().get(sub.id, cursor) if cursor else None
+    if found is None or found.location_id != call.me.location_id:
+        raise NotFound("No such delivery for this subscription")
+    return found
+
+
+@endpoint(bp, "/v1/hooks/{id}/deliveries/{event_id}", ["GET"])
+def one_delivery(call: Call) -> Any:
+    return delivery_row(_own_delivery(call))
+
+
+@endpoint(bp, "/v1/hooks/{id}/deliveries/{event_id}/resend", ["POST"])
+def resend(call: Call) -> Any:
+    """Send one delivery again now, whatever happened to it before (Svix's resend)."""
+    found = _own_delivery(call)
+    refuse_if_disabled(own(call))
+    reopened = services.delivery_log().resend(found.subscription_id, found.event_cursor)
+    if reopened is None:
+        raise Conflict("This delivery is being sent right now; look again in a minute", code="delivery_in_progress")
+    queue.send(queue.jobs_for(reopened.location_id, reopened.event_key, reopened.event_cursor, [reopened.subscription_id]))
+    return delivery_row(reopened)

@@ -1,0 +1,27 @@
+"""A test delivery: the trigger's sample, marked ``"test": true``, signed with the subscription's secret, POSTed once.
+
+It goes through the same address guard and POST as every delivery, so a passing test
+means real events will arrive; it is not stored and not retried.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+
+from chalicelib import delivery, observability, registry, signing
+from chalicelib.store import _dynamo
+from chalicelib.store.records import Attempt, Subscription
+
+
+def send(sub: Subscription) -> tuple[str, Attempt]:
+    """POST the sample of the subscription's trigger to its target; returns the test event's id and the attempt."""
+    event_id = f"test_{secrets.token_hex(10)}"
+    observability.correlate(event_id)
+    record = {**registry.triggers()[sub.event].sample, "id": event_id, "test": True}
+    body = json.dumps(record, separators=(",", ":"))
+    at = _dynamo.now()
+    outcome = delivery.post(sub.target_url, body, signing.headers(sub.secret, event_id, int(time.time()), body))
+    observability.attempted(sub.id, outcome.status_code, outcome.error, outcome.latency_ms)
+    return event_id, Attempt(at, outcome.status_code, outcome.error, outcome.latency_ms, outcome.answer)

@@ -1,0 +1,125 @@
+"""The console's reads of delivery records: across a tenant's subscriptions, one at a time, counted.
+
+Item shape and writes: ``store/deliveries.py``. The index ``by_location`` (location_id,
+sk) projects only ``status`` and ``event``, so it costs an index write only when a
+delivery is created or changes status (not on every attempt's log), a filtered page is
+Queries on the index plus one BatchGet of the records it names, and counting reads no logs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.store import _dynamo as d
+from chalicelib.store.deliveries import _delivery
+from chalicelib.store.records import Delivery, DeliveryStatus
+
+BY_LOCATION = "by_location"
+MAX_QUERIES = 10  # per page or count: bounded work for any filter, however rare its matches
+REPLAY_WINDOW = 500  # as DeliveryStore.reopen_failed: the newest 500 records of a subscription are looked at
+
+
+class DeliveryLog:
+    def __init__(self, table: str) -> None:
+        self._table = table
+
+    def page(
+        self, location_id: str, *, status: str | None, event: str | None, since: str | None, limit: int, after: tuple[str, str] | None
+    ) -> tuple[list[Delivery], tuple[str, str] | None]:
+        """Newest first, at most ``limit``; ``after`` and the returned key are (sk, subscription id) of the last row shown."""
+        condition = "location_id = :loc" + (" AND sk > :since" if since else "")
+        filters, names, vals = [], {}, {"loc": location_id, **({"since": since} if since else {})}
+        if status:
+            filters.append("#s = :status")
+            names["#s"], vals["status"] = "status", status
+        if event:
+            filters.append("#e = :event")
+            names["#e"], vals["event"] = "event", event
+        start = {"location_id": location_id, "sk": after[0], "pk": after[1]} if after else None
+        keys: list[tuple[str, str]] = []
+        more = False
+        for _ in range(MAX_QUERIES):
+            answer = d.call(
+                "query",
+                TableName=self._table,
+                IndexName=BY_LOCATION,
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=d.values(**vals),
+                ScanIndexForward=False,
+                Limit=limit,
+                **({"FilterExpression": " AND ".join(filters), "ExpressionAttributeNames": names} if filters else {}),
+                **({"ExclusiveStartKey": d.to_item(start)} if start else {}),
+            )
+            for item in map(d.from_item, answer.get("Items", [])):
+                keys.append((str(item["sk"]), str(item["pk"])))
+            raw_start = answer.get("LastEvaluatedKey")
+            more = bool(raw_start)
+            if len(keys) >= limit or not raw_start:
+                break
+            start = d.from_item(raw_start)
+        if len(keys) > limit:
+            keys, more = keys[:limit], True
+        found = {(str(v["sk"]), str(v["pk"])): _delivery(v) for v in d.batch_get(self._table, [{"pk": pk, "sk": sk} for sk, pk in keys])}
+        rows = [found[k] for k in keys if k in found]
+        return rows, (keys[-1] if more and keys else None)
+
+    def get(self, sub_id: str, cursor: str) -> Delivery | None:
+        item = d.call("get_item", TableName=self._table, Key=d.to_item({"pk": sub_id, "sk": cursor}), ConsistentRead=True).get("Item")
+        return _delivery(d.from_item(item)) if item else None
+
+    def statuses(self, sub_id: str, since: str) -> list[tuple[str, DeliveryStatus]]:
+        """(cursor, status) of a subscription's deliveries received after ``since``, newest first."""
+        return self._statuses(IndexName=None, KeyConditionExpression="pk = :pk AND sk > :since", ExpressionAttributeValues=d.values(pk=sub_id, since=since))
+
+    def latest(self, sub_id: str) -> tuple[str, DeliveryStatus] | None:
+        """(cursor, status) of the subscription's newest delivery, however old."""
+        answer = d.call("query", TableName=self._table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues=d.values(pk=sub_id),
+                        ProjectionExpression="sk, #s", ExpressionAttributeNames={"#s": "status"}, ScanIndexForward=False, Limit=1)
+        items = [d.from_item(i) for i in answer.get("Items", [])]
+        return (str(items[0]["sk"]), DeliveryStatus(str(items[0]["status"]))) if items else None
+
+    def tenant_statuses(self, location_id: str, since: str) -> list[tuple[str, DeliveryStatus]]:
+        """(cursor, status) of every delivery of the tenant received after ``since`` (the hourly chart)."""
+        return self._statuses(IndexName=BY_LOCATION, KeyConditionExpression="location_id = :loc AND sk > :since",
+                              ExpressionAttributeValues=d.values(loc=location_id, since=since))
+
+    def count_failed(self, sub_id: str, since: str | None) -> int:
+        """How many deliveries a replay with the same ``since`` would send again (the same query as reopen_failed)."""
+        condition = "pk = :pk" + (" AND sk > :since" if since else "")
+        answer = d.call(
+            "query", TableName=self._table, KeyConditionExpression=condition, FilterExpression="#s = :failed", Select="COUNT",
+            ExpressionAttributeNames={"#s": "status"}, Limit=REPLAY_WINDOW,
+            ExpressionAttributeValues=d.values(pk=sub_id, failed=DeliveryStatus.FAILED.value, **({"since": since} if since else {})),
+        )
+        return int(answer.get("Count", 0))
+
+    def resend(self, sub_id: str, cursor: str) -> Delivery | None:
+        """Make one delivery pending and due now, whatever its state, unless an attempt holds it; None when one does."""
+        now = d.now()
+        try:
+            answer = d.call(
+                "update_item",
+                TableName=self._table,
+                Key=d.to_item({"pk": sub_id, "sk": cursor}),
+                UpdateExpression="SET #s = :pending, next_at = :now, #due = :due",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+                ExpressionAttributeNames={"#s": "status", "#due": "due"},
+                ExpressionAttributeValues=d.values(pending=DeliveryStatus.PENDING.value, now=now, due="due"),
+                ReturnValues="ALL_NEW",
+            )
+        except d.ConditionFailed:
+            return None
+        return _delivery(d.from_item(answer["Attributes"]))
+
+    def _statuses(self, IndexName: str | None, **query: Any) -> list[tuple[str, DeliveryStatus]]:  # noqa: N803 (boto3's name)
+        found: list[tuple[str, DeliveryStatus]] = []
+        start: dict[str, Any] | None = None
+        for _ in range(MAX_QUERIES):
+            answer = d.call("query", TableName=self._table, ProjectionExpression="sk, #s", ExpressionAttributeNames={"#s": "status"},
+                            ScanIndexForward=False, **({"IndexName": IndexName} if IndexName else {}),
+                            **({"ExclusiveStartKey": start} if start else {}), **query)
+            found.extend((str(v["sk"]), DeliveryStatus(str(v["status"]))) for v in map(d.from_item, answer.get("Items", [])))
+            start = answer.get("LastEvaluatedKey")
+            if not start:
+                break
+        return found
