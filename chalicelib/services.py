@@ -11,7 +11,7 @@ from functools import lru_cache
 
 import httpx
 
-from chalicelib import settings
+from chalicelib import pacing, settings
 from chalicelib import sevenstamp as sevenstamp_api
 from chalicelib.sevenstamp import SevenStampClient
 from chalicelib.store.deliveries import DeliveryStore
@@ -20,6 +20,8 @@ from chalicelib.store.events import EventStore
 from chalicelib.store.idempotency import IdempotencyStore
 from chalicelib.store.keys import KeyCache
 from chalicelib.store.locations import Locations
+from chalicelib.store.pace import PaceBook
+from chalicelib.store.profiles import PROFILE_SECONDS, ProfileCache
 from chalicelib.store.subscriptions import SubscriptionStore
 
 
@@ -56,6 +58,18 @@ def deliveries() -> DeliveryStore:
     return DeliveryStore(settings.get().deliveries_table)
 
 
+@lru_cache(maxsize=1)
+def profiles() -> ProfileCache:
+    """The short customer cache of enrichment (in the keys table)."""
+    return ProfileCache(settings.get().keys_table, PROFILE_SECONDS)
+
+
+@lru_cache(maxsize=1)
+def pacer() -> pacing.Pacer:
+    """The pacing of enrichment's 7stamp calls: this worker's tier over the book shared by all workers (keys table)."""
+    return pacing.Pacer(PaceBook(settings.get().keys_table, pacing.PER_SECOND), pacing.PER_SECOND)
+
+
 @lru_cache(maxsize=4)
 def sevenstamp_http(base_url: str) -> httpx.Client:
     """The process's one pool (and TLS context) for 7stamp at ``base_url``."""
@@ -79,6 +93,6 @@ def sevenstamp(api_key: str, *, deadline: float | None = None, max_attempts: int
 
 def reset() -> None:
     """Forget everything built from settings (tests change the environment between runs)."""
-    for factory in (key_cache, locations, idempotency, events, subscriptions, deliveries, sevenstamp_http, delivery_log):
+    for factory in (key_cache, locations, idempotency, events, subscriptions, deliveries, sevenstamp_http, delivery_log, profiles, pacer):
         factory.cache_clear()
     settings.get.cache_clear()

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     for key in sandbox.state.keys():
         status = "revoked" if key["revoked"] else "active"
         print(f"  {key['key']}  {status:7}  {key['location_id']} ({key['location_name']}), {key['staff_login']}")
-    print("Control routes: /_sandbox/{health,keys,emit,faults,reset,webhook-attempts}", flush=True)
+    print("Control routes: /_sandbox/{health,keys,emit,faults,rate,reset,webhook-attempts}", flush=True)
 
     done.wait()
     sandbox.stop()

@@ -5,37 +5,65 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from .errors import ApiError
 from .validation import Fields
 
+_SECONDS_KEPT = 3600  # per-second counts kept per key (an hour of a long run)
+
 
 class RateLimiter:
-    """A token bucket per API key: `per_second` tokens a second, as many of burst; None turns it off."""
+    """A token bucket per API key: `per_second` tokens a second, as many of burst; None turns it off.
+
+    It also counts, per key, the requests it saw in each wall-clock second and the 429s it
+    answered, so a test or benchmark can show how close a client came to the limit.
+    """
 
     def __init__(self, per_second: float | None) -> None:
         self._rate = per_second
         self._lock = threading.Lock()
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, when counted)
+        self._seconds: dict[str, Counter[int]] = {}  # key -> {unix second: requests}
+        self._throttled: Counter[str] = Counter()
 
     def take(self, api_key: str) -> None:
-        if self._rate is None:
-            return
-        capacity = max(1.0, self._rate)
         with self._lock:
+            second = int(time.time())
+            counts = self._seconds.setdefault(api_key, Counter())
+            counts[second] += 1
+            if len(counts) > _SECONDS_KEPT:
+                del counts[min(counts)]
+            if self._rate is None:
+                return
+            capacity = max(1.0, self._rate)
             now = time.monotonic()
             tokens, last = self._buckets.get(api_key, (capacity, now))
             tokens = min(capacity, tokens + (now - last) * self._rate)
             if tokens < 1.0:
                 self._buckets[api_key] = (tokens, now)
+                self._throttled[api_key] += 1
                 raise ApiError.rate_limited(max(1, math.ceil((1.0 - tokens) / self._rate)))
             self._buckets[api_key] = (tokens - 1.0, now)
+
+    def usage(self, api_key: str) -> dict[str, Any]:
+        """Requests made with the key, the most in one wall-clock second, and how many were answered 429."""
+        with self._lock:
+            counts = self._seconds.get(api_key, Counter())
+            return {
+                "requests": sum(counts.values()),
+                "peak_per_second": max(counts.values(), default=0),
+                "throttled": self._throttled[api_key],
+                "per_second": {str(second): n for second, n in sorted(counts.items())},
+            }
 
     def reset(self) -> None:
         with self._lock:
             self._buckets.clear()
+            self._seconds.clear()
+            self._throttled.clear()
 
 
 @dataclass

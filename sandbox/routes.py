@@ -59,6 +59,17 @@ def _delete_webhook(sb: Sandbox, request: Request) -> Response:
     return 204, None
 
 
+def _rate(sb: Sandbox, request: Request) -> Response:
+    """Each key's use of the rate limit (requests, peak per second, 429s); keys shown by prefix only."""
+    usage = []
+    for key in sb.state.keys():
+        usage.append({
+            "key_prefix": key["key"][:12] + "…", "location_id": key["location_id"], "staff_login": key["staff_login"],
+            **sb.limiter.usage(key["key"]),
+        })
+    return 200, {"data": usage}
+
+
 def _reset(sb: Sandbox, request: Request) -> Response:
     sb.reset()
     return 200, {"ok": True}
@@ -89,6 +100,7 @@ ROUTES = (
     _route("GET", "/wallet/{id}", lambda sb, r: (200, sb.state.wallet(r.params["id"]))),
     _route("GET", "/_sandbox/health", lambda sb, r: (200, {"ok": True})),
     _route("GET", "/_sandbox/keys", lambda sb, r: (200, {"data": sb.state.keys()})),
+    _route("GET", "/_sandbox/rate", _rate),
     _route("GET", "/_sandbox/webhook-attempts", lambda sb, r: (200, {"data": sb.state.attempts()})),
     _route("POST", "/_sandbox/emit", lambda sb, r: (200, sb.state.emit_control(r.body))),
     _route("POST", "/_sandbox/faults", lambda sb, r: (201, sb.faults.add(r.body))),

@@ -62,9 +62,15 @@ def describe(record: dict[str, Any]) -> str:
 
 
 class HookReceiver:
-    """Answers every POST with 200 and keeps it; ``on_delivery`` is called for each (from the server's thread)."""
+    """Keeps every POST and answers it with 200, or with what ``answer`` says; ``on_delivery`` is called for each (from the server's thread)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, on_delivery: Callable[[Delivery], None] | None = None) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        on_delivery: Callable[[Delivery], None] | None = None,
+        answer: Callable[[Delivery], int] | None = None,
+    ) -> None:
         self._host = host
         self._lock = threading.Lock()
         self._deliveries: list[Delivery] = []
@@ -77,7 +83,7 @@ class HookReceiver:
                 receiver._keep(delivery)
                 if on_delivery is not None:
                     on_delivery(delivery)
-                self.send_response(200)
+                self.send_response(answer(delivery) if answer is not None else 200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

@@ -46,7 +46,7 @@ def test_an_event_7stamp_cannot_enrich_goes_out_unenriched_only_after_the_bounde
     monkeypatch.setattr(deferred, "RETRY_EVERY", 1)
     with stack.client(DEMO_KEY_A) as c:
         subscribe(c, "card_opened", receiver.url)
-        stack.fault(path_prefix="/v1/cards", method="GET", status=500, times=1000)
+        stack.fault(path_prefix="/v1/customers", method="GET", status=500, times=1000)
         stack.emit(DEMO_LOCATION_A, "card_opened", customer_id="c_demo_a")
         stack.settle()
         assert receiver.received == []
@@ -62,7 +62,7 @@ def test_an_event_7stamp_throttled_at_first_arrives_enriched_later(stack, receiv
     monkeypatch.setattr(deferred, "RETRY_EVERY", 1)
     with stack.client(DEMO_KEY_A) as c:
         subscribe(c, "card_opened", receiver.url)
-        stack.fault(path_prefix="/v1/cards", method="GET", status=429, times=1)
+        stack.fault(path_prefix="/v1/customers", method="GET", status=429, times=1)
         stack.emit(DEMO_LOCATION_A, "card_opened", customer_id="c_demo_a")
         [got] = wait_for_delivery(stack, receiver, 1)
         record = json.loads(got.body)

@@ -1,0 +1,243 @@
+"""The event pipeline under load on the local stack: nothing lost, nothing twice, nothing missed, enriched, within 7stamp's budget.
+
+The local stack (``stack.local.LocalStack``: moto, the connector's API, its workers, the
+sandbox enforcing 7stamp's 10 requests per second per key) gets customers seeded in the
+sandbox directly (not through the rate-limited API), then a steady stream of events and a
+campaign burst, each made by the sandbox (so its state moves as 7stamp's would) and
+pushed at the connector's inbound URL as 7stamp pushes them: a signed POST per event,
+retried with the same ``webhook-id`` until it is answered 2xx. One subscriber on ``any``
+answers 500 to a fifth of first attempts (chosen by the event id); a poller follows
+``GET /v1/triggers/any?since=``. Printed beside each goal: events lost, delivered twice,
+missed by the poller, latency from the send to the subscriber's first receipt in the
+steady phase, the time to drain the burst, SQS messages sent per delivery attempt, the
+share enriched and how often 7stamp answered 429.
+
+``--small`` is the version ``make test`` runs (it asserts the counts, never the times);
+``--json`` prints the figures as one JSON object instead. Every loop is bounded in count
+and time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import random
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import httpx
+
+from benchmarks._local import free_port
+from benchmarks.load_parties import POLL_EVERY, SENDERS, Calls, Poller, Sender, Subscriber
+
+CATCH_UP_SECONDS = 30.0  # after the drain, how long the poller may take to see the last events (a since horizon holds recent ones back)
+EVENT_MIX = ("stamp_added", "card_opened", "stamp_added", "voucher_issued", "lottery_played", "card_saved", "stamp_added", "inactivity_trigger")
+
+
+@dataclass(frozen=True)
+class Plan:
+    customers: int
+    steady_rate: float
+    steady_seconds: float
+    burst: int
+    drain_limit: float  # the most seconds to wait for every event to arrive after the last send
+
+
+FULL = Plan(customers=200, steady_rate=10.0, steady_seconds=60.0, burst=500, drain_limit=300.0)
+SMALL = Plan(customers=40, steady_rate=10.0, steady_seconds=3.0, burst=60, drain_limit=120.0)
+
+
+@dataclass
+class Figures:
+    events: int
+    accepted: int
+    lost: int
+    delivered_twice: int
+    missed_by_poller: int
+    steady_p50_s: float | None
+    steady_p95_s: float | None
+    steady_p50_accepted_s: float | None
+    steady_p95_accepted_s: float | None
+    burst_drain_s: float | None
+    sqs_messages: int
+    delivery_attempts: int
+    sqs_per_attempt: float | None
+    enriched_share: float | None
+    sevenstamp_requests: int
+    sevenstamp_429: int
+    sevenstamp_peak_per_second: int
+    enrichment_dynamodb_calls: dict[str, int]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _percentile(values: list[float], share: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def _connect(stack: Any, api_key: str, location_id: str) -> tuple[str, str]:
+    """The connector's first call registers its inbound URL with the sandbox; the sandbox's own delivery is then removed, the benchmark pushes instead."""
+    from chalicelib import services
+
+    with httpx.Client(base_url=stack.connector_url, headers={"X-API-Key": api_key}, timeout=30) as client:
+        client.get("/v1/me").raise_for_status()
+    connection = services.locations().get(location_id)
+    assert connection is not None and connection.secret
+    state = stack.sandbox.state
+    for endpoint_id in [e for e in state.webhook_endpoints if state.owner[e] == location_id]:
+        state.delete_webhook(location_id, endpoint_id)
+    return f"{stack.public_url}/inbound/7stamp/{connection.token}", connection.secret
+
+
+def run(plan: Plan) -> Figures:
+    """One whole run on a stack of its own; the figures as measured."""
+    from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
+    from stack import moto_atomic
+    from stack.local import LocalStack, Ports
+
+    logging.getLogger("connector").setLevel(logging.ERROR)
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's per-request lines
+    moto_atomic.install()  # DynamoDB's per-item atomicity for the in-process moto (idempotent)
+    stack = LocalStack(Ports(free_port(), free_port(), free_port()), sandbox_rate_limit=10.0).start()
+    subscriber = Subscriber().start()
+    try:
+        assert stack.sandbox is not None
+        state = stack.sandbox.state
+        customers = [
+            state.issue_card(DEMO_LOCATION_A, {"email": f"guest{i}@example.com", "name": f"Guest {i}", "birthday": "1990-01-01"})[1]["customer"]["id"]
+            for i in range(plan.customers)
+        ]
+        inbound_url, secret = _connect(stack, DEMO_KEY_A, DEMO_LOCATION_A)
+        with httpx.Client(base_url=stack.connector_url, headers={"X-API-Key": DEMO_KEY_A}, timeout=30) as client:
+            client.post("/v1/hooks", json={"event": "any", "target_url": subscriber.url}).raise_for_status()
+        calls = Calls()
+        calls.attach()
+        stack.sandbox.limiter.reset()  # count only the run: connecting made two calls of its own
+        poller = Poller(stack.connector_url, DEMO_KEY_A).start()
+        sender = Sender(stack.sandbox, DEMO_LOCATION_A, inbound_url, secret)
+        rng = random.Random(8)
+        with ThreadPoolExecutor(max_workers=SENDERS) as pool:
+            started = time.monotonic()
+            steady = int(plan.steady_rate * plan.steady_seconds)
+            for i in range(steady):
+                due = started + i / plan.steady_rate
+                time.sleep(max(0.0, due - time.monotonic()))
+                body = sender.make(rng.choice(EVENT_MIX), rng.choice(customers))
+                pool.submit(sender.push, "steady", body)
+            burst_started = time.time()
+            for i in range(plan.burst):
+                pool.submit(sender.push, "burst", sender.make("campaign_sent", customers[i % len(customers)]))
+        # the pool has sent everything (each event accepted or given up); now wait for the deliveries
+        accepted = {s.event_id for s in sender.sent if s.event_id}
+        deadline = time.monotonic() + plan.drain_limit
+        while time.monotonic() < deadline and not accepted <= subscriber.accepted_ids():
+            time.sleep(0.2)
+        poller.stop()
+        caught_up = time.monotonic() + CATCH_UP_SECONDS  # the poller's last rounds: until it has seen every stored event, bounded
+        while time.monotonic() < caught_up and not accepted <= set(poller.seen):
+            poller.poll_once()
+            time.sleep(POLL_EVERY)
+        return _figures(sender, subscriber, poller, calls, stack, DEMO_KEY_A, burst_started)
+    finally:
+        subscriber.stop()
+        stack.stop()
+
+
+def _figures(sender: Sender, subscriber: Subscriber, poller: Poller, calls: Calls, stack: Any, api_key: str, burst_started: float) -> Figures:
+    sent = sender.sent
+    accepted = [s for s in sent if s.event_id]
+    delivered = subscriber.accepted_ids()
+    lost = [s for s in sent if s.event_id not in delivered]
+    steady = [s for s in accepted if s.phase == "steady"]
+    first = [subscriber.first_seen[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.first_seen]
+    ok = [subscriber.accepted[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.accepted]
+    burst_done = [subscriber.accepted[s.event_id] for s in accepted if s.phase == "burst" and s.event_id in subscriber.accepted]
+    burst_count = sum(1 for s in sent if s.phase == "burst")
+    drain = max(burst_done) - burst_started if burst_done and len(burst_done) == burst_count else None
+    polled = set(poller.seen)
+    usage = stack.sandbox.limiter.usage(api_key)
+    enriched = [subscriber.enriched[i] for i in delivered]
+    return Figures(
+        events=len(sent),
+        accepted=len(accepted),
+        lost=len(lost),
+        delivered_twice=len(subscriber.accepted_twice),
+        missed_by_poller=sum(1 for s in accepted if s.event_id not in polled),
+        steady_p50_s=_percentile(first, 0.5),
+        steady_p95_s=_percentile(first, 0.95),
+        steady_p50_accepted_s=_percentile(ok, 0.5),
+        steady_p95_accepted_s=_percentile(ok, 0.95),
+        burst_drain_s=drain,
+        sqs_messages=calls.sqs_messages,
+        delivery_attempts=subscriber.attempts,
+        sqs_per_attempt=calls.sqs_messages / subscriber.attempts if subscriber.attempts else None,
+        enriched_share=sum(enriched) / len(enriched) if enriched else None,
+        sevenstamp_requests=int(usage["requests"]),
+        sevenstamp_429=int(usage["throttled"]),
+        sevenstamp_peak_per_second=int(usage["peak_per_second"]),
+        enrichment_dynamodb_calls=dict(calls.enrichment),
+        extra={"sends_given_up": sender.failed_sends, "polled_twice": len(poller.seen) - len(polled), "burst_delivered": len(burst_done), "burst": burst_count},
+    )
+
+
+def _show(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "n/a"
+    return f"{value:.2f}{unit}" if isinstance(value, float) else f"{value}{unit}"
+
+
+def _show3(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.3f}"
+
+
+def report(plan: Plan, f: Figures) -> str:
+    def line(name: str, value: str, goal: str, met: bool | None) -> str:
+        mark = "n/a" if met is None else ("met" if met else "MISSED")
+        return f"  {name:<44} {value:>12}   goal {goal:<10} {mark}"
+
+    def at_most(value: float | None, goal: float) -> bool | None:
+        return None if value is None else value <= goal
+
+    lines = [
+        f"load on the local stack: {plan.customers} customers, {plan.steady_rate:g} events/s for {plan.steady_seconds:g} s, then a burst of {plan.burst} campaign_sent",
+        f"  events sent {f.events}, accepted by the inbound route {f.accepted}; subscriber attempts {f.delivery_attempts}",
+        line("events lost", str(f.lost), "0", f.lost == 0),
+        line("events delivered twice", str(f.delivered_twice), "0", f.delivered_twice == 0),
+        line("events missed by the since poller", str(f.missed_by_poller), "0", f.missed_by_poller == 0),
+        line("steady p50, send to first receipt", _show(f.steady_p50_s, " s"), "<= 1 s", at_most(f.steady_p50_s, 1.0)),
+        line("steady p95, send to first receipt", _show(f.steady_p95_s, " s"), "<= 5 s", at_most(f.steady_p95_s, 5.0)),
+        line("steady p50, send to the 2xx receipt", _show(f.steady_p50_accepted_s, " s"), "(info)", None),
+        line("steady p95, send to the 2xx receipt", _show(f.steady_p95_accepted_s, " s"), "(info)", None),
+        line("burst drained in", _show(f.burst_drain_s, " s") if f.burst_drain_s is not None else f"not ({f.extra['burst_delivered']}/{f.extra['burst']})",
+             "<= 120 s", f.burst_drain_s is not None and f.burst_drain_s <= 120.0),
+        line("SQS messages sent per delivery attempt", _show3(f.sqs_per_attempt), "<= 1.05", at_most(f.sqs_per_attempt, 1.05)),
+        line("share enriched", _show(None if f.enriched_share is None else 100 * f.enriched_share, " %"), ">= 99 %",
+             None if f.enriched_share is None else f.enriched_share >= 0.99),
+        line("7stamp answers 429", str(f.sevenstamp_429), "0", f.sevenstamp_429 == 0),
+        f"  7stamp requests with the key {f.sevenstamp_requests}, at most {f.sevenstamp_peak_per_second} in one second (pacing allows 5)",
+        f"  enrichment's DynamoDB calls per accepted event {sum(f.enrichment_dynamodb_calls.values()) / max(1, f.accepted):.2f} "
+        f"({', '.join(f'{k} {v}' for k, v in f.enrichment_dynamodb_calls.items())}); "
+        f"pace writes per 7stamp call {f.enrichment_dynamodb_calls['pace writes'] / max(1, f.sevenstamp_requests):.2f}",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.load", description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--small", action="store_true", help="the short version make test runs")
+    parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+    args = parser.parse_args(argv)
+    plan = SMALL if args.small else FULL
+    figures = run(plan)
+    print(json.dumps(asdict(figures)) if args.json else report(plan, figures), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,246 @@
+"""Enrichment within 7stamp's budget, against a sandbox that enforces its 10 requests per second per key.
+
+Every test counts the calls the sandbox saw with the location's key (``/_sandbox/rate``):
+the connector must never be answered 429 and never start more than 5 calls in a second.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+import pytest
+
+from chalicelib import enrich, keyvault, pacing, services, settings
+from chalicelib.store.pace import PaceBook
+from chalicelib.store.profiles import PROFILE_SECONDS, ProfileCache
+from chalicelib.store.records import Connection, ConnectionStatus
+from sandbox import DEMO_KEY_A, DEMO_LOCATION_A, Sandbox
+
+STAFF_A = "barista@demo.example"
+CUSTOMERS = 30
+
+
+@pytest.fixture(scope="module", autouse=True)
+def atomic_moto() -> None:
+    """DynamoDB's per-item atomicity, which two workers booking the same second rely on (moto applies a write in steps)."""
+    from stack import moto_atomic
+
+    moto_atomic.install()
+
+
+@pytest.fixture(scope="module")
+def limited() -> Iterator[Sandbox]:
+    sandbox = Sandbox()  # 10 requests per second per key, as the contract says
+    sandbox.start()
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
+def budget(stack, limited: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    """The connector's 7stamp is the rate-limited sandbox, back at its seed."""
+    limited.reset()
+    monkeypatch.setenv("SEVENSTAMP_API_URL", str(limited.url))
+    services.reset()
+    yield limited
+    services.reset()
+
+
+def connection() -> Connection:
+    blob = keyvault.encrypt(settings.get().kms_key_id, DEMO_KEY_A, DEMO_LOCATION_A)
+    return Connection(DEMO_LOCATION_A, f"{DEMO_LOCATION_A}.token", ConnectionStatus.CONNECTED, key_blob=blob)
+
+
+def seed(sandbox: Sandbox, count: int) -> list[dict[str, Any]]:
+    """Customers made in the sandbox directly (no API call, nothing counted): each with its card."""
+    made = []
+    for i in range(count):
+        _, body = sandbox.state.issue_card(DEMO_LOCATION_A, {"email": f"guest{i}@example.com", "name": f"Guest {i}", "birthday": "1991-02-03"})
+        made.append(body)
+    return made
+
+
+def event(holder: dict[str, Any], name: str = "card_opened", **card: Any) -> dict[str, Any]:
+    return {
+        "event": name,
+        "timestamp": "2026-11-22T08:00:00Z",
+        "business_id": "b_demo",
+        "location_id": DEMO_LOCATION_A,
+        "customer": {"id": holder["customer"]["id"], "language": "en"},
+        "card": {"id": holder["card"]["id"], "goal_index": holder["card"]["goal_index"], **card},
+    }
+
+
+def usage(sandbox: Sandbox) -> dict[str, Any]:
+    rows = httpx.get(f"{sandbox.url}/_sandbox/rate", timeout=5).json()["data"]
+    return next(r for r in rows if r["staff_login"] == STAFF_A)
+
+
+class Worker:
+    """One connector worker's own stores (a Lambda instance): its memory tiers are its own, the tables are shared."""
+
+    def __init__(self) -> None:
+        table = settings.get().keys_table
+        self.pacer = pacing.Pacer(PaceBook(table, pacing.PER_SECOND), pacing.PER_SECOND)
+        self.profiles = ProfileCache(table, PROFILE_SECONDS)
+
+
+class Workers:
+    """What enrichment asks ``services`` for, answered by the worker the calling thread plays."""
+
+    def __init__(self, count: int) -> None:
+        self.workers = [Worker() for _ in range(count)]
+        self.mine = threading.local()
+        self.sevenstamp = services.sevenstamp
+
+    def play(self, index: int) -> None:
+        self.mine.index = index % len(self.workers)
+
+    def pacer(self) -> pacing.Pacer:
+        return self.workers[getattr(self.mine, "index", 0)].pacer
+
+    def profiles(self) -> ProfileCache:
+        return self.workers[getattr(self.mine, "index", 0)].profiles
+
+
+def test_concurrent_enrichers_on_two_workers_stay_within_half_the_budget(budget: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    holders = seed(budget, CUSTOMERS)
+    conn = connection()
+    workers = Workers(2)
+    monkeypatch.setattr(enrich, "services", workers)
+
+    def run(i: int) -> enrich.Enrichment:
+        workers.play(i)
+        return enrich.enrich(conn, event(holders[i]), wait=30)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        results = list(pool.map(run, range(CUSTOMERS)))
+
+    assert all(r.enriched and not r.retry for r in results)
+    assert [r.record["customer"]["email"] for r in results] == [f"guest{i}@example.com" for i in range(CUSTOMERS)]
+    assert all(r.record["card"]["stamps_required"] == 10 and r.record["card"]["stamps"] == 0 for r in results)
+    seen = usage(budget)
+    assert seen["throttled"] == 0
+    assert seen["requests"] == CUSTOMERS  # one call per customer
+    assert seen["peak_per_second"] <= pacing.PER_SECOND, seen["per_second"]
+
+
+def test_a_cached_customer_costs_no_call_on_any_worker(budget: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    [holder] = seed(budget, 1)
+    conn = connection()
+    first = enrich.enrich(conn, event(holder), wait=5)
+    assert first.enriched and usage(budget)["requests"] == 1
+    again = enrich.enrich(conn, event(holder, "voucher_issued"), wait=5)
+    workers = Workers(2)
+    monkeypatch.setattr(enrich, "services", workers)
+    workers.play(1)  # another worker: nothing in its memory, the table has it
+    elsewhere = enrich.enrich(conn, event(holder, "lottery_played"), wait=5)
+    assert again.enriched and elsewhere.enriched
+    assert elsewhere.record["customer"]["name"] == "Guest 0" and elsewhere.record["card"]["stamps"] == 0
+    assert usage(budget)["requests"] == 1
+
+
+def test_wait_zero_never_calls_7stamp(budget: Sandbox) -> None:
+    [holder] = seed(budget, 1)
+    result = enrich.enrich(connection(), event(holder), wait=0)
+    assert (result.enriched, result.retry) == (False, True)
+    assert "email" not in result.record["customer"]
+    assert usage(budget)["requests"] == 0
+
+
+def test_stamp_events_keep_the_cached_progress_current_for_every_worker(budget: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    [holder] = seed(budget, 1)
+    conn = connection()
+    assert enrich.enrich(conn, event(holder), wait=5).record["card"]["stamps"] == 0
+    stamped = enrich.enrich(conn, event(holder, "stamp_added", stamps=4, stamps_required=10), wait=0)
+    assert stamped.enriched and stamped.record["card"]["stamps"] == 4
+    assert stamped.record["customer"]["email"] == "guest0@example.com"
+    late = enrich.enrich(conn, event(holder, "stamp_added", stamps=3, stamps_required=10), wait=0)  # an older one, arriving late
+    assert late.enriched and late.record["card"]["stamps"] == 3  # its own figure
+    opened = enrich.enrich(conn, event(holder), wait=0)
+    assert opened.enriched and opened.record["card"]["stamps"] == 4  # the cache kept the newest
+    workers = Workers(1)  # another worker: nothing in memory, the table has the progress
+    monkeypatch.setattr(enrich, "services", workers)
+    assert enrich.enrich(conn, event(holder, "voucher_issued"), wait=0).record["card"]["stamps"] == 4
+    assert usage(budget)["requests"] == 1
+
+
+def test_an_expired_profile_is_asked_again(budget: Sandbox, clock) -> None:
+    [holder] = seed(budget, 1)
+    conn = connection()
+    assert enrich.enrich(conn, event(holder), wait=5).enriched
+    clock.advance(PROFILE_SECONDS + 1)
+    expired = enrich.enrich(conn, event(holder), wait=0)
+    assert (expired.enriched, expired.retry) == (False, True) and "email" not in expired.record["customer"]
+    assert enrich.enrich(conn, event(holder), wait=5).enriched
+    assert usage(budget)["requests"] == 2
+
+
+def test_a_goal_reached_since_the_cache_asks_again(budget: Sandbox) -> None:
+    [holder] = seed(budget, 1)
+    conn = connection()
+    assert enrich.enrich(conn, event(holder), wait=5).enriched
+    budget.state.add_stamps(DEMO_LOCATION_A, holder["card"]["id"], {"count": 10})
+    reached = enrich.enrich(conn, {**event(holder, "goal_reached"), "card": {"id": holder["card"]["id"], "goal_index": 1}}, wait=5)
+    assert reached.enriched and reached.record["card"]["goal_index"] == 1 and reached.record["card"]["stamps"] == 0
+    assert usage(budget)["requests"] == 2
+
+
+def test_7stamp_throttling_or_down_is_worth_a_retry_a_gone_customer_is_not(budget: Sandbox) -> None:
+    [holder] = seed(budget, 1)
+    conn = connection()
+    control = httpx.Client(base_url=str(budget.url), timeout=5)
+    control.post("/_sandbox/faults", json={"path_prefix": "/v1/customers", "status": 429, "retry_after": 1}).raise_for_status()
+    throttled = enrich.enrich(conn, event(holder), wait=5)
+    assert (throttled.enriched, throttled.retry) == (False, True)
+    control.post("/_sandbox/faults", json={"path_prefix": "/v1/customers", "status": 503}).raise_for_status()
+    assert enrich.enrich(conn, event(holder), wait=5).retry
+    gone = enrich.enrich(conn, {**event(holder), "customer": {"id": "c_nobody"}}, wait=5)
+    assert (gone.enriched, gone.retry) == (False, False)
+    assert enrich.enrich(conn, {**event(holder), "customer": "not an object"}, wait=5) == enrich.Enrichment(
+        {**event(holder), "customer": "not an object"}, False, False
+    )
+    assert enrich.enrich(conn, event(holder), wait=5).enriched
+
+
+def test_a_burst_for_one_customer_makes_one_call(budget: Sandbox) -> None:
+    [holder] = seed(budget, 1)
+    conn = connection()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: enrich.enrich(conn, event(holder, "campaign_sent"), wait=5), range(8)))
+    assert all(r.enriched for r in results)
+    assert usage(budget)["requests"] == 1
+
+
+def test_two_workers_booking_at_once_never_share_a_second_beyond_the_rate(stack) -> None:
+    table = settings.get().keys_table
+    books = (PaceBook(table, pacing.PER_SECOND), PaceBook(table, pacing.PER_SECOND))
+    start = time.time()
+
+    def book(i: int) -> list[tuple[int, int]]:
+        got = []
+        for _ in range(6):
+            booking = books[i % 2].book("shared-key", 1 + i % 3, start + 4)
+            if booking is not None:
+                got.append((booking.window, booking.count))
+        return got
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        bookings = [b for found in pool.map(book, range(8)) for b in found]
+    per_second: dict[int, int] = {}
+    for window, count in bookings:
+        per_second[window] = per_second.get(window, 0) + count
+    assert bookings and max(per_second.values()) <= pacing.PER_SECOND, per_second
+    assert sum(per_second.values()) >= pacing.PER_SECOND * 3  # the seconds up to the limit were handed out, not lost
+
+
+def test_an_event_whose_card_has_no_id_is_enriched_with_its_customer(budget: Sandbox) -> None:
+    [holder] = seed(budget, 1)
+    result = enrich.enrich(connection(), {**event(holder), "card": {"goal_index": 0}}, wait=5)
+    assert result.enriched and result.record["customer"]["email"] == "guest0@example.com"
+    assert result.record["card"] == {"goal_index": 0}
