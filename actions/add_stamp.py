@@ -26,7 +26,7 @@ class AddStampInput(CustomerRef):
 
 
 def _holder(ctx: ActionContext, data: AddStampInput) -> tuple[customers.Holder, bool]:
-    by, value = customers.identifier(data.model_dump())
+    by, value = data.identifier()
     try:
         return customers.resolve(ctx.client, by, value, data.template_id), False
     except NotFound:

@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, WithJsonSchema, model_validator
 
 from chalicelib import settings
+from chalicelib.contract import EVENT_ID_PATTERN, EVENT_ID_RE
 from chalicelib.errors import ValidationFailed
 
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
+# Each type's pattern is in its JSON schema and checked by its validator, so what the OpenAPI
+# document calls valid is what the route accepts. "phone" is this contract's own format: a number that
+# is valid in its country (E.164, or national in DEFAULT_PHONE_REGION), beyond what a pattern says.
+EMAIL_PATTERN = _EMAIL_RE.pattern
+PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{3,28}[0-9]$"
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+MOMENT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+
 
 def _email(value: str) -> str:
-    value = value.strip()
-    if not _EMAIL_RE.match(value) or len(value) > 254:
+    if not _EMAIL_RE.fullmatch(value) or len(value) > 254:
         raise ValueError("is not a valid email address, e.g. jane@example.com")
     return value.lower()
 
@@ -25,6 +34,8 @@ def _phone(value: str) -> str:
     """E.164, reading national numbers in DEFAULT_PHONE_REGION."""
     import phonenumbers  # heavy metadata: imported only when a phone number is given
 
+    if not re.fullmatch(PHONE_PATTERN, value):
+        raise ValueError("is not a phone number; use the international form, e.g. +15555550123")
     try:
         number = phonenumbers.parse(value, settings.get().default_phone_region)
     except phonenumbers.NumberParseException:
@@ -35,15 +46,20 @@ def _phone(value: str) -> str:
 
 
 def _day(value: str) -> str:
+    if not re.fullmatch(DAY_PATTERN, value):
+        raise ValueError("must be a date like 1990-05-11")
     try:
-        return date.fromisoformat(value.strip()).isoformat()
+        return date.fromisoformat(value).isoformat()
     except ValueError:
         raise ValueError("must be a date like 1990-05-11") from None
 
 
-def _moment(value: str) -> str:
+def moment(value: str) -> str:
+    """An RFC 3339 time with its zone, as UTC ``...Z``."""
+    if not re.fullmatch(MOMENT_PATTERN, value):
+        raise ValueError("must be a date and time like 2026-12-31T23:59:59Z")
     try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         raise ValueError("must be a date and time like 2026-12-31T23:59:59Z") from None
     if parsed.tzinfo is None:
@@ -51,16 +67,74 @@ def _moment(value: str) -> str:
     return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _whole_number(value: Any) -> Any:
+    """Query strings must be ASCII digits: ``str.isdigit`` and ``int`` also take "²" or "١٠", or "+5" and " 5"."""
+    if isinstance(value, str):
+        if not re.fullmatch(r"[0-9]{1,9}", value):
+            raise ValueError("must be a whole number")
+        return int(value)
+    return value
+
+
+def _event_id(value: str) -> str:
+    if not EVENT_ID_RE.fullmatch(value):
+        raise ValueError("is not an event id from this connector (evt_...)")
+    return value
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule over several fields: ``exactly`` one of them, or ``at_least`` one, must be given (not null)."""
+
+    kind: Literal["exactly", "at_least"]
+    names: tuple[str, ...]
+    message: str
+
+    def schema(self) -> dict[str, Any]:
+        """The rule in JSON schema: a field counts as given when it is present as a string."""
+        branches = [{"required": [name], "properties": {name: {"type": "string"}}} for name in self.names]
+        return {"oneOf" if self.kind == "exactly" else "anyOf": branches}
+
+    def holds(self, model: BaseModel) -> bool:
+        given = sum(getattr(model, name) is not None for name in self.names)
+        return given == 1 if self.kind == "exactly" else given >= 1
+
+
+def _rules(model: type[BaseModel]) -> list[Rule]:
+    return [rule for klass in reversed(model.__mro__) for rule in vars(klass).get("RULES", ())]
+
+
+def _rules_schema(schema: dict[str, Any], model: type[BaseModel]) -> None:
+    rules = _rules(model)
+    if rules:
+        schema["allOf"] = [rule.schema() for rule in rules]
+
+
 class Input(BaseModel):
-    """Base of every input model: unknown fields are an error, not silently dropped."""
+    """Base of every input model: unknown fields are an error, not silently dropped.
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    Strict, so that what the OpenAPI document calls invalid is refused ("5" is not a
+    number, 1 is not true). A model's ``RULES`` are checked here and written into its
+    JSON schema from the same objects.
+    """
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_rules_schema)
+    RULES: ClassVar[tuple[Rule, ...]] = ()
+
+    @model_validator(mode="after")
+    def _check_rules(self) -> Self:
+        for rule in _rules(type(self)):
+            if not rule.holds(self):
+                raise ValidationFailed(rule.message, fields={name: rule.message for name in rule.names})
+        return self
 
 
-Email = Annotated[str, AfterValidator(_email)]
-Phone = Annotated[str, AfterValidator(_phone)]
-Day = Annotated[str, AfterValidator(_day)]
-Moment = Annotated[str, AfterValidator(_moment)]
+Email = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "pattern": EMAIL_PATTERN, "maxLength": 254})]
+Phone = Annotated[str, AfterValidator(_phone), WithJsonSchema({"type": "string", "format": "phone", "pattern": PHONE_PATTERN})]
+Day = Annotated[str, AfterValidator(_day), WithJsonSchema({"type": "string", "format": "date", "pattern": DAY_PATTERN})]
+Moment = Annotated[str, AfterValidator(moment), WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN})]
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+EventId = Annotated[str, AfterValidator(_event_id), WithJsonSchema({"type": "string", "pattern": EVENT_ID_PATTERN})]
 
 
 def readable(error: dict[str, Any]) -> str:
@@ -83,6 +157,8 @@ def readable(error: dict[str, Any]) -> str:
         return "must be true or false"
     if kind == "literal_error" or kind == "enum":
         return error.get("msg", "is not one of the allowed values").replace("Input should be", "must be")
+    if kind == "string_pattern_mismatch":
+        return "is not in the expected format"
     if kind.startswith("string"):
         return "must be text"
     return str(error.get("msg", "is not valid"))

@@ -1,108 +1,160 @@
-"""The OpenAPI 3.1 document of the connector's HTTP contract, derived from the definitions."""
+"""The OpenAPI 3.1 document of the connector's HTTP contract, built from the routes' own declarations.
+
+Every route declares itself once (``http.endpoint``) with the pydantic models it
+validates with and answers with; actions and searches come from their definitions
+(input model, output fields). Nothing here describes a route by hand, so the document
+cannot drift from what the routes do.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
 
-from chalicelib import registry
-from chalicelib.catalog import OPTION_SOURCES
+from pydantic import BaseModel
 
-ERROR = {"$ref": "#/components/schemas/Error"}
+from chalicelib import contract, registry
+from chalicelib.api.http import MODELS, OPERATIONS, Operation, model
+from chalicelib.definitions import ActionDefinition, OutputField
+from chalicelib.runtime import IDEMPOTENCY_FIELD
+
+ERROR_WORDS = {
+    400: "Unreadable body: not JSON, not an object, NaN or Infinity, or nested too deeply",
+    401: "Missing, malformed, unknown or revoked key (or a bad signature)",
+    403: "The body belongs to another location",
+    404: "Not found (or another location's)",
+    409: "Conflict: already redeemed, or an idempotency key used with other input",
+    413: f"Body over {contract.MAX_BODY_BYTES // 1024} KB",
+    422: "Invalid fields, each named",
+    429: "7stamp throttled; see Retry-After",
+    502: "7stamp failed",
+    504: "7stamp timed out",
+}
+_OUTPUT_TYPES = {"datetime": "string"}
 
 
-def _errors(*statuses: int) -> dict[str, Any]:
-    words = {400: "Unreadable body", 401: "Missing, malformed, unknown or revoked key", 404: "Not found", 409: "Conflict", 413: "Body over 256 KB",
-             422: "Invalid fields", 429: "7stamp throttled; see Retry-After", 502: "7stamp failed", 504: "7stamp timed out"}
-    return {str(s): {"description": words[s], "content": {"application/json": {"schema": ERROR}}} for s in statuses}
+class _Schemas:
+    """The document's components: each model once, under its class name."""
+
+    def __init__(self) -> None:
+        self.components: dict[str, Any] = {}
+
+    def ref(self, cls: type[BaseModel]) -> dict[str, Any]:
+        schema = cls.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
+        for name, definition in {**schema.pop("$defs", {}), cls.__name__: schema}.items():
+            if self.components.setdefault(name, definition) != definition:
+                raise ValueError(f"two different models are both called {name}")
+        return {"$ref": f"#/components/schemas/{cls.__name__}"}
+
+    def add(self, name: str, schema: dict[str, Any]) -> dict[str, Any]:
+        self.components[name] = schema
+        return {"$ref": f"#/components/schemas/{name}"}
 
 
-def _json(schema: dict[str, Any], description: str = "OK") -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def _content(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _statuses(op: Operation) -> tuple[int, ...]:
+    """The declared errors, plus those every authenticated route or body-reading route can give."""
+    common = (401, 429, 502, 504) if op.authenticated else ()
+    reading = (400, 413, 422) if op.body else ((422,) if op.query else ())
+    return tuple(sorted({*op.errors, *common, *reading}))
+
+
+def _query_parameters(cls: type[BaseModel], schemas: _Schemas) -> list[dict[str, Any]]:
+    """One parameter per field; a model with rules over several fields is one exploded object parameter."""
+    schema = cls.model_json_schema(by_alias=True)
+    if "allOf" in schema or "$defs" in schema:
+        return [{"name": cls.__name__, "in": "query", "style": "form", "explode": True, "schema": schemas.ref(cls)}]
+    required = schema.get("required", [])
+    return [{"name": name, "in": "query", "required": name in required, "schema": prop} for name, prop in schema.get("properties", {}).items()]
+
+
+def _path_parameters(path: str) -> list[dict[str, Any]]:
+    names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    schemas = {"event": {"type": "string", "enum": list(registry.triggers())}}
+    from chalicelib.catalog import OPTION_SOURCES
+
+    schemas["source"] = {"type": "string", "enum": list(OPTION_SOURCES)}
+    return [{"name": n, "in": "path", "required": True, "schema": schemas.get(n, {"type": "string", "minLength": 1})} for n in names]
+
+
+def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
+    out: dict[str, Any] = {"summary": op.summary, "operationId": f"{op.method.lower()}_{op.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"}
+    parameters = _path_parameters(op.path) + (_query_parameters(model(op.query), schemas) if op.query else [])
+    if op.path.startswith("/inbound/"):
+        parameters += [{"name": h, "in": "header", "required": True, "schema": {"type": "string"}} for h in ("webhook-id", "webhook-timestamp", "webhook-signature")]
+    if parameters:
+        out["parameters"] = parameters
+    if op.body:
+        out["requestBody"] = {"required": True, **_content(schemas.ref(model(op.body)))}
+    responses: dict[str, Any] = {}
+    for status, ref in op.responses.items():
+        responses[str(status)] = {"description": "OK" if ref else "No content", **(_content(schemas.ref(model(ref))) if ref else {})}
+    error = schemas.ref(model(MODELS + "Error"))
+    for status in _statuses(op):
+        responses[str(status)] = {"description": ERROR_WORDS[status], **_content(error)}
+    out["responses"] = responses
+    if not op.authenticated:
+        out["security"] = []
+    return out
+
+
+def _output_schema(fields: tuple[OutputField, ...]) -> dict[str, Any]:
+    """An action's result: its output fields (each may be null) and whatever else 7stamp returned."""
+    properties = {f.key: {"type": [_OUTPUT_TYPES.get(f.type, f.type), "null"], "title": f.label} for f in fields if "." not in f.key}
+    return {"type": "object", "properties": properties, "additionalProperties": True}
+
+
+def _definition_operation(op: Operation, definition: ActionDefinition, schemas: _Schemas) -> dict[str, Any]:
+    """One action or search: the generic route's declaration with the definition's models filled in."""
+    name = "".join(p.capitalize() for p in definition.key.split("_"))
+    output = schemas.add(f"{name}Output", _output_schema(definition.output_fields))
+    if definition.kind == "create":
+        concrete = Operation(op.method, definition.path, definition.label, op.authenticated, None, None, {}, op.errors)
+        out = _operation(concrete, schemas)
+        key = {"type": "string", "minLength": 1, "maxLength": contract.IDEMPOTENCY_KEY_MAX}
+        schemas.ref(definition.input_model)
+        # the idempotency key may also come in the body: the runtime reads it before the input model (IDEMPOTENCY_FIELD)
+        body = schemas.components[definition.input_model.__name__]
+        body["properties"][IDEMPOTENCY_FIELD] = {**key, "title": "Idempotency key", "description": "Map an order id here: a replayed request changes nothing."}
+        out["requestBody"] = {"required": True, **_content({"$ref": f"#/components/schemas/{definition.input_model.__name__}"})}
+        out["parameters"] = [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": key}]
+        out["responses"] = {"200": {"description": "OK", **_content(output)}, **{s: r for s, r in out["responses"].items() if s != "200"}}
+    else:
+        concrete = Operation(op.method, definition.path, definition.label, op.authenticated, None, None, {}, op.errors)
+        out = _operation(concrete, schemas)
+        out["parameters"] = _query_parameters(definition.input_model, schemas)
+        out["responses"] = {"200": {"description": "OK", **_content({"type": "array", "items": output})}, **{s: r for s, r in out["responses"].items() if s != "200"}}
+    out["description"] = definition.help_text
+    out["operationId"] = definition.key
+    return out
 
 
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    events = list(registry.triggers())
-    paths: dict[str, Any] = {
-        "/health": {"get": {"summary": "Liveness", "security": [], "responses": {"200": _json({"type": "object"})}}},
-        "/v1/me": {"get": {"summary": "Connection test and label", "responses": {"200": _json({"$ref": "#/components/schemas/Me"}), **_errors(401, 502, 504)}}},
-        "/openapi.json": {"get": {"summary": "This document", "responses": {"200": _json({"type": "object"}), **_errors(401)}}},
-        "/v1/catalog": {"get": {"summary": "Every trigger, action and search", "responses": {"200": _json({"type": "object"}), **_errors(401)}}},
-        "/v1/hooks": {
-            "post": {
-                "summary": "Subscribe a target URL to an event",
-                "requestBody": {"required": True, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HookRequest"}}}},
-                "responses": {"201": _json({"$ref": "#/components/schemas/Hook"}, "Subscribed; the secret is shown only here"), **_errors(400, 401, 413, 422)},
-            },
-            "get": {"summary": "The tenant's subscriptions", "responses": {"200": _json({"type": "array", "items": {"$ref": "#/components/schemas/Hook"}}), **_errors(401)}},
-        },
-        "/v1/hooks/{id}": {"delete": {"summary": "Unsubscribe", "parameters": [_path("id")], "responses": {"204": {"description": "Deleted"}, **_errors(401, 404)}}},
-        "/v1/hooks/{id}/deliveries": {"get": {"summary": "Recent delivery attempts", "parameters": [_path("id")], "responses": {"200": _json({"type": "array", "items": {"type": "object"}}), **_errors(401, 404)}}},
-        "/v1/hooks/{id}/replay": {"post": {"summary": "Re-send failed deliveries", "parameters": [_path("id")], "responses": {"200": _json({"type": "object"}), **_errors(401, 404, 422)}}},
-        "/v1/triggers/{event}": {
-            "get": {
-                "summary": "Recent events, newest first",
-                "parameters": [
-                    {"name": "event", "in": "path", "required": True, "schema": {"type": "string", "enum": events}},
-                    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100, "default": 50}},
-                    {"name": "since", "in": "query", "schema": {"type": "string"}, "description": "An event id: only events received after it"},
-                    {"name": "samples", "in": "query", "schema": {"type": "string", "enum": ["0", "1"]}},
-                ],
-                "responses": {"200": _json({"type": "array", "items": {"$ref": "#/components/schemas/EventRecord"}}), **_errors(401, 404, 422)},
-            }
-        },
-        "/v1/options/{source}": {
-            "get": {
-                "summary": "Dropdown sources",
-                "parameters": [{"name": "source", "in": "path", "required": True, "schema": {"type": "string", "enum": list(OPTION_SOURCES)}}],
-                "responses": {"200": _json({"type": "array", "items": {"$ref": "#/components/schemas/Option"}}), **_errors(401, 404)},
-            }
-        },
-        "/inbound/7stamp/{token}": {
-            "post": {"summary": "7stamp's signed webhook deliveries", "security": [], "parameters": [_path("token")],
-                     "responses": {"200": {"description": "Stored (or a duplicate)"}, **_errors(401, 404, 413)}}
-        },
-    }
-    schemas: dict[str, Any] = {
-        "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"], "properties": {
-            "code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "object"}}}}},
-        "Me": {"type": "object", "properties": {k: {"type": "string"} for k in ("location_id", "location_name", "business_id", "business_name", "staff_login")}},
-        "HookRequest": {"type": "object", "required": ["event", "target_url"], "properties": {
-            "event": {"type": "string", "enum": events}, "target_url": {"type": "string", "format": "uri"}, "filters": {"type": "object"}}},
-        "Hook": {"type": "object", "properties": {"id": {"type": "string"}, "event": {"type": "string"}, "target_url": {"type": "string"},
-                 "filters": {"type": "object"}, "secret": {"type": "string"}, "created_at": {"type": "string", "format": "date-time"}}},
-        "EventRecord": {"type": "object", "required": ["id", "event", "enriched"], "properties": {"id": {"type": "string"}, "event": {"type": "string"}, "enriched": {"type": "boolean"}}},
-        "Option": {"type": "object", "properties": {"id": {"type": "string"}, "label": {"type": "string"}}},
-    }
-    for action in registry.actions().values():
-        name = "".join(p.capitalize() for p in action.key.split("_"))
-        schema = action.input_model.model_json_schema(by_alias=True, ref_template="#/components/schemas/{model}")
-        schemas.update(schema.pop("$defs", {}))
-        schemas[f"{name}Input"] = schema
-        operation: dict[str, Any] = {"summary": action.label, "description": action.help_text, "operationId": action.key}
-        if action.kind == "create":
-            operation["parameters"] = [{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 200}}]
-            operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}Input"}}}}
-            operation["responses"] = {"200": _json({"type": "object"}), **_errors(400, 401, 404, 409, 413, 422, 429, 502, 504)}
-            paths[action.path] = {"post": operation}
+    from chalicelib.api import actions, hooks, inbound, meta, triggers  # noqa: F401  (their routes declare themselves on import)
+
+    schemas = _Schemas()
+    paths: dict[str, dict[str, Any]] = {}
+    for op in OPERATIONS:
+        if op.per_definition:
+            for definition in registry.actions().values():
+                if definition.kind == op.per_definition:
+                    paths.setdefault(definition.path, {})[op.method.lower()] = _definition_operation(op, definition, schemas)
         else:
-            operation["parameters"] = [
-                {"name": key, "in": "query", "schema": prop, "required": key in schema.get("required", [])} for key, prop in schema.get("properties", {}).items()
-            ]
-            operation["responses"] = {"200": _json({"type": "array", "items": {"type": "object"}}), **_errors(401, 422, 429, 502, 504)}
-            paths[action.path] = {"get": operation}
+            paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schemas)
     return {
         "openapi": "3.1.0",
         "info": {"title": "7stamp connector", "version": "1.0.0", "description": "REST hooks, polling triggers, actions and searches for 7stamp wallet loyalty cards."},
         "paths": paths,
         "components": {
-            "schemas": schemas,
-            "securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}, "bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": dict(sorted(schemas.components.items())),
+            "securitySchemes": {
+                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": f"A 7stamp location API key, {contract.API_KEY_PATTERN}"},
+                "bearer": {"type": "http", "scheme": "bearer"},
+            },
         },
         "security": [{"apiKey": []}, {"bearer": []}],
     }
-
-
-def _path(name: str) -> dict[str, Any]:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}

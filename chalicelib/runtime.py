@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import fields, services
+from chalicelib.contract import IDEMPOTENCY_KEY_MAX
 from chalicelib.definitions import ActionDefinition
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.sevenstamp import SevenStampClient
@@ -47,11 +48,9 @@ def _idempotency_key(header: str | None, data: dict[str, Any]) -> str | None:
     key = header if header is not None else raw
     if key is None:
         return None
-    key = str(key).strip()
-    if not 1 <= len(key) <= 200:
-        raise ValidationFailed(
-            "The idempotency key must be 1 to 200 characters", fields={IDEMPOTENCY_FIELD: "must be 1 to 200 characters"}
-        )
+    if not isinstance(key, str) or not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
+        reason = f"must be text of 1 to {IDEMPOTENCY_KEY_MAX} characters"
+        raise ValidationFailed(f"The idempotency key {reason}", fields={IDEMPOTENCY_FIELD: reason})
     return key
 
 

@@ -6,9 +6,9 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
-from chalicelib import address_guard, event_names, fields, registry, services, settings, signing
+from chalicelib import address_guard, event_names, registry, services, settings, signing
 from chalicelib.catalog import filter_choices
 from chalicelib.errors import ValidationFailed
 from chalicelib.fields import Input
@@ -17,9 +17,29 @@ from chalicelib.store.records import Subscription, Tenant
 MAX_SUBSCRIPTIONS = 2000
 
 
+def _filter_schema(event: str) -> dict[str, Any]:
+    """The filters one event accepts: each a value or a non-empty list of values (from its choices, when it has some)."""
+    properties: dict[str, Any] = {}
+    for f in registry.triggers()[event].filters:
+        value: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 200}
+        if filter_choices(f):
+            value = {"type": "string", "enum": filter_choices(f)}
+        properties[f.key] = {"anyOf": [value, {"type": "array", "items": value, "minItems": 1}]}
+    return {"anyOf": [{"type": "object", "properties": properties, "additionalProperties": False}, {"type": "null"}]}
+
+
+def _hook_request_schema(schema: dict[str, Any]) -> None:
+    """One branch per event (``oneOf``): which filters are accepted depends on the event named."""
+    schema["properties"]["event"] = {"type": "string", "enum": list(registry.triggers())}
+    schema["oneOf"] = [{"properties": {"event": {"const": e}, "filters": _filter_schema(e)}} for e in registry.triggers()]
+
+
 class HookRequest(Input):
+    """``POST /v1/hooks``. ``target-url`` is this contract's format: http(s), and a host that resolves only to public addresses."""
+
+    model_config = ConfigDict(json_schema_extra=_hook_request_schema)
     event: str = Field(title="Event", max_length=100)
-    target_url: str = Field(title="Target URL", max_length=2048)
+    target_url: str = Field(title="Target URL", max_length=2048, pattern=r"^https?://", json_schema_extra={"format": "target-url"})
     filters: dict[str, str | list[str]] | None = Field(None, title="Filters")
 
 
@@ -45,10 +65,8 @@ def filters_for(event: str, given: dict[str, str | list[str]] | None) -> dict[st
     return out
 
 
-def subscribe(tenant: Tenant, body: dict[str, Any]) -> Subscription:
-    """Validate and store a subscription; its secret is shown to the caller only in this answer."""
-    request = fields.parse(HookRequest, body)
-    assert isinstance(request, HookRequest)
+def subscribe(tenant: Tenant, request: HookRequest) -> Subscription:
+    """Check and store a subscription; its secret is shown to the caller only in this answer."""
     event = event_names.canonical(request.event)
     filters = filters_for(event, request.filters)
     address_guard.check(request.target_url, allow_private=settings.get().allow_private_targets)

@@ -8,8 +8,8 @@ from typing import Any
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
 from chalicelib import queue, services
-from chalicelib.api.http import Call, endpoint, json_response
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.api.http import MODELS, Call, endpoint, json_response
+from chalicelib.errors import NotFound
 from chalicelib.store.events import cursor_of
 from chalicelib.store.records import Subscription
 
@@ -23,27 +23,30 @@ def _own(call: Call) -> Subscription:
     return sub
 
 
-@endpoint(bp, "/v1/hooks", ["POST"])
+@endpoint(
+    bp, "/v1/hooks", ["POST"], summary="Subscribe a target URL to an event",
+    body="chalicelib.subscriptions:HookRequest", responses={201: MODELS + "NewHook"},
+)
 def subscribe(call: Call) -> Any:
     from chalicelib import subscriptions
 
-    sub = subscriptions.subscribe(call.me, call.json())
+    sub = subscriptions.subscribe(call.me, call.input)
     return json_response({**sub.public(include_secret=True)}, 201)
 
 
-@endpoint(bp, "/v1/hooks", ["GET"])
+@endpoint(bp, "/v1/hooks", ["GET"], summary="The tenant's subscriptions (no secrets)", responses={200: MODELS + "Hooks"})
 def list_hooks(call: Call) -> Any:
     return [s.public() for s in services.subscriptions().list(call.me.location_id)]
 
 
-@endpoint(bp, "/v1/hooks/{id}", ["DELETE"])
+@endpoint(bp, "/v1/hooks/{id}", ["DELETE"], summary="Unsubscribe", responses={204: None}, errors=(404,))
 def unsubscribe(call: Call) -> Any:
     if not services.subscriptions().delete(call.me.location_id, call.params["id"]):
         raise NotFound("No such subscription")
     return Response(body="", status_code=204)
 
 
-@endpoint(bp, "/v1/hooks/{id}/deliveries", ["GET"])
+@endpoint(bp, "/v1/hooks/{id}/deliveries", ["GET"], summary="Recent delivery attempts", responses={200: MODELS + "DeliveryRows"}, errors=(404,))
 def deliveries(call: Call) -> Any:
     sub = _own(call)
     rows = []
@@ -63,19 +66,19 @@ def deliveries(call: Call) -> Any:
     return rows
 
 
-@endpoint(bp, "/v1/hooks/{id}/replay", ["POST"])
+@endpoint(
+    bp, "/v1/hooks/{id}/replay", ["POST"], summary="Re-send failed deliveries",
+    body=MODELS + "ReplayRequest", responses={200: MODELS + "Replayed"}, errors=(404,),
+)
 def replay(call: Call) -> Any:
     sub = _own(call)
-    since = call.json().get("since")
+    since = call.input.since
     cursor = None
     if since is not None:
-        cursor = cursor_of(str(since)) if isinstance(since, str) else None
+        cursor = cursor_of(since)
         if cursor is None:
-            try:
-                moment = datetime.fromisoformat(str(since).replace("Z", "+00:00"))
-                cursor = f"{int(moment.timestamp() * 1000):015d}#"
-            except ValueError:
-                raise ValidationFailed("since must be an event id or a time like 2026-05-11T12:00:00Z", fields={"since": "is not an event id or a time"}) from None
+            moment = datetime.fromisoformat(since.replace("Z", "+00:00"))
+            cursor = f"{max(0, int(moment.timestamp() * 1000)):015d}#"
     reopened = services.deliveries().reopen_failed(sub.id, cursor)
     jobs = [j for d in reopened for j in queue.jobs_for(d.location_id, d.event_key, d.event_cursor, [d.subscription_id])]
     queue.send(jobs)

@@ -7,15 +7,17 @@ from typing import Any
 from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib import services
-from chalicelib.api.http import Call, endpoint, json_response
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.api.http import MODELS, Call, endpoint, json_response
+from chalicelib.errors import NotFound
 from chalicelib.store.events import cursor_of
 
 bp = Blueprint(__name__)
-DEFAULT_LIMIT = 50
 
 
-@endpoint(bp, "/v1/triggers/{event}", ["GET"])
+@endpoint(
+    bp, "/v1/triggers/{event}", ["GET"], summary="Recent events, newest first",
+    query=MODELS + "PollQuery", responses={200: MODELS + "EventRecords"}, errors=(404,),
+)
 def poll(call: Call) -> Any:
     from chalicelib import event_names, registry
 
@@ -23,17 +25,12 @@ def poll(call: Call) -> Any:
     if name not in registry.triggers():
         guess = event_names.suggest(name)
         raise NotFound(f"No trigger called {name!r}" + (f"; did you mean {guess!r}?" if guess else ""))
-    raw_limit = call.query.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
-        raise ValidationFailed("limit must be a whole number from 1 to 100", fields={"limit": "must be a whole number from 1 to 100"})
-    since = call.query.get("since") or None
+    since = call.args.since
     cursor = cursor_of(since) if since else None
-    if since and cursor is None:
-        raise ValidationFailed("since must be an event id from an earlier answer", fields={"since": "is not an event id from this connector"})
     event = None if name == registry.ANY_EVENT else name
-    found = services.events().recent(call.me.location_id, event, int(raw_limit), cursor)
+    found = services.events().recent(call.me.location_id, event, call.args.limit, cursor)
     records = [e.record for e in found]
     headers = {"X-Next-Cursor": str(records[0]["id"])} if records else ({"X-Next-Cursor": since} if since else {})
-    if not records and call.query.get("samples") == "1" and not since:
+    if not records and call.args.samples == "1" and not since:
         records = [{**registry.triggers()[name].sample, "sample": True}]
     return json_response(records, 200, headers)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.contract import EVENT_ITEM_MAX_BYTES
+from chalicelib.errors import ItemTooLarge
 from chalicelib.store import _dynamo as d
 from chalicelib.store.records import StoredEvent
 
@@ -45,11 +47,19 @@ class EventStore:
             "sk": event.key,
             "ts": event.cursor,
             "ev": f"{event.location_id}#{event.name}",
-            "body": json.dumps(event.record, separators=(",", ":")),
+            # as UTF-8, not \u escapes: "é" is 2 bytes stored, not 6
+            "body": json.dumps(event.record, separators=(",", ":"), ensure_ascii=False),
             "expires_at": int(d.now()) + self._ttl,
         }
+        stored = d.to_item(item)
+        size = d.item_size(stored)
+        if size > EVENT_ITEM_MAX_BYTES:
+            raise ItemTooLarge(
+                f"The event would take {size // 1024} KB stored, over the {EVENT_ITEM_MAX_BYTES // 1024} KB an event may take; "
+                "numbers written short (1e15) or long lists grow when stored"
+            )
         try:
-            d.call("put_item", TableName=self._table, Item=d.to_item(item), ConditionExpression="attribute_not_exists(pk)")
+            d.call("put_item", TableName=self._table, Item=stored, ConditionExpression="attribute_not_exists(pk)")
         except d.ConditionFailed:
             return False
         return True
