@@ -15,6 +15,7 @@ from chalicelib.contract import API_KEY_RE
 from chalicelib.errors import Unauthorized
 from chalicelib.store.records import Tenant
 
+
 def mask(api_key: str) -> str:
     """A loggable hint of a key: ``7loc_sc_ab12…``."""
     return api_key[:12] + "…"
