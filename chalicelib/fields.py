@@ -19,7 +19,7 @@ _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-
 # document calls valid is what the route accepts. "phone" is this contract's own format: a number that
 # is valid in its country (E.164, or national in DEFAULT_PHONE_REGION), beyond what a pattern says.
 EMAIL_PATTERN = _EMAIL_RE.pattern
-PHONE_PATTERN = r"^\+?[0-9][0-9 ().-]{3,28}[0-9]$"
+PHONE_PATTERN = r"^\+?\(?[0-9][0-9 ().-]{3,28}[0-9]$"
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 MOMENT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
 
