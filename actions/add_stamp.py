@@ -10,12 +10,13 @@ from actions._shared import SAMPLE_CARD, SAMPLE_VOUCHER, TEMPLATE_FIELD, Custome
 from chalicelib import customers
 from chalicelib.definitions import ActionDefinition, OutputField
 from chalicelib.errors import NotFound
+from chalicelib.fields import Integer
 from chalicelib.runtime import ActionContext
 
 
 class AddStampInput(CustomerRef):
     template_id: str | None = TEMPLATE_FIELD
-    count: int = Field(1, ge=1, le=50, title="Stamps", description="How many stamps to add (1-50).")
+    count: Integer = Field(1, ge=1, le=50, title="Stamps", description="How many stamps to add (1-50).")
     comment: str | None = Field(None, title="Comment", description="Shown in the card's history, e.g. an order number.", max_length=500)
     issue_card_if_missing: bool = Field(
         False,

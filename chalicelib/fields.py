@@ -64,7 +64,11 @@ def moment(value: str) -> str:
         raise ValueError("must be a date and time like 2026-12-31T23:59:59Z") from None
     if parsed.tzinfo is None:
         raise ValueError("must include a time zone, e.g. 2026-12-31T23:59:59Z")
-    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    try:
+        utc = parsed.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
 
 
 def _whole_number(value: Any) -> Any:
@@ -74,6 +78,11 @@ def _whole_number(value: Any) -> Any:
             raise ValueError("must be a whole number")
         return int(value)
     return value
+
+
+def _integral(value: Any) -> Any:
+    """JSON Schema counts 9.0 as an integer; so does the contract (and nothing else that is not an int)."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 def _event_id(value: str) -> str:
@@ -134,6 +143,7 @@ Phone = Annotated[str, AfterValidator(_phone), WithJsonSchema({"type": "string",
 Day = Annotated[str, AfterValidator(_day), WithJsonSchema({"type": "string", "format": "date", "pattern": DAY_PATTERN})]
 Moment = Annotated[str, AfterValidator(moment), WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN})]
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+Integer = Annotated[int, BeforeValidator(_integral)]
 EventId = Annotated[str, AfterValidator(_event_id), WithJsonSchema({"type": "string", "pattern": EVENT_ID_PATTERN})]
 
 

@@ -62,11 +62,23 @@ def _statuses(op: Operation) -> tuple[int, ...]:
     return tuple(sorted({*op.errors, *common, *reading}))
 
 
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A query model's schema as a query string can carry it: a parameter is absent, never null."""
+    properties = {}
+    for name, prop in schema.get("properties", {}).items():
+        prop = {k: v for k, v in prop.items() if not (k == "default" and v is None)}
+        branches = [b for b in prop.get("anyOf", []) if b != {"type": "null"}]
+        if "anyOf" in prop and len(branches) == 1:
+            prop = {**{k: v for k, v in prop.items() if k != "anyOf"}, **branches[0]}
+        properties[name] = prop
+    return {**schema, "properties": properties}
+
+
 def _query_parameters(cls: type[BaseModel], schemas: _Schemas) -> list[dict[str, Any]]:
     """One parameter per field; a model with rules over several fields is one exploded object parameter."""
-    schema = cls.model_json_schema(by_alias=True)
-    if "allOf" in schema or "$defs" in schema:
-        return [{"name": cls.__name__, "in": "query", "style": "form", "explode": True, "schema": schemas.ref(cls)}]
+    schema = _without_null(cls.model_json_schema(by_alias=True))
+    if "allOf" in schema:
+        return [{"name": cls.__name__, "in": "query", "style": "form", "explode": True, "schema": schemas.add(cls.__name__, schema)}]
     required = schema.get("required", [])
     return [{"name": name, "in": "query", "required": name in required, "schema": prop} for name, prop in schema.get("properties", {}).items()]
 

@@ -34,8 +34,11 @@ class ActionContext:
     idempotency_key: str
 
     def key_for(self, step: str) -> str:
-        """The idempotency key of one 7stamp write of this action."""
-        return f"{self.idempotency_key}:{step}"[:255]
+        """The idempotency key of one 7stamp write of this action: as given when it fits a header, else its hash."""
+        key = f"{self.idempotency_key}:{step}"
+        if len(key) <= 255 and key.isascii() and key.isprintable():
+            return key
+        return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _fingerprint(definition: ActionDefinition, data: dict[str, Any]) -> str:
