@@ -9,7 +9,7 @@ from pydantic import Field
 from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT, CustomerRef
 from chalicelib import customers
 from chalicelib.definitions import ActionDefinition
-from chalicelib.fields import Moment, Rule
+from chalicelib.fields import FutureMoment, Rule
 from chalicelib.runtime import ActionContext
 
 
@@ -24,7 +24,7 @@ class CreateVoucherInput(CustomerRef):
     redeem_code_formats: list[Literal["text", "qr", "barcode"]] | None = Field(
         None, title="Redeem code formats", description="How the code is shown: text, qr, barcode.", max_length=3
     )
-    expires_at: Moment | None = Field(None, title="Expires at", description="e.g. 2026-12-31T23:59:59Z")
+    expires_at: FutureMoment | None = Field(None, title="Expires at", description="e.g. 2026-12-31T23:59:59Z")
 
 
 def perform(ctx: ActionContext, data: CreateVoucherInput) -> dict[str, Any]:

@@ -80,6 +80,12 @@ def _whole_number(value: Any) -> Any:
     return value
 
 
+def _future(value: str) -> str:
+    if value <= datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"):
+        raise ValueError("must be in the future")
+    return value
+
+
 def _integral(value: Any) -> Any:
     """JSON Schema counts 9.0 as an integer; so does the contract (and nothing else that is not an int)."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
@@ -144,6 +150,10 @@ Day = Annotated[str, AfterValidator(_day), WithJsonSchema({"type": "string", "fo
 Moment = Annotated[str, AfterValidator(moment), WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN})]
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 Integer = Annotated[int, BeforeValidator(_integral)]
+# "future-date-time" is this contract's format: a date-time later than now (a voucher cannot expire in the past).
+FutureMoment = Annotated[
+    str, AfterValidator(moment), AfterValidator(_future), WithJsonSchema({"type": "string", "format": "future-date-time", "pattern": MOMENT_PATTERN})
+]
 EventId = Annotated[str, AfterValidator(_event_id), WithJsonSchema({"type": "string", "pattern": EVENT_ID_PATTERN})]
 
 

@@ -78,7 +78,7 @@ def _query_parameters(cls: type[BaseModel], schemas: _Schemas) -> list[dict[str,
     """One parameter per field; a model with rules over several fields is one exploded object parameter."""
     schema = _without_null(cls.model_json_schema(by_alias=True))
     if "allOf" in schema:
-        return [{"name": cls.__name__, "in": "query", "style": "form", "explode": True, "schema": schemas.add(cls.__name__, schema)}]
+        return [{"name": cls.__name__, "in": "query", "required": True, "style": "form", "explode": True, "schema": schemas.add(cls.__name__, schema)}]
     required = schema.get("required", [])
     return [{"name": name, "in": "query", "required": name in required, "schema": prop} for name, prop in schema.get("properties", {}).items()]
 

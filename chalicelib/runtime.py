@@ -48,13 +48,11 @@ def _fingerprint(definition: ActionDefinition, data: dict[str, Any]) -> str:
 
 def _idempotency_key(header: str | None, data: dict[str, Any]) -> str | None:
     raw = data.pop(IDEMPOTENCY_FIELD, None)
-    key = header if header is not None else raw
-    if key is None:
-        return None
-    if not isinstance(key, str) or not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX:
-        reason = f"must be text of 1 to {IDEMPOTENCY_KEY_MAX} characters"
-        raise ValidationFailed(f"The idempotency key {reason}", fields={IDEMPOTENCY_FIELD: reason})
-    return key
+    reason = f"must be text of 1 to {IDEMPOTENCY_KEY_MAX} characters"
+    for given in (header, raw):  # both checked, though the header wins
+        if given is not None and (not isinstance(given, str) or not 1 <= len(given) <= IDEMPOTENCY_KEY_MAX):
+            raise ValidationFailed(f"The idempotency key {reason}", fields={IDEMPOTENCY_FIELD: reason})
+    return header if header is not None else raw
 
 
 def run(definition: ActionDefinition, tenant: Tenant, client: SevenStampClient, data: dict[str, Any], idempotency_header: str | None = None) -> Any:

@@ -26,8 +26,12 @@ class _RequestHandler(ChaliceRequestHandler):
     """Chalice's handler with one short line per request (``12:00:01 GET /v1/me 200 12ms``) instead of Apache's."""
 
     _started = 0.0
-    # every method goes to the app, which answers 405 for one a route does not take (http.server would answer 501)
-    do_TRACE = do_CONNECT = ChaliceRequestHandler._generic_handle
+
+    def __getattr__(self, name: str) -> Any:
+        """Every method goes to the app, which answers 405 for one a route does not take (http.server would answer 501)."""
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
 
     def parse_request(self) -> bool:
         self._started = time.monotonic()  # after the request line arrived: idle keep-alive time is not counted

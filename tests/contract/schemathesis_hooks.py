@@ -8,6 +8,7 @@ what a valid value looks like, as its docs advise for formats it does not know.
 from __future__ import annotations
 
 import os
+from datetime import datetime
 
 import phonenumbers
 import schemathesis
@@ -22,6 +23,10 @@ _PHONES = [
 ]
 
 schemathesis.openapi.format("phone", st.sampled_from(_PHONES))
+schemathesis.openapi.format(
+    "future-date-time",
+    st.datetimes(min_value=datetime(2100, 1, 1), max_value=datetime(9999, 12, 30)).map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
+)
 # The test stack allows loopback targets (CONNECTOR_ALLOW_PRIVATE_TARGETS=1); nothing listens on this port.
 schemathesis.openapi.format(
     "target-url",
