@@ -15,13 +15,14 @@ from chalicelib.errors import ValidationFailed
 
 _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
-# Each type's pattern is in its JSON schema and checked by its validator, so what the OpenAPI
-# document calls valid is what the route accepts. "phone" is this contract's own format: a number that
-# is valid in its country (E.164, or national in DEFAULT_PHONE_REGION), beyond what a pattern says.
+# Each type's pattern or format is in its JSON schema and checked by its validator, so what the
+# OpenAPI document calls valid is what the route accepts. Two formats are this contract's own, as
+# they say more than a pattern can: "phone", a number valid in its country (E.164, or national in
+# DEFAULT_PHONE_REGION, shaped as PHONE_PATTERN), and "future-date-time", a date-time after now.
 EMAIL_PATTERN = _EMAIL_RE.pattern
 PHONE_PATTERN = r"^\+?\(?[0-9][0-9 ().-]{3,28}[0-9]$"
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-MOMENT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+MOMENT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"  # RFC 3339
 
 
 def _email(value: str) -> str:
@@ -58,8 +59,9 @@ def moment(value: str) -> str:
     """An RFC 3339 time with its zone, as UTC ``...Z``."""
     if not re.fullmatch(MOMENT_PATTERN, value):
         raise ValueError("must be a date and time like 2026-12-31T23:59:59Z")
+    text = re.sub(r"(\.[0-9]{6})[0-9]+", r"\1", value.upper().replace("Z", "+00:00"))  # Python reads at most 6 digits of a second
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         raise ValueError("must be a date and time like 2026-12-31T23:59:59Z") from None
     if parsed.tzinfo is None:
@@ -145,14 +147,14 @@ class Input(BaseModel):
 
 
 Email = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "pattern": EMAIL_PATTERN, "maxLength": 254})]
-Phone = Annotated[str, AfterValidator(_phone), WithJsonSchema({"type": "string", "format": "phone", "pattern": PHONE_PATTERN})]
-Day = Annotated[str, AfterValidator(_day), WithJsonSchema({"type": "string", "format": "date", "pattern": DAY_PATTERN})]
-Moment = Annotated[str, AfterValidator(moment), WithJsonSchema({"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN})]
+Phone = Annotated[str, AfterValidator(_phone), WithJsonSchema({"type": "string", "format": "phone"})]
+Day = Annotated[str, AfterValidator(_day), WithJsonSchema({"type": "string", "format": "date"})]
+Moment = Annotated[str, AfterValidator(moment), WithJsonSchema({"type": "string", "format": "date-time"})]
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 Integer = Annotated[int, BeforeValidator(_integral)]
 # "future-date-time" is this contract's format: a date-time later than now (a voucher cannot expire in the past).
 FutureMoment = Annotated[
-    str, AfterValidator(moment), AfterValidator(_future), WithJsonSchema({"type": "string", "format": "future-date-time", "pattern": MOMENT_PATTERN})
+    str, AfterValidator(moment), AfterValidator(_future), WithJsonSchema({"type": "string", "format": "future-date-time"})
 ]
 EventId = Annotated[str, AfterValidator(_event_id), WithJsonSchema({"type": "string", "pattern": EVENT_ID_PATTERN})]
 

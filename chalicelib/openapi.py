@@ -100,7 +100,9 @@ def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
     if parameters:
         out["parameters"] = parameters
     if op.body:
-        out["requestBody"] = {"required": True, **_content(schemas.ref(model(op.body)))}
+        body = model(op.body)
+        # an empty body reads as {}: it may be left out when the model requires nothing
+        out["requestBody"] = {"required": bool(body.model_json_schema().get("required")), **_content(schemas.ref(body))}
     responses: dict[str, Any] = {}
     for status, ref in op.responses.items():
         responses[str(status)] = {"description": "OK" if ref else "No content", **(_content(schemas.ref(model(ref))) if ref else {})}

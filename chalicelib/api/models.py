@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, Wi
 
 from chalicelib.contract import EVENT_ID_PATTERN, EVENT_ID_RE, EVENT_NAME_MAX, POLL_LIMIT_DEFAULT, POLL_LIMIT_MAX, POLL_LIMIT_MIN
 from chalicelib.event_record import EventRecord
-from chalicelib.fields import MOMENT_PATTERN, EventId, Input, WholeNumber, moment
+from chalicelib.fields import EventId, Input, WholeNumber, moment
 
 
 class Health(BaseModel):
@@ -87,7 +87,7 @@ def _event_id_or_moment(value: str) -> str:
 Since = Annotated[
     str,
     AfterValidator(_event_id_or_moment),
-    WithJsonSchema({"anyOf": [{"type": "string", "pattern": EVENT_ID_PATTERN}, {"type": "string", "format": "date-time", "pattern": MOMENT_PATTERN}]}),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": EVENT_ID_PATTERN}, {"type": "string", "format": "date-time"}]}),
 ]
 
 
