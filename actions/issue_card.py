@@ -8,7 +8,7 @@ from pydantic import Field
 
 from actions._shared import CARD_OUTPUT, SAMPLE_CARD, TEMPLATE_FIELD, card_output
 from chalicelib.definitions import ActionDefinition, OutputField
-from chalicelib.fields import Day, Email, Input, Phone, Rule
+from chalicelib.fields import VISIBLE, Day, Email, Input, Phone, Rule
 from chalicelib.runtime import ActionContext
 
 
@@ -16,7 +16,7 @@ class IssueCardInput(Input):
     RULES: ClassVar[tuple[Rule, ...]] = (Rule("at_least", ("email", "phone"), "Give the customer's email or phone"),)
     email: Email | None = Field(None, title="Email", description="The customer's email address; email or phone is required.")
     phone: Phone | None = Field(None, title="Phone", description="The customer's phone number; email or phone is required.")
-    name: str | None = Field(None, title="Name", description="The customer's name, shown on the card.", min_length=1, max_length=200)
+    name: str | None = Field(None, title="Name", description="The customer's name, shown on the card.", min_length=1, pattern=VISIBLE, max_length=200)
     birthday: Day | None = Field(None, title="Birthday", description="YYYY-MM-DD; enables birthday rewards.")
     language: str | None = Field(None, title="Language", description="Card language, e.g. en or de.", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
     template_id: str | None = TEMPLATE_FIELD

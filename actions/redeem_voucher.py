@@ -9,15 +9,15 @@ from pydantic import Field
 from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.definitions import ActionDefinition
 from chalicelib.errors import NotFound
-from chalicelib.fields import Input, Rule
+from chalicelib.fields import VISIBLE, Input, Rule
 from chalicelib.runtime import ActionContext
 
 
 class RedeemVoucherInput(Input):
     RULES: ClassVar[tuple[Rule, ...]] = (Rule("exactly", ("voucher_id", "redeem_code"), "Give either the voucher ID or the redeem code"),)
-    voucher_id: str | None = Field(None, title="Voucher ID", description="7stamp's voucher id (v_...).", min_length=1, max_length=100)
-    redeem_code: str | None = Field(None, title="Redeem code", description="The code the customer shows.", min_length=1, max_length=64)
-    comment: str | None = Field(None, title="Comment", max_length=500)
+    voucher_id: str | None = Field(None, title="Voucher ID", description="7stamp's voucher id (v_...).", min_length=1, pattern=VISIBLE, max_length=100)
+    redeem_code: str | None = Field(None, title="Redeem code", description="The code the customer shows.", min_length=1, pattern=VISIBLE, max_length=64)
+    comment: str | None = Field(None, title="Comment", pattern=VISIBLE, max_length=500)
 
 
 def perform(ctx: ActionContext, data: RedeemVoucherInput) -> dict[str, Any]:

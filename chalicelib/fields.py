@@ -22,6 +22,8 @@ _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-
 EMAIL_PATTERN = _EMAIL_RE.pattern
 PHONE_PATTERN = r"^\+?\(?[0-9][0-9 ().-]{3,28}[0-9]$"
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# Free text must show something: 7stamp refuses text that is only white space (Python's idea of it).
+VISIBLE = "[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 MOMENT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"  # RFC 3339
 
 
@@ -180,7 +182,7 @@ def readable(error: dict[str, Any]) -> str:
     if kind == "literal_error" or kind == "enum":
         return error.get("msg", "is not one of the allowed values").replace("Input should be", "must be")
     if kind == "string_pattern_mismatch":
-        return "is not in the expected format"
+        return "must not be blank" if ctx.get("pattern") == VISIBLE else "is not in the expected format"
     if kind.startswith("string"):
         return "must be text"
     return str(error.get("msg", "is not valid"))
