@@ -13,7 +13,9 @@ from chalicelib import settings
 from chalicelib.contract import EVENT_ID_PATTERN, EVENT_ID_RE
 from chalicelib.errors import ValidationFailed
 
-_EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+# White space as Python's str.strip() (and so 7stamp) sees it, spelt out: regex engines disagree on \s.
+WHITE_SPACE = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_EMAIL_RE = re.compile("^[^@" + WHITE_SPACE + r"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 
 # Each type's pattern or format is in its JSON schema and checked by its validator, so what the
 # OpenAPI document calls valid is what the route accepts. Two formats are this contract's own, as
@@ -22,8 +24,8 @@ _EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-
 EMAIL_PATTERN = _EMAIL_RE.pattern
 PHONE_PATTERN = r"^\+?\(?[0-9][0-9 ().-]{3,28}[0-9]$"
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-# Free text must show something: 7stamp refuses text that is only white space (Python's idea of it).
-VISIBLE = "[^\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+# Free text must show something: 7stamp refuses text that is only white space.
+VISIBLE = "[^" + WHITE_SPACE + "]"
 MOMENT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"  # RFC 3339
 
 
