@@ -5,7 +5,8 @@
  */
 
 const API_URL = @@API_URL@@;
-const RECENT_EVENTS = 50;
+const RECENT_EVENTS = @@POLL_LIMIT_DEFAULT@@;
+const MOST_EVENTS = @@POLL_LIMIT_MAX@@;
 
 /** The fields the user filled in: empty values are not sent, so the connector sees them as absent. */
 const clean = (data) =>
@@ -89,7 +90,7 @@ const unsubscribe = async (z, bundle) => {
 /** Recent events, newest first, filtered as a subscription would be; the trigger's sample when none happened yet. */
 const recentEvents = async (z, bundle, event, filters) => {
   const wanted = wantedFilters(bundle, filters);
-  const limit = bundle.meta && bundle.meta.limit > 0 ? Math.min(bundle.meta.limit, 100) : RECENT_EVENTS;
+  const limit = bundle.meta && bundle.meta.limit > 0 ? Math.min(bundle.meta.limit, MOST_EVENTS) : RECENT_EVENTS;
   const records = await call(z, { path: `/v1/triggers/${event}`, params: { samples: 1, limit } });
   return records.filter(
     (record) =>
