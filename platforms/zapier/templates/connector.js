@@ -99,7 +99,22 @@ const recentEvents = async (z, bundle, event, filters) => {
   );
 };
 
-const create = (z, bundle, path) => call(z, { path, method: 'POST', body: clean(bundle.inputData) });
+/** Zapier may hand typed fields over as text ("2", "true"); the connector's JSON contract wants them typed. */
+const typed = (data, fields) =>
+  Object.fromEntries(
+    Object.entries(data).map(([key, value]) => {
+      const type = (fields.find((f) => f.key === key) || {}).type;
+      if (typeof value === 'string' && (type === 'integer' || type === 'number') && /^-?[0-9]+(\.[0-9]+)?$/.test(value.trim())) {
+        return [key, Number(value.trim())];
+      }
+      if (typeof value === 'string' && type === 'boolean' && ['true', 'false'].includes(value.trim().toLowerCase())) {
+        return [key, value.trim().toLowerCase() === 'true'];
+      }
+      return [key, value];
+    }),
+  );
+
+const create = (z, bundle, path, fields = []) => call(z, { path, method: 'POST', body: typed(clean(bundle.inputData), fields) });
 
 const search = (z, bundle, path) => call(z, { path, params: clean(bundle.inputData) });
 
