@@ -15,6 +15,7 @@ from chalicelib.fields import Input
 from chalicelib.store.records import Subscription, Tenant
 
 MAX_SUBSCRIPTIONS = 2000
+TARGET_URL_MAX = 2048
 
 
 def _filter_schema(event: str) -> dict[str, Any]:
@@ -40,7 +41,9 @@ class HookRequest(Input):
 
     model_config = ConfigDict(json_schema_extra=_hook_request_schema)
     event: str = Field(title="Event", max_length=100)
-    target_url: Annotated[str, WithJsonSchema({"type": "string", "format": "target-url"})] = Field(title="Target URL", max_length=2048)
+    target_url: Annotated[str, WithJsonSchema({"type": "string", "format": "target-url", "maxLength": TARGET_URL_MAX})] = Field(
+        title="Target URL", max_length=TARGET_URL_MAX
+    )
     filters: dict[str, str | list[str]] | None = Field(None, title="Filters")
 
 
