@@ -30,25 +30,23 @@ class Me(BaseModel):
     staff_login: str
 
 
-class Hook(BaseModel):
-    """A subscription as listed (no secret)."""
-
+class _Subscription(BaseModel):
     id: str
     event: str
     target_url: str
     filters: dict[str, list[str]]
     created_at: str = Field(json_schema_extra={"format": "date-time"})
+
+
+class Hook(_Subscription):
+    """A subscription as listed (no secret)."""
+
     disabled: bool
 
 
-class NewHook(BaseModel):
+class NewHook(_Subscription):
     """The subscribe answer: the only time the signing secret is shown."""
 
-    id: str
-    event: str
-    target_url: str
-    filters: dict[str, list[str]]
-    created_at: str = Field(json_schema_extra={"format": "date-time"})
     secret: str
 
 
