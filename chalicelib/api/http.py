@@ -119,7 +119,7 @@ def endpoint(
     path: str,
     methods: list[str],
     *,
-    summary: str,
+    summary: str = "",
     authenticated: bool = True,
     body: str | None = None,
     query: str | None = None,
@@ -133,11 +133,14 @@ def endpoint(
     ``body`` and ``query`` are validated before the view runs (``call.input``, ``call.args``);
     a view returns a body (200 JSON) or a Response. ``view_reads_body``: the view validates
     the body with the declared model itself, after checks that must come first (a signature).
+    Without ``summary`` the document shows the first line of the view's docstring.
     """
-    for method in methods:
-        OPERATIONS.append(Operation(method, path, summary, authenticated, body, query, dict(responses or {200: None}), errors, per_definition))
 
     def register(view: Callable[[Call], Any]) -> Callable[..., Response]:
+        shown = summary or (view.__doc__ or view.__name__).strip().splitlines()[0]
+        for method in methods:
+            OPERATIONS.append(Operation(method, path, shown, authenticated, body, query, dict(responses or {200: None}), errors, per_definition))
+
         @functools.wraps(view)
         def handler(**params: str) -> Response:
             request = bp.current_request
