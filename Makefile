@@ -50,3 +50,4 @@ $(BENCH_INSTALLED): benchmarks/package.json
 
 bench: $(INSTALLED) $(BENCH_INSTALLED)
 	@$(BIN)/python -m benchmarks.import_time && $(BIN)/python -m benchmarks.fanout && $(BIN)/python -m benchmarks.polling
+	@$(BIN)/python -m benchmarks.sevenstamp_client && $(BIN)/python -m benchmarks.cost

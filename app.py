@@ -40,3 +40,11 @@ def deliver(event: Any) -> dict[str, Any]:
 def sweep(event: Any) -> None:
     """Queue retries that are due later than SQS can delay, and deliveries a crashed worker left behind."""
     handlers.sweep()
+
+
+@app.lambda_function(name="inbound")
+def inbound_url(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """7stamp's webhooks through the function's URL (infra/resources.json): the inbound route without API Gateway's price."""
+    from chalicelib.api import function_url  # only the inbound function needs it
+
+    return function_url.serve(app, "/inbound/7stamp/{token}", event, context)

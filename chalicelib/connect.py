@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def inbound_url(token: str) -> str:
-    return f"{settings.get().public_url}/inbound/7stamp/{token}"
+    """The location's address at the connector's inbound door (CONNECTOR_INBOUND_URL: the function URL on AWS)."""
+    return f"{settings.get().inbound_url}/inbound/7stamp/{token}"
 
 
 def ensure_connected(tenant: Tenant, api_key: str, client: SevenStampClient) -> bool:

@@ -5,6 +5,7 @@
     ├── Unauthorized        401    missing, malformed, unknown or revoked key; bad signature
     ├── Forbidden           403    an object or body of another location
     ├── NotFound            404
+    ├── MethodNotAllowed    405    a method the route does not take (the inbound function URL)
     ├── Conflict            409    already_redeemed, voucher_expired, idempotency_conflict, ...
     ├── PayloadTooLarge     413
     │   └── ItemTooLarge    413    a record would be over what the store may hold
@@ -78,6 +79,12 @@ class NotFound(ConnectorError):
     """Nothing of that id or token exists for this caller."""
 
     status, code = 404, "not_found"
+
+
+class MethodNotAllowed(ConnectorError):
+    """The route exists but does not take this method."""
+
+    status, code = 405, "method_not_allowed"
 
 
 class Conflict(ConnectorError):

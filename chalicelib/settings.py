@@ -23,6 +23,7 @@ class Settings:
 
     sevenstamp_api_url: str  # SEVENSTAMP_API_URL
     public_url: str  # CONNECTOR_PUBLIC_URL
+    inbound_url: str  # CONNECTOR_INBOUND_URL: where 7stamp sends webhooks (the inbound function's URL on AWS); default public_url
     connector_port: int  # CONNECTOR_PORT
     sandbox_port: int  # SANDBOX_PORT
     moto_port: int  # MOTO_PORT
@@ -92,9 +93,11 @@ def load(env: Mapping[str, str]) -> Settings:
     if allow_private and env.get("AWS_LAMBDA_FUNCTION_NAME"):
         raise SettingsError("CONNECTOR_ALLOW_PRIVATE_TARGETS is for local development only and may not be set on AWS Lambda")
     prefix = "7stamp-connector"
+    public_url = _url(env, "CONNECTOR_PUBLIC_URL", f"http://127.0.0.1:{connector_port}")
     return Settings(
         sevenstamp_api_url=_url(env, "SEVENSTAMP_API_URL", f"http://127.0.0.1:{sandbox_port}"),
-        public_url=_url(env, "CONNECTOR_PUBLIC_URL", f"http://127.0.0.1:{connector_port}"),
+        public_url=public_url,
+        inbound_url=_url(env, "CONNECTOR_INBOUND_URL", public_url),
         connector_port=connector_port,
         sandbox_port=sandbox_port,
         moto_port=_int(env, "MOTO_PORT", 5000, 1, 65535),

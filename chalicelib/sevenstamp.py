@@ -1,10 +1,16 @@
 """The one module that talks to 7stamp's REST API (contract: shared/7stamp-api.md).
 
+One ``httpx.Client`` per process and base URL (``http_client``) holds the connection pool
+and the TLS context, which cost milliseconds of CPU to build; a ``SevenStampClient`` is a
+light view of it that sends one location's key with each request, so building one per
+call is free.
+
 Every call gets a deadline (connect 3 s, the whole call with its retries 10 s by
-default). 429s (honouring ``Retry-After``), 5xx answers and connection errors are retried
-with backoff while the deadline allows; writes are safe to retry because each carries an
-``Idempotency-Key``. Every 7stamp error and every httpx failure is translated here, once,
-into the connector's error tree (``ERROR_BY_STATUS``).
+default). ``retry_delay`` decides alone what is retried and after how long: 429s
+(honouring ``Retry-After``), 5xx answers and connection errors, with backoff, while the
+deadline allows; writes are safe to retry because each carries an ``Idempotency-Key``.
+Every 7stamp error and every httpx failure is translated here, once, into the
+connector's error tree (``ERROR_BY_STATUS``).
 """
 
 from __future__ import annotations
@@ -34,7 +40,10 @@ from chalicelib.errors import (
 CONNECT_TIMEOUT = 3.0
 CALL_DEADLINE = 10.0
 MAX_ATTEMPTS = 4
-_BACKOFF = (0.2, 0.5, 1.0)
+BACKOFF = (0.2, 0.5, 1.0)
+JITTER = 0.2
+MIN_ATTEMPT_TIME = 0.05  # an attempt with less time left than this is not worth starting
+POOL_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32)
 
 # 7stamp's status -> the connector's error; 429 and 5xx are handled apart (retries).
 ERROR_BY_STATUS: dict[int, type[ConnectorError]] = {
@@ -54,6 +63,36 @@ _MESSAGES: dict[int, str] = {
     409: "7stamp refused the change because of the object's state",
     422: "7stamp rejected some fields",
 }
+
+
+def retry_delay(status: int | None, attempt: int, *, max_attempts: int, remaining: float, retry_after: float | None = None) -> float | None:
+    """Seconds to wait before trying again after failed attempt number ``attempt`` (0 first), or None to give up now.
+
+    ``status`` is 7stamp's answer, None for a transport failure (timeout, refused or
+    broken connection). 429 waits ``retry_after``; 5xx and transport failures back off
+    on BACKOFF with ±JITTER; every other status is final. Nothing waits when no attempt
+    is left or when the wait would leave the next attempt less than MIN_ATTEMPT_TIME.
+    """
+    if attempt + 1 >= max_attempts:
+        return None
+    if status == 429:
+        wait = retry_after if retry_after is not None else 1.0
+    elif status is None or status >= 500:
+        wait = BACKOFF[min(attempt, len(BACKOFF) - 1)] * random.uniform(1 - JITTER, 1 + JITTER)
+    else:
+        return None
+    return wait if remaining - wait > MIN_ATTEMPT_TIME else None
+
+
+def http_client(base_url: str, transport: httpx.BaseTransport | None = None) -> httpx.Client:
+    """The pool every ``SevenStampClient`` of a process shares (thread-safe); built once, it carries no key."""
+    return httpx.Client(
+        base_url=base_url.rstrip("/"),
+        headers={"Accept": "application/json"},
+        transport=transport,
+        limits=POOL_LIMITS,
+        follow_redirects=False,
+    )
 
 
 def _retry_after(response: httpx.Response) -> int:
@@ -85,34 +124,19 @@ def _error_from(response: httpx.Response) -> ConnectorError:
 
 
 class SevenStampClient:
-    """A 7stamp API client bound to one location's key; sync, as Chalice handlers are."""
+    """7stamp's API for one location's key, over a shared ``http_client``; sync, as Chalice handlers are."""
 
-    def __init__(
-        self,
-        base_url: str,
-        api_key: str,
-        *,
-        deadline: float = CALL_DEADLINE,
-        max_attempts: int = MAX_ATTEMPTS,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
+    def __init__(self, http: httpx.Client, api_key: str, *, deadline: float = CALL_DEADLINE, max_attempts: int = MAX_ATTEMPTS) -> None:
+        self._http = http
+        self._auth = {"Authorization": f"Bearer {api_key}"}
         self._deadline = deadline
         self._max_attempts = max_attempts
-        self._http = httpx.Client(
-            base_url=base_url.rstrip("/"),
-            headers={"Authorization": f"Bearer {api_key}", "Accept": "application/json"},
-            transport=transport,
-            follow_redirects=False,
-        )
-
-    def close(self) -> None:
-        self._http.close()
 
     def __enter__(self) -> SevenStampClient:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        """Nothing to release: the pool outlives the view (callers may still scope a client with ``with``)."""
 
     # -- transport ---------------------------------------------------------------------
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
@@ -127,7 +151,7 @@ class SevenStampClient:
         body: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> httpx.Response:
-        headers: dict[str, str] = {}
+        headers = dict(self._auth)
         if method == "POST":
             headers["Idempotency-Key"] = idempotency_key or f"conn-{uuid.uuid4().hex}"
         clean = {k: v for k, v in (params or {}).items() if v is not None}
@@ -135,13 +159,12 @@ class SevenStampClient:
         last: ConnectorError = UpstreamError("7stamp could not be reached")
         for attempt in range(self._max_attempts):
             remaining = end - time.monotonic()
-            if remaining <= 0.05:
+            if remaining <= MIN_ATTEMPT_TIME:
                 break
             timeout = httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
+            status: int | None = None
             try:
-                response = self._http.request(
-                    method, path, params=clean, json=body, headers=headers, timeout=timeout
-                )
+                response = self._http.request(method, path, params=clean, json=body, headers=headers, timeout=timeout)
             except httpx.TimeoutException:
                 last = UpstreamTimeout("7stamp did not answer in time")
             except httpx.HTTPError:
@@ -149,19 +172,10 @@ class SevenStampClient:
             else:
                 if response.status_code < 300:
                     return response
-                last = _error_from(response)
-                if response.status_code == 429:
-                    wait = float(last.retry_after) if isinstance(last, RateLimited) else 1.0
-                else:
-                    if response.status_code < 500:
-                        raise last
-                    wait = _BACKOFF[min(attempt, len(_BACKOFF) - 1)] * random.uniform(0.8, 1.2)
-                if time.monotonic() + wait >= end:
-                    raise last
-                time.sleep(wait)
-                continue
-            wait = _BACKOFF[min(attempt, len(_BACKOFF) - 1)] * random.uniform(0.8, 1.2)
-            if time.monotonic() + wait >= end:
+                status, last = response.status_code, _error_from(response)
+            retry_after = float(last.retry_after) if isinstance(last, RateLimited) else None
+            wait = retry_delay(status, attempt, max_attempts=self._max_attempts, remaining=end - time.monotonic(), retry_after=retry_after)
+            if wait is None:
                 break
             time.sleep(wait)
         raise last

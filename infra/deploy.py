@@ -115,7 +115,7 @@ def _public_url_note(stage: str, endpoint: str) -> str | None:
         return None
     return (f"CONNECTOR_PUBLIC_URL of stage {stage} is {configured or '(unset)'}, the API is at {endpoint}.\n"
             f"Unless {configured or 'it'} is a custom domain in front of this API, set it to {endpoint.rstrip('/')} in "
-            f".chalice/config.json and run make deploy STAGE={stage} again: 7stamp posts its webhooks there.")
+            f".chalice/config.json and run make deploy STAGE={stage} again: it is the connector's address (7stamp's webhooks go to InboundURL).")
 
 
 def main(argv: list[str] | None = None) -> int:

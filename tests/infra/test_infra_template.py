@@ -130,3 +130,20 @@ def test_deployment_zip_holds_the_app_and_the_linked_packages(packaged: tuple[Pa
         assert f"{package}/__init__.py" in names, package
         assert sum(n.startswith(f"{package}/") and n.endswith(".py") for n in names) > 1, package
     assert not any(n.startswith(("tests/", "stack/", "sandbox/")) for n in names)
+
+
+def test_inbound_has_a_public_function_url_that_the_api_registers_with_7stamp(resources: dict[str, Any]) -> None:
+    inbound = resources["Inbound"]["Properties"]
+    assert inbound["Handler"] == "app.inbound_url"
+    assert inbound["Role"] == {"Fn::GetAtt": ["InboundRole", "Arn"]}
+    assert {"Ref": "ConnectorAccessPolicy"} in resources["InboundRole"]["Properties"]["ManagedPolicyArns"]
+    url = resources["InboundUrl"]
+    assert url["Type"] == "AWS::Lambda::Url"
+    assert url["Properties"]["AuthType"] == "NONE"  # 7stamp signs its deliveries; the signature is checked in the function
+    assert url["Properties"]["TargetFunctionArn"] == {"Fn::GetAtt": ["Inbound", "Arn"]}
+    grants = {r["Properties"]["Action"]: r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
+              and r["Properties"]["FunctionName"] == {"Ref": "Inbound"}}
+    assert grants["lambda:InvokeFunctionUrl"]["FunctionUrlAuthType"] == "NONE"
+    assert grants["lambda:InvokeFunction"]["InvokedViaFunctionUrl"] is True
+    variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
+    assert variables["CONNECTOR_INBOUND_URL"] == {"Fn::GetAtt": ["InboundUrl", "FunctionUrl"]}

@@ -36,3 +36,12 @@ def test_private_targets_can_never_be_allowed_on_lambda():
     with pytest.raises(SettingsError) as caught:
         load({"CONNECTOR_ALLOW_PRIVATE_TARGETS": "1", "AWS_LAMBDA_FUNCTION_NAME": "sevenstamp-connector-dev"})
     assert "CONNECTOR_ALLOW_PRIVATE_TARGETS" in str(caught.value)
+
+
+def test_the_inbound_url_defaults_to_the_public_url_and_may_be_its_own():
+    assert load({"CONNECTOR_PUBLIC_URL": "https://api.example.com/"}).inbound_url == "https://api.example.com"
+    s = load({"CONNECTOR_PUBLIC_URL": "https://api.example.com", "CONNECTOR_INBOUND_URL": "https://abc.lambda-url.us-east-1.on.aws/"})
+    assert s.inbound_url == "https://abc.lambda-url.us-east-1.on.aws" and s.public_url == "https://api.example.com"
+    with pytest.raises(SettingsError) as caught:
+        load({"CONNECTOR_INBOUND_URL": "abc.lambda-url"})
+    assert "CONNECTOR_INBOUND_URL" in str(caught.value)

@@ -1,18 +1,20 @@
-"""The 7stamp client's error table and retry rules, with httpx's MockTransport standing in for 7stamp."""
+"""The 7stamp client's error table, retry policy and shared pool, with httpx's MockTransport standing in for 7stamp."""
 
 from __future__ import annotations
+
+import threading
 
 import httpx
 import pytest
 
 from chalicelib import errors
-from chalicelib.sevenstamp import ERROR_BY_STATUS, SevenStampClient
+from chalicelib.sevenstamp import BACKOFF, ERROR_BY_STATUS, JITTER, MIN_ATTEMPT_TIME, SevenStampClient, http_client, retry_delay
 
 KEY = "7loc_sc_unit_test_key_0123456789"
 
 
-def client_for(handler, **kwargs) -> SevenStampClient:
-    return SevenStampClient("http://7stamp.test", KEY, transport=httpx.MockTransport(handler), **kwargs)
+def client_for(handler, key: str = KEY, **kwargs) -> SevenStampClient:
+    return SevenStampClient(http_client("http://7stamp.test", transport=httpx.MockTransport(handler)), key, **kwargs)
 
 
 @pytest.mark.parametrize(
@@ -93,3 +95,116 @@ def test_ids_cannot_change_the_path():
 def test_non_json_answer_is_502():
     with pytest.raises(errors.UpstreamError):
         client_for(lambda r: httpx.Response(200, text="<html>")).me()
+
+
+# -- the retry policy, as a table ----------------------------------------------------------
+FINAL_STATUSES = [301, 304, 400, 401, 403, 404, 409, 418, 422, 451]
+RETRIED_STATUSES = [500, 502, 503, 504, 599, None]  # None: a transport failure (timeout, refused, reset)
+
+
+@pytest.mark.parametrize("status", FINAL_STATUSES)
+def test_policy_never_retries_a_final_answer(status):
+    assert retry_delay(status, 0, max_attempts=4, remaining=10.0) is None
+
+
+@pytest.mark.parametrize("status", RETRIED_STATUSES)
+@pytest.mark.parametrize("attempt", [0, 1, 2, 5])
+def test_policy_backs_off_on_5xx_and_transport_failures(status, attempt):
+    base = BACKOFF[min(attempt, len(BACKOFF) - 1)]
+    wait = retry_delay(status, attempt, max_attempts=10, remaining=10.0)
+    assert wait is not None
+    assert base * (1 - JITTER) <= wait <= base * (1 + JITTER)
+
+
+def test_policy_honours_retry_after_on_429_and_waits_a_second_without_it():
+    assert retry_delay(429, 0, max_attempts=4, remaining=10.0, retry_after=3.0) == 3.0
+    assert retry_delay(429, 2, max_attempts=4, remaining=10.0) == 1.0
+
+
+@pytest.mark.parametrize("status", [429, 500, None])
+def test_policy_gives_up_on_the_last_attempt(status):
+    assert retry_delay(status, 3, max_attempts=4, remaining=10.0, retry_after=1.0) is None
+    assert retry_delay(status, 0, max_attempts=1, remaining=10.0, retry_after=1.0) is None
+
+
+@pytest.mark.parametrize("status", [429, 503, None])
+def test_policy_gives_up_when_the_wait_would_pass_the_deadline(status):
+    assert retry_delay(status, 0, max_attempts=4, remaining=0.1, retry_after=1.0) is None
+    # a wait that leaves the next attempt less than MIN_ATTEMPT_TIME is not worth it either
+    assert retry_delay(429, 0, max_attempts=4, remaining=1.0 + MIN_ATTEMPT_TIME / 2, retry_after=1.0) is None
+    assert retry_delay(429, 0, max_attempts=4, remaining=1.0 + MIN_ATTEMPT_TIME * 2, retry_after=1.0) == 1.0
+
+
+def test_a_4xx_is_sent_once():
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(404, json={"error": {"code": "not_found", "message": "no card"}})
+
+    with pytest.raises(errors.NotFound):
+        client_for(handler).get_card("card_1")
+    assert len(seen) == 1
+
+
+def test_refused_connections_are_retried_until_7stamp_answers():
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) < 3:
+            raise httpx.ConnectError("refused", request=request)
+        return httpx.Response(200, json={"location_id": "loc_1"})
+
+    assert client_for(handler).me() == {"location_id": "loc_1"}
+    assert len(seen) == 3
+
+
+def test_one_attempt_means_one_request_even_for_a_5xx():
+    seen: list[httpx.Request] = []
+    with pytest.raises(errors.UpstreamError):
+        client_for(lambda r: seen.append(r) or httpx.Response(503, json={}), max_attempts=1).me()
+    assert len(seen) == 1
+
+
+# -- one pool per process, the key per request ------------------------------------------------
+def test_views_over_one_pool_send_their_own_key_from_many_threads():
+    seen: list[str] = []
+    lock = threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        with lock:
+            seen.append(request.headers["Authorization"])
+        return httpx.Response(200, json={"location_id": request.headers["Authorization"][-2:]})
+
+    pool = http_client("http://7stamp.test", transport=httpx.MockTransport(handler))
+    keys = [f"7loc_sc_thread_key_000000000{i:02d}" for i in range(8)]
+    answers: dict[str, str] = {}
+
+    def call(key: str) -> None:
+        for _ in range(5):
+            answers[key] = SevenStampClient(pool, key).me()["location_id"]
+
+    threads = [threading.Thread(target=call, args=(key,)) for key in keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert answers == {key: key[-2:] for key in keys}
+    assert sorted(seen) == sorted(f"Bearer {key}" for key in keys for _ in range(5))
+    assert "Authorization" not in pool.headers
+
+
+def test_the_service_layer_builds_the_pool_once(monkeypatch):
+    from chalicelib import services, settings
+
+    monkeypatch.setenv("SEVENSTAMP_API_URL", "http://7stamp.test")
+    settings.get.cache_clear()
+    services.sevenstamp_http.cache_clear()
+    try:
+        first, second = services.sevenstamp(KEY), services.sevenstamp("7loc_sc_another_key_0123456789", deadline=3.0, max_attempts=1)
+        assert first._http is second._http
+        assert services.sevenstamp_http("http://7stamp.test") is first._http
+    finally:
+        settings.get.cache_clear()
+        services.sevenstamp_http.cache_clear()
