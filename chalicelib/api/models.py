@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, Wi
 from chalicelib.contract import EVENT_ID_PATTERN, EVENT_ID_RE, EVENT_NAME_MAX, POLL_LIMIT_DEFAULT, POLL_LIMIT_MAX, POLL_LIMIT_MIN
 from chalicelib.event_record import EventRecord
 from chalicelib.fields import EventId, Input, WholeNumber, moment
+from chalicelib.store.records import DeliveryStatus
 
 
 class Health(BaseModel):
@@ -65,7 +66,7 @@ class DeliveryRow(BaseModel):
 
     event_id: str
     event: str
-    status: Literal["pending", "delivered", "failed", "gone", "refused"]
+    status: DeliveryStatus
     attempts: int
     last_status_code: int | None
     last_error: str | None
