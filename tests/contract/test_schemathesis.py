@@ -35,7 +35,9 @@ def test_the_connector_keeps_its_openapi_contract(stack, tmp_path):
         "--header", f"X-API-Key: {DEMO_KEY_A}",
         "--checks", "all", "--mode", "all", "--phases", "examples,coverage,fuzzing",
         "--max-examples", str(MAX_EXAMPLES), "--generation-deterministic",
-        "--workers", "2", "--request-timeout", "30", "--no-color",
+        # one worker: two generate in parallel threads and race in Python 3.11's ast module
+        # (hypothesis describes filters by parsing their source: "AST constructor recursion depth mismatch")
+        "--workers", "1", "--request-timeout", "30", "--no-color",
         "--warnings", "off",
         "--report", "junit", "--report-junit-path", str(tmp_path / "junit.xml"),
     ]
