@@ -20,17 +20,30 @@ $(NODE_INSTALLED): platforms/zapier/package.json
 	@cd platforms/zapier && npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The n8n tests' own Node folders: a real n8n (its SQLite driver builds from source, a few
+# minutes once) and n8n's @n8n/node-cli for the exported package's lint and build.
+N8N_INSTALLED := tests/platforms/n8n/node_modules/.installed
+N8N_CLI_INSTALLED := tests/platforms/n8n-cli/node_modules/.installed
+
+$(N8N_INSTALLED): tests/platforms/n8n/package.json tests/platforms/n8n/package-lock.json
+	@cd tests/platforms/n8n && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(N8N_CLI_INSTALLED): tests/platforms/n8n-cli/package.json tests/platforms/n8n-cli/package-lock.json
+	@cd tests/platforms/n8n-cli && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
 run: $(INSTALLED)
 	@$(BIN)/python -m stack
 
-test: $(INSTALLED) $(NODE_INSTALLED)
+test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED)
 	@$(BIN)/python -m pytest -q
 
 demo: $(INSTALLED)
 	@$(BIN)/python -m stack.demo
 
 export: $(INSTALLED)
-	@test -n "$(PLATFORM)" -a -n "$(URL)" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make URL=https://... OUT=dir"; exit 2; }
+	@test -n "$(PLATFORM)" -a -n "$(URL)" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make|n8n|powerautomate URL=https://... OUT=dir"; exit 2; }
 	@$(BIN)/python -m platforms.export --platform "$(PLATFORM)" --url "$(URL)" --out "$(OUT)"
 
 package: $(INSTALLED)

@@ -7,31 +7,16 @@ nothing twice (and the jobs it re-queues find those deliveries claimed or done).
 
 from __future__ import annotations
 
-from typing import Any
-
-from chalicelib import queue, registry, services
+from chalicelib import event_filters, queue, registry, services
 from chalicelib.store import _dynamo
 from chalicelib.store.records import Delivery, DeliveryStatus, StoredEvent, Subscription
-
-
-def _value(record: dict[str, Any], path: str) -> Any:
-    value: Any = record
-    for part in path.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
 
 
 def matches(sub: Subscription, event: StoredEvent) -> bool:
     """Whether the subscription wants this event: its name (or ``any``), not disabled, every filter passing."""
     if sub.disabled or sub.event not in (event.name, registry.ANY_EVENT):
         return False
-    definition = registry.triggers().get(sub.event)
-    paths = {f.key: f.path for f in definition.filters} if definition else {}
-    for key, wanted in sub.filters.items():
-        path = paths.get(key)
-        if path is None or str(_value(event.record, path)) not in wanted:
-            return False
-    return True
+    return event_filters.passes(sub.event, sub.filters, event.record)
 
 
 def fan_out(event: StoredEvent) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -19,13 +20,15 @@ TARGET_URL_MAX = 2048
 
 
 def _filter_schema(event: str) -> dict[str, Any]:
-    """The filters one event accepts: each a value or a non-empty list of values (from its choices, when it has some)."""
+    """The filters one event accepts (``filters_for``): each a value or a list of values, from its choices when it has
+    some; null and "" (alone or in a list) are no filter."""
     properties: dict[str, Any] = {}
     for f in registry.triggers()[event].filters:
-        value: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": 200}
+        value: dict[str, Any] = {"type": "string", "maxLength": 200}
         if filter_choices(f):
-            value = {"type": "string", "enum": filter_choices(f)}
-        properties[f.key] = {"anyOf": [value, {"type": "array", "items": value, "minItems": 1}]}
+            value = {"type": "string", "enum": ["", *filter_choices(f)]}
+        item = {"anyOf": [value, {"type": "null"}]}
+        properties[f.key] = {"anyOf": [value, {"type": "null"}, {"type": "array", "items": item}]}
     return {"anyOf": [{"type": "object", "properties": properties, "additionalProperties": False}, {"type": "null"}]}
 
 
@@ -33,6 +36,10 @@ def _hook_request_schema(schema: dict[str, Any]) -> None:
     """One branch per event (``oneOf``): which filters are accepted depends on the event named."""
     schema["properties"]["event"] = {"type": "string", "enum": list(registry.triggers())}
     schema["oneOf"] = [{"properties": {"event": {"const": e}, "filters": _filter_schema(e)}} for e in registry.triggers()]
+
+
+FilterValues = dict[str, str | list[str | None] | None]
+"""Filters as a subscriber gives them: a value, a list of values, or null, per filter key."""
 
 
 class HookRequest(Input):
@@ -44,24 +51,30 @@ class HookRequest(Input):
     target_url: Annotated[str, WithJsonSchema({"type": "string", "format": "target-url", "maxLength": TARGET_URL_MAX})] = Field(
         title="Target URL", max_length=TARGET_URL_MAX
     )
-    filters: dict[str, str | list[str]] | None = Field(None, title="Filters")
+    filters: FilterValues | None = Field(None, title="Filters")
 
 
-def filters_for(event: str, given: dict[str, str | list[str]] | None) -> dict[str, list[str]]:
-    """Filters as lists of wanted values, each checked against what the trigger accepts."""
+def filters_for(event: str, given: Mapping[str, str | Sequence[str | None] | None] | None, prefix: str = "filters.") -> dict[str, list[str]]:
+    """Filters as lists of wanted values, each checked against what the trigger accepts (a 422 names ``prefix + key``).
+
+    A null or empty value (``None``, ``""``, ``[]``, ``[""]``) means "no filter": platforms send
+    an optional filter the user left blank that way, and it must not stop the subscription.
+    """
     accepted = {f.key: f for f in registry.triggers()[event].filters}
     out: dict[str, list[str]] = {}
     problems: dict[str, str] = {}
     for key, value in (given or {}).items():
-        wanted = [value] if isinstance(value, str) else list(value)
+        wanted = [w for w in ([value] if value is None or isinstance(value, str) else value) if w]
         definition = accepted.get(key)
         if definition is None:
             names = ", ".join(accepted) or "none"
-            problems[f"filters.{key}"] = f"is not a filter of {event}; it accepts: {names}"
-        elif not wanted or any(not isinstance(w, str) or not w or len(w) > 200 for w in wanted):
-            problems[f"filters.{key}"] = "must be a value or a list of values"
+            problems[f"{prefix}{key}"] = f"is not a filter of {event}; it accepts: {names}"
+        elif not wanted:
+            continue
+        elif any(len(w) > 200 for w in wanted):
+            problems[f"{prefix}{key}"] = "must be values of at most 200 characters"
         elif filter_choices(definition) and any(w not in filter_choices(definition) for w in wanted):
-            problems[f"filters.{key}"] = f"must be one of {', '.join(filter_choices(definition))}"
+            problems[f"{prefix}{key}"] = f"must be one of {', '.join(filter_choices(definition))}"
         else:
             out[key] = wanted
     if problems:

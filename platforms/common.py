@@ -1,4 +1,4 @@
-"""What both generated apps share: the connector URL, the idempotency field, names, and writing the files.
+"""What the generated apps share: the connector URL, the idempotency field, names, and writing the files.
 
 An app is a mapping of relative paths to file contents (``Files``); generating one is a pure
 function of the catalog and the URL, so tests can generate from a modified catalog.

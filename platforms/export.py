@@ -1,4 +1,4 @@
-"""``python -m platforms.export --platform zapier|make --url URL --out DIR``: write the app for the connector at URL.
+"""``python -m platforms.export --platform zapier|make|n8n|powerautomate --url URL --out DIR``: write the app for the connector at URL.
 
 ``make export PLATFORM=... URL=... OUT=...`` runs this. Exporting again into the same folder
 replaces what the earlier export wrote and keeps the rest (``node_modules``, Zapier's
@@ -14,11 +14,15 @@ from pathlib import Path
 from chalicelib import catalog
 from platforms.common import ExportError, Files, write_app
 from platforms.make import generate as make_app
+from platforms.n8n import generate as n8n_app
+from platforms.powerautomate import generate as powerautomate_app
 from platforms.zapier import generate as zapier_app
 
 NEXT_STEPS = {
     "zapier": "cd {out} && npm install && zapier register '7stamp (client name)' && zapier push  (with zapier-platform-cli installed and `zapier login` done)",
     "make": "open {out} in VS Code with Make's Apps SDK extension, add an origin to makecomapp.json, then 'Deploy to Make'",
+    "n8n": "cd {out} && npm install && npm run build, then put the folder in ~/.n8n/custom (or point N8N_CUSTOM_EXTENSIONS at its dist/) and restart n8n",
+    "powerautomate": "paconn create --api-def {out}/apiDefinition.swagger.json --api-prop {out}/apiProperties.json  (or import the swagger file in Power Automate's custom connector wizard)",
 }
 
 
@@ -26,6 +30,10 @@ def build(platform: str, url: str, out: Path) -> Files:
     """The files of the app for ``platform`` (origins of an earlier Make export in ``out`` are kept)."""
     if platform == "zapier":
         return zapier_app.generate(catalog.catalog(), url)
+    if platform == "n8n":
+        return n8n_app.generate(catalog.catalog(), url)
+    if platform == "powerautomate":
+        return powerautomate_app.generate(catalog.catalog(), url)
     return make_app.generate(catalog.catalog(), url, make_app.previous_origins(out))
 
 

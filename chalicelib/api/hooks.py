@@ -7,7 +7,7 @@ from typing import Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib import queue, services
+from chalicelib import queue, services, settings
 from chalicelib.api.http import MODELS, Call, endpoint, json_response
 from chalicelib.errors import NotFound
 from chalicelib.store.events import cursor_of
@@ -31,7 +31,7 @@ def subscribe(call: Call) -> Any:
     from chalicelib import subscriptions
 
     sub = subscriptions.subscribe(call.me, call.input)
-    return json_response({**sub.public(include_secret=True)}, 201)
+    return json_response({**sub.public(include_secret=True)}, 201, {"Location": f"{settings.get().public_url}/v1/hooks/{sub.id}"})
 
 
 @endpoint(bp, "/v1/hooks", ["GET"], summary="The tenant's subscriptions (no secrets)", responses={200: MODELS + "Hooks"})

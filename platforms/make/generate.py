@@ -2,7 +2,9 @@
 
 The layout is the local-development one of Make's VS Code extension: ``makecomapp.json``
 lists every component and its ``*.iml.json`` code files, each of the kind the schemas in
-``shared/make-app-schemas/`` describe. Per event there is an attached webhook (subscribed and
+``platforms/make/schemas/`` (Make's own, copied with their licence) describe. Every ``{{...}}``
+is IML as a custom app writes it: JavaScript-like, arguments separated by commas, only Make's
+built-in functions. Per event there is an attached webhook (subscribed and
 unsubscribed through ``/v1/hooks``) with its instant trigger, and a polling trigger; per
 action and search a module; per dropdown source an RPC.
 """
@@ -17,10 +19,10 @@ from chalicelib.contract import POLL_LIMIT_MAX
 from platforms.common import API_KEY, Catalog, Files, action_inputs, camel, connector_url, kebab, pascal, to_json
 
 CONNECTION = "apiKey"
-# When the connector received the event: the milliseconds inside its id (evt_<ms>_<hash>).
-# Polling lists events in that order, so Make's date trigger follows it and an event that
-# 7stamp sent late (an older `timestamp`) is still new to the scenario.
-RECEIVED_AT = '{{parseDate(get(split(item.id; "_"); 2); "x")}}'
+# When the connector received the event: the milliseconds inside its id (evt_<ms>_<hash>; get()
+# counts from 1). Polling lists events in that order, so Make's date trigger follows it and an
+# event that 7stamp sent late (an older `timestamp`) is still new to the scenario.
+RECEIVED_AT = '{{parseDate(get(split(item.id, "_"), 2), "x")}}'
 
 _TYPES = {"string": "text", "integer": "integer", "number": "number", "boolean": "boolean", "datetime": "date", "array": "array", "object": "collection"}
 _ERROR_TYPES = {401: "InvalidAccessTokenError", 404: "DataError", 409: "DataError", 413: "DataError", 422: "DataError", 429: "RateLimitError", 502: "ConnectionError", 504: "ConnectionError"}
@@ -69,6 +71,22 @@ def filter_parameter(spec: dict[str, Any]) -> dict[str, Any]:
     elif spec.get("choices"):
         param.update(type="select", multiple=True, options=_options(spec["choices"]))
     return param
+
+
+def filters_body(filters: list[dict[str, Any]]) -> str:
+    """The webhook's parameters as the subscription's filters, each one left blank dropped (``omit``), so none is sent empty."""
+    expression = "parameters"
+    for spec in filters:
+        expression = f'if(ifempty(parameters.{spec["key"]}, false), {expression}, omit({expression}, "{spec["key"]}"))'
+    return "{{" + expression + "}}"
+
+
+def filter_query(filters: list[dict[str, Any]]) -> dict[str, str]:
+    """A polling module's filters as the query parameters ``GET /v1/triggers/{event}`` takes (several values comma-separated; blank is no filter)."""
+    return {
+        spec["key"]: f'{{{{join(parameters.{spec["key"]}, ",")}}}}' if filter_parameter(spec).get("multiple") else f'{{{{parameters.{spec["key"]}}}}}'
+        for spec in filters
+    }
 
 
 def interface(output_fields: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -166,7 +184,7 @@ def _trigger(app: _App, trigger: dict[str, Any]) -> tuple[str, str]:
             "attach": {
                 "url": "/v1/hooks",
                 "method": "POST",
-                "body": {"event": trigger["key"], "target_url": "{{webhook.url}}", "filters": "{{parameters}}"},
+                "body": {"event": trigger["key"], "target_url": "{{webhook.url}}", "filters": filters_body(trigger["filters"])},
                 "response": {"data": {"externalHookId": "{{body.id}}"}},
             },
             "detach": {"url": "/v1/hooks/{{webhook.externalHookId}}", "method": "DELETE"},
@@ -189,7 +207,7 @@ def _trigger(app: _App, trigger: dict[str, Any]) -> tuple[str, str]:
             "communication": {
                 "url": f"/v1/triggers/{trigger['key']}",
                 "method": "GET",
-                "qs": {"limit": "{{parameters.limit}}"},
+                "qs": {"limit": "{{parameters.limit}}", **filter_query(trigger["filters"])},
                 "response": {
                     "iterate": "{{body}}",
                     "output": "{{item}}",
@@ -198,6 +216,7 @@ def _trigger(app: _App, trigger: dict[str, Any]) -> tuple[str, str]:
                 },
             },
             "staticParams": [
+                *[filter_parameter(f) for f in trigger["filters"]],
                 {
                     "name": "limit",
                     "type": "uinteger",

@@ -99,7 +99,7 @@ def _trigger(trigger: dict[str, Any]) -> str:
         "hook_trigger.js",
         SOURCE=f"triggers/{trigger['key']}.py",
         KEY=js(trigger["key"]),
-        FILTERS=js([{"key": f["key"], "path": f["path"]} for f in trigger["filters"]]),
+        FILTERS=js([{"key": f["key"]} for f in trigger["filters"]]),
         NOUN=js(trigger["noun"]),
         DISPLAY=js(_display(trigger), 1),
         INPUT_FIELDS=js([filter_field(f) for f in trigger["filters"]], 2),

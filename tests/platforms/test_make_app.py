@@ -1,9 +1,12 @@
-"""The generated Make app: every file valid against Make's app schemas, and wired to the connector's routes."""
+"""The generated Make app: every file valid against Make's app schemas, its IML parsed, and wired to the connector's routes."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,10 @@ from chalicelib import catalog
 from platforms.common import IDEMPOTENCY_INPUT
 from platforms.make.generate import rpc_name
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "make-app-schemas"
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMAS = ROOT / "platforms" / "make" / "schemas"  # Make's own, copied with LICENSE.md and SOURCE.txt
+IML_CALLS = Path(__file__).with_name("iml_calls.js")
+NODE_MODULES = ROOT / "platforms" / "zapier" / "node_modules"  # the tests' Node packages (acorn among them)
 CATALOG = catalog.catalog()
 
 # Which schema checks which code, as Make's VS Code extension associates them (its package.json,
@@ -34,6 +40,19 @@ SCHEMA_OF_CODE = {
     "epoch": "epoch.json",
 }
 SCHEMA_OF_GENERAL = {"base": "base.json", "groups": "groups.json"}
+# Make's documented built-in functions (developers.make.com, "Functions": general, math, text,
+# date and time, array). A custom app may add its own IML functions; this one has none.
+MAKE_FUNCTIONS = frozenset(
+    """get if ifempty switch omit pick mergeCollections
+    average ceil floor formatNumber max min parseNumber round sum
+    ascii base64 capitalize contains decodeURL encodeURL escapeHTML escapeMarkdown indexOf length lower md5
+    replace replaceEmojiCharacters sha1 sha256 sha512 split startcase stripHTML substring toBinary toString trim upper
+    addDays addHours addMinutes addMonths addSeconds addYears formatDate parseDate setDate setDay setHour
+    setMinute setMonth setSecond setYear
+    add arrayDifference deduplicate distinct first flatten join keys last map merge remove reverse shuffle slice
+    sort toArray toCollection""".split()
+)
+IML = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 MODULE_OR_RPC_ID = re.compile(r"^[a-zA-Z][0-9a-zA-Z]{3,47}$")  # Make's rule, as the extension's validate-id.ts checks it
 
 
@@ -121,3 +140,59 @@ def test_connection_and_base(make_files: dict[str, str]) -> None:
     assert base["headers"] == {"X-API-Key": "{{connection.apiKey}}"}
     assert base["response"]["error"]["429"]["type"] == "RateLimitError"
     assert base["response"]["error"]["401"]["type"] == "InvalidAccessTokenError"
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string inside a JSON value (keys included: Make evaluates IML in both)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def parse_iml(expressions: list[str]) -> list[dict[str, Any]]:
+    """Each expression parsed by acorn (a JavaScript parser): the functions it calls, or its syntax error."""
+    if shutil.which("node") is None or not (NODE_MODULES / "acorn" / "package.json").exists():
+        pytest.fail("Node 20 and acorn are needed: run `make test` (it runs npm install in platforms/zapier)")
+    env = {**os.environ, "NODE_PATH": str(NODE_MODULES)}
+    done = subprocess.run(["node", str(IML_CALLS)], input=json.dumps(expressions), capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    return list(json.loads(done.stdout))
+
+
+def test_every_iml_expression_parses_and_calls_only_makes_functions(make_files: dict[str, str]) -> None:
+    expressions = sorted({m for path, text in make_files.items() if path.endswith(".json") for s in _strings(json.loads(text)) for m in IML.findall(s)})
+    assert len(expressions) > 20
+    parsed = parse_iml(expressions)
+    assert [p for p in parsed if "error" in p] == []
+    unknown = {(p["expression"], call) for p in parsed for call in p["calls"] if call not in MAKE_FUNCTIONS}
+    assert unknown == set()
+    called = {call for p in parsed for call in p["calls"]}
+    assert {"parseDate", "split", "get", "ifempty", "omit", "join"} <= called
+
+
+def test_the_iml_check_is_not_vacuous() -> None:
+    scenario_form, unknown, fine = parse_iml(['parseDate(get(split(item.id; "_"); 2); "x")', "jsonParse(body)", "if(ifempty(a, b) > 1, c, d)"])
+    assert "error" in scenario_form
+    assert unknown["calls"] == ["jsonParse"] and "jsonParse" not in MAKE_FUNCTIONS
+    assert sorted(fine["calls"]) == ["if", "ifempty"]
+
+
+def test_watch_modules_send_the_triggers_filters_and_blank_filters_are_not_sent(make_files: dict[str, str]) -> None:
+    components = json.loads(make_files["makecomapp.json"])["components"]
+    polls = {_code(make_files, m, "communication")["url"]: m for m in components["module"].values() if m["moduleType"] == "trigger"}
+    hooks = {_code(make_files, w, "attach")["body"]["event"]: w for w in components["webhook"].values()}
+    for trigger in CATALOG["triggers"]:
+        poll = polls[f"/v1/triggers/{trigger['key']}"]
+        keys = [f["key"] for f in trigger["filters"]]
+        assert [p["name"] for p in _code(make_files, poll, "staticParams")] == [*keys, "limit"]
+        query = _code(make_files, poll, "communication")["qs"]
+        assert set(query) == {"limit", *keys}
+        body = _code(make_files, hooks[trigger["key"]], "attach")["body"]["filters"]
+        for key in keys:
+            assert "omit(" in body and f"ifempty(parameters.{key}, false)" in body, body
+    voucher = _code(make_files, polls["/v1/triggers/voucher_redeemed"], "communication")["qs"]
+    assert voucher["voucher_type"] == '{{join(parameters.voucher_type, ",")}}'

@@ -1,8 +1,9 @@
-"""No field list is written twice: a label changed in a definition changes the Zapier app and the Make app."""
+"""No field list is written twice: a label changed in a definition changes all four apps (Zapier, Make, n8n, Power Automate)."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,21 +42,34 @@ def _export(platform: str, out: Path) -> str:
     return "\n".join(p.read_text() for p in sorted(out.rglob("*")) if p.is_file())
 
 
+PLATFORMS = ("zapier", "make", "n8n", "powerautomate")
+
+
 def test_the_current_labels_are_not_the_new_ones(tmp_path: Path) -> None:
-    for platform in ("zapier", "make"):
+    for platform in PLATFORMS:
         text = _export(platform, tmp_path / platform)
         assert "Stamp Added" in text
         assert not [label for label in NEW_LABELS if label in text]
 
 
-def test_a_relabelled_definition_changes_both_apps(relabelled: None, tmp_path: Path) -> None:
-    zapier = tmp_path / "zapier"
-    make = tmp_path / "make"
-    zapier_text, make_text = _export("zapier", zapier), _export("make", make)
+def test_a_relabelled_definition_changes_all_four_apps(relabelled: None, tmp_path: Path) -> None:
+    zapier, make, n8n, powerautomate = (tmp_path / p for p in PLATFORMS)
+    texts = {platform: _export(platform, tmp_path / platform) for platform in PLATFORMS}
     for label in NEW_LABELS:
-        assert label in zapier_text and label in make_text, label
+        # n8n's nodes declare no output fields (a node's output is the record as it came), so an
+        # output field's label (NEW_LABELS[1]) has nowhere to go there.
+        apps = [p for p in PLATFORMS if not (p == "n8n" and label == NEW_LABELS[1])]
+        assert [p for p in apps if label not in texts[p]] == [], label
     trigger_file = (zapier / "triggers" / "stamp_added.js").read_text()
     assert f'"label": "{NEW_LABELS[0]}"' in trigger_file and f'"label": "{NEW_LABELS[1]}"' in trigger_file
     assert f'"label": "{NEW_LABELS[2]}"' in (zapier / "creates" / "add_stamp.js").read_text()
     assert f'"label": "Watch {NEW_LABELS[0]}"' in (make / "makecomapp.json").read_text()
     assert f'"label": "{NEW_LABELS[2]}"' in (make / "modules" / "add-stamp" / "add-stamp.mappable-params.iml.json").read_text()
+    shipped = json.loads((n8n / "nodes" / "shared" / "catalog.json").read_text())
+    [trigger] = [t for t in shipped["triggers"] if t["key"] == "stamp_added"]
+    [add_stamp] = [a for a in shipped["actions"] if a["key"] == "add_stamp"]
+    assert trigger["label"] == NEW_LABELS[0] and NEW_LABELS[2] in [f["label"] for f in add_stamp["inputs"]]
+    swagger = json.loads((powerautomate / "apiDefinition.swagger.json").read_text())
+    assert swagger["paths"]["/v1/hooks/subscribe/stamp_added"]["post"]["summary"] == f"When: {NEW_LABELS[0]}"
+    assert swagger["definitions"]["StampAddedEvent"]["properties"]["stamp"]["properties"]["count"]["x-ms-summary"] == NEW_LABELS[1]
+    assert swagger["paths"]["/v1/actions/add-stamp"]["post"]["parameters"][0]["schema"]["properties"]["count"]["x-ms-summary"] == NEW_LABELS[2]

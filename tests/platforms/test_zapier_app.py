@@ -136,6 +136,9 @@ def test_creates_and_searches_return_what_the_sandbox_holds(stack: Any, live_zap
     again = run("creates.add_stamp.operation.perform", **stamp)
     assert first == again and first["stamps_added"] == 2
     assert _sandbox(stack, f"/v1/cards/{card['id']}")["card"]["stamps"] == 2  # the repeated call added nothing
+    history = run("searches.find_card_history.operation.perform", email=email)
+    assert [e["type"] for e in history] == [e["type"] for e in _sandbox(stack, f"/v1/cards/{card['id']}/history")["data"]]
+    assert history[0]["type"] == "stamp_added" and history[0]["card_id"] == card["id"]  # newest first
 
     voucher = run("creates.create_voucher.operation.perform", email=email, title="Free muffin", redeem_code_formats=["text", "qr"])
     held_voucher = _sandbox(stack, f"/v1/vouchers/{voucher['id']}")

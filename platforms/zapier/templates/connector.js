@@ -61,9 +61,6 @@ const call = async (z, { path, ...request }) => (await z.request({ ...request, u
 
 const me = (z) => call(z, { path: '/v1/me' });
 
-/** The value at a dotted path of an event record, e.g. `card.template_id`. */
-const valueAt = (record, path) => path.split('.').reduce((value, part) => (value == null ? value : value[part]), record);
-
 const wantedFilters = (bundle, filters) => clean(Object.fromEntries(filters.map(({ key }) => [key, bundle.inputData[key]])));
 
 const subscribe = (z, bundle, event, filters) =>
@@ -87,16 +84,11 @@ const unsubscribe = async (z, bundle) => {
   return { id: bundle.subscribeData.id };
 };
 
-/** Recent events, newest first, filtered as a subscription would be; the trigger's sample when none happened yet. */
-const recentEvents = async (z, bundle, event, filters) => {
-  const wanted = wantedFilters(bundle, filters);
+/** Recent events, newest first, filtered by the connector as a subscription would be; the trigger's sample when none happened yet. */
+const recentEvents = (z, bundle, event, filters) => {
+  const wanted = Object.entries(wantedFilters(bundle, filters)).map(([key, value]) => [key, [].concat(value).join(',')]);
   const limit = bundle.meta && bundle.meta.limit > 0 ? Math.min(bundle.meta.limit, MOST_EVENTS) : RECENT_EVENTS;
-  const records = await call(z, { path: `/v1/triggers/${event}`, params: { samples: 1, limit } });
-  return records.filter(
-    (record) =>
-      record.sample ||
-      filters.every(({ key, path }) => wanted[key] === undefined || [].concat(wanted[key]).map(String).includes(String(valueAt(record, path)))),
-  );
+  return call(z, { path: `/v1/triggers/${event}`, params: { ...Object.fromEntries(wanted), samples: 1, limit } });
 };
 
 /** Zapier may hand typed fields over as text ("2", "true"); the connector's JSON contract wants them typed. */

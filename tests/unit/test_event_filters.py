@@ -1,0 +1,49 @@
+"""The one filter rule fan-out and polling share."""
+
+from __future__ import annotations
+
+import pytest
+
+from chalicelib import event_filters, fanout, subscriptions
+from chalicelib.errors import ValidationFailed
+from chalicelib.store.records import StoredEvent, Subscription
+from triggers._common import sample_event
+
+STAMP = sample_event("stamp_added")  # card.template_id is ct_coffee
+
+
+def test_a_record_passes_when_each_filter_holds_one_of_the_wanted_values() -> None:
+    assert event_filters.passes("stamp_added", {}, STAMP)
+    assert event_filters.passes("stamp_added", {"card_template_id": ["ct_lunch", "ct_coffee"]}, STAMP)
+    assert not event_filters.passes("stamp_added", {"card_template_id": ["ct_lunch"]}, STAMP)
+    assert not event_filters.passes("stamp_added", {"no_such_filter": ["x"]}, STAMP)
+    assert event_filters.passes("any", {"event": ["stamp_added"]}, STAMP)
+    assert not event_filters.passes("any", {"event": ["goal_reached"]}, STAMP)
+
+
+def test_a_missing_path_is_no_match() -> None:
+    without_card = {k: v for k, v in STAMP.items() if k != "card"}
+    assert event_filters.value_at(without_card, "card.template_id") is None
+    assert not event_filters.passes("stamp_added", {"card_template_id": ["ct_coffee"]}, without_card)
+
+
+def test_fan_out_uses_the_same_rule() -> None:
+    event = StoredEvent(record=STAMP, key="k", cursor="c")
+    sub = Subscription(id="hook_1", location_id="loc_45", event="stamp_added", target_url="https://x.example", filters={"card_template_id": ["ct_lunch"]}, secret="s", created_at="t")
+    assert not fanout.matches(sub, event)
+    assert fanout.matches(Subscription(**{**sub.__dict__, "filters": {"card_template_id": ["ct_coffee"]}}), event)
+
+
+@pytest.mark.parametrize("blank", [None, "", [], [""], [None]])
+def test_a_null_or_empty_filter_value_means_no_filter(blank: object) -> None:
+    assert subscriptions.filters_for("stamp_added", {"card_template_id": blank}) == {}  # type: ignore[dict-item]
+    assert subscriptions.filters_for("any", {"event": blank}) == {}  # type: ignore[dict-item]
+
+
+def test_bad_filters_are_still_refused_by_name() -> None:
+    with pytest.raises(ValidationFailed) as unknown:
+        subscriptions.filters_for("stamp_added", {"colour": "red"})
+    assert unknown.value.fields is not None and "filters.colour" in unknown.value.fields
+    with pytest.raises(ValidationFailed) as choice:
+        subscriptions.filters_for("any", {"event": ["stamp_added", "kartu_diterbitkan"]}, prefix="")
+    assert choice.value.fields is not None and "event" in choice.value.fields
