@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from pydantic import Field
 
 from chalicelib.definitions import OutputField
-from chalicelib.fields import Email, Input, Phone
+from chalicelib.fields import VISIBLE, Email, Input, Phone, Rule
+
+IDENTIFIERS = ("email", "phone", "customer_id", "card_id")
 
 
 class CustomerRef(Input):
-    """Who the action is about: exactly one of these four (checked by ``customers.identifier``)."""
+    """Who the action is about: exactly one of these four, a rule the OpenAPI document states too."""
 
+    RULES: ClassVar[tuple[Rule, ...]] = (Rule("exactly", IDENTIFIERS, "Give exactly one of email, phone, customer_id or card_id"),)
     email: Email | None = Field(None, title="Customer email", description="The customer's email address.")
     phone: Phone | None = Field(None, title="Customer phone", description="The customer's phone number; international form (+1...) is safest.")
-    customer_id: str | None = Field(None, title="Customer ID", description="7stamp's customer id (c_...).", max_length=100)
-    card_id: str | None = Field(None, title="Card ID", description="7stamp's card id (card_...).", max_length=100)
+    customer_id: str | None = Field(None, title="Customer ID", description="7stamp's customer id (c_...).", min_length=1, pattern=VISIBLE, max_length=100)
+    card_id: str | None = Field(None, title="Card ID", description="7stamp's card id (card_...).", min_length=1, pattern=VISIBLE, max_length=100)
+
+    def identifier(self) -> tuple[str, str]:
+        """The one identifier given, as (field name, value)."""
+        return next((name, value) for name in IDENTIFIERS if (value := getattr(self, name)) is not None)
 
 
 TEMPLATE_FIELD = Field(
     None,
+    min_length=1,
+    pattern=VISIBLE,
     title="Card template",
     description="Which card (loyalty program) to use; needed when a customer holds several cards.",
     max_length=100,

@@ -10,23 +10,24 @@ from actions._shared import SAMPLE_CARD, SAMPLE_VOUCHER, TEMPLATE_FIELD, Custome
 from chalicelib import customers
 from chalicelib.definitions import ActionDefinition, OutputField
 from chalicelib.errors import NotFound
+from chalicelib.fields import VISIBLE, Integer
 from chalicelib.runtime import ActionContext
 
 
 class AddStampInput(CustomerRef):
     template_id: str | None = TEMPLATE_FIELD
-    count: int = Field(1, ge=1, le=50, title="Stamps", description="How many stamps to add (1-50).")
-    comment: str | None = Field(None, title="Comment", description="Shown in the card's history, e.g. an order number.", max_length=500)
+    count: Integer = Field(1, ge=1, le=50, title="Stamps", description="How many stamps to add (1-50).")
+    comment: str | None = Field(None, title="Comment", description="Shown in the card's history, e.g. an order number.", pattern=VISIBLE, max_length=500)
     issue_card_if_missing: bool = Field(
         False,
         title="Issue card if missing",
         description="When the customer (by email or phone) has no card yet, issue one first.",
     )
-    name: str | None = Field(None, title="Name (for a new card)", description="Used only when a card is issued.", max_length=200)
+    name: str | None = Field(None, title="Name (for a new card)", description="Used only when a card is issued.", pattern=VISIBLE, max_length=200)
 
 
 def _holder(ctx: ActionContext, data: AddStampInput) -> tuple[customers.Holder, bool]:
-    by, value = customers.identifier(data.model_dump())
+    by, value = data.identifier()
     try:
         return customers.resolve(ctx.client, by, value, data.template_id), False
     except NotFound:

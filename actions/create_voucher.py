@@ -2,38 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT, CustomerRef
 from chalicelib import customers
 from chalicelib.definitions import ActionDefinition
-from chalicelib.fields import Moment
+from chalicelib.fields import VISIBLE, FutureMoment, Rule
 from chalicelib.runtime import ActionContext
 
 
 class CreateVoucherInput(CustomerRef):
+    RULES: ClassVar[tuple[Rule, ...]] = (Rule("at_least", ("template_id", "title"), "Give a voucher template or a title"),)
     template_id: str | None = Field(
-        None, title="Voucher template", description="A voucher template; or give a title instead.", max_length=100, json_schema_extra={"dynamic": "voucher-templates"}
+        None, title="Voucher template", description="A voucher template; or give a title instead.", min_length=1, pattern=VISIBLE, max_length=100, json_schema_extra={"dynamic": "voucher-templates"}
     )
-    title: str | None = Field(None, title="Title", description="A custom voucher's title, e.g. 'Free dessert'.", max_length=200)
-    description: str | None = Field(None, title="Description", max_length=1000)
+    title: str | None = Field(None, title="Title", description="A custom voucher's title, e.g. 'Free dessert'.", min_length=1, pattern=VISIBLE, max_length=200)
+    description: str | None = Field(None, title="Description", pattern=VISIBLE, max_length=1000)
     redeem_code: str | None = Field(None, title="Redeem code", description="Leave empty to have one generated.", pattern=r"^[A-Za-z0-9_-]{4,64}$")
     redeem_code_formats: list[Literal["text", "qr", "barcode"]] | None = Field(
-        None, title="Redeem code formats", description="How the code is shown: text, qr, barcode.", max_length=3
+        None, title="Redeem code formats", description="How the code is shown: text, qr, barcode.", min_length=1, max_length=3
     )
-    expires_at: Moment | None = Field(None, title="Expires at", description="e.g. 2026-12-31T23:59:59Z")
-
-    @model_validator(mode="after")
-    def _template_or_title(self) -> CreateVoucherInput:
-        if not self.template_id and not self.title:
-            raise ValueError("Give a voucher template or a title")
-        return self
+    expires_at: FutureMoment | None = Field(None, title="Expires at", description="e.g. 2026-12-31T23:59:59Z")
 
 
 def perform(ctx: ActionContext, data: CreateVoucherInput) -> dict[str, Any]:
-    by, value = customers.identifier(data.model_dump())
+    by, value = data.identifier()
     body = data.model_dump(exclude_none=True, exclude={"email", "phone", "customer_id", "card_id"})
     if by == "card_id":
         body["card_id"] = value

@@ -15,12 +15,13 @@ COUNTS = ("cards_issued", "cards_saved", "stamps_added", "goals_reached", "vouch
 
 class AnalyticsInput(Input):
     date_from: Day = Field(alias="from", title="From", description="First day of the period, YYYY-MM-DD.")
-    date_to: Day = Field(alias="to", title="To", description="Last day of the period, YYYY-MM-DD.")
+    date_to: Day = Field(alias="to", title="To", description="Last day of the period, YYYY-MM-DD (given before 'from', the two swap).")
 
     @model_validator(mode="after")
     def _ordered(self) -> AnalyticsInput:
+        """Two days are a period whichever comes first: refusing the reversed order is not a rule a schema can state."""
         if self.date_from > self.date_to:
-            raise ValueError("'from' must not be after 'to'")
+            self.date_from, self.date_to = self.date_to, self.date_from
         return self
 
 

@@ -10,6 +10,7 @@ from actions._shared import TEMPLATE_FIELD, CustomerRef
 from chalicelib import customers
 from chalicelib.definitions import ActionDefinition, OutputField
 from chalicelib.errors import Forbidden, NotFound
+from chalicelib.fields import WholeNumber
 from chalicelib.runtime import ActionContext
 
 MAX_ENTRIES = 100
@@ -17,7 +18,7 @@ MAX_ENTRIES = 100
 
 class FindCardHistoryInput(CustomerRef):
     template_id: str | None = TEMPLATE_FIELD
-    limit: int = Field(20, ge=1, le=MAX_ENTRIES, title="Limit", description=f"How many entries to return, newest first (1-{MAX_ENTRIES}).")
+    limit: WholeNumber = Field(20, ge=1, le=MAX_ENTRIES, title="Limit", description=f"How many entries to return, newest first (1-{MAX_ENTRIES}).")
 
 
 def perform(ctx: ActionContext, data: FindCardHistoryInput) -> list[dict[str, Any]]:
@@ -25,7 +26,7 @@ def perform(ctx: ActionContext, data: FindCardHistoryInput) -> list[dict[str, An
 
     A card that is unknown or another location's is the same 404, so nothing tells them apart.
     """
-    by, value = customers.identifier(data.model_dump())
+    by, value = data.identifier()
     card_id, customer_id = value, None
     if by != "card_id":
         holder = customers.resolve(ctx.client, by, value, data.template_id)  # 404 without a card, 422 with several

@@ -39,7 +39,7 @@ def _row(customer: dict[str, Any], card: dict[str, Any] | None) -> dict[str, Any
 
 def perform(ctx: ActionContext, data: FindCustomerInput) -> list[dict[str, Any]]:
     """One row per matching card (a customer without a card is one row without card fields)."""
-    by, value = customers.identifier(data.model_dump())
+    by, value = data.identifier()
     rows: list[dict[str, Any]] = []
     for customer in customers.customers(ctx.client, by, value):
         cards = [c for c in customer.get("cards") or [] if data.template_id in (None, c.get("template_id"))]

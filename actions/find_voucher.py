@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.definitions import ActionDefinition
 from chalicelib.errors import NotFound
-from chalicelib.fields import Input
+from chalicelib.fields import VISIBLE, Input, Rule
 from chalicelib.runtime import ActionContext
 
 
 class FindVoucherInput(Input):
-    redeem_code: str | None = Field(None, title="Redeem code", max_length=64)
-    voucher_id: str | None = Field(None, title="Voucher ID", max_length=100)
-
-    @model_validator(mode="after")
-    def _one(self) -> FindVoucherInput:
-        if bool(self.voucher_id) == bool(self.redeem_code):
-            raise ValueError("Give either the redeem code or the voucher ID")
-        return self
+    RULES: ClassVar[tuple[Rule, ...]] = (Rule("exactly", ("redeem_code", "voucher_id"), "Give either the redeem code or the voucher ID"),)
+    redeem_code: str | None = Field(None, title="Redeem code", min_length=1, pattern=VISIBLE, max_length=64)
+    voucher_id: str | None = Field(None, title="Voucher ID", min_length=1, pattern=VISIBLE, max_length=100)
 
 
 def perform(ctx: ActionContext, data: FindVoucherInput) -> list[dict[str, Any]]:

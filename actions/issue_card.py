@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from actions._shared import CARD_OUTPUT, SAMPLE_CARD, TEMPLATE_FIELD, card_output
 from chalicelib.definitions import ActionDefinition, OutputField
-from chalicelib.fields import Day, Email, Input, Phone
+from chalicelib.fields import VISIBLE, Day, Email, Input, Phone, Rule
 from chalicelib.runtime import ActionContext
 
 
 class IssueCardInput(Input):
+    RULES: ClassVar[tuple[Rule, ...]] = (Rule("at_least", ("email", "phone"), "Give the customer's email or phone"),)
     email: Email | None = Field(None, title="Email", description="The customer's email address; email or phone is required.")
     phone: Phone | None = Field(None, title="Phone", description="The customer's phone number; email or phone is required.")
-    name: str | None = Field(None, title="Name", description="The customer's name, shown on the card.", max_length=200)
+    name: str | None = Field(None, title="Name", description="The customer's name, shown on the card.", min_length=1, pattern=VISIBLE, max_length=200)
     birthday: Day | None = Field(None, title="Birthday", description="YYYY-MM-DD; enables birthday rewards.")
     language: str | None = Field(None, title="Language", description="Card language, e.g. en or de.", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
     template_id: str | None = TEMPLATE_FIELD
-
-    @model_validator(mode="after")
-    def _email_or_phone(self) -> IssueCardInput:
-        if not self.email and not self.phone:
-            raise ValueError("Give the customer's email or phone")
-        return self
 
 
 def perform(ctx: ActionContext, data: IssueCardInput) -> dict[str, Any]:

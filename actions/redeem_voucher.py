@@ -2,27 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.definitions import ActionDefinition
 from chalicelib.errors import NotFound
-from chalicelib.fields import Input
+from chalicelib.fields import VISIBLE, Input, Rule
 from chalicelib.runtime import ActionContext
 
 
 class RedeemVoucherInput(Input):
-    voucher_id: str | None = Field(None, title="Voucher ID", description="7stamp's voucher id (v_...).", max_length=100)
-    redeem_code: str | None = Field(None, title="Redeem code", description="The code the customer shows.", max_length=64)
-    comment: str | None = Field(None, title="Comment", max_length=500)
-
-    @model_validator(mode="after")
-    def _one(self) -> RedeemVoucherInput:
-        if bool(self.voucher_id) == bool(self.redeem_code):
-            raise ValueError("Give either the voucher ID or the redeem code")
-        return self
+    RULES: ClassVar[tuple[Rule, ...]] = (Rule("exactly", ("voucher_id", "redeem_code"), "Give either the voucher ID or the redeem code"),)
+    voucher_id: str | None = Field(None, title="Voucher ID", description="7stamp's voucher id (v_...).", min_length=1, pattern=VISIBLE, max_length=100)
+    redeem_code: str | None = Field(None, title="Redeem code", description="The code the customer shows.", min_length=1, pattern=VISIBLE, max_length=64)
+    comment: str | None = Field(None, title="Comment", pattern=VISIBLE, max_length=500)
 
 
 def perform(ctx: ActionContext, data: RedeemVoucherInput) -> dict[str, Any]:

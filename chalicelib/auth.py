@@ -8,14 +8,12 @@ calls the connector makes without a request in hand.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 
 from chalicelib import connect, services
+from chalicelib.contract import API_KEY_RE
 from chalicelib.errors import Unauthorized
 from chalicelib.store.records import Tenant
-
-KEY_RE = re.compile(r"^7loc_sc_[A-Za-z0-9_-]{16,128}$")
 
 
 def mask(api_key: str) -> str:
@@ -33,7 +31,7 @@ def key_from_headers(headers: Mapping[str, str]) -> str:
             api_key = value.strip()
     if not api_key:
         raise Unauthorized("Send your 7stamp API key in the X-API-Key header")
-    if not KEY_RE.match(api_key):
+    if not API_KEY_RE.fullmatch(api_key):
         raise Unauthorized("That is not a 7stamp API key: keys start with 7loc_sc_ followed by 16-128 letters, digits, _ or -")
     return api_key
 

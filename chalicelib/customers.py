@@ -12,8 +12,6 @@ from typing import Any
 from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.sevenstamp import SevenStampClient
 
-IDENTIFIERS = ("email", "phone", "customer_id", "card_id")
-
 
 @dataclass(frozen=True)
 class Holder:
@@ -22,14 +20,6 @@ class Holder:
     customer: dict[str, Any]
     card: dict[str, Any] | None
 
-
-def identifier(values: dict[str, Any]) -> tuple[str, str]:
-    """The one identifier an input carries; 422 when none or several are given."""
-    given = [(name, values[name]) for name in IDENTIFIERS if values.get(name)]
-    if len(given) != 1:
-        message = "Give exactly one of email, phone, customer_id or card_id"
-        raise ValidationFailed(message, fields={name: message for name in IDENTIFIERS})
-    return given[0]
 
 
 def customers(client: SevenStampClient, by: str, value: str) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@
     ├── MethodNotAllowed    405    a method the route does not take (the inbound function URL)
     ├── Conflict            409    already_redeemed, voucher_expired, idempotency_conflict, ...
     ├── PayloadTooLarge     413
+    │   └── ItemTooLarge    413    a record would be over what the store may hold
     ├── ValidationFailed    422    names each bad field in words a marketer understands
     ├── RateLimited         429    carries Retry-After
     ├── UpstreamError       502    7stamp failed or answered nonsense
@@ -96,6 +97,10 @@ class PayloadTooLarge(ConnectorError):
     """The body is over the size limit."""
 
     status, code = 413, "payload_too_large"
+
+
+class ItemTooLarge(PayloadTooLarge):
+    """A record would be larger than the store's item size limit once stored."""
 
 
 class ValidationFailed(ConnectorError):

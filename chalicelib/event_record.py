@@ -1,8 +1,24 @@
-"""The shape every event record has (what subscribers receive and polling lists), for checking samples."""
+"""The shape of an event record: what subscribers receive and what polling lists.
+
+``EventRecord`` is the contract (the OpenAPI document's schema of a polled or delivered
+event): only what the connector guarantees for any event 7stamp may send, everything
+else of 7stamp's payload passes through. ``SampleRecord`` is what a trigger's sample
+shows besides, checked for every definition.
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
+
+
+class EventRecord(BaseModel):
+    """7stamp's payload as it came, plus ``id`` (stable, unique) and ``enriched``."""
+
+    model_config = ConfigDict(extra="allow")
+    id: str
+    event: str
+    location_id: str
+    enriched: bool
 
 
 class CustomerPart(BaseModel):
@@ -16,14 +32,9 @@ class CustomerPart(BaseModel):
     birthday: str | None = None
 
 
-class EventRecord(BaseModel):
-    """What a subscriber receives and what polling lists: 7stamp's payload plus ``id`` and ``enriched``."""
+class SampleRecord(EventRecord):
+    """A trigger's sample: a complete, enriched event of its kind."""
 
-    model_config = ConfigDict(extra="allow")
-    id: str
-    event: str
     timestamp: str
     business_id: str
-    location_id: str
-    enriched: bool
     customer: CustomerPart

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib import enrich, observability, services, signing
+from chalicelib import enrich, observability, services, signing, strict_json
 from chalicelib.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 ENRICH_WAIT_INBOUND = 1.0  # 7stamp's webhook gets its 2xx within a second or two; what is not enriched by then is enriched later
@@ -24,9 +24,9 @@ log = logging.getLogger("connector.inbound")
 
 
 def dedup_key(webhook_id: str | None, payload: dict[str, Any]) -> str:
-    """The webhook-id when 7stamp sent one, else a hash of the canonical body."""
+    """A hash of the whole webhook-id when 7stamp sent one (any length fits the key), else of the canonical body."""
     if webhook_id:
-        return f"m#{webhook_id[:200]}"
+        return "m#" + hashlib.sha256(webhook_id.encode("utf-8", "surrogatepass")).hexdigest()
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"))
     return "h#" + hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -39,12 +39,13 @@ def receive(token: str, raw_body: bytes, headers: Mapping[str, str]) -> tuple[st
     if not connection.secret:
         raise Unauthorized("This location's connection is not complete yet")
     signing.verify(connection.secret, raw_body, headers)
-    try:
-        payload = json.loads(raw_body)
-    except (ValueError, UnicodeDecodeError):
-        raise BadRequest("The body is not valid JSON") from None
-    if not isinstance(payload, dict) or not isinstance(payload.get("event"), str) or not payload["event"]:
+    payload = strict_json.loads(raw_body)
+    if not isinstance(payload, dict):
         raise BadRequest("The body must be a JSON object with an event name")
+    from chalicelib import fields
+    from chalicelib.api.models import InboundEvent  # pydantic loads with the first event, not at cold start
+
+    fields.parse(InboundEvent, payload)
     if payload.get("location_id") != connection.location_id:
         raise Forbidden("The event belongs to another location")
     lowered = {k.lower(): v for k, v in headers.items()}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib import fields, services
+from chalicelib.contract import IDEMPOTENCY_KEY_MAX
 from chalicelib.definitions import ActionDefinition
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.sevenstamp import SevenStampClient
@@ -33,8 +34,11 @@ class ActionContext:
     idempotency_key: str
 
     def key_for(self, step: str) -> str:
-        """The idempotency key of one 7stamp write of this action."""
-        return f"{self.idempotency_key}:{step}"[:255]
+        """The idempotency key of one 7stamp write of this action: as given when it fits a header, else its hash."""
+        key = f"{self.idempotency_key}:{step}"
+        if len(key) <= 255 and key.isascii() and key.isprintable():
+            return key
+        return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _fingerprint(definition: ActionDefinition, data: dict[str, Any]) -> str:
@@ -44,15 +48,11 @@ def _fingerprint(definition: ActionDefinition, data: dict[str, Any]) -> str:
 
 def _idempotency_key(header: str | None, data: dict[str, Any]) -> str | None:
     raw = data.pop(IDEMPOTENCY_FIELD, None)
-    key = header if header is not None else raw
-    if key is None:
-        return None
-    key = str(key).strip()
-    if not 1 <= len(key) <= 200:
-        raise ValidationFailed(
-            "The idempotency key must be 1 to 200 characters", fields={IDEMPOTENCY_FIELD: "must be 1 to 200 characters"}
-        )
-    return key
+    reason = f"must be text of 1 to {IDEMPOTENCY_KEY_MAX} characters"
+    for given in (header, raw):  # both checked, though the header wins
+        if given is not None and (not isinstance(given, str) or not 1 <= len(given) <= IDEMPOTENCY_KEY_MAX):
+            raise ValidationFailed(f"The idempotency key {reason}", fields={IDEMPOTENCY_FIELD: reason})
+    return header if header is not None else raw
 
 
 def run(definition: ActionDefinition, tenant: Tenant, client: SevenStampClient, data: dict[str, Any], idempotency_header: str | None = None) -> Any:

@@ -118,6 +118,9 @@ def _error_from(response: httpx.Response) -> ConnectorError:
     if kind is None:
         return UpstreamError(f"7stamp answered {status}")
     fields = error.get("fields") if status == 422 and isinstance(error.get("fields"), dict) else None
+    if fields and all(str(name).endswith("_id") for name in fields):
+        # an id 7stamp does not know (a template of another kind, of another location): a missing object, not a malformed field
+        return NotFound(message or _MESSAGES[404], code=None, fields=fields)
     return kind(message or _MESSAGES[status], code=code if status in (409, 422) else None, fields=fields)
 
 

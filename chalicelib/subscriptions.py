@@ -5,17 +5,37 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import ConfigDict, Field, WithJsonSchema
 
-from chalicelib import address_guard, event_names, fields, registry, services, settings, signing
+from chalicelib import address_guard, event_names, registry, services, settings, signing
 from chalicelib.catalog import filter_choices
 from chalicelib.errors import ValidationFailed
 from chalicelib.fields import Input
 from chalicelib.store.records import Subscription, Tenant
 
 MAX_SUBSCRIPTIONS = 2000
+TARGET_URL_MAX = 2048
+
+
+def _filter_schema(event: str) -> dict[str, Any]:
+    """The filters one event accepts (``filters_for``): each a value or a list of values, from its choices when it has
+    some; null and "" (alone or in a list) are no filter."""
+    properties: dict[str, Any] = {}
+    for f in registry.triggers()[event].filters:
+        value: dict[str, Any] = {"type": "string", "maxLength": 200}
+        if filter_choices(f):
+            value = {"type": "string", "enum": ["", *filter_choices(f)]}
+        item = {"anyOf": [value, {"type": "null"}]}
+        properties[f.key] = {"anyOf": [value, {"type": "null"}, {"type": "array", "items": item}]}
+    return {"anyOf": [{"type": "object", "properties": properties, "additionalProperties": False}, {"type": "null"}]}
+
+
+def _hook_request_schema(schema: dict[str, Any]) -> None:
+    """One branch per event (``oneOf``): which filters are accepted depends on the event named."""
+    schema["properties"]["event"] = {"type": "string", "enum": list(registry.triggers())}
+    schema["oneOf"] = [{"properties": {"event": {"const": e}, "filters": _filter_schema(e)}} for e in registry.triggers()]
 
 
 FilterValues = dict[str, str | list[str | None] | None]
@@ -23,8 +43,14 @@ FilterValues = dict[str, str | list[str | None] | None]
 
 
 class HookRequest(Input):
+    """``POST /v1/hooks``. ``target-url`` is this contract's format: an https URL of at most 2048 characters whose host
+    resolves only to public addresses (the address guard), which no pattern can say."""
+
+    model_config = ConfigDict(json_schema_extra=_hook_request_schema)
     event: str = Field(title="Event", max_length=100)
-    target_url: str = Field(title="Target URL", max_length=2048)
+    target_url: Annotated[str, WithJsonSchema({"type": "string", "format": "target-url", "maxLength": TARGET_URL_MAX})] = Field(
+        title="Target URL", max_length=TARGET_URL_MAX
+    )
     filters: FilterValues | None = Field(None, title="Filters")
 
 
@@ -56,10 +82,8 @@ def filters_for(event: str, given: Mapping[str, str | Sequence[str | None] | Non
     return out
 
 
-def subscribe(tenant: Tenant, body: dict[str, Any]) -> Subscription:
-    """Validate and store a subscription; its secret is shown to the caller only in this answer."""
-    request = fields.parse(HookRequest, body)
-    assert isinstance(request, HookRequest)
+def subscribe(tenant: Tenant, request: HookRequest) -> Subscription:
+    """Check and store a subscription; its secret is shown to the caller only in this answer."""
     event = event_names.canonical(request.event)
     filters = filters_for(event, request.filters)
     address_guard.check(request.target_url, allow_private=settings.get().allow_private_targets)

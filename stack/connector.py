@@ -28,6 +28,12 @@ class _RequestHandler(ChaliceRequestHandler):
 
     _started = 0.0
 
+    def __getattr__(self, name: str) -> Any:
+        """Every method goes to the app, which answers 405 for one a route does not take (http.server would answer 501)."""
+        if name.startswith("do_"):
+            return self._generic_handle
+        raise AttributeError(name)
+
     def parse_request(self) -> bool:
         self._started = time.monotonic()  # after the request line arrived: idle keep-alive time is not counted
         return bool(super().parse_request())

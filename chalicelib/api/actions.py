@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib import services
-from chalicelib.api.http import Call, endpoint
+from chalicelib.api.http import MODELS, Call, endpoint
 from chalicelib.errors import NotFound
 
 bp = Blueprint(__name__)
@@ -24,17 +24,17 @@ def _run(kind: str, call: Call, data: dict[str, Any]) -> Any:
         return runtime.run(definition, call.me, client, data, header)
 
 
-@endpoint(bp, "/v1/actions/{slug}", ["POST"])
+@endpoint(bp, "/v1/actions/{slug}", ["POST"], summary="An action", per_definition="create", errors=(400, 404, 409, 413, 422))
 def action(call: Call) -> Any:
     return _run("create", call, call.json())
 
 
-@endpoint(bp, "/v1/searches/{slug}", ["GET"])
+@endpoint(bp, "/v1/searches/{slug}", ["GET"], summary="A search", per_definition="search", errors=(404, 422))
 def search(call: Call) -> Any:
-    return _run("search", call, {k: v for k, v in call.query.items() if v != ""})
+    return _run("search", call, call.query)
 
 
-@endpoint(bp, "/v1/options/{source}", ["GET"])
+@endpoint(bp, "/v1/options/{source}", ["GET"], summary="Dropdown sources", responses={200: MODELS + "Options"}, errors=(404,))
 def options(call: Call) -> list[dict[str, str]]:
     from chalicelib import registry
     from chalicelib.catalog import OPTION_SOURCES

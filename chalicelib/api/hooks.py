@@ -7,8 +7,8 @@ from typing import Any
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
 from chalicelib import health, queue, services, settings
-from chalicelib.api.http import Call, endpoint, json_response
-from chalicelib.errors import Conflict, NotFound, ValidationFailed
+from chalicelib.api.http import MODELS, Call, endpoint, json_response
+from chalicelib.errors import Conflict, NotFound
 from chalicelib.moments import since_cursor
 from chalicelib.store.records import Subscription
 
@@ -29,15 +29,18 @@ def refuse_if_disabled(sub: Subscription) -> None:
         raise Conflict("This subscription is disabled; enable it first, then send its deliveries again", code="subscription_disabled")
 
 
-@endpoint(bp, "/v1/hooks", ["POST"])
+@endpoint(
+    bp, "/v1/hooks", ["POST"], summary="Subscribe a target URL to an event",
+    body="chalicelib.subscriptions:HookRequest", responses={201: MODELS + "NewHook"},
+)
 def subscribe(call: Call) -> Any:
     from chalicelib import subscriptions
 
-    sub = subscriptions.subscribe(call.me, call.json())
+    sub = subscriptions.subscribe(call.me, call.input)
     return json_response({**sub.public(include_secret=True)}, 201, {"Location": f"{settings.get().public_url}/v1/hooks/{sub.id}"})
 
 
-@endpoint(bp, "/v1/hooks", ["GET"])
+@endpoint(bp, "/v1/hooks", ["GET"], summary="The tenant's subscriptions (no secrets)", responses={200: MODELS + "Hooks"})
 def list_hooks(call: Call) -> Any:
     return health.healths(services.subscriptions().list(call.me.location_id))
 
@@ -47,7 +50,7 @@ def get_hook(call: Call) -> Any:
     return health.health(own(call))
 
 
-@endpoint(bp, "/v1/hooks/{id}", ["DELETE"])
+@endpoint(bp, "/v1/hooks/{id}", ["DELETE"], summary="Unsubscribe", responses={204: None}, errors=(404,))
 def unsubscribe(call: Call) -> Any:
     if not services.subscriptions().delete(call.me.location_id, call.params["id"]):
         raise NotFound("No such subscription")
@@ -77,23 +80,22 @@ def send_test(call: Call) -> Any:
     return {"event_id": event_id, **attempt_row(attempt)}
 
 
-@endpoint(bp, "/v1/hooks/{id}/deliveries", ["GET"])
+@endpoint(bp, "/v1/hooks/{id}/deliveries", ["GET"], summary="Recent delivery attempts", errors=(404,))
 def deliveries(call: Call) -> Any:
     from chalicelib.api.deliveries import delivery_row
 
     return [delivery_row(d) for d in services.deliveries().recent(own(call).id, 50)]
 
 
-@endpoint(bp, "/v1/hooks/{id}/replay", ["POST"])
+@endpoint(
+    bp, "/v1/hooks/{id}/replay", ["POST"], summary="Re-send failed deliveries",
+    body=MODELS + "ReplayRequest", responses={200: MODELS + "Replayed"}, errors=(404,),
+)
 def replay(call: Call) -> Any:
     """Re-send the failed deliveries (received after ``since``); ``dry_run`` only says how many that would be."""
     sub = own(call)
-    body = call.json()
-    cursor = since_cursor(body["since"]) if body.get("since") is not None else None
-    dry_run = body.get("dry_run", False)
-    if not isinstance(dry_run, bool):
-        raise ValidationFailed("dry_run must be true or false", fields={"dry_run": "must be true or false"})
-    if dry_run:
+    cursor = since_cursor(call.input.since) if call.input.since is not None else None
+    if call.input.dry_run:
         return {"would_replay": services.delivery_log().count_failed(sub.id, cursor)}
     refuse_if_disabled(sub)
     reopened = services.deliveries().reopen_failed(sub.id, cursor)

@@ -7,12 +7,15 @@ from typing import Any
 from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib import inbound
-from chalicelib.api.http import Call, endpoint
+from chalicelib.api.http import MODELS, Call, endpoint
 
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/inbound/7stamp/{token}", ["POST"], authenticated=False)
+@endpoint(
+    bp, "/inbound/7stamp/{token}", ["POST"], summary="7stamp's signed webhook deliveries", authenticated=False,
+    body=MODELS + "InboundEvent", view_reads_body=True, responses={200: MODELS + "Received"}, errors=(401, 403, 404),
+)
 def receive(call: Call) -> Any:
     event_id, new = inbound.receive(call.params["token"], call.raw_body, call.headers)
     return {"id": event_id, "duplicate": not new}

@@ -6,29 +6,29 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib.api.http import Call, endpoint
+from chalicelib.api.http import MODELS, Call, endpoint
 
 bp = Blueprint(__name__)
 
 
-@endpoint(bp, "/health", ["GET"], authenticated=False)
+@endpoint(bp, "/health", ["GET"], summary="Liveness", authenticated=False, responses={200: MODELS + "Health"})
 def health(call: Call) -> dict[str, Any]:
     return {"ok": True}
 
 
-@endpoint(bp, "/v1/me", ["GET"])
+@endpoint(bp, "/v1/me", ["GET"], summary="Connection test and label", responses={200: MODELS + "Me"})
 def me(call: Call) -> dict[str, Any]:
     return call.me.public()
 
 
-@endpoint(bp, "/v1/catalog", ["GET"])
+@endpoint(bp, "/v1/catalog", ["GET"], summary="Every trigger, action and search", responses={200: MODELS + "Document"})
 def get_catalog(call: Call) -> dict[str, Any]:
     from chalicelib import catalog
 
     return catalog.catalog()
 
 
-@endpoint(bp, "/openapi.json", ["GET"])
+@endpoint(bp, "/openapi.json", ["GET"], summary="This document (no key: it holds no data)", authenticated=False, responses={200: MODELS + "Document"})
 def get_openapi(call: Call) -> dict[str, Any]:
     from chalicelib import openapi
 

@@ -13,16 +13,18 @@ from typing import Any
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
 from chalicelib import services
-from chalicelib.api.http import Call, endpoint, json_response
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.api.http import MODELS, Call, endpoint, json_response
+from chalicelib.errors import NotFound
 from chalicelib.store.events import cursor_of, id_of
 
 bp = Blueprint(__name__)
-DEFAULT_LIMIT = 50
 POLL_PARAMETERS = ("limit", "since", "samples")  # every other query parameter is one of the trigger's filters
 
 
-@endpoint(bp, "/v1/triggers/{event}", ["GET"])
+@endpoint(
+    bp, "/v1/triggers/{event}", ["GET"], summary="Recent events, newest first",
+    query=MODELS + "PollQuery", responses={200: MODELS + "EventRecords"}, errors=(404,),
+)
 def poll(call: Call) -> Any:
     from chalicelib import event_names, registry, subscriptions
 
@@ -30,24 +32,19 @@ def poll(call: Call) -> Any:
     if name not in registry.triggers():
         guess = event_names.suggest(name)
         raise NotFound(f"No trigger called {name!r}" + (f"; did you mean {guess!r}?" if guess else ""))
-    raw_limit = call.query.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
-        raise ValidationFailed("limit must be a whole number from 1 to 100", fields={"limit": "must be a whole number from 1 to 100"})
-    since = call.query.get("since") or None
+    since = call.args.since
     cursor = cursor_of(since) if since else None
-    if since and cursor is None:
-        raise ValidationFailed("since must be an event id from an earlier answer", fields={"since": "is not an event id from this connector"})
     filters = subscriptions.filters_for(name, {k: v.split(",") for k, v in call.query.items() if k not in POLL_PARAMETERS}, prefix="")
     event = None if name == registry.ANY_EVENT else name
     store = services.events()
-    found = store.since(call.me.location_id, event, cursor, int(raw_limit)) if cursor else store.recent(call.me.location_id, event, int(raw_limit))
+    found = store.since(call.me.location_id, event, cursor, call.args.limit) if cursor else store.recent(call.me.location_id, event, call.args.limit)
     if since:
         headers = {"X-Next-Cursor": id_of(found[0].cursor) if found else since}
     else:
         # where a watcher starts: the newest event shown, but never past the horizon (what is newer comes again)
         headers = {"X-Next-Cursor": id_of(min(found[0].cursor, store.horizon()) if found else store.horizon())}
     texts = [e.text for e in found if not filters or _passes(name, filters, e.text)]
-    if not texts and call.query.get("samples") == "1" and not since:
+    if not texts and call.args.samples == "1" and not since:
         return json_response([{**registry.triggers()[name].sample, "sample": True}], 200, headers)
     # stored texts as they are: a record that decodes badly (however deep) cannot fail the answer
     return Response(body="[" + ",".join(texts) + "]", status_code=200, headers={"Content-Type": "application/json", **headers})

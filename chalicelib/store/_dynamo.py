@@ -54,6 +54,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def item_size(item: dict[str, Any]) -> int:
+    """DynamoDB's size of an item (attribute names and values in UTF-8; numbers as stored), for strings, numbers and binaries."""
+    size = 0
+    for name, value in item.items():
+        size += len(name.encode())
+        kind, raw = next(iter(value.items()))
+        if kind == "S":
+            size += len(raw.encode("utf-8"))
+        elif kind == "N":
+            size += (len(raw.lstrip("-").replace(".", "").lstrip("0")) + 1) // 2 + 1
+        elif kind == "B":
+            size += len(raw)
+        else:
+            size += len(str(raw))
+    return size
+
+
 def from_item(item: dict[str, Any]) -> dict[str, Any]:
     """A plain dict: numbers as int/float, binaries as bytes (top level only; nested data is JSON)."""
     return {k: _plain(_de.deserialize(v)) for k, v in item.items()}

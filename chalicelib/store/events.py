@@ -20,6 +20,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.contract import EVENT_ITEM_MAX_BYTES
+from chalicelib.errors import ItemTooLarge
 from chalicelib.store import _dynamo as d
 from chalicelib.store.records import EventText, StoredEvent
 
@@ -73,15 +75,23 @@ class EventStore:
             "sk": key,
             "ts": cursor,
             "ev": f"{location_id}#{record['event']}",
-            "body": json.dumps({**record, "id": event_id}, separators=(",", ":")),
+            # as UTF-8, not \u escapes: "é" is 2 bytes stored, not 6
+            "body": json.dumps({**record, "id": event_id}, separators=(",", ":"), ensure_ascii=False),
             "expires_at": received_ms // 1000 + self._ttl,
             "awaiting": 1 if awaiting else None,
         }
+        stored = d.to_item(item)
+        size = d.item_size(stored)
+        if size > EVENT_ITEM_MAX_BYTES:
+            raise ItemTooLarge(
+                f"The event would take {size // 1024} KB stored, over the {EVENT_ITEM_MAX_BYTES // 1024} KB an event may take; "
+                "numbers written short (1e15) or long lists grow when stored"
+            )
         try:
             d.call_bounded(
                 "put_item",
                 TableName=self._table,
-                Item=d.to_item(item),
+                Item=stored,
                 ConditionExpression="attribute_not_exists(pk)",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
@@ -102,7 +112,7 @@ class EventStore:
                 Key=d.to_item({"pk": location_id, "sk": key}),
                 UpdateExpression="SET body = :body REMOVE awaiting",
                 ConditionExpression="attribute_exists(awaiting)",
-                ExpressionAttributeValues=d.values(body=json.dumps(record, separators=(",", ":"))),
+                ExpressionAttributeValues=d.values(body=json.dumps(record, separators=(",", ":"), ensure_ascii=False)),
             )
         except d.ConditionFailed:
             return False

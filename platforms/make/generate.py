@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from chalicelib.contract import POLL_LIMIT_MAX
 from platforms.common import API_KEY, Catalog, Files, action_inputs, camel, connector_url, kebab, pascal, to_json
 
 CONNECTION = "apiKey"
-POLL_LIMIT_MAX = 100  # the connector's most events per poll
 # When the connector received the event: the milliseconds inside its id (evt_<ms>_<hash>; get()
 # counts from 1). Polling lists events in that order, so Make's date trigger follows it and an
 # event that 7stamp sent late (an older `timestamp`) is still new to the scenario.

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from chalicelib import contract
 from platforms.common import API_KEY, Catalog, ExportError, Files, action_inputs, connector_url
 
 CORE_VERSION = "19.1.0"
@@ -188,7 +189,9 @@ def generate(catalog: Catalog, url: str) -> Files:
     files: Files = {
         "package.json": package_json(),
         "authentication.js": render("authentication.js", LABEL=js(API_KEY["label"]), HELP=js(API_KEY["help"])),
-        "lib/connector.js": render("connector.js", API_URL=js(api_url)),
+        "lib/connector.js": render(
+            "connector.js", API_URL=js(api_url), POLL_LIMIT_DEFAULT=str(contract.POLL_LIMIT_DEFAULT), POLL_LIMIT_MAX=str(contract.POLL_LIMIT_MAX)
+        ),
     }
     trigger_keys: list[str] = []
     for trigger in catalog["triggers"]:

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from chalicelib.definitions import TriggerDefinition
-from chalicelib.event_record import EventRecord
+from chalicelib.event_record import SampleRecord
 from chalicelib.registry import ANY_EVENT, event_names, triggers
 
 # The 13 webhook events of the contract (/work/shared/7stamp-api.md, section 0).
@@ -51,7 +51,7 @@ def test_exactly_the_contract_events_and_any() -> None:
 
 @pytest.mark.parametrize("definition", DEFINITIONS)
 def test_sample_is_a_valid_event_record(definition: TriggerDefinition) -> None:
-    record = EventRecord.model_validate(definition.sample)
+    record = SampleRecord.model_validate(definition.sample)
     assert record.enriched is True, "samples show an enriched record"
     datetime.fromisoformat(record.timestamp)
 

@@ -13,7 +13,7 @@ module.exports = {
   display: @@DISPLAY@@,
   operation: {
     inputFields: @@INPUT_FIELDS@@,
-    perform: (z, bundle) => connector.@@CALL@@(z, bundle, PATH),
+    perform: (z, bundle) => connector.@@CALL@@(z, bundle, PATH, module.exports.operation.inputFields),
     sample: @@SAMPLE@@,
     outputFields: @@OUTPUT_FIELDS@@,
   },

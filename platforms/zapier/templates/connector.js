@@ -5,7 +5,8 @@
  */
 
 const API_URL = @@API_URL@@;
-const RECENT_EVENTS = 50;
+const RECENT_EVENTS = @@POLL_LIMIT_DEFAULT@@;
+const MOST_EVENTS = @@POLL_LIMIT_MAX@@;
 
 /** The fields the user filled in: empty values are not sent, so the connector sees them as absent. */
 const clean = (data) =>
@@ -86,11 +87,26 @@ const unsubscribe = async (z, bundle) => {
 /** Recent events, newest first, filtered by the connector as a subscription would be; the trigger's sample when none happened yet. */
 const recentEvents = (z, bundle, event, filters) => {
   const wanted = Object.entries(wantedFilters(bundle, filters)).map(([key, value]) => [key, [].concat(value).join(',')]);
-  const limit = bundle.meta && bundle.meta.limit > 0 ? Math.min(bundle.meta.limit, 100) : RECENT_EVENTS;
+  const limit = bundle.meta && bundle.meta.limit > 0 ? Math.min(bundle.meta.limit, MOST_EVENTS) : RECENT_EVENTS;
   return call(z, { path: `/v1/triggers/${event}`, params: { ...Object.fromEntries(wanted), samples: 1, limit } });
 };
 
-const create = (z, bundle, path) => call(z, { path, method: 'POST', body: clean(bundle.inputData) });
+/** Zapier may hand typed fields over as text ("2", "true"); the connector's JSON contract wants them typed. */
+const typed = (data, fields) =>
+  Object.fromEntries(
+    Object.entries(data).map(([key, value]) => {
+      const type = (fields.find((f) => f.key === key) || {}).type;
+      if (typeof value === 'string' && (type === 'integer' || type === 'number') && /^-?[0-9]+(\.[0-9]+)?$/.test(value.trim())) {
+        return [key, Number(value.trim())];
+      }
+      if (typeof value === 'string' && type === 'boolean' && ['true', 'false'].includes(value.trim().toLowerCase())) {
+        return [key, value.trim().toLowerCase() === 'true'];
+      }
+      return [key, value];
+    }),
+  );
+
+const create = (z, bundle, path, fields = []) => call(z, { path, method: 'POST', body: typed(clean(bundle.inputData), fields) });
 
 const search = (z, bundle, path) => call(z, { path, params: clean(bundle.inputData) });
 

@@ -1,0 +1,155 @@
+"""The pydantic models of the routes' bodies, queries and answers (besides the definitions' own).
+
+Routes name them in their ``endpoint`` declaration (``models.ref("Hook")``); the wrapper
+validates requests with them and ``chalicelib.openapi`` writes them into the document,
+so the contract has one source. Loaded on first use, not at cold start.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
+
+from chalicelib.contract import EVENT_ID_PATTERN, EVENT_ID_RE, EVENT_NAME_MAX, POLL_LIMIT_DEFAULT, POLL_LIMIT_MAX, POLL_LIMIT_MIN
+from chalicelib.event_record import EventRecord
+from chalicelib.fields import EventId, Input, WholeNumber, moment
+from chalicelib.store.records import DeliveryStatus
+
+
+class Health(BaseModel):
+    ok: bool
+
+
+class Me(BaseModel):
+    """The key's location: the connection test and the label a platform shows for the connection."""
+
+    location_id: str
+    location_name: str
+    business_id: str
+    business_name: str
+    staff_login: str
+
+
+class _Subscription(BaseModel):
+    id: str
+    event: str
+    target_url: str
+    filters: dict[str, list[str]]
+    created_at: str = Field(json_schema_extra={"format": "date-time"})
+
+
+class Hook(_Subscription):
+    """A subscription as listed (no secret)."""
+
+    disabled: bool
+
+
+class NewHook(_Subscription):
+    """The subscribe answer: the only time the signing secret is shown."""
+
+    secret: str
+
+
+class Hooks(RootModel[list[Hook]]):
+    pass
+
+
+class AttemptRow(BaseModel):
+    at: str
+    status_code: int | None
+    error: str | None
+
+
+class DeliveryRow(BaseModel):
+    """One event's delivery to a subscription, with its attempts."""
+
+    event_id: str
+    event: str
+    status: DeliveryStatus
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    last_attempt_at: str | None
+    next_attempt_at: str | None
+    history: list[AttemptRow]
+
+
+class DeliveryRows(RootModel[list[DeliveryRow]]):
+    pass
+
+
+def _event_id_or_moment(value: str) -> str:
+    return value if EVENT_ID_RE.fullmatch(value) else moment(value)
+
+
+Since = Annotated[
+    str,
+    AfterValidator(_event_id_or_moment),
+    WithJsonSchema({"anyOf": [{"type": "string", "pattern": EVENT_ID_PATTERN}, {"type": "string", "format": "date-time"}]}),
+]
+
+
+class ReplayRequest(Input):
+    since: Since | None = Field(None, description="Only deliveries of events received after this event id, or after this time (2026-05-11T12:00:00Z).")
+    dry_run: bool = Field(False, description="true: only say how many deliveries would be sent again, send nothing.")
+
+
+class Replayed(BaseModel):
+    """How many failed deliveries were queued again, or with dry_run how many would be."""
+
+    replayed: int | None = None
+    would_replay: int | None = None
+
+
+class PollQuery(BaseModel):
+    """Polling parameters; other parameters are ignored (a platform may send its own)."""
+
+    model_config = ConfigDict(extra="ignore")
+    limit: WholeNumber = Field(POLL_LIMIT_DEFAULT, ge=POLL_LIMIT_MIN, le=POLL_LIMIT_MAX, description="How many events, newest first.")
+    since: EventId | None = Field(None, description="An event id from an earlier answer: only events received after it.")
+    samples: Literal["0", "1"] | None = Field(None, description="1: when nothing is stored yet, answer the trigger's sample marked sample: true.")
+
+
+class EventRecords(RootModel[list[EventRecord]]):
+    pass
+
+
+class Option(BaseModel):
+    id: str
+    label: str
+
+
+class Options(RootModel[list[Option]]):
+    pass
+
+
+class InboundEvent(BaseModel):
+    """7stamp's webhook body, as far as the connector relies on it; every other field passes through as sent."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    event: str = Field(min_length=1, max_length=EVENT_NAME_MAX, description=f"The event name (at most {EVENT_NAME_MAX} characters).")
+    location_id: str = Field(min_length=1, max_length=100)
+
+
+class Received(BaseModel):
+    """7stamp's delivery was stored (or was a duplicate of one stored before)."""
+
+    id: str
+    duplicate: bool
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, Any] | None = None
+
+
+class Error(BaseModel):
+    """Every error answer: ``{"error": {"code", "message", "fields"?}}``."""
+
+    error: ErrorDetail
+
+
+class Document(RootModel[dict[str, Any]]):
+    """A JSON object (the catalog, the OpenAPI document)."""

@@ -1,0 +1,34 @@
+"""Test data for the contract's own string formats, loaded by schemathesis (SCHEMATHESIS_HOOKS).
+
+``phone`` and ``target-url`` say more than a pattern can (a number valid in its country;
+a URL whose host resolves to an address the connector may call), so schemathesis is told
+what a valid value looks like, as its docs advise for formats it does not know.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import phonenumbers
+import schemathesis
+from hypothesis import strategies as st
+
+_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "AT", "CH", "PL", "SE", "AU", "CA", "BR", "JP", "IN", "ID", "KR", "MX", "ZA")
+_PHONES = [
+    phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    for region in _REGIONS
+    for number in (phonenumbers.example_number(region), phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE))
+    if number is not None
+]
+
+schemathesis.openapi.format("phone", st.sampled_from(_PHONES))
+schemathesis.openapi.format(
+    "future-date-time",
+    st.datetimes(min_value=datetime(2100, 1, 1), max_value=datetime(9999, 12, 30)).map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
+)
+# The test stack allows loopback targets (CONNECTOR_ALLOW_PRIVATE_TARGETS=1); nothing listens on this port.
+schemathesis.openapi.format(
+    "target-url",
+    st.builds(lambda path: f"http://127.0.0.1:{os.environ.get('CONTRACT_TARGET_PORT', '9')}/{path}", st.text("abcdefghijklmnopqrstuvwxyz0123456789-", max_size=30)),
+)

@@ -1,0 +1,148 @@
+"""The hostile corpus of issue 10, one named test per case: each answered 4xx naming the problem, or stored and delivered.
+
+Bodies are validly signed, so each reaches the check it is about. Nothing refused is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import pytest
+from conftest import subscribe
+
+from chalicelib import services, signing
+from chalicelib.contract import EVENT_NAME_MAX, MAX_JSON_DEPTH
+from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
+
+DEEP = "[" * 10_000 + "]" * 10_000
+
+
+def connected(stack) -> object:
+    with stack.client(DEMO_KEY_A) as c:
+        c.get("/v1/me")
+    return services.locations().get(DEMO_LOCATION_A)
+
+
+def post_signed(stack, connection, body: str | bytes, message_id: str) -> httpx.Response:
+    raw = body.encode() if isinstance(body, str) else body
+    headers = signing.headers(connection.secret, message_id, int(time.time()), raw.decode("utf-8", "surrogatepass"))
+    return httpx.post(f"{stack.connector}/inbound/7stamp/{connection.token}", content=raw, headers=headers, timeout=30)
+
+
+def event(**fields: object) -> dict:
+    return {"event": "card_opened", "timestamp": "2026-11-22T10:00:00Z", "business_id": "b_demo", "location_id": DEMO_LOCATION_A,
+            "customer": {"id": "c_demo_a"}, **fields}
+
+
+def stored(stack) -> list[dict]:
+    with stack.client(DEMO_KEY_A) as c:
+        answer = c.get("/v1/triggers/any", params={"limit": "100"})
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+
+def error_of(answer: httpx.Response, status: int) -> dict:
+    assert answer.status_code == status, answer.text
+    assert "Traceback" not in answer.text
+    return answer.json()["error"]
+
+
+def test_an_inbound_body_nested_10000_deep_is_400_and_stores_nothing(stack):
+    connection = connected(stack)
+    body = json.dumps(event())[:-1] + f', "deep": {DEEP}}}'
+    error = error_of(post_signed(stack, connection, body, "msg_deep"), 400)
+    assert f"more than {MAX_JSON_DEPTH} levels" in error["message"]
+    assert stored(stack) == []
+
+
+def test_nesting_up_to_the_limit_is_accepted(stack):
+    connection = connected(stack)
+    nested = "[" * (MAX_JSON_DEPTH - 1) + "1" + "]" * (MAX_JSON_DEPTH - 1)  # inside the top-level object
+    assert post_signed(stack, connection, json.dumps(event())[:-1] + f', "deep": {nested}}}', "msg_ok").status_code == 200
+    assert len(stored(stack)) == 1
+
+
+@pytest.mark.parametrize("body", [{"event": "stamp_added", "target_url": "http://127.0.0.1:9/x", "filters": {"x": "PLACEHOLDER"}}])
+def test_a_hook_body_nested_10000_deep_is_400(stack, body):
+    raw = json.dumps(body).replace('"PLACEHOLDER"', DEEP)
+    with stack.client(DEMO_KEY_A) as c:
+        error = error_of(c.post("/v1/hooks", content=raw, headers={"Content-Type": "application/json"}), 400)
+        assert "levels deep" in error["message"]
+        assert c.get("/v1/hooks").json() == []
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_nan_and_infinity_in_an_inbound_body_are_400_and_store_nothing(stack, constant):
+    connection = connected(stack)
+    body = json.dumps(event())[:-1] + f', "amount": {constant}}}'
+    error = error_of(post_signed(stack, connection, body, f"msg_{constant}"), 400)
+    assert constant in error["message"]
+    assert stored(stack) == []
+
+
+@pytest.mark.parametrize("path", ["/v1/actions/add-stamp", "/v1/hooks"])
+def test_nan_in_an_action_or_hook_body_is_400(stack, path):
+    with stack.client(DEMO_KEY_A) as c:
+        error = error_of(c.post(path, content=b'{"card_id": "card_demo_a", "count": NaN}', headers={"Content-Type": "application/json"}), 400)
+    assert "NaN" in error["message"]
+
+
+@pytest.mark.parametrize(("query", "name"), [({"limit": "²"}, "limit"), ({"limit": "١٠"}, "limit"), ({"limit": "+5"}, "limit"),
+                                             ({"since": "evt_²_abc"}, "since"), ({"since": "evt_" + "9" * 5000 + "_abc"}, "since"),
+                                             ({"samples": "AAA"}, "samples")])
+def test_number_and_cursor_parameters_are_strict(stack, query, name):
+    with stack.client(DEMO_KEY_A) as c:
+        error = error_of(c.get("/v1/triggers/any", params=query), 422)
+    assert name in error["fields"]
+
+
+def test_replay_since_with_a_unicode_digit_is_422(stack, receiver):
+    with stack.client(DEMO_KEY_A) as c:
+        hook = subscribe(c, "stamp_added", receiver.url)
+        error = error_of(c.post(f"/v1/hooks/{hook['id']}/replay", json={"since": "evt_²_ab"}), 422)
+    assert "since" in error["fields"]
+
+
+def test_an_event_name_over_100_characters_is_422_and_stores_nothing(stack):
+    connection = connected(stack)
+    error = error_of(post_signed(stack, connection, json.dumps(event(event="x" * 10_000)), "msg_long_name"), 422)
+    assert "event" in error["fields"]
+    assert stored(stack) == []
+    name = "y" * EVENT_NAME_MAX  # the longest name is stored (and goes to "any event" subscribers)
+    assert post_signed(stack, connection, json.dumps(event(event=name)), "msg_longest").status_code == 200
+    assert [e["event"] for e in stored(stack)] == [name]
+
+
+def test_200_kb_of_accented_text_is_stored_and_delivered_as_sent(stack, receiver):
+    connection = connected(stack)
+    note = "é" * (100 * 1024)  # 200 KB in UTF-8; six times that as \\u escapes
+    with stack.client(DEMO_KEY_A) as c:
+        hook = subscribe(c, "card_opened", receiver.url)
+    answer = post_signed(stack, connection, json.dumps(event(note=note), ensure_ascii=False), "msg_accents")
+    assert answer.status_code == 200, answer.text
+    assert [e["note"] for e in stored(stack)] == [note]
+    stack.settle()
+    [delivery] = receiver.received
+    assert delivery.verify(hook["secret"])["note"] == note
+
+
+def test_a_body_that_would_grow_past_the_item_limit_is_413_and_stores_nothing(stack):
+    connection = connected(stack)
+    body = json.dumps(event())[:-1] + ', "n": [' + ",".join(["1e15"] * 45_000) + "]}"  # 1e15 is stored as 1000000000000000.0
+    assert len(body.encode()) < 256 * 1024
+    error = error_of(post_signed(stack, connection, body, "msg_grows"), 413)
+    assert "KB" in error["message"]
+    assert stored(stack) == []
+
+
+def test_webhook_ids_sharing_their_first_200_characters_are_two_events(stack):
+    connection = connected(stack)
+    prefix = "msg_" + "p" * 300
+    first = post_signed(stack, connection, json.dumps(event(n=1)), prefix + "_one")
+    second = post_signed(stack, connection, json.dumps(event(n=2)), prefix + "_two")
+    assert first.json()["duplicate"] is False and second.json()["duplicate"] is False
+    assert sorted(e["n"] for e in stored(stack)) == [1, 2]
+    again = post_signed(stack, connection, json.dumps(event(n=2)), prefix + "_two")
+    assert again.json() == {"id": second.json()["id"], "duplicate": True}

@@ -1,0 +1,58 @@
+"""The OpenAPI document is made of the models the routes validate with, and says what they accept."""
+
+from __future__ import annotations
+
+import pytest
+
+from actions.add_stamp import AddStampInput
+from chalicelib import contract, fields, openapi, registry
+from chalicelib.api import models
+from chalicelib.errors import ValidationFailed
+from chalicelib.subscriptions import HookRequest
+
+
+def _schemas() -> dict:
+    return openapi.document()["components"]["schemas"]
+
+
+def test_the_response_and_request_schemas_are_the_models_own() -> None:
+    schemas = _schemas()
+    for model in (models.Hook, models.NewHook, models.Me, models.DeliveryRow, models.Received, models.Error):
+        own = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        own.pop("$defs", None)
+        assert schemas[model.__name__] == own, model.__name__
+    assert "disabled" in schemas["Hook"]["required"]
+    assert schemas["HookRequest"]["properties"]["event"]["enum"] == list(registry.triggers())
+    assert schemas["HookRequest"]["properties"]["target_url"]["format"] == "target-url"
+
+
+def test_exactly_one_identifier_is_in_the_schema_and_in_the_model() -> None:
+    rule = _schemas()["AddStampInput"]["allOf"][0]["oneOf"]
+    assert [branch["required"] for branch in rule] == [["email"], ["phone"], ["customer_id"], ["card_id"]]
+    with pytest.raises(ValidationFailed) as caught:
+        fields.parse(AddStampInput, {"email": "ada@demo.example", "card_id": "card_demo_a"})
+    assert {"email", "card_id"} <= set(caught.value.fields or {})
+    assert fields.parse(AddStampInput, {"email": None, "card_id": "card_demo_a"}).identifier() == ("card_id", "card_demo_a")
+
+
+def test_limits_come_from_the_contract_module() -> None:
+    document = openapi.document()
+    [limit] = [p for p in document["paths"]["/v1/triggers/{event}"]["get"]["parameters"] if p["name"] == "limit"]
+    assert (limit["schema"]["minimum"], limit["schema"]["maximum"], limit["schema"]["default"]) == (
+        contract.POLL_LIMIT_MIN, contract.POLL_LIMIT_MAX, contract.POLL_LIMIT_DEFAULT)
+    [key] = document["paths"]["/v1/actions/add-stamp"]["post"]["parameters"]
+    assert key["schema"]["maxLength"] == contract.IDEMPOTENCY_KEY_MAX
+    assert str(contract.MAX_BODY_BYTES // 1024) in document["paths"]["/v1/hooks"]["post"]["responses"]["413"]["description"]
+
+
+def test_only_health_openapi_and_inbound_go_without_a_key() -> None:
+    open_routes = {path for path, item in openapi.document()["paths"].items() for op in item.values() if op.get("security") == []}
+    assert open_routes == {"/health", "/openapi.json", "/inbound/7stamp/{token}"}
+
+
+def test_the_hook_request_model_keeps_its_limits() -> None:
+    schema = HookRequest.model_json_schema()
+    assert schema["properties"]["target_url"]["maxLength"] == 2048
+    assert schema["properties"]["event"]["enum"] == list(registry.triggers())
+    with pytest.raises(ValidationFailed):
+        fields.parse(HookRequest, {"event": "stamp_added", "target_url": "https://a.example/" + "x" * 3000})
