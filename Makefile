@@ -33,10 +33,18 @@ $(N8N_CLI_INSTALLED): tests/platforms/n8n-cli/package.json tests/platforms/n8n-c
 	@cd tests/platforms/n8n-cli && npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# The console's browser test drives Debian's headless Chromium (Playwright's own browser
+# download cannot be used here); installed from Debian's packages when missing.
+CHROMIUM := /usr/bin/chromium
+
+$(CHROMIUM):
+	@echo "Installing Debian's chromium for the console's browser test…"
+	@apt-get update -qq && apt-get install -y -qq chromium >/dev/null
+
 run: $(INSTALLED)
 	@$(BIN)/python -m stack
 
-test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED)
+test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED) $(CHROMIUM)
 	@$(BIN)/python -m pytest -q
 
 demo: $(INSTALLED)

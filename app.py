@@ -8,7 +8,7 @@ from typing import Any
 from chalice import Chalice, Rate  # type: ignore[attr-defined]
 
 from chalicelib import handlers, observability, settings
-from chalicelib.api import actions, console, deliveries, events, hooks, inbound, meta, triggers
+from chalicelib.api import blueprints
 
 settings.get()  # a missing or bad setting stops the cold start here, naming the variable
 observability.setup()
@@ -16,7 +16,7 @@ app = Chalice(app_name="sevenstamp-connector")
 app.log.setLevel(logging.INFO)
 logging.getLogger("connector").setLevel(logging.INFO)
 
-for blueprint in (meta.bp, actions.bp, hooks.bp, triggers.bp, inbound.bp, deliveries.bp, events.bp, console.bp):
+for blueprint in blueprints():
     app.register_blueprint(blueprint)
 
 # Chalice needs literal ARNs here; infra/resources.json replaces both event sources'

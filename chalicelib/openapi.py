@@ -148,7 +148,9 @@ def _definition_operation(op: Operation, definition: ActionDefinition, schemas: 
 
 @lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    from chalicelib.api import actions, hooks, inbound, meta, triggers  # noqa: F401  (their routes declare themselves on import)
+    from chalicelib.api import blueprints
+
+    blueprints()  # every route declares itself when its blueprint is imported
 
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}

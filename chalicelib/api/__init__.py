@@ -1,1 +1,12 @@
 """HTTP blueprints; ``http.endpoint`` is the one place where errors become responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def blueprints() -> list[Any]:
+    """Every blueprint of the API, in registration order: app.py registers them and the OpenAPI document lists their routes."""
+    from chalicelib.api import actions, console, deliveries, events, hooks, inbound, meta, triggers
+
+    return [meta.bp, actions.bp, hooks.bp, triggers.bp, inbound.bp, deliveries.bp, events.bp, console.bp]

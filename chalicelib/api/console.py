@@ -40,7 +40,7 @@ def page(call: Call) -> Response:
     return _file("index.html")
 
 
-@endpoint(bp, "/console/{asset}", ["GET"], authenticated=False)
+@endpoint(bp, "/console/{asset}", ["GET"], authenticated=False, errors=(404,))
 def asset(call: Call) -> Response:
     name = call.params["asset"]
     if name not in TYPES or name == "index.html":

@@ -11,7 +11,7 @@ from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib import health, queue, services
 from chalicelib.api.hooks import own, refuse_if_disabled
-from chalicelib.api.http import Call, endpoint
+from chalicelib.api.http import MODELS, Call, endpoint
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.moments import iso, seconds_of, since_cursor
 from chalicelib.store.events import cursor_of
@@ -99,12 +99,12 @@ def _own_delivery(call: Call) -> Delivery:
     return found
 
 
-@endpoint(bp, "/v1/hooks/{id}/deliveries/{event_id}", ["GET"])
+@endpoint(bp, "/v1/hooks/{id}/deliveries/{event_id}", ["GET"], responses={200: MODELS + "DeliveryRow"}, errors=(404,))
 def one_delivery(call: Call) -> Any:
     return delivery_row(_own_delivery(call))
 
 
-@endpoint(bp, "/v1/hooks/{id}/deliveries/{event_id}/resend", ["POST"])
+@endpoint(bp, "/v1/hooks/{id}/deliveries/{event_id}/resend", ["POST"], errors=(404, 409))
 def resend(call: Call) -> Any:
     """Send one delivery again now, whatever happened to it before (Svix's resend)."""
     found = _own_delivery(call)

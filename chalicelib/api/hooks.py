@@ -45,7 +45,7 @@ def list_hooks(call: Call) -> Any:
     return health.healths(services.subscriptions().list(call.me.location_id))
 
 
-@endpoint(bp, "/v1/hooks/{id}", ["GET"])
+@endpoint(bp, "/v1/hooks/{id}", ["GET"], errors=(404,))
 def get_hook(call: Call) -> Any:
     return health.health(own(call))
 
@@ -57,21 +57,21 @@ def unsubscribe(call: Call) -> Any:
     return Response(body="", status_code=204)
 
 
-@endpoint(bp, "/v1/hooks/{id}/enable", ["POST"])
+@endpoint(bp, "/v1/hooks/{id}/enable", ["POST"], errors=(404,))
 def enable(call: Call) -> Any:
     if not services.subscriptions().enable(call.me.location_id, own(call).id):
         raise NotFound("No such subscription")
     return health.health(own(call))
 
 
-@endpoint(bp, "/v1/hooks/{id}/disable", ["POST"])
+@endpoint(bp, "/v1/hooks/{id}/disable", ["POST"], errors=(404,))
 def disable(call: Call) -> Any:
     if not services.subscriptions().disable(call.me.location_id, own(call).id, "disabled in the console"):
         raise NotFound("No such subscription")
     return health.health(own(call))
 
 
-@endpoint(bp, "/v1/hooks/{id}/test", ["POST"])
+@endpoint(bp, "/v1/hooks/{id}/test", ["POST"], errors=(404,))
 def send_test(call: Call) -> Any:
     from chalicelib import sample_delivery
     from chalicelib.api.deliveries import attempt_row
@@ -80,7 +80,7 @@ def send_test(call: Call) -> Any:
     return {"event_id": event_id, **attempt_row(attempt)}
 
 
-@endpoint(bp, "/v1/hooks/{id}/deliveries", ["GET"], summary="Recent delivery attempts", errors=(404,))
+@endpoint(bp, "/v1/hooks/{id}/deliveries", ["GET"], summary="Recent delivery attempts", responses={200: MODELS + "DeliveryRows"}, errors=(404,))
 def deliveries(call: Call) -> Any:
     from chalicelib.api.deliveries import delivery_row
 
@@ -89,7 +89,7 @@ def deliveries(call: Call) -> Any:
 
 @endpoint(
     bp, "/v1/hooks/{id}/replay", ["POST"], summary="Re-send failed deliveries",
-    body=MODELS + "ReplayRequest", responses={200: MODELS + "Replayed"}, errors=(404,),
+    body=MODELS + "ReplayRequest", responses={200: MODELS + "Replayed"}, errors=(404, 409),
 )
 def replay(call: Call) -> Any:
     """Re-send the failed deliveries (received after ``since``); ``dry_run`` only says how many that would be."""

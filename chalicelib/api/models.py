@@ -56,21 +56,29 @@ class Hooks(RootModel[list[Hook]]):
 
 
 class AttemptRow(BaseModel):
+    """One attempt: when, the subscriber's status (or why there was none), how long it took, the first 1 KB of its answer."""
+
     at: str
     status_code: int | None
     error: str | None
+    latency_ms: float | None = None
+    answer: str | None = None
+    ok: bool
 
 
 class DeliveryRow(BaseModel):
     """One event's delivery to a subscription, with its attempts."""
 
+    hook_id: str
     event_id: str
     event: str
     status: DeliveryStatus
+    received_at: str
     attempts: int
     last_status_code: int | None
     last_error: str | None
     last_attempt_at: str | None
+    last_latency_ms: float | None
     next_attempt_at: str | None
     history: list[AttemptRow]
 

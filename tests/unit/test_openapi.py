@@ -45,9 +45,9 @@ def test_limits_come_from_the_contract_module() -> None:
     assert str(contract.MAX_BODY_BYTES // 1024) in document["paths"]["/v1/hooks"]["post"]["responses"]["413"]["description"]
 
 
-def test_only_health_openapi_and_inbound_go_without_a_key() -> None:
+def test_only_health_openapi_inbound_and_the_console_page_go_without_a_key() -> None:
     open_routes = {path for path, item in openapi.document()["paths"].items() for op in item.values() if op.get("security") == []}
-    assert open_routes == {"/health", "/openapi.json", "/inbound/7stamp/{token}"}
+    assert open_routes == {"/health", "/openapi.json", "/inbound/7stamp/{token}", "/console", "/console/{asset}"}
 
 
 def test_the_hook_request_model_keeps_its_limits() -> None:
