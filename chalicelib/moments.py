@@ -35,6 +35,5 @@ def since_cursor(value: object, field: str = "since") -> str:
         else:
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
-            if moment.year >= 2000:
-                return cursor_at(moment.timestamp())
+            return cursor_at(max(0.0, moment.timestamp()))  # a time before 1970 means "everything"
     raise ValidationFailed(f"{field} must be an event id or a time like 2026-05-11T12:00:00Z", fields={field: "is not an event id or a time"})

@@ -14,7 +14,7 @@ import json
 import logging
 from typing import Any
 
-from chalicelib import aws, fanout, services, settings
+from chalicelib import aws, fanout, observability, services, settings
 from chalicelib.errors import ConnectorError
 from chalicelib.store import _dynamo
 
@@ -34,7 +34,9 @@ def note(stream_arn: str, shard_id: str, first: str, last: str, count: int, cond
 
 
 def park(message: dict[str, Any]) -> None:
+    """Park a note as Lambda's on-failure destination would (the local worker); on AWS the queue's depth alarm counts them."""
     aws.client("sqs").send_message(QueueUrl=settings.get().parked_queue_url, MessageBody=json.dumps(message))
+    observability.metric("ParkedRecords", message["DDBStreamBatchInfo"]["batchSize"])
 
 
 def _keys(info: dict[str, Any]) -> list[dict[str, Any]]:
