@@ -31,12 +31,12 @@ def refuse_if_disabled(sub: Subscription) -> None:
 
 @endpoint(
     bp, "/v1/hooks", ["POST"], summary="Subscribe a target URL to an event",
-    body="chalicelib.subscriptions:HookRequest", responses={201: MODELS + "NewHook"},
+    body="chalicelib.hook_requests:HookRequest", responses={201: MODELS + "NewHook"},
 )
 def subscribe(call: Call) -> Any:
-    from chalicelib import subscriptions
+    from chalicelib import hook_requests
 
-    sub = subscriptions.subscribe(call.me, call.input)
+    sub = hook_requests.subscribe(call.me, call.input)
     return json_response({**sub.public(include_secret=True)}, 201, {"Location": f"{settings.get().public_url}/v1/hooks/{sub.id}"})
 
 

@@ -26,7 +26,7 @@ POLL_PARAMETERS = ("limit", "since", "samples")  # every other query parameter i
     query=MODELS + "PollQuery", responses={200: MODELS + "EventRecords"}, errors=(404,),
 )
 def poll(call: Call) -> Any:
-    from chalicelib import event_names, registry, subscriptions
+    from chalicelib import event_names, hook_requests, registry
 
     name = call.params["event"]
     if name not in registry.triggers():
@@ -34,7 +34,7 @@ def poll(call: Call) -> Any:
         raise NotFound(f"No trigger called {name!r}" + (f"; did you mean {guess!r}?" if guess else ""))
     since = call.args.since
     cursor = cursor_of(since) if since else None
-    filters = subscriptions.filters_for(name, {k: v.split(",") for k, v in call.query.items() if k not in POLL_PARAMETERS}, prefix="")
+    filters = hook_requests.filters_for(name, {k: v.split(",") for k, v in call.query.items() if k not in POLL_PARAMETERS}, prefix="")
     event = None if name == registry.ANY_EVENT else name
     store = services.events()
     found = store.since(call.me.location_id, event, cursor, call.args.limit) if cursor else store.recent(call.me.location_id, event, call.args.limit)

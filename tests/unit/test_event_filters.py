@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import event_filters, fanout, subscriptions
+from chalicelib import event_filters, fanout, hook_requests
 from chalicelib.errors import ValidationFailed
 from chalicelib.store.records import StoredEvent, Subscription
 from triggers._common import sample_event
@@ -36,14 +36,14 @@ def test_fan_out_uses_the_same_rule() -> None:
 
 @pytest.mark.parametrize("blank", [None, "", [], [""], [None]])
 def test_a_null_or_empty_filter_value_means_no_filter(blank: object) -> None:
-    assert subscriptions.filters_for("stamp_added", {"card_template_id": blank}) == {}  # type: ignore[dict-item]
-    assert subscriptions.filters_for("any", {"event": blank}) == {}  # type: ignore[dict-item]
+    assert hook_requests.filters_for("stamp_added", {"card_template_id": blank}) == {}  # type: ignore[dict-item]
+    assert hook_requests.filters_for("any", {"event": blank}) == {}  # type: ignore[dict-item]
 
 
 def test_bad_filters_are_still_refused_by_name() -> None:
     with pytest.raises(ValidationFailed) as unknown:
-        subscriptions.filters_for("stamp_added", {"colour": "red"})
+        hook_requests.filters_for("stamp_added", {"colour": "red"})
     assert unknown.value.fields is not None and "filters.colour" in unknown.value.fields
     with pytest.raises(ValidationFailed) as choice:
-        subscriptions.filters_for("any", {"event": ["stamp_added", "kartu_diterbitkan"]}, prefix="")
+        hook_requests.filters_for("any", {"event": ["stamp_added", "kartu_diterbitkan"]}, prefix="")
     assert choice.value.fields is not None and "event" in choice.value.fields

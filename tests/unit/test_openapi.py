@@ -8,7 +8,7 @@ from actions.add_stamp import AddStampInput
 from chalicelib import contract, fields, openapi, registry
 from chalicelib.api import models
 from chalicelib.errors import ValidationFailed
-from chalicelib.subscriptions import HookRequest
+from chalicelib.hook_requests import HookRequest
 
 
 def _schemas() -> dict:
