@@ -125,7 +125,7 @@ class CallCounter:
 def count_calls(moto_url: str) -> tuple[dict[str, int], dict[str, int]]:
     """AWS requests of the real path (signed inbound webhook, stream fan-out, delivery) for one event to 1 and to 10 subscribers."""
     use_endpoint(moto_url)
-    from chalicelib import aws, inbound, queue, services, signing
+    from chalicelib import aws, queue, services, signing, webhook_intake
     from chalicelib.store.records import Subscription
     from stack.provision import provision, stream_arn
     from stack.worker import Worker
@@ -153,7 +153,7 @@ def count_calls(moto_url: str) -> tuple[dict[str, int], dict[str, int]]:
         calls.take()
         body = json.dumps({"event": "stamp_added", "location_id": tenant, "business_id": "b", "timestamp": "2026-11-22T00:00:00Z"})
         before = counter.count
-        inbound.receive(token, body.encode(), signing.headers(secret, f"msg_{tenant}", int(time.time()), body))
+        webhook_intake.receive(token, body.encode(), signing.headers(secret, f"msg_{tenant}", int(time.time()), body))
         deadline = time.monotonic() + 60
         while counter.count < before + subscribers and time.monotonic() < deadline:
             if worker.pump_stream() + worker.pump_queue() == 0:
