@@ -8,10 +8,10 @@ from pydantic import Field
 
 from actions._shared import SAMPLE_CARD, SAMPLE_VOUCHER, TEMPLATE_FIELD, CustomerRef, card_output
 from chalicelib import customers
+from chalicelib.action_runner import ActionContext
 from chalicelib.definitions import ActionDefinition, OutputField
 from chalicelib.errors import NotFound
 from chalicelib.fields import VISIBLE, Integer
-from chalicelib.runtime import ActionContext
 
 
 class AddStampInput(CustomerRef):

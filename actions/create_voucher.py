@@ -8,9 +8,9 @@ from pydantic import Field
 
 from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT, CustomerRef
 from chalicelib import customers
+from chalicelib.action_runner import ActionContext
 from chalicelib.definitions import ActionDefinition
 from chalicelib.fields import VISIBLE, FutureMoment, Rule
-from chalicelib.runtime import ActionContext
 
 
 class CreateVoucherInput(CustomerRef):

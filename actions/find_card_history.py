@@ -8,10 +8,10 @@ from pydantic import Field
 
 from actions._shared import TEMPLATE_FIELD, CustomerRef
 from chalicelib import customers
+from chalicelib.action_runner import ActionContext
 from chalicelib.definitions import ActionDefinition, OutputField
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.fields import WholeNumber
-from chalicelib.runtime import ActionContext
 
 MAX_ENTRIES = 100
 

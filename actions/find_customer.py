@@ -6,8 +6,8 @@ from typing import Any
 
 from actions._shared import SAMPLE_CARD, TEMPLATE_FIELD, CustomerRef
 from chalicelib import customers
+from chalicelib.action_runner import ActionContext
 from chalicelib.definitions import ActionDefinition, OutputField
-from chalicelib.runtime import ActionContext
 
 
 class FindCustomerInput(CustomerRef):

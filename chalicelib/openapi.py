@@ -14,9 +14,9 @@ from typing import Any
 from pydantic import BaseModel
 
 from chalicelib import contract, registry
+from chalicelib.action_runner import IDEMPOTENCY_FIELD
 from chalicelib.api.http import MODELS, OPERATIONS, Operation, model
 from chalicelib.definitions import ActionDefinition, OutputField
-from chalicelib.runtime import IDEMPOTENCY_FIELD
 
 ERROR_WORDS = {
     400: "Unreadable body: not JSON, not an object, NaN or Infinity, or nested too deeply",

@@ -1,4 +1,4 @@
-"""Actions, searches and dropdown sources: thin routes over ``runtime.run``."""
+"""Actions, searches and dropdown sources: thin routes over ``action_runner.run``."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ bp = Blueprint(__name__)
 
 
 def _run(kind: str, call: Call, data: dict[str, Any]) -> Any:
-    from chalicelib import registry, runtime  # the definitions load on first use, not at cold start
+    from chalicelib import action_runner, registry  # the definitions load on first use, not at cold start
 
     definition = registry.action_by_path(kind, call.params["slug"])
     if definition is None:
         raise NotFound(f"There is no {'action' if kind == 'create' else 'search'} called {call.params['slug']!r}")
     header = {k.lower(): v for k, v in call.headers.items()}.get("idempotency-key")
     with services.sevenstamp(call.api_key) as client:
-        return runtime.run(definition, call.me, client, data, header)
+        return action_runner.run(definition, call.me, client, data, header)
 
 
 @endpoint(bp, "/v1/actions/{slug}", ["POST"], summary="An action", per_definition="create", errors=(400, 404, 409, 413, 422))
