@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from chalicelib.definitions import OutputField
-from chalicelib.fields import VISIBLE, Email, Input, Phone, Rule
+from chalicelib.input_types import VISIBLE, Email, Input, Phone, Rule
 
 IDENTIFIERS = ("email", "phone", "customer_id", "card_id")
 

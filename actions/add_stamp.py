@@ -11,7 +11,7 @@ from chalicelib import customers
 from chalicelib.action_runner import ActionContext
 from chalicelib.definitions import ActionDefinition, OutputField
 from chalicelib.errors import NotFound
-from chalicelib.fields import VISIBLE, Integer
+from chalicelib.input_types import VISIBLE, Integer
 
 
 class AddStampInput(CustomerRef):

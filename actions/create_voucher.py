@@ -10,7 +10,7 @@ from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT, CustomerRef
 from chalicelib import customers
 from chalicelib.action_runner import ActionContext
 from chalicelib.definitions import ActionDefinition
-from chalicelib.fields import VISIBLE, FutureMoment, Rule
+from chalicelib.input_types import VISIBLE, FutureMoment, Rule
 
 
 class CreateVoucherInput(CustomerRef):

@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from chalicelib.action_runner import ActionContext
 from chalicelib.definitions import ActionDefinition, OutputField
-from chalicelib.fields import Day, Input
+from chalicelib.input_types import Day, Input
 
 COUNTS = ("cards_issued", "cards_saved", "stamps_added", "goals_reached", "vouchers_issued", "vouchers_redeemed")
 

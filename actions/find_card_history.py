@@ -11,7 +11,7 @@ from chalicelib import customers
 from chalicelib.action_runner import ActionContext
 from chalicelib.definitions import ActionDefinition, OutputField
 from chalicelib.errors import Forbidden, NotFound
-from chalicelib.fields import WholeNumber
+from chalicelib.input_types import WholeNumber
 
 MAX_ENTRIES = 100
 

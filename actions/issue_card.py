@@ -9,7 +9,7 @@ from pydantic import Field
 from actions._shared import CARD_OUTPUT, SAMPLE_CARD, TEMPLATE_FIELD, card_output
 from chalicelib.action_runner import ActionContext
 from chalicelib.definitions import ActionDefinition, OutputField
-from chalicelib.fields import VISIBLE, Day, Email, Input, Phone, Rule
+from chalicelib.input_types import VISIBLE, Day, Email, Input, Phone, Rule
 
 
 class IssueCardInput(Input):

@@ -10,7 +10,7 @@ from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.action_runner import ActionContext
 from chalicelib.definitions import ActionDefinition
 from chalicelib.errors import NotFound
-from chalicelib.fields import VISIBLE, Input, Rule
+from chalicelib.input_types import VISIBLE, Input, Rule
 
 
 class RedeemVoucherInput(Input):

@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import fields, services
+from chalicelib import input_types, services
 from chalicelib.contract import IDEMPOTENCY_KEY_MAX
 from chalicelib.definitions import ActionDefinition
 from chalicelib.errors import Conflict, ValidationFailed
@@ -59,7 +59,7 @@ def run(definition: ActionDefinition, tenant: Tenant, client: SevenStampClient, 
     """Perform one action or search for the tenant and return its output."""
     data = dict(data)
     key = _idempotency_key(idempotency_header, data) if definition.kind == "create" else None
-    model = fields.parse(definition.input_model, data)
+    model = input_types.parse(definition.input_model, data)
     if key is None:
         return definition.perform(ActionContext(client, tenant, f"conn-{uuid.uuid4().hex}"), model)
     store = services.idempotency()

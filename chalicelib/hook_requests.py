@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field, WithJsonSchema
 from chalicelib import address_guard, event_names, registry, services, settings, signing
 from chalicelib.catalog import filter_choices
 from chalicelib.errors import ValidationFailed
-from chalicelib.fields import Input
+from chalicelib.input_types import Input
 from chalicelib.store.records import Subscription, Tenant
 
 MAX_SUBSCRIPTIONS = 2000

@@ -42,10 +42,10 @@ def receive(token: str, raw_body: bytes, headers: Mapping[str, str]) -> tuple[st
     payload = strict_json.loads(raw_body)
     if not isinstance(payload, dict):
         raise BadRequest("The body must be a JSON object with an event name")
-    from chalicelib import fields
+    from chalicelib import input_types
     from chalicelib.api.models import InboundEvent  # pydantic loads with the first event, not at cold start
 
-    fields.parse(InboundEvent, payload)
+    input_types.parse(InboundEvent, payload)
     if payload.get("location_id") != connection.location_id:
         raise Forbidden("The event belongs to another location")
     lowered = {k.lower(): v for k, v in headers.items()}

@@ -152,12 +152,12 @@ def endpoint(
                     call.api_key = auth.key_from_headers(call.headers)
                     call.tenant = auth.authenticate(call.api_key)
                 if (body is not None and not view_reads_body) or query is not None:
-                    from chalicelib import fields
+                    from chalicelib import input_types
 
                     if body is not None and not view_reads_body:
-                        call.input = fields.parse(model(body), call.json())
+                        call.input = input_types.parse(model(body), call.json())
                     if query is not None:
-                        call.args = fields.parse(model(query), call.query)
+                        call.args = input_types.parse(model(query), call.query)
                 result = view(call)
             except ConnectorError as error:
                 if error.status >= 500:

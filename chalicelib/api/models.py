@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, Wi
 
 from chalicelib.contract import EVENT_ID_PATTERN, EVENT_ID_RE, EVENT_NAME_MAX, POLL_LIMIT_DEFAULT, POLL_LIMIT_MAX, POLL_LIMIT_MIN
 from chalicelib.event_record import EventRecord
-from chalicelib.fields import EventId, Input, WholeNumber, moment
+from chalicelib.input_types import EventId, Input, WholeNumber, moment
 from chalicelib.store.records import DeliveryStatus
 
 

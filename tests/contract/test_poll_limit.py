@@ -19,7 +19,7 @@ import json, sys
 from chalicelib import contract
 contract.POLL_LIMIT_MAX, contract.POLL_LIMIT_DEFAULT = 37, 13
 import app  # noqa: F401  (the routes declare themselves)
-from chalicelib import catalog, fields, openapi
+from chalicelib import catalog, input_types, openapi
 from chalicelib.api.http import OPERATIONS, model
 from chalicelib.errors import ValidationFailed
 from platforms import export
@@ -28,10 +28,10 @@ from platforms import export
 route = {}
 for limit in ("37", "38"):
     try:
-        route[limit] = fields.parse(model(poll.query), {"limit": limit}).limit
+        route[limit] = input_types.parse(model(poll.query), {"limit": limit}).limit
     except ValidationFailed as error:
         route[limit] = error.fields
-route["default"] = fields.parse(model(poll.query), {}).limit
+route["default"] = input_types.parse(model(poll.query), {}).limit
 parameters = openapi.document()["paths"]["/v1/triggers/{event}"]["get"]["parameters"]
 for platform in ("zapier", "make"):
     assert export.main(["--platform", platform, "--url", "https://connector.example.com/api", "--out", sys.argv[1] + "/" + platform]) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from actions.add_stamp import AddStampInput
-from chalicelib import contract, fields, openapi, registry
+from chalicelib import contract, input_types, openapi, registry
 from chalicelib.api import models
 from chalicelib.errors import ValidationFailed
 from chalicelib.hook_requests import HookRequest
@@ -30,9 +30,9 @@ def test_exactly_one_identifier_is_in_the_schema_and_in_the_model() -> None:
     rule = _schemas()["AddStampInput"]["allOf"][0]["oneOf"]
     assert [branch["required"] for branch in rule] == [["email"], ["phone"], ["customer_id"], ["card_id"]]
     with pytest.raises(ValidationFailed) as caught:
-        fields.parse(AddStampInput, {"email": "ada@demo.example", "card_id": "card_demo_a"})
+        input_types.parse(AddStampInput, {"email": "ada@demo.example", "card_id": "card_demo_a"})
     assert {"email", "card_id"} <= set(caught.value.fields or {})
-    assert fields.parse(AddStampInput, {"email": None, "card_id": "card_demo_a"}).identifier() == ("card_id", "card_demo_a")
+    assert input_types.parse(AddStampInput, {"email": None, "card_id": "card_demo_a"}).identifier() == ("card_id", "card_demo_a")
 
 
 def test_limits_come_from_the_contract_module() -> None:
@@ -55,4 +55,4 @@ def test_the_hook_request_model_keeps_its_limits() -> None:
     assert schema["properties"]["target_url"]["maxLength"] == 2048
     assert schema["properties"]["event"]["enum"] == list(registry.triggers())
     with pytest.raises(ValidationFailed):
-        fields.parse(HookRequest, {"event": "stamp_added", "target_url": "https://a.example/" + "x" * 3000})
+        input_types.parse(HookRequest, {"event": "stamp_added", "target_url": "https://a.example/" + "x" * 3000})
