@@ -28,14 +28,14 @@ WAIT_LATER = 5.0  # the most one later attempt waits for 7stamp
 def jobs_for(events: list[StoredEvent]) -> list[queue.Job]:
     """The enrich jobs of events just stored awaiting enrichment (queued with RETRY_EVERY's delay)."""
     return [
-        queue.Job(e.location_id, e.key, e.cursor, [], str(e.record.get("id", "")), e.name, kind=queue.ENRICH)
+        queue.Job(e.location_id, e.dedup_key, e.cursor, [], str(e.record.get("id", "")), e.name, kind=queue.ENRICH)
         for e in events
     ]
 
 
 def run(job: queue.Job) -> None:
     """Try to enrich one awaiting event; release it when enriched, hopeless or past the bound, else ask again later."""
-    event = services.events().get(job.location_id, job.event_key)
+    event = services.events().get(job.location_id, job.dedup_key)
     if event is None or not event.awaiting:
         return  # released already (a repeated job), or expired
     connection = services.locations().get(job.location_id)
@@ -46,7 +46,7 @@ def run(job: queue.Job) -> None:
     else:
         result = enrich.enrich(connection, event.record, wait=0.0 if past_bound else min(WAIT_LATER, ENRICH_BOUND - waited))
     if result.enriched or past_bound or not result.retry:
-        if services.events().release(job.location_id, job.event_key, {**result.record, "id": event.record["id"], "enriched": result.enriched}):
+        if services.events().release(job.location_id, job.dedup_key, {**result.record, "id": event.record["id"], "enriched": result.enriched}):
             log.info("event %s released %s after %.0f s", event.record.get("id"), "enriched" if result.enriched else "unenriched", waited)
         return
     queue.send([job], delay=int(min(RETRY_EVERY, max(1.0, ENRICH_BOUND - waited))))

@@ -148,7 +148,7 @@ def attempt(delivery: Delivery, subscription: Subscription | None, text: str | N
 
 
 def _deliver_one(job: queue.Job, sub_id: str, subscription: Subscription | None, text: str | None) -> Finished | None:
-    wanted = Delivery(sub_id, job.location_id, job.event_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
+    wanted = Delivery(sub_id, job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
     claimed = services.deliveries().claim(wanted, LEASE_SECONDS, first=job.first)
     if claimed is None:
         return None  # delivered already, leased by another worker, or not due yet
@@ -165,7 +165,7 @@ def _record(finished: list[Finished]) -> None:
     retries = [f for f in finished if f.retry_in is not None]
     if retries:
         queue.send(
-            [queue.Job(f.delivery.location_id, f.delivery.event_key, f.delivery.event_cursor, [f.delivery.subscription_id], f.delivery.event_id, f.delivery.event)
+            [queue.Job(f.delivery.location_id, f.delivery.event_dedup_key, f.delivery.event_cursor, [f.delivery.subscription_id], f.delivery.event_id, f.delivery.event)
              for f in retries],
             [int(f.retry_in or 0) + 1 for f in retries],
         )
@@ -188,7 +188,7 @@ def handle_messages(bodies: dict[str, str]) -> list[str]:
                 continue
             text = job.body
             if text is None:
-                event = services.events().get(job.location_id, job.event_key)
+                event = services.events().get(job.location_id, job.dedup_key)
                 text = event.text if event is not None else None
             subs = services.subscriptions().get_many(job.location_id, job.subscriptions)
         except ConnectorError as exc:

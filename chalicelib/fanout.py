@@ -60,7 +60,7 @@ def fan_out(events: list[StoredEvent]) -> tuple[int, set[int]]:
                 failed.add(i)
                 continue
             log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), event.name, len(ids))
-            for job in queue.jobs_for(location_id, event.key, event.cursor, ids, event_id=str(event.record["id"]), event=event.name, body=event.text, first=True):
+            for job in queue.jobs_for(location_id, event.dedup_key, event.cursor, ids, event_id=str(event.record["id"]), event=event.name, body=event.text, first=True):
                 jobs.append(job)
                 delays.append(0)
     try:
@@ -77,7 +77,7 @@ def sweep(limit_per_shard: int = 500) -> int:
     due = deliveries.due(limit_per_shard)
     by_event: dict[tuple[str, str, str, str, str], list[str]] = {}
     for d, _ in due:
-        by_event.setdefault((d.location_id, d.event_key, d.event_cursor, d.event_id, d.event), []).append(d.subscription_id)
+        by_event.setdefault((d.location_id, d.event_dedup_key, d.event_cursor, d.event_id, d.event), []).append(d.subscription_id)
     jobs = [j for (loc, key, cursor, eid, ev), ids in by_event.items() for j in queue.jobs_for(loc, key, cursor, ids, event_id=eid, event=ev)]
     if jobs:
         queue.send(jobs)

@@ -31,7 +31,7 @@ class Job:
     """Deliver one stored event to these subscriptions (or, for ``kind`` enrich, enrich it)."""
 
     location_id: str
-    event_key: str
+    dedup_key: str  # the stored event's key: 7stamp's webhook id hashed, or the body's hash
     event_cursor: str
     subscriptions: list[str]
     event_id: str = ""
@@ -49,7 +49,7 @@ class Job:
         text = data.get("body")
         return cls(
             str(data["location_id"]),
-            str(data["event_key"]),
+            str(data["dedup_key"] if "dedup_key" in data else data["event_key"]),  # "event_key": jobs queued before the rename
             str(data["event_cursor"]),
             [str(s) for s in data["subscriptions"]],
             str(data.get("event_id", "")),
@@ -73,7 +73,7 @@ def queue_url() -> str:
 
 def jobs_for(
     location_id: str,
-    event_key: str,
+    dedup_key: str,
     event_cursor: str,
     sub_ids: Iterable[str],
     *,
@@ -84,7 +84,7 @@ def jobs_for(
 ) -> list[Job]:
     ids = list(sub_ids)
     carried = body if body is not None and len(body) <= BODY_IN_JOB else None
-    return [Job(location_id, event_key, event_cursor, ids[i : i + BATCH], event_id, event, carried, DELIVER, first) for i in range(0, len(ids), BATCH)]
+    return [Job(location_id, dedup_key, event_cursor, ids[i : i + BATCH], event_id, event, carried, DELIVER, first) for i in range(0, len(ids), BATCH)]
 
 
 def send(jobs: list[Job], delay: int | list[int] = 0) -> None:

@@ -112,5 +112,5 @@ def resend(call: Call) -> Any:
     reopened = services.delivery_log().resend(found.subscription_id, found.event_cursor)
     if reopened is None:
         raise Conflict("This delivery is being sent right now; look again in a minute", code="delivery_in_progress")
-    queue.send(queue.jobs_for(reopened.location_id, reopened.event_key, reopened.event_cursor, [reopened.subscription_id]))
+    queue.send(queue.jobs_for(reopened.location_id, reopened.event_dedup_key, reopened.event_cursor, [reopened.subscription_id]))
     return delivery_row(reopened)

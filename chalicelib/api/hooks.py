@@ -99,6 +99,6 @@ def replay(call: Call) -> Any:
         return {"would_replay": services.delivery_log().count_failed(sub.id, cursor)}
     refuse_if_disabled(sub)
     reopened = services.deliveries().reopen_failed(sub.id, cursor)
-    jobs = [j for d in reopened for j in queue.jobs_for(d.location_id, d.event_key, d.event_cursor, [d.subscription_id], event_id=d.event_id, event=d.event)]
+    jobs = [j for d in reopened for j in queue.jobs_for(d.location_id, d.event_dedup_key, d.event_cursor, [d.subscription_id], event_id=d.event_id, event=d.event)]
     queue.send(jobs)
     return {"replayed": len(reopened)}

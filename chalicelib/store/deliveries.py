@@ -237,7 +237,7 @@ def _finished(delivery: Delivery, attempt: Attempt, status: DeliveryStatus, next
     return Delivery(
         subscription_id=delivery.subscription_id,
         location_id=delivery.location_id,
-        event_key=delivery.event_key,
+        event_dedup_key=delivery.event_dedup_key,
         event_cursor=delivery.event_cursor,
         event_id=delivery.event_id,
         event=delivery.event,
@@ -257,7 +257,7 @@ def _item(delivery: Delivery, expires_at: int, now: float) -> dict[str, Any]:
         "pk": delivery.subscription_id,
         "sk": delivery.event_cursor,
         "location_id": delivery.location_id,
-        "event_key": delivery.event_key,
+        "event_key": delivery.event_dedup_key,
         "event_id": delivery.event_id,
         "event": delivery.event,
         "status": delivery.status.value,
@@ -275,7 +275,7 @@ def _delivery(values: dict[str, Any]) -> Delivery:
     return Delivery(
         subscription_id=str(values["pk"]),
         location_id=str(values["location_id"]),
-        event_key=str(values["event_key"]),
+        event_dedup_key=str(values["event_key"]),
         event_cursor=str(values["sk"]),
         event_id=str(values["event_id"]),
         event=str(values["event"]),

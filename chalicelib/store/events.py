@@ -183,4 +183,4 @@ def _text(item: dict[str, Any]) -> EventText:
 def from_image(values: dict[str, Any]) -> StoredEvent:
     """An event from a stored item or a stream image (already plain values); decoding a hostile body may raise."""
     text = str(values["body"])
-    return StoredEvent(record=json.loads(text), key=str(values["sk"]), cursor=str(values["ts"]), text=text, awaiting=bool(values.get("awaiting")))
+    return StoredEvent(record=json.loads(text), dedup_key=str(values["sk"]), cursor=str(values["ts"]), text=text, awaiting=bool(values.get("awaiting")))

@@ -85,7 +85,7 @@ class StoredEvent:
     """
 
     record: dict[str, Any]
-    key: str
+    dedup_key: str
     cursor: str
     text: str = ""
     awaiting: bool = False
@@ -133,7 +133,7 @@ class Delivery:
 
     subscription_id: str
     location_id: str
-    event_key: str
+    event_dedup_key: str
     event_cursor: str
     event_id: str
     event: str
