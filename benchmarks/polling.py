@@ -41,7 +41,7 @@ def _create_table() -> None:
 def _fill(start: int, stop: int) -> None:
     """Events ``start..stop`` of the tenant, a third of them stamp_added, written 25 at a time."""
     from chalicelib import aws
-    from chalicelib.store import _dynamo as d
+    from chalicelib.store import _dynamo
     from chalicelib.store.events import event_id_for
 
     db = aws.client("dynamodb")
@@ -52,7 +52,7 @@ def _fill(start: int, stop: int) -> None:
             event = names[i % 3]
             event_id, cursor = event_id_for(1_790_000_000_000 + i, f"{i:020x}")
             record = {"id": event_id, "event": event, "location_id": TENANT, "customer": {"id": f"c_{i}"}, "enriched": True}
-            items.append({"PutRequest": {"Item": d.to_item({"pk": TENANT, "sk": f"m#{i}", "ts": cursor, "ev": f"{TENANT}#{event}",
+            items.append({"PutRequest": {"Item": _dynamo.to_item({"pk": TENANT, "sk": f"m#{i}", "ts": cursor, "ev": f"{TENANT}#{event}",
                                                             "body": json.dumps(record), "expires_at": 0})}})
         pending = {TABLE: items}
         for _ in range(20):

@@ -24,7 +24,7 @@ import httpx
 from chalicelib import address_guard, deferred, observability, queue, services, settings, signing
 from chalicelib.errors import ConnectorError
 from chalicelib.store import _dynamo
-from chalicelib.store.records import Attempt, Delivery, DeliveryStatus, Subscription
+from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus, Subscription
 
 log = logging.getLogger("connector.delivery")
 
@@ -110,14 +110,14 @@ def _ms(started: float) -> float:
 class Finished:
     """One attempt's result, to be written with the others of its batch (and a retry job to queue, if any)."""
 
-    delivery: Delivery
+    delivery: DeliveryRecord
     attempt: Attempt
     status: DeliveryStatus
     next_at: float | None = None
     retry_in: float | None = None  # seconds, when the retry is queued now (not later than SQS's longest delay)
 
 
-def attempt(delivery: Delivery, subscription: Subscription | None, text: str | None) -> Finished:
+def attempt(delivery: DeliveryRecord, subscription: Subscription | None, text: str | None) -> Finished:
     """Make one claimed attempt; returns its outcome, which the caller records (``finish_many``)."""
     subs = services.subscriptions()
     now = _dynamo.now()
@@ -148,7 +148,7 @@ def attempt(delivery: Delivery, subscription: Subscription | None, text: str | N
 
 
 def _deliver_one(job: queue.Job, sub_id: str, subscription: Subscription | None, text: str | None) -> Finished | None:
-    wanted = Delivery(sub_id, job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
+    wanted = DeliveryRecord(sub_id, job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
     claimed = services.deliveries().claim(wanted, LEASE_SECONDS, first=job.first)
     if claimed is None:
         return None  # delivered already, leased by another worker, or not due yet

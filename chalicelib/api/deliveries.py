@@ -15,7 +15,7 @@ from chalicelib.api.http import MODELS, Call, endpoint
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.moments import iso, seconds_of, since_cursor
 from chalicelib.store.events import cursor_of
-from chalicelib.store.records import Attempt, Delivery, DeliveryStatus
+from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus
 
 bp = Blueprint(__name__)
 
@@ -30,7 +30,7 @@ def attempt_row(a: Attempt) -> dict[str, Any]:
             "ok": a.status_code is not None and 200 <= a.status_code < 300}
 
 
-def delivery_row(d: Delivery) -> dict[str, Any]:
+def delivery_row(d: DeliveryRecord) -> dict[str, Any]:
     """One delivery as the API shows it: its state, its latest attempt and every attempt kept (the last 10)."""
     last = d.attempts_log[-1] if d.attempts_log else None
     return {
@@ -90,7 +90,7 @@ def hourly(call: Call) -> Any:
     return health.hourly(call.me.location_id)
 
 
-def _own_delivery(call: Call) -> Delivery:
+def _own_delivery(call: Call) -> DeliveryRecord:
     sub = own(call)
     cursor = cursor_of(call.params["event_id"])
     found = services.delivery_log().get(sub.id, cursor) if cursor else None

@@ -23,8 +23,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 from typing import Any
 
-from chalicelib.store import _dynamo as d
-from chalicelib.store.records import Attempt, Delivery, DeliveryStatus
+from chalicelib.store import _dynamo
+from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus
 
 SWEEP_INDEX = "sweep"
 DUE_SHARDS = 8
@@ -56,9 +56,9 @@ class DeliveryStore:
         self._table = table
 
     def _key(self, sub_id: str, cursor: str) -> dict[str, Any]:
-        return d.to_item({"pk": sub_id, "sk": cursor})
+        return _dynamo.to_item({"pk": sub_id, "sk": cursor})
 
-    def claim(self, delivery: Delivery, lease_seconds: float, *, first: bool = False) -> Delivery | None:
+    def claim(self, delivery: DeliveryRecord, lease_seconds: float, *, first: bool = False) -> DeliveryRecord | None:
         """Take a delivery for one attempt; None if it is delivered, final, leased by another worker or not yet due.
 
         The first attempt (a job from fan-out) creates the record with a write that fails
@@ -68,58 +68,58 @@ class DeliveryStore:
         delivery in the sweeper's index until it ends, so a worker that dies mid-attempt
         is covered.
         """
-        now = d.now()
+        now = _dynamo.now()
         lease = now + lease_seconds
         if first:
             claimed = replace(delivery, status=DeliveryStatus.PENDING, attempts=1, next_at=now, lease_until=lease)
             item = {**_item(claimed, int(now) + RETENTION_SECONDS, now), "lease_until": lease, "due": due_shard(delivery.subscription_id), "sweep_at": lease}
             try:
-                d.call("put_item", TableName=self._table, Item=d.to_item(item), ConditionExpression="attribute_not_exists(pk)")
-            except d.ConditionFailed:
+                _dynamo.call("put_item", TableName=self._table, Item=_dynamo.to_item(item), ConditionExpression="attribute_not_exists(pk)")
+            except _dynamo.ConditionFailed:
                 return None
             return claimed
         try:
-            answer = d.call(
+            answer = _dynamo.call(
                 "update_item",
                 TableName=self._table,
                 Key=self._key(delivery.subscription_id, delivery.event_cursor),
                 UpdateExpression="SET lease_until = :lease, attempts = attempts + :one, #due = :due, sweep_at = :lease",
                 ConditionExpression="#s = :pending AND next_at <= :soon AND (attribute_not_exists(lease_until) OR lease_until < :now)",
                 ExpressionAttributeNames={"#s": "status", "#due": "due"},
-                ExpressionAttributeValues=d.values(
+                ExpressionAttributeValues=_dynamo.values(
                     lease=lease, one=1, pending=DeliveryStatus.PENDING.value, now=now, soon=now + 1, due=due_shard(delivery.subscription_id)
                 ),
                 ReturnValues="ALL_NEW",
             )
-        except d.ConditionFailed:
+        except _dynamo.ConditionFailed:
             return None
-        return _delivery(d.from_item(answer["Attributes"]))
+        return _delivery(_dynamo.from_item(answer["Attributes"]))
 
-    def finish_many(self, outcomes: list[tuple[Delivery, Attempt, DeliveryStatus, float | None]]) -> None:
+    def finish_many(self, outcomes: list[tuple[DeliveryRecord, Attempt, DeliveryStatus, float | None]]) -> None:
         """Record the outcomes of one job's attempts: whole items in batches of 25 while their leases are safely held.
 
         A lease nearly over is finished with a write conditional on it instead, so an
         outcome never overwrites what a later claim by another worker wrote.
         """
-        now = d.now()
+        now = _dynamo.now()
         expires_at = int(now) + RETENTION_SECONDS
         batched: list[dict[str, Any]] = []
         for delivery, attempt, status, next_at in outcomes:
             finished = _finished(delivery, attempt, status, next_at)
             if delivery.lease_until is not None and delivery.lease_until - now > FINISH_IN_BATCH_MARGIN:
-                batched.append({"PutRequest": {"Item": d.to_item(_item(finished, expires_at, now))}})
+                batched.append({"PutRequest": {"Item": _dynamo.to_item(_item(finished, expires_at, now))}})
             else:
                 self._finish_conditionally(finished, delivery.lease_until, now)
         for start in range(0, len(batched), 25):
             pending: dict[str, Any] = {self._table: batched[start : start + 25]}
             for _ in range(20):
-                pending = d.call("batch_write_item", RequestItems=pending).get("UnprocessedItems") or {}
+                pending = _dynamo.call("batch_write_item", RequestItems=pending).get("UnprocessedItems") or {}
                 if not pending:
                     break
             if pending:
-                raise d.StoreUnavailable("some delivery outcomes could not be written")
+                raise _dynamo.StoreUnavailable("some delivery outcomes could not be written")
 
-    def _finish_conditionally(self, finished: Delivery, lease: float | None, now: float) -> None:
+    def _finish_conditionally(self, finished: DeliveryRecord, lease: float | None, now: float) -> None:
         vals: dict[str, Any] = {"status": finished.status.value, "log": _log_text(finished.attempts_log), "lease": lease}
         names = {"#s": "status", "#l": "log", "#due": "due"}
         if finished.status is DeliveryStatus.PENDING:
@@ -128,62 +128,62 @@ class DeliveryStore:
         else:
             expression = "SET #s = :status, #l = :log REMOVE lease_until, #due, sweep_at"
         try:
-            d.call(
+            _dynamo.call(
                 "update_item",
                 TableName=self._table,
                 Key=self._key(finished.subscription_id, finished.event_cursor),
                 UpdateExpression=expression,
                 ConditionExpression="lease_until = :lease",
                 ExpressionAttributeNames=names,
-                ExpressionAttributeValues=d.values(**vals),
+                ExpressionAttributeValues=_dynamo.values(**vals),
             )
-        except d.ConditionFailed:
+        except _dynamo.ConditionFailed:
             pass  # the lease ran out and another worker took the delivery: its outcome is the one that counts
 
-    def recent(self, sub_id: str, limit: int) -> list[Delivery]:
-        answer = d.call(
+    def recent(self, sub_id: str, limit: int) -> list[DeliveryRecord]:
+        answer = _dynamo.call(
             "query",
             TableName=self._table,
             KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=d.values(pk=sub_id),
+            ExpressionAttributeValues=_dynamo.values(pk=sub_id),
             ScanIndexForward=False,
             Limit=limit,
         )
-        return [_delivery(d.from_item(i)) for i in answer.get("Items", [])]
+        return [_delivery(_dynamo.from_item(i)) for i in answer.get("Items", [])]
 
-    def due(self, limit_per_shard: int) -> list[tuple[Delivery, float]]:
+    def due(self, limit_per_shard: int) -> list[tuple[DeliveryRecord, float]]:
         """What the sweeper must queue now, with the ``sweep_at`` it was seen at, from every ``due`` partition in turn."""
-        now = d.now()
-        found: list[tuple[Delivery, float]] = []
+        now = _dynamo.now()
+        found: list[tuple[DeliveryRecord, float]] = []
         for shard in all_due_shards():
-            answer = d.call(
+            answer = _dynamo.call(
                 "query",
                 TableName=self._table,
                 IndexName=SWEEP_INDEX,
                 KeyConditionExpression="#due = :due AND sweep_at <= :now",
                 ExpressionAttributeNames={"#due": "due"},
-                ExpressionAttributeValues=d.values(due=shard, now=now),
+                ExpressionAttributeValues=_dynamo.values(due=shard, now=now),
                 Limit=limit_per_shard,
             )
-            found.extend((_delivery(v), float(v["sweep_at"])) for v in map(d.from_item, answer.get("Items", [])))
+            found.extend((_delivery(v), float(v["sweep_at"])) for v in map(_dynamo.from_item, answer.get("Items", [])))
         return found
 
-    def postpone_sweep(self, delivery: Delivery, seen_sweep_at: float) -> None:
+    def postpone_sweep(self, delivery: DeliveryRecord, seen_sweep_at: float) -> None:
         """After the sweeper queued a delivery: look again only if that job was lost (unless a claim moved it meanwhile)."""
-        now = d.now()
+        now = _dynamo.now()
         try:
-            d.call(
+            _dynamo.call(
                 "update_item",
                 TableName=self._table,
                 Key=self._key(delivery.subscription_id, delivery.event_cursor),
                 UpdateExpression="SET sweep_at = :later",
                 ConditionExpression="sweep_at = :seen",
-                ExpressionAttributeValues=d.values(later=now + QUEUE_MAX_DELAY + SAFETY_MARGIN, seen=seen_sweep_at),
+                ExpressionAttributeValues=_dynamo.values(later=now + QUEUE_MAX_DELAY + SAFETY_MARGIN, seen=seen_sweep_at),
             )
-        except d.ConditionFailed:
+        except _dynamo.ConditionFailed:
             pass
 
-    def reopen_failed(self, sub_id: str, since_cursor: str | None) -> list[Delivery]:
+    def reopen_failed(self, sub_id: str, since_cursor: str | None) -> list[DeliveryRecord]:
         """Put every failed delivery of a subscription (received after ``since_cursor``) back to pending, due now.
 
         Pages through the subscription's deliveries (the status filter applies after each
@@ -195,36 +195,36 @@ class DeliveryStore:
         failed: list[dict[str, Any]] = []
         start: dict[str, Any] | None = None
         for _ in range(MAX_REPLAY_PAGES):
-            answer = d.call(
+            answer = _dynamo.call(
                 "query",
                 TableName=self._table,
                 KeyConditionExpression=condition,
                 FilterExpression="#s = :failed",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=d.values(failed=DeliveryStatus.FAILED.value, **vals),
+                ExpressionAttributeValues=_dynamo.values(failed=DeliveryStatus.FAILED.value, **vals),
                 **({"ExclusiveStartKey": start} if start else {}),
             )
-            failed.extend(map(d.from_item, answer.get("Items", [])))
+            failed.extend(map(_dynamo.from_item, answer.get("Items", [])))
             start = answer.get("LastEvaluatedKey")
             if not start:
                 break
-        now = d.now()
+        now = _dynamo.now()
 
-        def reopen(values: dict[str, Any]) -> Delivery | None:
+        def reopen(values: dict[str, Any]) -> DeliveryRecord | None:
             try:
-                d.call(
+                _dynamo.call(
                     "update_item",
                     TableName=self._table,
                     Key=self._key(sub_id, str(values["sk"])),
                     UpdateExpression="SET #s = :pending, next_at = :now, #due = :due, sweep_at = :sweep",
                     ConditionExpression="#s = :failed",
                     ExpressionAttributeNames={"#s": "status", "#due": "due"},
-                    ExpressionAttributeValues=d.values(
+                    ExpressionAttributeValues=_dynamo.values(
                         pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id),
                         sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN, failed=DeliveryStatus.FAILED.value,
                     ),
                 )
-            except d.ConditionFailed:
+            except _dynamo.ConditionFailed:
                 return None
             return _delivery({**values, "status": DeliveryStatus.PENDING.value, "next_at": now})
 
@@ -232,9 +232,9 @@ class DeliveryStore:
             return [r for r in pool.map(reopen, failed) if r is not None]
 
 
-def _finished(delivery: Delivery, attempt: Attempt, status: DeliveryStatus, next_at: float | None) -> Delivery:
+def _finished(delivery: DeliveryRecord, attempt: Attempt, status: DeliveryStatus, next_at: float | None) -> DeliveryRecord:
     log = (*delivery.attempts_log, attempt)[-LOG_SIZE:]
-    return Delivery(
+    return DeliveryRecord(
         subscription_id=delivery.subscription_id,
         location_id=delivery.location_id,
         event_dedup_key=delivery.event_dedup_key,
@@ -252,7 +252,7 @@ def _log_text(log: tuple[Attempt, ...]) -> str:
     return json.dumps([asdict(a) for a in log])
 
 
-def _item(delivery: Delivery, expires_at: int, now: float) -> dict[str, Any]:
+def _item(delivery: DeliveryRecord, expires_at: int, now: float) -> dict[str, Any]:
     item: dict[str, Any] = {
         "pk": delivery.subscription_id,
         "sk": delivery.event_cursor,
@@ -271,8 +271,8 @@ def _item(delivery: Delivery, expires_at: int, now: float) -> dict[str, Any]:
     return item
 
 
-def _delivery(values: dict[str, Any]) -> Delivery:
-    return Delivery(
+def _delivery(values: dict[str, Any]) -> DeliveryRecord:
+    return DeliveryRecord(
         subscription_id=str(values["pk"]),
         location_id=str(values["location_id"]),
         event_dedup_key=str(values["event_key"]),

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.store import _dynamo as d
+from chalicelib.store import _dynamo
 from chalicelib.store.deliveries import QUEUE_MAX_DELAY, SAFETY_MARGIN, _delivery, due_shard
-from chalicelib.store.records import Delivery, DeliveryStatus
+from chalicelib.store.records import DeliveryRecord, DeliveryStatus
 
 BY_LOCATION = "by_location"
 MAX_QUERIES = 10  # per page or count: bounded work for any filter, however rare its matches
@@ -25,7 +25,7 @@ class DeliveryLog:
 
     def page(
         self, location_id: str, *, status: str | None, event: str | None, since: str | None, limit: int, after: tuple[str, str] | None
-    ) -> tuple[list[Delivery], tuple[str, str] | None]:
+    ) -> tuple[list[DeliveryRecord], tuple[str, str] | None]:
         """Newest first, at most ``limit``; ``after`` and the returned key are (sk, subscription id) of the last row shown."""
         condition = "location_id = :loc" + (" AND sk > :since" if since else "")
         filters, names, vals = [], {}, {"loc": location_id, **({"since": since} if since else {})}
@@ -39,86 +39,86 @@ class DeliveryLog:
         keys: list[tuple[str, str]] = []
         more = False
         for _ in range(MAX_QUERIES):
-            answer = d.call(
+            answer = _dynamo.call(
                 "query",
                 TableName=self._table,
                 IndexName=BY_LOCATION,
                 KeyConditionExpression=condition,
-                ExpressionAttributeValues=d.values(**vals),
+                ExpressionAttributeValues=_dynamo.values(**vals),
                 ScanIndexForward=False,
                 Limit=limit,
                 **({"FilterExpression": " AND ".join(filters), "ExpressionAttributeNames": names} if filters else {}),
-                **({"ExclusiveStartKey": d.to_item(start)} if start else {}),
+                **({"ExclusiveStartKey": _dynamo.to_item(start)} if start else {}),
             )
-            for item in map(d.from_item, answer.get("Items", [])):
+            for item in map(_dynamo.from_item, answer.get("Items", [])):
                 keys.append((str(item["sk"]), str(item["pk"])))
             raw_start = answer.get("LastEvaluatedKey")
             more = bool(raw_start)
             if len(keys) >= limit or not raw_start:
                 break
-            start = d.from_item(raw_start)
+            start = _dynamo.from_item(raw_start)
         if len(keys) > limit:
             keys, more = keys[:limit], True
-        found = {(str(v["sk"]), str(v["pk"])): _delivery(v) for v in d.batch_get(self._table, [{"pk": pk, "sk": sk} for sk, pk in keys])}
+        found = {(str(v["sk"]), str(v["pk"])): _delivery(v) for v in _dynamo.batch_get(self._table, [{"pk": pk, "sk": sk} for sk, pk in keys])}
         rows = [found[k] for k in keys if k in found]
         return rows, (keys[-1] if more and keys else None)
 
-    def get(self, sub_id: str, cursor: str) -> Delivery | None:
-        item = d.call("get_item", TableName=self._table, Key=d.to_item({"pk": sub_id, "sk": cursor}), ConsistentRead=True).get("Item")
-        return _delivery(d.from_item(item)) if item else None
+    def get(self, sub_id: str, cursor: str) -> DeliveryRecord | None:
+        item = _dynamo.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": sub_id, "sk": cursor}), ConsistentRead=True).get("Item")
+        return _delivery(_dynamo.from_item(item)) if item else None
 
     def statuses(self, sub_id: str, since: str) -> list[tuple[str, DeliveryStatus]]:
         """(cursor, status) of a subscription's deliveries received after ``since``, newest first."""
-        return self._statuses(IndexName=None, KeyConditionExpression="pk = :pk AND sk > :since", ExpressionAttributeValues=d.values(pk=sub_id, since=since))
+        return self._statuses(IndexName=None, KeyConditionExpression="pk = :pk AND sk > :since", ExpressionAttributeValues=_dynamo.values(pk=sub_id, since=since))
 
     def latest(self, sub_id: str) -> tuple[str, DeliveryStatus] | None:
         """(cursor, status) of the subscription's newest delivery, however old."""
-        answer = d.call("query", TableName=self._table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues=d.values(pk=sub_id),
+        answer = _dynamo.call("query", TableName=self._table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues=_dynamo.values(pk=sub_id),
                         ProjectionExpression="sk, #s", ExpressionAttributeNames={"#s": "status"}, ScanIndexForward=False, Limit=1)
-        items = [d.from_item(i) for i in answer.get("Items", [])]
+        items = [_dynamo.from_item(i) for i in answer.get("Items", [])]
         return (str(items[0]["sk"]), DeliveryStatus(str(items[0]["status"]))) if items else None
 
     def tenant_statuses(self, location_id: str, since: str) -> list[tuple[str, DeliveryStatus]]:
         """(cursor, status) of every delivery of the tenant received after ``since`` (the hourly chart)."""
         return self._statuses(IndexName=BY_LOCATION, KeyConditionExpression="location_id = :loc AND sk > :since",
-                              ExpressionAttributeValues=d.values(loc=location_id, since=since))
+                              ExpressionAttributeValues=_dynamo.values(loc=location_id, since=since))
 
     def count_failed(self, sub_id: str, since: str | None) -> int:
         """How many deliveries a replay with the same ``since`` would send again (the same query as reopen_failed)."""
         condition = "pk = :pk" + (" AND sk > :since" if since else "")
-        answer = d.call(
+        answer = _dynamo.call(
             "query", TableName=self._table, KeyConditionExpression=condition, FilterExpression="#s = :failed", Select="COUNT",
             ExpressionAttributeNames={"#s": "status"}, Limit=REPLAY_WINDOW,
-            ExpressionAttributeValues=d.values(pk=sub_id, failed=DeliveryStatus.FAILED.value, **({"since": since} if since else {})),
+            ExpressionAttributeValues=_dynamo.values(pk=sub_id, failed=DeliveryStatus.FAILED.value, **({"since": since} if since else {})),
         )
         return int(answer.get("Count", 0))
 
-    def resend(self, sub_id: str, cursor: str) -> Delivery | None:
+    def resend(self, sub_id: str, cursor: str) -> DeliveryRecord | None:
         """Make one delivery pending and due now, whatever its state, unless an attempt holds it; None when one does."""
-        now = d.now()
+        now = _dynamo.now()
         try:
-            answer = d.call(
+            answer = _dynamo.call(
                 "update_item",
                 TableName=self._table,
-                Key=d.to_item({"pk": sub_id, "sk": cursor}),
+                Key=_dynamo.to_item({"pk": sub_id, "sk": cursor}),
                 UpdateExpression="SET #s = :pending, next_at = :now, #due = :due, sweep_at = :sweep",
                 ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now)",
                 ExpressionAttributeNames={"#s": "status", "#due": "due"},
-                ExpressionAttributeValues=d.values(pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id), sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN),
+                ExpressionAttributeValues=_dynamo.values(pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id), sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN),
                 ReturnValues="ALL_NEW",
             )
-        except d.ConditionFailed:
+        except _dynamo.ConditionFailed:
             return None
-        return _delivery(d.from_item(answer["Attributes"]))
+        return _delivery(_dynamo.from_item(answer["Attributes"]))
 
     def _statuses(self, IndexName: str | None, **query: Any) -> list[tuple[str, DeliveryStatus]]:  # noqa: N803 (boto3's name)
         found: list[tuple[str, DeliveryStatus]] = []
         start: dict[str, Any] | None = None
         for _ in range(MAX_QUERIES):
-            answer = d.call("query", TableName=self._table, ProjectionExpression="sk, #s", ExpressionAttributeNames={"#s": "status"},
+            answer = _dynamo.call("query", TableName=self._table, ProjectionExpression="sk, #s", ExpressionAttributeNames={"#s": "status"},
                             ScanIndexForward=False, **({"IndexName": IndexName} if IndexName else {}),
                             **({"ExclusiveStartKey": start} if start else {}), **query)
-            found.extend((str(v["sk"]), DeliveryStatus(str(v["status"]))) for v in map(d.from_item, answer.get("Items", [])))
+            found.extend((str(v["sk"]), DeliveryStatus(str(v["status"]))) for v in map(_dynamo.from_item, answer.get("Items", [])))
             start = answer.get("LastEvaluatedKey")
             if not start:
                 break

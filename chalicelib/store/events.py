@@ -22,14 +22,14 @@ from typing import Any
 
 from chalicelib.contract import EVENT_ITEM_MAX_BYTES
 from chalicelib.errors import ItemTooLarge
-from chalicelib.store import _dynamo as d
+from chalicelib.store import _dynamo
 from chalicelib.store.records import EventText, StoredEvent
 
 BY_TIME = "by_time"
 BY_EVENT = "by_event"
 HORIZON_SECONDS = 20.0
 AWAIT_BLOCKS_SECONDS = 300.0  # an event awaiting enrichment longer than this no longer holds ``since`` pollers back
-assert HORIZON_SECONDS > d.WRITE_BOUND
+assert HORIZON_SECONDS > _dynamo.WRITE_BOUND
 
 
 def cursor_of(event_id: str) -> str | None:
@@ -68,7 +68,7 @@ class EventStore:
         the one bounded write, for polling's guarantee. A duplicate costs no second call:
         the failed condition hands back the stored item.
         """
-        received_ms = int(d.now() * 1000)
+        received_ms = int(_dynamo.now() * 1000)
         event_id, cursor = event_id_for(received_ms, digest)
         item = {
             "pk": location_id,
@@ -80,54 +80,54 @@ class EventStore:
             "expires_at": received_ms // 1000 + self._ttl,
             "awaiting": 1 if awaiting else None,
         }
-        stored = d.to_item(item)
-        size = d.item_size(stored)
+        stored = _dynamo.to_item(item)
+        size = _dynamo.item_size(stored)
         if size > EVENT_ITEM_MAX_BYTES:
             raise ItemTooLarge(
                 f"The event would take {size // 1024} KB stored, over the {EVENT_ITEM_MAX_BYTES // 1024} KB an event may take; "
                 "numbers written short (1e15) or long lists grow when stored"
             )
         try:
-            d.call_bounded(
+            _dynamo.call_bounded(
                 "put_item",
                 TableName=self._table,
                 Item=stored,
                 ConditionExpression="attribute_not_exists(pk)",
                 ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
-        except d.ConditionFailed as duplicate:
-            return id_of(str(d.from_item(duplicate.item or {}).get("ts", cursor))), False
+        except _dynamo.ConditionFailed as duplicate:
+            return id_of(str(_dynamo.from_item(duplicate.item or {}).get("ts", cursor))), False
         return event_id, True
 
     def get(self, location_id: str, key: str) -> StoredEvent | None:
-        item = d.call("get_item", TableName=self._table, Key=d.to_item({"pk": location_id, "sk": key})).get("Item")
-        return from_image(d.from_item(item)) if item else None
+        item = _dynamo.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": key})).get("Item")
+        return from_image(_dynamo.from_item(item)) if item else None
 
     def release(self, location_id: str, key: str, record: dict[str, Any]) -> bool:
         """Store the enriched (or finally unenriched) record of an awaiting event and hand it to fan-out; False if done before."""
         try:
-            d.call(
+            _dynamo.call(
                 "update_item",
                 TableName=self._table,
-                Key=d.to_item({"pk": location_id, "sk": key}),
+                Key=_dynamo.to_item({"pk": location_id, "sk": key}),
                 UpdateExpression="SET body = :body REMOVE awaiting",
                 ConditionExpression="attribute_exists(awaiting)",
-                ExpressionAttributeValues=d.values(body=json.dumps(record, separators=(",", ":"), ensure_ascii=False)),
+                ExpressionAttributeValues=_dynamo.values(body=json.dumps(record, separators=(",", ":"), ensure_ascii=False)),
             )
-        except d.ConditionFailed:
+        except _dynamo.ConditionFailed:
             return False
         return True
 
     def recent(self, location_id: str, event: str | None, limit: int) -> list[EventText]:
         """The newest ``limit`` events, newest first, leaving out any still awaiting enrichment."""
         index, condition, vals = _partition(location_id, event)
-        answer = d.call(
+        answer = _dynamo.call(
             "query",
             TableName=self._table,
             IndexName=index,
             KeyConditionExpression=condition,
             ProjectionExpression="ts, body, awaiting",
-            ExpressionAttributeValues=d.values(**vals),
+            ExpressionAttributeValues=_dynamo.values(**vals),
             ScanIndexForward=False,
             Limit=limit,
         )
@@ -135,7 +135,7 @@ class EventStore:
 
     def horizon(self) -> str:
         """The newest cursor a ``since`` answer may reach now: every write that could precede it has landed."""
-        return f"{int((d.now() - HORIZON_SECONDS) * 1000):015d}#0"
+        return f"{int((_dynamo.now() - HORIZON_SECONDS) * 1000):015d}#0"
 
     def since(self, location_id: str, event: str | None, since: str, limit: int) -> list[EventText]:
         """Up to ``limit`` events received after cursor ``since``, newest first, none past the horizon or an awaiting one.
@@ -144,18 +144,18 @@ class EventStore:
         before the first event still awaiting enrichment (unless it has waited longer
         than AWAIT_BLOCKS_SECONDS), so the next ``since`` can never pass it.
         """
-        now = d.now()
+        now = _dynamo.now()
         horizon = self.horizon().replace("#0", "#~")  # every digest of the horizon's millisecond
         if horizon <= since:
             return []
         index, condition, vals = _partition(location_id, event)
-        answer = d.call(
+        answer = _dynamo.call(
             "query",
             TableName=self._table,
             IndexName=index,
             KeyConditionExpression=condition + " AND ts BETWEEN :since AND :horizon",
             ProjectionExpression="ts, body, awaiting",
-            ExpressionAttributeValues=d.values(since=since, horizon=horizon, **vals),
+            ExpressionAttributeValues=_dynamo.values(since=since, horizon=horizon, **vals),
             ScanIndexForward=True,
             Limit=limit + 1,  # BETWEEN includes ``since`` itself
         )
@@ -176,7 +176,7 @@ def _partition(location_id: str, event: str | None) -> tuple[str, str, dict[str,
 
 
 def _text(item: dict[str, Any]) -> EventText:
-    values = d.from_item(item)
+    values = _dynamo.from_item(item)
     return EventText(cursor=str(values["ts"]), text=str(values["body"]), awaiting=bool(values.get("awaiting")))
 
 

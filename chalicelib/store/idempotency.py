@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from chalicelib.store import _dynamo as d
+from chalicelib.store import _dynamo
 
 IN_PROGRESS_SECONDS = 60
 
@@ -35,12 +35,12 @@ class IdempotencyStore:
         self._ttl = hours * 3600
 
     def _key(self, location_id: str, key: str) -> dict[str, Any]:
-        return d.to_item({"pk": f"{location_id}#{key}"})
+        return _dynamo.to_item({"pk": f"{location_id}#{key}"})
 
     def begin(self, location_id: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
         """Claim the key; None when this call may proceed, else the record that is already there."""
         for _ in range(3):  # a record may expire and vanish between the write and the read
-            now = int(d.now())
+            now = int(_dynamo.now())
             item = {
                 "pk": f"{location_id}#{key}",
                 "status": IdempotencyStatus.IN_PROGRESS.value,
@@ -49,33 +49,33 @@ class IdempotencyStore:
                 "in_progress_until": now + IN_PROGRESS_SECONDS,
             }
             try:
-                d.call(
+                _dynamo.call(
                     "put_item",
                     TableName=self._table,
-                    Item=d.to_item(item),
+                    Item=_dynamo.to_item(item),
                     ConditionExpression="attribute_not_exists(pk) OR expires_at < :now OR (#s = :progress AND in_progress_until < :now)",
                     ExpressionAttributeNames={"#s": "status"},
-                    ExpressionAttributeValues=d.values(now=now, progress=IdempotencyStatus.IN_PROGRESS.value),
+                    ExpressionAttributeValues=_dynamo.values(now=now, progress=IdempotencyStatus.IN_PROGRESS.value),
                 )
                 return None
-            except d.ConditionFailed:
+            except _dynamo.ConditionFailed:
                 pass
-            existing = d.call("get_item", TableName=self._table, Key=self._key(location_id, key), ConsistentRead=True).get("Item")
+            existing = _dynamo.call("get_item", TableName=self._table, Key=self._key(location_id, key), ConsistentRead=True).get("Item")
             if existing:
-                values = d.from_item(existing)
+                values = _dynamo.from_item(existing)
                 response = json.loads(values["response"]) if values.get("response") else None
                 return IdempotencyRecord(IdempotencyStatus(values["status"]), str(values["fingerprint"]), response)
-        raise d.StoreUnavailable("The idempotency record could not be read")
+        raise _dynamo.StoreUnavailable("The idempotency record could not be read")
 
     def complete(self, location_id: str, key: str, response: Any) -> None:
-        d.call(
+        _dynamo.call(
             "update_item",
             TableName=self._table,
             Key=self._key(location_id, key),
             UpdateExpression="SET #s = :done, #r = :response REMOVE in_progress_until",
             ExpressionAttributeNames={"#s": "status", "#r": "response"},
-            ExpressionAttributeValues=d.values(done=IdempotencyStatus.COMPLETED.value, response=json.dumps(response)),
+            ExpressionAttributeValues=_dynamo.values(done=IdempotencyStatus.COMPLETED.value, response=json.dumps(response)),
         )
 
     def abort(self, location_id: str, key: str) -> None:
-        d.call("delete_item", TableName=self._table, Key=self._key(location_id, key))
+        _dynamo.call("delete_item", TableName=self._table, Key=self._key(location_id, key))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from chalicelib.store import _dynamo as d
+from chalicelib.store import _dynamo
 from chalicelib.store.records import Tenant
 
 
@@ -18,17 +18,17 @@ class KeyCache:
         self._ttl = ttl_seconds
 
     def get(self, key_hash: str) -> Tenant | None:
-        answer = d.call("get_item", TableName=self._table, Key=d.to_item({"pk": key_hash}), ConsistentRead=True)
+        answer = _dynamo.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": key_hash}), ConsistentRead=True)
         item = answer.get("Item")
         if not item:
             return None
-        values = d.from_item(item)
-        if values.get("expires_at", 0) <= d.now():
+        values = _dynamo.from_item(item)
+        if values.get("expires_at", 0) <= _dynamo.now():
             return None  # TTL deletion is lazy; an expired entry is a miss
         return Tenant(**json.loads(values["tenant"]))
 
     def put(self, key_hash: str, tenant: Tenant) -> None:
         if self._ttl <= 0:
             return
-        item = {"pk": key_hash, "tenant": json.dumps(tenant.public()), "expires_at": int(d.now()) + self._ttl}
-        d.call("put_item", TableName=self._table, Item=d.to_item(item))
+        item = {"pk": key_hash, "tenant": json.dumps(tenant.public()), "expires_at": int(_dynamo.now()) + self._ttl}
+        _dynamo.call("put_item", TableName=self._table, Item=_dynamo.to_item(item))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 
-from chalicelib.store import _dynamo as d
+from chalicelib.store import _dynamo
 from chalicelib.store.records import Connection, ConnectionStatus
 
 CLAIM_SECONDS = 30
@@ -15,8 +15,8 @@ class Locations:
         self._table = table
 
     def get(self, location_id: str) -> Connection | None:
-        item = d.call("get_item", TableName=self._table, Key=d.to_item({"pk": f"loc#{location_id}"}), ConsistentRead=True).get("Item")
-        return _connection(d.from_item(item)) if item else None
+        item = _dynamo.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": f"loc#{location_id}"}), ConsistentRead=True).get("Item")
+        return _connection(_dynamo.from_item(item)) if item else None
 
     def by_token(self, token: str) -> Connection | None:
         """The connection an inbound URL's token belongs to: one read, as the token names its location."""
@@ -34,43 +34,43 @@ class Locations:
         A claim lapses after CLAIM_SECONDS so that a caller that died does not block the
         location forever; a lapsed claim keeps its token, so 7stamp's idempotency key stays the same.
         """
-        now = d.now()
+        now = _dynamo.now()
         try:
-            answer = d.call(
+            answer = _dynamo.call(
                 "update_item",
                 TableName=self._table,
-                Key=d.to_item({"pk": f"loc#{location_id}"}),
+                Key=_dynamo.to_item({"pk": f"loc#{location_id}"}),
                 UpdateExpression="SET #s = :connecting, claimed_until = :until, #t = if_not_exists(#t, :token), location_id = :loc",
                 ConditionExpression="attribute_not_exists(pk) OR (#s = :connecting AND claimed_until < :now)",
                 ExpressionAttributeNames={"#s": "status", "#t": "token"},
-                ExpressionAttributeValues=d.values(
+                ExpressionAttributeValues=_dynamo.values(
                     connecting=ConnectionStatus.CONNECTING.value, until=int(now) + CLAIM_SECONDS, token=token, now=int(now), loc=location_id
                 ),
                 ReturnValues="ALL_NEW",
             )
-        except d.ConditionFailed:
+        except _dynamo.ConditionFailed:
             return None
-        return str(d.from_item(answer["Attributes"])["token"])
+        return str(_dynamo.from_item(answer["Attributes"])["token"])
 
     def complete(self, location_id: str, webhook_id: str, secret: str) -> None:
-        d.call(
+        _dynamo.call(
             "update_item",
             TableName=self._table,
-            Key=d.to_item({"pk": f"loc#{location_id}"}),
+            Key=_dynamo.to_item({"pk": f"loc#{location_id}"}),
             UpdateExpression="SET #s = :connected, webhook_id = :wh, secret = :secret REMOVE claimed_until",
             ExpressionAttributeNames={"#s": "status"},
-            ExpressionAttributeValues=d.values(connected=ConnectionStatus.CONNECTED.value, wh=webhook_id, secret=secret),
+            ExpressionAttributeValues=_dynamo.values(connected=ConnectionStatus.CONNECTED.value, wh=webhook_id, secret=secret),
         )
 
     def set_key_blob(self, location_id: str, blob: bytes) -> None:
         """Keep the KMS-encrypted key for calls made without a request in hand (enrichment)."""
-        d.call(
+        _dynamo.call(
             "update_item",
             TableName=self._table,
-            Key=d.to_item({"pk": f"loc#{location_id}"}),
+            Key=_dynamo.to_item({"pk": f"loc#{location_id}"}),
             UpdateExpression="SET key_blob = :blob",
             ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues=d.values(blob=blob),
+            ExpressionAttributeValues=_dynamo.values(blob=blob),
         )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from chalicelib.store import _dynamo as d
+from chalicelib.store import _dynamo
 
 MARGIN = 0.4  # a call starts in the first 0.6 s of its second: it reaches 7stamp within that second even when sent late or slowly
 TRIES = 8
@@ -48,7 +48,7 @@ class PaceBook:
 
     def book(self, bucket: str, count: int, latest: float) -> Booking | None:
         """Up to ``count`` calls in the earliest second with room that begins by ``latest``; None when none does."""
-        now = d.now()
+        now = _dynamo.now()
         first = int(now) if now < int(now) + 1 - MARGIN else int(now) + 1
         with self._lock:
             seen = self._seen.get(bucket)
@@ -62,8 +62,8 @@ class PaceBook:
             wanted = min(count, self._per_second - (seen[1] if same and seen else 0))
             try:
                 used = self._take(bucket, window, wanted, same)
-            except d.ConditionFailed as exc:
-                item = d.from_item(exc.item or {})
+            except _dynamo.ConditionFailed as exc:
+                item = _dynamo.from_item(exc.item or {})
                 seen = (int(item["window"]), int(item["used"])) if "window" in item else None
                 continue
             with self._lock:
@@ -73,15 +73,15 @@ class PaceBook:
 
     def _take(self, bucket: str, window: int, wanted: int, same: bool) -> int:
         """One conditional write; ``used`` after it."""
-        key = d.to_item({"pk": f"pace#{bucket}"})
+        key = _dynamo.to_item({"pk": f"pace#{bucket}"})
         if same:
             update = "SET #u = #u + :n, expires_at = :exp"
             condition = "#w = :w AND #u <= :room"
         else:
             update = "SET #w = :w, #u = :n, expires_at = :exp"
             condition = "attribute_not_exists(pk) OR #w < :w"
-        values = d.values(w=window, n=wanted, exp=window + ITEM_SECONDS, **({"room": self._per_second - wanted} if same else {}))
-        answer = d.call(
+        values = _dynamo.values(w=window, n=wanted, exp=window + ITEM_SECONDS, **({"room": self._per_second - wanted} if same else {}))
+        answer = _dynamo.call(
             "update_item",
             TableName=self._table,
             Key=key,
@@ -92,4 +92,4 @@ class PaceBook:
             ReturnValues="ALL_NEW",
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
-        return int(d.from_item(answer["Attributes"])["used"])
+        return int(_dynamo.from_item(answer["Attributes"])["used"])

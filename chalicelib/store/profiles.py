@@ -15,7 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.store import _dynamo as d
+from chalicelib.store import _dynamo
 
 PROFILE_SECONDS = 300  # contact details change rarely; five minutes bounds how long an edit or an erasure lingers here
 MEMORY_SECONDS = 10  # how long this worker trusts its own copy before reading the table again
@@ -43,15 +43,15 @@ class ProfileCache:
     def get(self, location_id: str, customer_id: str) -> CustomerProfile | None:
         """The cached profile younger than the TTL, from memory or else from the table; None when there is none."""
         pk = _pk(location_id, customer_id)
-        now = d.now()
+        now = _dynamo.now()
         with self._lock:
             kept = self._memory.get(pk)
         if kept is not None and kept[0] + MEMORY_SECONDS > now and kept[1].fetched_at + self._ttl > now:
             return kept[1]
-        item = d.call("get_item", TableName=self._table, Key=d.to_item({"pk": pk})).get("Item")
+        item = _dynamo.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": pk})).get("Item")
         if not item:
             return None
-        values = d.from_item(item)
+        values = _dynamo.from_item(item)
         if values.get("expires_at", 0) <= now:
             return None
         profile = CustomerProfile(location_id, customer_id, **json.loads(values["profile"]))
@@ -63,12 +63,12 @@ class ProfileCache:
         pk = _pk(profile.location_id, profile.customer_id)
         body = {"contact": profile.contact, "cards": profile.cards, "fetched_at": profile.fetched_at}
         item = {"pk": pk, "profile": json.dumps(body), "expires_at": int(profile.fetched_at + self._ttl) + 1}
-        d.call("put_item", TableName=self._table, Item=d.to_item(item))
+        _dynamo.call("put_item", TableName=self._table, Item=_dynamo.to_item(item))
         self._remember(pk, profile)
 
     def _remember(self, pk: str, profile: CustomerProfile) -> None:
         with self._lock:
-            self._memory[pk] = (d.now(), profile)
+            self._memory[pk] = (_dynamo.now(), profile)
             self._memory.move_to_end(pk)
             while len(self._memory) > MEMORY_ENTRIES:
                 self._memory.popitem(last=False)

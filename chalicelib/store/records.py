@@ -113,7 +113,6 @@ class DeliveryStatus(StrEnum):
     DELIVERED = "delivered"
     FAILED = "failed"
     GONE = "gone"  # the subscriber answered 410 and was unsubscribed
-    REFUSED = "refused"  # the address guard refused the target
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ class Attempt:
 
 
 @dataclass(frozen=True)
-class Delivery:
+class DeliveryRecord:
     """One event to one subscription, with its attempts so far."""
 
     subscription_id: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from chalicelib.store import _dynamo as d
+from chalicelib.store import _dynamo
 from chalicelib.store.records import Subscription
 
 
@@ -23,28 +23,28 @@ class SubscriptionStore:
             "secret": sub.secret,
             "created_at": sub.created_at,
         }
-        d.call("put_item", TableName=self._table, Item=d.to_item(item), ConditionExpression="attribute_not_exists(pk)")
+        _dynamo.call("put_item", TableName=self._table, Item=_dynamo.to_item(item), ConditionExpression="attribute_not_exists(pk)")
 
     def get(self, location_id: str, sub_id: str) -> Subscription | None:
-        item = d.call("get_item", TableName=self._table, Key=d.to_item({"pk": location_id, "sk": sub_id}), ConsistentRead=True).get("Item")
-        return _subscription(d.from_item(item)) if item else None
+        item = _dynamo.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}), ConsistentRead=True).get("Item")
+        return _subscription(_dynamo.from_item(item)) if item else None
 
     def get_many(self, location_id: str, sub_ids: list[str]) -> dict[str, Subscription]:
-        items = d.batch_get(self._table, [{"pk": location_id, "sk": s} for s in dict.fromkeys(sub_ids)])
+        items = _dynamo.batch_get(self._table, [{"pk": location_id, "sk": s} for s in dict.fromkeys(sub_ids)])
         return {s.id: s for s in map(_subscription, items)}
 
     def list(self, location_id: str) -> list[Subscription]:
         subs: list[Subscription] = []
         start: dict[str, Any] | None = None
         for _ in range(1000):
-            answer = d.call(
+            answer = _dynamo.call(
                 "query",
                 TableName=self._table,
                 KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues=d.values(pk=location_id),
+                ExpressionAttributeValues=_dynamo.values(pk=location_id),
                 **({"ExclusiveStartKey": start} if start else {}),
             )
-            subs.extend(_subscription(d.from_item(i)) for i in answer.get("Items", []))
+            subs.extend(_subscription(_dynamo.from_item(i)) for i in answer.get("Items", []))
             start = answer.get("LastEvaluatedKey")
             if not start:
                 break
@@ -53,8 +53,8 @@ class SubscriptionStore:
     def delete(self, location_id: str, sub_id: str) -> bool:
         """False when there was no such subscription for this tenant."""
         try:
-            d.call("delete_item", TableName=self._table, Key=d.to_item({"pk": location_id, "sk": sub_id}), ConditionExpression="attribute_exists(pk)")
-        except d.ConditionFailed:
+            _dynamo.call("delete_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}), ConditionExpression="attribute_exists(pk)")
+        except _dynamo.ConditionFailed:
             return False
         return True
 
@@ -63,20 +63,20 @@ class SubscriptionStore:
 
     def record_failure(self, location_id: str, sub_id: str, disable_after: float) -> bool:
         """Note a failed attempt; disables the subscription (True) once it has only failed for ``disable_after`` seconds."""
-        now = d.now()
+        now = _dynamo.now()
         try:
-            answer = d.call(
+            answer = _dynamo.call(
                 "update_item",
                 TableName=self._table,
-                Key=d.to_item({"pk": location_id, "sk": sub_id}),
+                Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}),
                 UpdateExpression="SET failing_since = if_not_exists(failing_since, :now)",
                 ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues=d.values(now=now),
+                ExpressionAttributeValues=_dynamo.values(now=now),
                 ReturnValues="ALL_NEW",
             )
-        except d.ConditionFailed:
+        except _dynamo.ConditionFailed:
             return False
-        since = float(d.from_item(answer["Attributes"])["failing_since"])
+        since = float(_dynamo.from_item(answer["Attributes"])["failing_since"])
         if now - since < disable_after:
             return False
         self.disable(location_id, sub_id, f"every delivery failed for {round(disable_after / 86400)} days")
@@ -85,7 +85,7 @@ class SubscriptionStore:
     def disable(self, location_id: str, sub_id: str, reason: str) -> bool:
         """Stop deliveries, keeping why and since when for the console; False when there is no such subscription."""
         return self._update(location_id, sub_id, "SET #d = :yes, disabled_at = :now, disabled_reason = :why",
-                            {"yes": True, "now": d.now(), "why": reason[:200]}, {"#d": "disabled"})
+                            {"yes": True, "now": _dynamo.now(), "why": reason[:200]}, {"#d": "disabled"})
 
     def enable(self, location_id: str, sub_id: str) -> bool:
         """Deliver again from the next event on, with a clean failure record; False when there is no such subscription."""
@@ -93,16 +93,16 @@ class SubscriptionStore:
 
     def _update(self, location_id: str, sub_id: str, expression: str, vals: dict[str, Any], names: dict[str, str] | None = None) -> bool:
         try:
-            d.call(
+            _dynamo.call(
                 "update_item",
                 TableName=self._table,
-                Key=d.to_item({"pk": location_id, "sk": sub_id}),
+                Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}),
                 UpdateExpression=expression,
                 ConditionExpression="attribute_exists(pk)",
-                **({"ExpressionAttributeValues": d.values(**vals)} if vals else {}),
+                **({"ExpressionAttributeValues": _dynamo.values(**vals)} if vals else {}),
                 **({"ExpressionAttributeNames": names} if names else {}),
             )
-        except d.ConditionFailed:
+        except _dynamo.ConditionFailed:
             return False  # unsubscribed meanwhile: nothing to record
         return True
 

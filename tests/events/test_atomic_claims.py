@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from chalicelib import services
 from chalicelib.store import _dynamo
-from chalicelib.store.records import Attempt, Delivery, DeliveryStatus
+from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus
 
 THREADS = 12
 ROUNDS = 10
@@ -33,11 +33,11 @@ def test_many_threads_racing_to_claim_one_delivery_one_wins_every_time(stack):
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         for round_no in range(ROUNDS):
             cursor = f"{round_no:015d}#race"
-            delivery = Delivery("hook_race", "loc_race", f"m#{cursor}", cursor, f"evt_{round_no}_race", "stamp_added", DeliveryStatus.PENDING, 0, 0.0)
+            delivery = DeliveryRecord("hook_race", "loc_race", f"m#{cursor}", cursor, f"evt_{round_no}_race", "stamp_added", DeliveryStatus.PENDING, 0, 0.0)
             # the first attempt: the claims race to create the record
-            winners: list[Delivery] = []
+            winners: list[DeliveryRecord] = []
 
-            def first_claim(d: Delivery = delivery, winners: list[Delivery] = winners) -> Delivery | None:
+            def first_claim(d: DeliveryRecord = delivery, winners: list[DeliveryRecord] = winners) -> DeliveryRecord | None:
                 claimed = store.claim(d, 60, first=True)
                 if claimed is not None:
                     winners.append(claimed)

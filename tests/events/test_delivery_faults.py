@@ -16,7 +16,7 @@ from conftest import receiving, subscribe, subscribe_and_stamp
 from chalicelib import aws, queue, services, signing
 from chalicelib.delivery import RETRY_DELAYS
 from chalicelib.store.deliveries import QUEUE_MAX_DELAY, SAFETY_MARGIN
-from chalicelib.store.records import Delivery, DeliveryStatus
+from chalicelib.store.records import DeliveryRecord, DeliveryStatus
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 
@@ -164,7 +164,7 @@ def test_a_worker_that_dies_mid_delivery_leaves_no_subscriber_without_the_event(
     [message] = aws.client("sqs").receive_message(QueueUrl=queue.queue_url(), MaxNumberOfMessages=10)["Messages"]
     job = queue.Job.loads(message["Body"])
     # a worker takes the job, claims the delivery and dies before posting: its lease stays behind
-    wanted = Delivery(hook["id"], job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
+    wanted = DeliveryRecord(hook["id"], job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
     assert services.deliveries().claim(wanted, 60, first=job.first) is not None
     aws.client("sqs").delete_message(QueueUrl=queue.queue_url(), ReceiptHandle=message["ReceiptHandle"])
     stack.settle()

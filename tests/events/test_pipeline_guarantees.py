@@ -13,7 +13,7 @@ from test_delivery_faults import connected, event_body, signed_post
 
 from chalicelib import aws, fanout, parked, queue, services, settings
 from chalicelib.store.events import HORIZON_SECONDS
-from chalicelib.store.records import Attempt, Delivery, DeliveryStatus
+from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 
@@ -43,7 +43,7 @@ def test_pending_deliveries_waiting_in_the_queue_are_never_queued_again_by_the_s
 def make_failed(store, sub_id: str, count: int, start: int, status: DeliveryStatus) -> None:
     def one(i: int) -> None:
         cursor = f"{start + i:015d}#replay"
-        d = Delivery(sub_id, DEMO_LOCATION_A, f"m#{cursor}", cursor, f"evt_{start + i}_replay", "stamp_added", DeliveryStatus.PENDING, 0, 0.0)
+        d = DeliveryRecord(sub_id, DEMO_LOCATION_A, f"m#{cursor}", cursor, f"evt_{start + i}_replay", "stamp_added", DeliveryStatus.PENDING, 0, 0.0)
         claimed = store.claim(d, 60, first=True)
         store.finish_many([(claimed, Attempt(1.0, 500, None), status, None)])
 
