@@ -1,4 +1,8 @@
-"""The 7stamp connector's Chalice app: it wires routes and event handlers; the logic lives in chalicelib."""
+"""The 7stamp connector's Chalice app: it wires routes and event handlers; the logic lives in chalicelib.
+
+The process's services are built here, once, and handed to the routes (``http.use``) and
+to the event handlers; ``use`` swaps in a fresh set (the tests and the local stack).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ from typing import Any
 
 from chalice import Chalice, Rate  # type: ignore[attr-defined]
 
-from chalicelib import lambda_handlers, observability, settings
-from chalicelib.api import blueprints
+from chalicelib import container, lambda_handlers, observability, settings
+from chalicelib.api import blueprints, http
 
-settings.get()  # a missing or bad setting stops the cold start here, naming the variable
+services = container.build(settings.get())  # a missing or bad setting stops the cold start here, naming the variable
 observability.setup()
 app = Chalice(app_name="sevenstamp-connector")
 app.log.setLevel(logging.INFO)
@@ -18,6 +22,15 @@ logging.getLogger("connector").setLevel(logging.INFO)
 
 for blueprint in blueprints():
     app.register_blueprint(blueprint)
+http.use(services)
+
+
+def use(fresh: container.Services) -> container.Services:
+    """Serve routes and events with another set of services from now on (a test's, a benchmark's or the local stack's)."""
+    global services
+    services = fresh
+    http.use(fresh)
+    return fresh
 
 # Chalice needs literal ARNs here; infra/resources.json replaces both event sources'
 # EventSourceArn with the real stream and queue of the stage (chalice package --merge-template).
@@ -28,19 +41,19 @@ DELIVERY_QUEUE_PLACEHOLDER = "arn:aws:sqs:us-east-1:000000000000:sevenstamp-deli
 @app.on_dynamodb_record(stream_arn=EVENTS_STREAM_PLACEHOLDER, batch_size=100, starting_position="TRIM_HORIZON")
 def fanout(event: Any) -> dict[str, Any]:
     """Every event stored by the inbound route is fanned out from the table's stream; failures are reported per record."""
-    return lambda_handlers.fan_out_records((record.sequence_number, record.event_name, record.new_image) for record in event)
+    return lambda_handlers.fan_out_records(services, [(record.sequence_number, record.event_name, record.new_image) for record in event])
 
 
 @app.on_sqs_message(queue_arn=DELIVERY_QUEUE_PLACEHOLDER, batch_size=10)
 def deliver(event: Any) -> dict[str, Any]:
     """POST queued deliveries; failed messages are reported back for SQS to retry (partial batch failure)."""
-    return lambda_handlers.deliver_messages({record.to_dict()["messageId"]: record.body for record in event})
+    return lambda_handlers.deliver_messages(services, {record.to_dict()["messageId"]: record.body for record in event})
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep(event: Any) -> None:
     """Queue retries that are due later than SQS can delay, and deliveries a crashed worker left behind."""
-    lambda_handlers.sweep()
+    lambda_handlers.sweep(services)
 
 
 @app.lambda_function(name="inbound")

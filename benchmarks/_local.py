@@ -15,12 +15,8 @@ def free_port() -> int:
 
 
 def use_endpoint(url: str) -> None:
-    """Point the connector's boto3 clients at ``url`` (moto or dynalite on loopback)."""
-    from chalicelib import aws, services
-
+    """Point the connector's boto3 clients at ``url`` (moto or dynalite on loopback): services built from now on use it."""
     os.environ.update(FAKE_AWS, AWS_ENDPOINT_URL=url)
-    aws.reset()
-    services.reset()
 
 
 def wait_for(url: str, timeout: float = 20.0) -> None:

@@ -63,18 +63,18 @@ def run(concurrency: int, moto_url: str, prefix: str, latency: float) -> tuple[f
     """Wall time from storing the event to the last delivery, and how many arrived."""
     os.environ["DELIVERY_CONCURRENCY"] = str(concurrency)
     use_endpoint(moto_url)
-    from chalicelib import queue, services, signing
+    import app as connector_app
+    from chalicelib import container, signing
     from chalicelib.store.records import Subscription
     from stack.provision import provision, stream_arn
     from stack.worker import Worker
 
     env = provision(prefix=prefix)
     os.environ.update(env)
-    services.reset()
-    queue.queue_url.cache_clear()
+    services = connector_app.use(container.from_environment())
     counter = Counter()
     servers = start_receivers(counter, latency)
-    subs = services.subscriptions()
+    subs = services.subscriptions
     for i in range(SUBSCRIBERS):
         port = servers[i % RECEIVERS].server_address[1]
         subs.create(Subscription(f"hook_{i:05d}", TENANT, "stamp_added", f"http://127.0.0.1:{port}/s/{i}", {}, signing.new_secret(), "2026-11-22T00:00:00Z"))
@@ -82,7 +82,7 @@ def run(concurrency: int, moto_url: str, prefix: str, latency: float) -> tuple[f
     record = {"event": "stamp_added", "location_id": TENANT, "business_id": "b", "timestamp": "2026-11-22T00:00:00Z",
               "customer": {"id": "c_1"}, "enriched": False}
     started = time.perf_counter()
-    services.events().put_new(TENANT, "m#bench", "bench", record)
+    services.events.put_new(TENANT, "m#bench", "bench", record)
     deadline = time.monotonic() + TIME_LIMIT
     while counter.count < SUBSCRIBERS and time.monotonic() < deadline:
         if worker.pump_stream() + worker.pump_queue() == 0:
@@ -125,35 +125,35 @@ class CallCounter:
 def count_calls(moto_url: str) -> tuple[dict[str, int], dict[str, int]]:
     """AWS requests of the real path (signed inbound webhook, stream fan-out, delivery) for one event to 1 and to 10 subscribers."""
     use_endpoint(moto_url)
-    from chalicelib import aws, queue, services, signing, webhook_intake
+    import app as connector_app
+    from chalicelib import container, signing, webhook_intake
     from chalicelib.store.records import Subscription
     from stack.provision import provision, stream_arn
     from stack.worker import Worker
 
     env = provision(prefix="bench-calls")
     os.environ.update(env)
-    services.reset()
-    queue.queue_url.cache_clear()
+    services = connector_app.use(container.from_environment())
     counter = Counter()
     [server] = start_receivers(counter, 0.0)[:1]
     calls = CallCounter()
-    for client in (aws.client("dynamodb"), aws.bounded_client("dynamodb"), aws.client("sqs"), aws.client("kms")):
+    for client in (services.aws.client("dynamodb"), services.aws.bounded_client("dynamodb"), services.aws.client("sqs"), services.aws.client("kms")):
         calls.attach(client)
     worker = Worker(stream_arn(env["EVENTS_TABLE"]))
     results = []
     for tenant, subscribers in (("loc_calls_1", 1), ("loc_calls_10", 10)):
         secret = signing.new_secret()
         token = f"{tenant}.{'t' * 40}"
-        services.locations().claim(tenant, token)
-        services.locations().complete(tenant, "wh_bench", secret)
+        services.locations.claim(tenant, token)
+        services.locations.complete(tenant, "wh_bench", secret)
         for i in range(subscribers):
-            services.subscriptions().create(Subscription(f"hook_{tenant}_{i}", tenant, "stamp_added", f"http://127.0.0.1:{server.server_address[1]}/s/{i}",
+            services.subscriptions.create(Subscription(f"hook_{tenant}_{i}", tenant, "stamp_added", f"http://127.0.0.1:{server.server_address[1]}/s/{i}",
                                                          {}, signing.new_secret(), "2026-11-22T00:00:00Z"))
         worker.drain()
         calls.take()
         body = json.dumps({"event": "stamp_added", "location_id": tenant, "business_id": "b", "timestamp": "2026-11-22T00:00:00Z"})
         before = counter.count
-        webhook_intake.receive(token, body.encode(), signing.headers(secret, f"msg_{tenant}", int(time.time()), body))
+        webhook_intake.receive(services, token, body.encode(), signing.headers(secret, f"msg_{tenant}", int(time.time()), body))
         deadline = time.monotonic() + 60
         while counter.count < before + subscribers and time.monotonic() < deadline:
             if worker.pump_stream() + worker.pump_queue() == 0:

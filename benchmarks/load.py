@@ -83,11 +83,9 @@ def _percentile(values: list[float], share: float) -> float | None:
 
 def _connect(stack: Any, api_key: str, location_id: str) -> tuple[str, str]:
     """The connector's first call registers its inbound URL with the sandbox; the sandbox's own delivery is then removed, the benchmark pushes instead."""
-    from chalicelib import services
-
     with httpx.Client(base_url=stack.connector_url, headers={"X-API-Key": api_key}, timeout=30) as client:
         client.get("/v1/me").raise_for_status()
-    connection = services.locations().get(location_id)
+    connection = stack.services.locations.get(location_id)
     assert connection is not None and connection.secret
     state = stack.sandbox.state
     for endpoint_id in [e for e in state.webhook_endpoints if state.owner[e] == location_id]:
@@ -117,7 +115,7 @@ def run(plan: Plan) -> Figures:
         with httpx.Client(base_url=stack.connector_url, headers={"X-API-Key": DEMO_KEY_A}, timeout=30) as client:
             client.post("/v1/hooks", json={"event": "any", "target_url": subscriber.url}).raise_for_status()
         calls = Calls()
-        calls.attach()
+        calls.attach(stack.services)
         stack.sandbox.limiter.reset()  # count only the run: connecting made two calls of its own
         poller = Poller(stack.connector_url, DEMO_KEY_A).start()
         sender = Sender(stack.sandbox, DEMO_LOCATION_A, inbound_url, secret)

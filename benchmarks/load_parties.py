@@ -132,13 +132,12 @@ class Calls:
         self.enrichment: dict[str, int] = {"pace writes": 0, "cache reads": 0, "cache writes": 0}
         self._lock = threading.Lock()
 
-    def attach(self) -> None:
-        from chalicelib import aws
-
-        sqs = aws.client("sqs").meta.events
+    def attach(self, services: Any) -> None:
+        """Count on the clients of the connector's services (``chalicelib.container.Services``)."""
+        sqs = services.aws.client("sqs").meta.events
         sqs.register("provide-client-params.sqs.SendMessageBatch", self._batch)
         sqs.register("provide-client-params.sqs.SendMessage", self._one)
-        dynamodb = aws.client("dynamodb").meta.events
+        dynamodb = services.aws.client("dynamodb").meta.events
         for operation in ("UpdateItem", "GetItem", "PutItem"):
             dynamodb.register(f"provide-client-params.dynamodb.{operation}", self._dynamodb)
 

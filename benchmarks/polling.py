@@ -19,6 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks._local import free_port, use_endpoint, wait_for
+from chalicelib.aws import AwsClients
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = (100, 50_000)
@@ -28,23 +29,19 @@ GOAL = 1.5
 TABLE = "bench-events"
 
 
-def _create_table() -> None:
-    from chalicelib import aws
-
+def _create_table(clients: AwsClients) -> None:
     props = json.loads((ROOT / "infra" / "resources.json").read_text())["Resources"]["EventsTable"]["Properties"]
     args = {k: props[k] for k in ("AttributeDefinitions", "KeySchema", "BillingMode", "LocalSecondaryIndexes", "GlobalSecondaryIndexes")}
-    db = aws.client("dynamodb")
+    db = clients.client("dynamodb")
     db.create_table(TableName=TABLE, **args)
     db.get_waiter("table_exists").wait(TableName=TABLE, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
 
 
-def _fill(start: int, stop: int) -> None:
-    """Events ``start..stop`` of the tenant, a third of them stamp_added, written 25 at a time."""
-    from chalicelib import aws
-    from chalicelib.store import _dynamo
+def _fill(clients: AwsClients, start: int, stop: int) -> None:
+    """Events ``start..stop`` of the tenant, a third of them stamp_added, written 25 at a time (items as the events store writes them)."""
     from chalicelib.store.events import event_id_for
 
-    db = aws.client("dynamodb")
+    db = clients.client("dynamodb")
     names = ("stamp_added", "card_opened", "goal_reached")
     for chunk in range(start, stop, 25):
         items = []
@@ -52,8 +49,8 @@ def _fill(start: int, stop: int) -> None:
             event = names[i % 3]
             event_id, cursor = event_id_for(1_790_000_000_000 + i, f"{i:020x}")
             record = {"id": event_id, "event": event, "location_id": TENANT, "customer": {"id": f"c_{i}"}, "enriched": True}
-            items.append({"PutRequest": {"Item": _dynamo.to_item({"pk": TENANT, "sk": f"m#{i}", "ts": cursor, "ev": f"{TENANT}#{event}",
-                                                            "body": json.dumps(record), "expires_at": 0})}})
+            item = {"pk": TENANT, "sk": f"m#{i}", "ts": cursor, "ev": f"{TENANT}#{event}", "body": json.dumps(record)}
+            items.append({"PutRequest": {"Item": {**{k: {"S": v} for k, v in item.items()}, "expires_at": {"N": "0"}}}})
         pending = {TABLE: items}
         for _ in range(20):
             pending = db.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
@@ -61,10 +58,12 @@ def _fill(start: int, stop: int) -> None:
                 break
 
 
-def _median_poll(runs: int, stored: int) -> tuple[float, float]:
+def _median_poll(clients: AwsClients, runs: int, stored: int) -> tuple[float, float]:
+    from chalicelib.clock import Clock
+    from chalicelib.store import Dynamo
     from chalicelib.store.events import EventStore
 
-    store = EventStore(TABLE, 30)
+    store = EventStore(Dynamo(clients), Clock(), TABLE, 30)
 
     def timed(fn: Callable[[], object]) -> float:
         for _ in range(5):  # warm-up: connections, and the emulator's JIT
@@ -85,13 +84,14 @@ def _median_poll(runs: int, stored: int) -> tuple[float, float]:
 
 def measure(backend: str, url: str, runs: int) -> dict[int, tuple[float, float]]:
     use_endpoint(url)
-    _create_table()
+    clients = AwsClients()
+    _create_table(clients)
     results: dict[int, tuple[float, float]] = {}
     filled = 0
     for size in SIZES:
-        _fill(filled, size)
+        _fill(clients, filled, size)
         filled = size
-        results[size] = _median_poll(runs, size)
+        results[size] = _median_poll(clients, runs, size)
         print(f"  {backend:9s} {size:>6} events stored: one event {results[size][0] * 1000:7.2f} ms, any event {results[size][1] * 1000:7.2f} ms")
     return results
 

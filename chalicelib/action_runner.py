@@ -14,12 +14,12 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import input_types, services
+from chalicelib import input_types
 from chalicelib.contract import IDEMPOTENCY_KEY_MAX
 from chalicelib.definitions import ActionDefinition
 from chalicelib.errors import Conflict, ValidationFailed
 from chalicelib.sevenstamp import SevenStampClient
-from chalicelib.store.idempotency import IdempotencyStatus
+from chalicelib.store.idempotency import IdempotencyStatus, IdempotencyStore
 from chalicelib.store.records import Tenant
 
 IDEMPOTENCY_FIELD = "idempotency_key"
@@ -55,14 +55,13 @@ def _idempotency_key(header: str | None, data: dict[str, Any]) -> str | None:
     return header if header is not None else raw
 
 
-def run(definition: ActionDefinition, tenant: Tenant, client: SevenStampClient, data: dict[str, Any], idempotency_header: str | None = None) -> Any:
-    """Perform one action or search for the tenant and return its output."""
+def run(store: IdempotencyStore, definition: ActionDefinition, tenant: Tenant, client: SevenStampClient, data: dict[str, Any], idempotency_header: str | None = None) -> Any:
+    """Perform one action or search for the tenant and return its output (a ``create`` once per idempotency key, kept in ``store``)."""
     data = dict(data)
     key = _idempotency_key(idempotency_header, data) if definition.kind == "create" else None
     model = input_types.parse(definition.input_model, data)
     if key is None:
         return definition.perform(ActionContext(client, tenant, f"conn-{uuid.uuid4().hex}"), model)
-    store = services.idempotency()
     fingerprint = _fingerprint(definition, model.model_dump(mode="json"))
     existing = store.begin(tenant.location_id, key, fingerprint)
     if existing is not None:

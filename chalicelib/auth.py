@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
-from chalicelib import connect, services
+from chalicelib import connect
+from chalicelib.container import Services
 from chalicelib.contract import API_KEY_RE
 from chalicelib.errors import Unauthorized
 from chalicelib.store.records import Tenant
@@ -40,10 +41,10 @@ def key_hash(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
-def authenticate(api_key: str) -> Tenant:
+def authenticate(services: Services, api_key: str) -> Tenant:
     """The key's location: from the cache, else from 7stamp's /v1/me (which also connects the location)."""
     digest = key_hash(api_key)
-    cache = services.key_cache()
+    cache = services.key_cache
     tenant = cache.get(digest)
     if tenant is not None:
         return tenant
@@ -56,7 +57,7 @@ def authenticate(api_key: str) -> Tenant:
             business_name=str(me.get("business_name") or ""),
             staff_login=str(me.get("staff_login") or ""),
         )
-        connected = connect.ensure_connected(tenant, api_key, client)
+        connected = connect.ensure_connected(services, tenant, api_key, client)
     if connected:
         cache.put(digest, tenant)
     return tenant

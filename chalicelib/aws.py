@@ -1,8 +1,9 @@
-"""Lazily created boto3 clients, shared by all threads of the process.
+"""Lazily created boto3 clients, shared by all threads of the services that own them.
 
 boto3 is imported on first use so that importing app.py stays cheap; ``AWS_ENDPOINT_URL``
 (boto3's own setting) points the clients at moto's server on the local stack. Clients are
-thread-safe; the session that makes them is not, hence the lock.
+thread-safe; the session that makes them is not, hence the lock. A fresh ``AwsClients``
+(a fresh set of services) reads the environment again.
 """
 
 from __future__ import annotations
@@ -10,46 +11,35 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-_lock = threading.Lock()
-_clients: dict[str, Any] = {}
 
+class AwsClients:
+    """The boto3 clients of one set of services: a standard one per service, and a bounded one where a call must end soon."""
 
-def client(service: str) -> Any:
-    """The process's boto3 client for ``service`` (dynamodb, dynamodbstreams, sqs, kms)."""
-    found = _clients.get(service)
-    if found is not None:
-        return found
-    with _lock:
-        if service not in _clients:
-            import boto3
-            from botocore.config import Config
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
 
-            config = Config(retries={"mode": "standard", "max_attempts": 4}, max_pool_connections=64)
-            _clients[service] = boto3.session.Session().client(service, config=config)
-        return _clients[service]
+    def client(self, service: str) -> Any:
+        """The client for ``service`` (dynamodb, dynamodbstreams, sqs, kms)."""
+        return self._get(service, {"retries": {"mode": "standard", "max_attempts": 4}, "max_pool_connections": 64})
 
+    def bounded_client(self, service: str) -> Any:
+        """A second client for ``service`` whose calls end within seconds (2 s to connect, 6 s to read, 2 attempts).
 
-def bounded_client(service: str) -> Any:
-    """A second client for ``service`` whose calls end within seconds (2 s to connect, 6 s to read, 2 attempts).
+        The events table's write uses it: polling's horizon relies on that write landing
+        within a known time of the cursor taken just before it.
+        """
+        options = {"connect_timeout": 2, "read_timeout": 6, "retries": {"mode": "standard", "total_max_attempts": 2}, "max_pool_connections": 64}
+        return self._get(f"{service}#bounded", options)
 
-    The events table's write uses it: polling's horizon relies on that write landing
-    within a known time of the cursor taken just before it.
-    """
-    name = f"{service}#bounded"
-    found = _clients.get(name)
-    if found is not None:
-        return found
-    with _lock:
-        if name not in _clients:
-            import boto3
-            from botocore.config import Config
+    def _get(self, name: str, options: dict[str, Any]) -> Any:
+        found = self._clients.get(name)
+        if found is not None:
+            return found
+        with self._lock:
+            if name not in self._clients:
+                import boto3
+                from botocore.config import Config
 
-            config = Config(connect_timeout=2, read_timeout=6, retries={"mode": "standard", "total_max_attempts": 2}, max_pool_connections=64)
-            _clients[name] = boto3.session.Session().client(service, config=config)
-        return _clients[name]
-
-
-def reset() -> None:
-    """Forget the clients (tests that move the endpoint call it)."""
-    with _lock:
-        _clients.clear()
+                self._clients[name] = boto3.session.Session().client(name.partition("#")[0], config=Config(**options))
+            return self._clients[name]

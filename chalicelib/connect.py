@@ -11,35 +11,34 @@ from __future__ import annotations
 import logging
 import secrets
 
-from chalicelib import keyvault, settings
+from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
-from chalicelib.services import locations
 from chalicelib.sevenstamp import SevenStampClient
 from chalicelib.store.records import ConnectionStatus, Tenant
 
 log = logging.getLogger(__name__)
 
 
-def inbound_url(token: str) -> str:
+def inbound_url(services: Services, token: str) -> str:
     """The location's address at the connector's inbound door (CONNECTOR_INBOUND_URL: the function URL on AWS)."""
-    return f"{settings.get().inbound_url}/inbound/7stamp/{token}"
+    return f"{services.settings.inbound_url}/inbound/7stamp/{token}"
 
 
-def ensure_connected(tenant: Tenant, api_key: str, client: SevenStampClient) -> bool:
+def ensure_connected(services: Services, tenant: Tenant, api_key: str, client: SevenStampClient) -> bool:
     """Make sure 7stamp sends this location's events to us, and keep the key (encrypted) for enrichment.
 
     False when registering failed: the caller's request goes on, and the next call tries again.
     """
-    store = locations()
+    store = services.locations
     connection = store.get(tenant.location_id)
     if connection is None or connection.status is not ConnectionStatus.CONNECTED:
         token = store.claim(tenant.location_id, f"{tenant.location_id}.{secrets.token_urlsafe(32)}")
         if token is not None:
             try:
-                webhook = client.create_webhook(inbound_url(token), ["*"], idempotency_key=f"connect-{tenant.location_id}-{token[:16]}")
+                webhook = client.create_webhook(inbound_url(services, token), ["*"], idempotency_key=f"connect-{tenant.location_id}-{token[:16]}")
             except ConnectorError as exc:
                 log.warning("connecting location %s to 7stamp failed: %s", tenant.location_id, exc.message)
                 return False
             store.complete(tenant.location_id, str(webhook["id"]), str(webhook["secret"]))
-    store.set_key_blob(tenant.location_id, keyvault.encrypt(settings.get().kms_key_id, api_key, tenant.location_id))
+    store.set_key_blob(tenant.location_id, services.key_vault.encrypt(api_key, tenant.location_id))
     return True

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 
-from chalicelib import enrich, queue, services
-from chalicelib.store import _dynamo
+from chalicelib import enrich, queue
+from chalicelib.container import Services
 from chalicelib.store.events import received_at
 from chalicelib.store.records import StoredEvent
 
@@ -33,20 +33,20 @@ def jobs_for(events: list[StoredEvent]) -> list[queue.Job]:
     ]
 
 
-def run(job: queue.Job) -> None:
+def run(services: Services, job: queue.Job) -> None:
     """Try to enrich one awaiting event; release it when enriched, hopeless or past the bound, else ask again later."""
-    event = services.events().get(job.location_id, job.dedup_key)
+    event = services.events.get(job.location_id, job.dedup_key)
     if event is None or not event.awaiting:
         return  # released already (a repeated job), or expired
-    connection = services.locations().get(job.location_id)
-    waited = _dynamo.now() - received_at(event.cursor)
+    connection = services.locations.get(job.location_id)
+    waited = services.clock.now() - received_at(event.cursor)
     past_bound = waited >= ENRICH_BOUND or connection is None
     if connection is None:
         result = enrich.Enrichment(event.record, False, False)
     else:
-        result = enrich.enrich(connection, event.record, wait=0.0 if past_bound else min(WAIT_LATER, ENRICH_BOUND - waited))
+        result = enrich.enrich(services, connection, event.record, wait=0.0 if past_bound else min(WAIT_LATER, ENRICH_BOUND - waited))
     if result.enriched or past_bound or not result.retry:
-        if services.events().release(job.location_id, job.dedup_key, {**result.record, "id": event.record["id"], "enriched": result.enriched}):
+        if services.events.release(job.location_id, job.dedup_key, {**result.record, "id": event.record["id"], "enriched": result.enriched}):
             log.info("event %s released %s after %.0f s", event.record.get("id"), "enriched" if result.enriched else "unenriched", waited)
         return
-    queue.send([job], delay=int(min(RETRY_EVERY, max(1.0, ENRICH_BOUND - waited))))
+    services.queue.send([job], delay=int(min(RETRY_EVERY, max(1.0, ENRICH_BOUND - waited))))

@@ -17,13 +17,12 @@ import random
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
-from functools import lru_cache
 
 import httpx
 
-from chalicelib import address_guard, deferred, observability, queue, services, settings, signing
+from chalicelib import address_guard, deferred, observability, queue, signing
+from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
-from chalicelib.store import _dynamo
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus, Subscription
 
 log = logging.getLogger("connector.delivery")
@@ -67,15 +66,9 @@ def _retry_after(value: str | None) -> int | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _http() -> httpx.Client:
-    """One client for every delivery: its TLS context and connection pool are built once, not per POST."""
-    return httpx.Client(follow_redirects=False, limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
-
-
-def post(url: str, body: str, headers: dict[str, str]) -> Outcome:
+def post(services: Services, url: str, body: str, headers: dict[str, str]) -> Outcome:
     """One POST to a subscriber, through the address guard, reading at most MAX_ANSWER bytes."""
-    s = settings.get()
+    s = services.settings
     try:
         target = address_guard.check(url, allow_private=s.allow_private_targets)
     except address_guard.TargetRefused as refused:
@@ -84,7 +77,7 @@ def post(url: str, body: str, headers: dict[str, str]) -> Outcome:
     extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
     started = time.monotonic()
     try:
-        with _http().stream(
+        with services.subscriber_http.stream(
             "POST", target.connect_url(), content=body.encode(), headers=request_headers, extensions=extensions, timeout=s.delivery_timeout_seconds
         ) as response:
             head = b""
@@ -117,17 +110,17 @@ class Finished:
     retry_in: float | None = None  # seconds, when the retry is queued now (not later than SQS's longest delay)
 
 
-def attempt(delivery: DeliveryRecord, subscription: Subscription | None, text: str | None) -> Finished:
+def attempt(services: Services, delivery: DeliveryRecord, subscription: Subscription | None, text: str | None) -> Finished:
     """Make one claimed attempt; returns its outcome, which the caller records (``finish_many``)."""
-    subs = services.subscriptions()
-    now = _dynamo.now()
+    subs = services.subscriptions
+    now = services.clock.now()
     if subscription is None or text is None:
         reason = "subscription deleted" if subscription is None else "event expired"
         return Finished(delivery, Attempt(now, None, reason), DeliveryStatus.GONE)
     if subscription.disabled:
         return Finished(delivery, Attempt(now, None, "subscription disabled"), DeliveryStatus.FAILED)
     # the stored text as it is; the signature's timestamp is the wall clock's, whatever the store's clock says
-    outcome = post(subscription.target_url, text, signing.headers(subscription.secret, delivery.event_id, int(time.time()), text))
+    outcome = post(services, subscription.target_url, text, signing.headers(subscription.secret, delivery.event_id, int(time.time()), text))
     observability.attempted(subscription.id, outcome.status_code, outcome.error, outcome.latency_ms)
     record = Attempt(now, outcome.status_code, outcome.error, outcome.latency_ms, outcome.answer)
     if outcome.ok:
@@ -147,32 +140,32 @@ def attempt(delivery: DeliveryRecord, subscription: Subscription | None, text: s
     return Finished(delivery, record, DeliveryStatus.PENDING, now + delay, delay if delay <= queue.MAX_DELAY else None)
 
 
-def _deliver_one(job: queue.Job, sub_id: str, subscription: Subscription | None, text: str | None) -> Finished | None:
+def _deliver_one(services: Services, job: queue.Job, sub_id: str, subscription: Subscription | None, text: str | None) -> Finished | None:
     wanted = DeliveryRecord(sub_id, job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
-    claimed = services.deliveries().claim(wanted, LEASE_SECONDS, first=job.first)
+    claimed = services.deliveries.claim(wanted, LEASE_SECONDS, first=job.first)
     if claimed is None:
         return None  # delivered already, leased by another worker, or not due yet
     if claimed.location_id != job.location_id:
         log.error("delivery %s/%s belongs to another location; refused", sub_id, job.event_cursor)
         return None
-    finished = attempt(claimed, subscription, text)
+    finished = attempt(services, claimed, subscription, text)
     observability.metric("Deliveries", outcome=finished.status.value)
     return finished
 
 
-def _record(finished: list[Finished]) -> None:
+def _record(services: Services, finished: list[Finished]) -> None:
     """Queue the retries SQS can delay, then write every outcome; retries first, so a crash between leaves a lease for the sweeper."""
     retries = [f for f in finished if f.retry_in is not None]
     if retries:
-        queue.send(
+        services.queue.send(
             [queue.Job(f.delivery.location_id, f.delivery.event_dedup_key, f.delivery.event_cursor, [f.delivery.subscription_id], f.delivery.event_id, f.delivery.event)
              for f in retries],
             [int(f.retry_in or 0) + 1 for f in retries],
         )
-    services.deliveries().finish_many([(f.delivery, f.attempt, f.status, f.next_at) for f in finished])
+    services.deliveries.finish_many([(f.delivery, f.attempt, f.status, f.next_at) for f in finished])
 
 
-def handle_messages(bodies: dict[str, str]) -> list[str]:
+def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
     """Run SQS messages (id -> body), DELIVERY_CONCURRENCY POSTs at a time; returns the ids that failed."""
     failed: set[str] = set()
     work: list[tuple[str, queue.Job, str, Subscription | None, str | None]] = []
@@ -184,13 +177,13 @@ def handle_messages(bodies: dict[str, str]) -> list[str]:
             continue
         try:
             if job.kind == queue.ENRICH:
-                deferred.run(job)
+                deferred.run(services, job)
                 continue
             text = job.body
             if text is None:
-                event = services.events().get(job.location_id, job.dedup_key)
+                event = services.events.get(job.location_id, job.dedup_key)
                 text = event.text if event is not None else None
-            subs = services.subscriptions().get_many(job.location_id, job.subscriptions)
+            subs = services.subscriptions.get_many(job.location_id, job.subscriptions)
         except ConnectorError as exc:
             log.warning("delivery job %s postponed: %s", message_id, exc.message)
             failed.add(message_id)
@@ -201,7 +194,7 @@ def handle_messages(bodies: dict[str, str]) -> list[str]:
         message_id, job, sub_id, subscription, text = item
         observability.correlate(job.event_id or job.event_cursor)
         try:
-            return message_id, _deliver_one(job, sub_id, subscription, text)
+            return message_id, _deliver_one(services, job, sub_id, subscription, text)
         except Exception:
             log.exception("delivery %s/%s failed; its job will be retried", sub_id, job.event_cursor)
             return message_id
@@ -210,13 +203,13 @@ def handle_messages(bodies: dict[str, str]) -> list[str]:
 
     def flush() -> None:
         try:
-            _record([f for _, f in pending])
+            _record(services, [f for _, f in pending])
         except ConnectorError as exc:
             log.warning("delivery outcomes not recorded (%s); their jobs will be retried", exc.message)
             failed.update(m for m, _ in pending)
         pending.clear()
 
-    with ThreadPoolExecutor(max_workers=settings.get().delivery_concurrency) as pool:
+    with ThreadPoolExecutor(max_workers=services.settings.delivery_concurrency) as pool:
         for future in as_completed([pool.submit(run, item) for item in work]):
             result = future.result()
             if isinstance(result, str):

@@ -22,9 +22,8 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
-from chalicelib import keyvault, services
+from chalicelib.container import Services
 from chalicelib.errors import ConnectorError, Forbidden, NotFound, Unauthorized, UpstreamError
-from chalicelib.store import _dynamo
 from chalicelib.store.profiles import CustomerProfile
 from chalicelib.store.records import Connection
 
@@ -50,7 +49,7 @@ class Enrichment:
     retry: bool
 
 
-def _api_key(connection: Connection) -> str | None:
+def _api_key(services: Services, connection: Connection) -> str | None:
     """The location's key, decrypted; kept in memory a few minutes to spare KMS a call per event."""
     if not connection.key_blob:
         return None
@@ -59,7 +58,7 @@ def _api_key(connection: Connection) -> str | None:
         cached = _keys.get(digest)
     if cached and cached[0] > time.monotonic():
         return cached[1]
-    key = keyvault.decrypt(connection.key_blob, connection.location_id)
+    key = services.key_vault.decrypt(connection.key_blob, connection.location_id)
     with _lock:
         _keys[digest] = (time.monotonic() + _KEY_TTL, key)
     return key
@@ -91,7 +90,7 @@ def _position(card: dict[str, Any]) -> tuple[int, int]:
     return (goal if type(goal) is int else 0, stamps if type(stamps) is int else -1)
 
 
-def _with_progress(profile: CustomerProfile, card: dict[str, Any] | None) -> CustomerProfile:
+def _with_progress(services: Services, profile: CustomerProfile, card: dict[str, Any] | None) -> CustomerProfile:
     """The profile with the progress an event carries, written to the cache when it is newer than the cached one."""
     card_id = _text_id(card)
     if card is None or card_id is None or not _has_progress(card):
@@ -102,7 +101,7 @@ def _with_progress(profile: CustomerProfile, card: dict[str, Any] | None) -> Cus
         return profile
     updated = replace(profile, cards={**profile.cards, card_id: {**current, **progress}})
     try:
-        services.profiles().put(updated)
+        services.profiles.put(updated)
     except UpstreamError:
         log.warning("the customer cache is unavailable; a card's progress is not kept")
     return updated
@@ -138,9 +137,9 @@ def _profile_from(location_id: str, customer_id: str, customer: dict[str, Any], 
     return CustomerProfile(location_id, customer_id, contact, cards, fetched_at)
 
 
-def _cached(location_id: str, customer_id: str) -> CustomerProfile | None:
+def _cached(services: Services, location_id: str, customer_id: str) -> CustomerProfile | None:
     try:
-        return services.profiles().get(location_id, customer_id)
+        return services.profiles.get(location_id, customer_id)
     except UpstreamError:
         return None  # the cache is an optimisation: without it, 7stamp is asked
 
@@ -161,7 +160,7 @@ def _land(flight: tuple[str, str], landed: threading.Event) -> None:
     landed.set()
 
 
-def enrich(connection: Connection, payload: dict[str, Any], *, wait: float) -> Enrichment:
+def enrich(services: Services, connection: Connection, payload: dict[str, Any], *, wait: float) -> Enrichment:
     """Merge the customer's and card's details into the payload, spending at most ``wait`` seconds (0: cache and payload only).
 
     Threads of one worker that need the same customer at once share one 7stamp call: a
@@ -171,34 +170,34 @@ def enrich(connection: Connection, payload: dict[str, Any], *, wait: float) -> E
     if customer_id is None:
         return Enrichment(payload, False, False)
     location_id = connection.location_id
-    deadline = _dynamo.now() + wait
-    cached = _cached(location_id, customer_id)
+    deadline = services.clock.now() + wait
+    cached = _cached(services, location_id, customer_id)
     if cached is not None:
-        cached = _with_progress(cached, _part(payload, "card"))
+        cached = _with_progress(services, cached, _part(payload, "card"))
     known = _outcome(payload, cached, fetched=False, retry=True)
     if known.enriched or wait <= CALL_SECONDS:
         return known
     flight = (location_id, customer_id)
     landed, leading = _join(flight)
     if not leading:
-        landed.wait(max(0.0, deadline - _dynamo.now()))
-        return _outcome(payload, _cached(location_id, customer_id), fetched=False, retry=True)
+        landed.wait(max(0.0, deadline - services.clock.now()))
+        return _outcome(payload, _cached(services, location_id, customer_id), fetched=False, retry=True)
     try:
-        return _fetch(connection, payload, customer_id, deadline, known)
+        return _fetch(services, connection, payload, customer_id, deadline, known)
     finally:
         _land(flight, landed)
 
 
-def _fetch(connection: Connection, payload: dict[str, Any], customer_id: str, deadline: float, known: Enrichment) -> Enrichment:
+def _fetch(services: Services, connection: Connection, payload: dict[str, Any], customer_id: str, deadline: float, known: Enrichment) -> Enrichment:
     """One paced 7stamp call for the customer (with all their cards), cached, merged."""
     try:
-        api_key = _api_key(connection)
+        api_key = _api_key(services, connection)
         if api_key is None:
             return Enrichment(known.record, False, False)
         bucket = hashlib.sha256(api_key.encode()).hexdigest()[:32]
-        if not services.pacer().acquire(bucket, deadline - CALL_SECONDS):
+        if not services.pacer.acquire(bucket, deadline - CALL_SECONDS):
             return known
-        fetched_at = _dynamo.now()
+        fetched_at = services.clock.now()
         with services.sevenstamp(api_key, deadline=min(CALL_DEADLINE, deadline - fetched_at), max_attempts=1) as client:
             found = client.get_customer(customer_id)
         if not isinstance(found, dict):
@@ -211,7 +210,7 @@ def _fetch(connection: Connection, payload: dict[str, Any], customer_id: str, de
         return known
     profile = _profile_from(connection.location_id, customer_id, found, fetched_at)
     try:
-        services.profiles().put(profile)
+        services.profiles.put(profile)
     except UpstreamError:
         log.warning("the customer cache is unavailable; the next event of this customer asks 7stamp again")
     return _outcome(payload, profile, fetched=True, retry=False)

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 
-from chalicelib import deferred, event_filters, observability, queue, registry, services
+from chalicelib import deferred, event_filters, observability, queue, registry
+from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
 from chalicelib.store.records import StoredEvent, Subscription
 
@@ -26,7 +27,7 @@ def matches(sub: Subscription, event: StoredEvent) -> bool:
     return event_filters.passes(sub.event, sub.filters, event.record)
 
 
-def fan_out(events: list[StoredEvent]) -> tuple[int, set[int]]:
+def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int]]:
     """Queue the deliveries (or enrich jobs) of a batch's events; returns the jobs queued and the positions that failed.
 
     A failure is kept to its record where it can be (a location whose subscriptions
@@ -46,7 +47,7 @@ def fan_out(events: list[StoredEvent]) -> tuple[int, set[int]]:
             by_location.setdefault(event.location_id, []).append(i)
     for location_id, positions in by_location.items():
         try:
-            subs = services.subscriptions().list(location_id)
+            subs = services.subscriptions.list(location_id)
         except ConnectorError:
             failed.update(positions)
             continue
@@ -65,22 +66,22 @@ def fan_out(events: list[StoredEvent]) -> tuple[int, set[int]]:
                 delays.append(0)
     try:
         if jobs:
-            queue.send(jobs, delays)
+            services.queue.send(jobs, delays)
     except ConnectorError:
         return 0, set(range(len(events)))
     return len(jobs), failed
 
 
-def sweep(limit_per_shard: int = 500) -> int:
+def sweep(services: Services, limit_per_shard: int = 500) -> int:
     """Queue what the due index says is due (lapsed leases, retries past SQS's delay, lost jobs); returns how many."""
-    deliveries = services.deliveries()
+    deliveries = services.deliveries
     due = deliveries.due(limit_per_shard)
     by_event: dict[tuple[str, str, str, str, str], list[str]] = {}
     for d, _ in due:
         by_event.setdefault((d.location_id, d.event_dedup_key, d.event_cursor, d.event_id, d.event), []).append(d.subscription_id)
     jobs = [j for (loc, key, cursor, eid, ev), ids in by_event.items() for j in queue.jobs_for(loc, key, cursor, ids, event_id=eid, event=ev)]
     if jobs:
-        queue.send(jobs)
+        services.queue.send(jobs)
     for d, seen in due:
         deliveries.postpone_sweep(d, seen)
     return len(due)

@@ -11,9 +11,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from chalicelib import services
+from chalicelib.api import bodies
+from chalicelib.container import Services
 from chalicelib.moments import cursor_at, iso, seconds_of
-from chalicelib.store import _dynamo
 from chalicelib.store.records import DeliveryStatus, Subscription
 
 WINDOW_HOURS = 24
@@ -24,14 +24,14 @@ def status_of(sub: Subscription) -> str:
     return "disabled" if sub.disabled else "failing" if sub.failing_since is not None else "active"
 
 
-def health(sub: Subscription) -> dict[str, Any]:
+def health(services: Services, sub: Subscription) -> dict[str, Any]:
     """The subscription as GET /v1/hooks shows it: no secret, with its health (one or two Queries)."""
-    log = services.delivery_log()
-    recent = log.statuses(sub.id, cursor_at(_dynamo.now() - WINDOW_HOURS * 3600))
+    log = services.delivery_log
+    recent = log.statuses(sub.id, cursor_at(services.clock.now() - WINDOW_HOURS * 3600))
     latest = recent[0] if recent else log.latest(sub.id)
     counts = Counter(status.value for _, status in recent)
     return {
-        **sub.public(),
+        **bodies.hook(sub),
         "status": status_of(sub),
         "failing_since": iso(sub.failing_since) if sub.failing_since is not None else None,
         "disabled_at": iso(sub.disabled_at) if sub.disabled_at is not None else None,
@@ -42,18 +42,18 @@ def health(sub: Subscription) -> dict[str, Any]:
     }
 
 
-def healths(subs: list[Subscription]) -> list[dict[str, Any]]:
+def healths(services: Services, subs: list[Subscription]) -> list[dict[str, Any]]:
     """health() of many subscriptions, a few reads at a time."""
     with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
-        return list(pool.map(health, subs))
+        return list(pool.map(lambda sub: health(services, sub), subs))
 
 
-def hourly(location_id: str) -> list[dict[str, Any]]:
+def hourly(services: Services, location_id: str) -> list[dict[str, Any]]:
     """The tenant's deliveries per hour of receipt over the last 24 hours, oldest hour first, by status now."""
-    now = _dynamo.now()
+    now = services.clock.now()
     first_hour = (int(now) // 3600 - WINDOW_HOURS + 1) * 3600
     buckets = [Counter[str]() for _ in range(WINDOW_HOURS)]
-    for cursor, status in services.delivery_log().tenant_statuses(location_id, cursor_at(first_hour)):
+    for cursor, status in services.delivery_log.tenant_statuses(location_id, cursor_at(first_hour)):
         index = int(seconds_of(cursor) - first_hour) // 3600
         if 0 <= index < WINDOW_HOURS:
             buckets[index][status.value] += 1

@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, WithJsonSchema
 
-from chalicelib import address_guard, event_names, registry, services, settings, signing
+from chalicelib import address_guard, event_names, registry, signing
 from chalicelib.catalog import filter_choices
+from chalicelib.container import Services
 from chalicelib.errors import ValidationFailed
 from chalicelib.input_types import Input
 from chalicelib.store.records import Subscription, Tenant
@@ -82,12 +83,12 @@ def filters_for(event: str, given: Mapping[str, str | Sequence[str | None] | Non
     return out
 
 
-def subscribe(tenant: Tenant, request: HookRequest) -> Subscription:
+def subscribe(services: Services, tenant: Tenant, request: HookRequest) -> Subscription:
     """Check and store a subscription; its secret is shown to the caller only in this answer."""
     event = event_names.canonical(request.event)
     filters = filters_for(event, request.filters)
-    address_guard.check(request.target_url, allow_private=settings.get().allow_private_targets)
-    store = services.subscriptions()
+    address_guard.check(request.target_url, allow_private=services.settings.allow_private_targets)
+    store = services.subscriptions
     if len(store.list(tenant.location_id)) >= MAX_SUBSCRIPTIONS:
         raise ValidationFailed(f"This location already has {MAX_SUBSCRIPTIONS} subscriptions; delete some first")
     sub = Subscription(

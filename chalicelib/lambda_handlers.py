@@ -11,14 +11,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from chalicelib import delivery, fanout, observability
-from chalicelib.store import _dynamo
-from chalicelib.store.events import from_image
+from chalicelib.container import Services
+from chalicelib.store.events import EventStore
 from chalicelib.store.records import StoredEvent
 
 log = logging.getLogger("connector.handlers")
 
 
-def fan_out_records(records: Iterable[tuple[str, str, dict[str, Any] | None]]) -> dict[str, Any]:
+def fan_out_records(services: Services, records: Iterable[tuple[str, str, dict[str, Any] | None]]) -> dict[str, Any]:
     """Fan out a stream batch (sequence number, event name, new image); reports the first record that failed.
 
     An INSERT is a new event; a MODIFY is an event released after its enrichment. With
@@ -34,7 +34,7 @@ def fan_out_records(records: Iterable[tuple[str, str, dict[str, Any] | None]]) -
         if name not in ("INSERT", "MODIFY") or not image:
             continue
         try:
-            event = from_image(_dynamo.from_item(image))
+            event = EventStore.from_stream(image)
         except (ValueError, KeyError, TypeError, RecursionError):
             log.exception("stream record %s cannot be read as an event", sequence)
             first_bad = sequence
@@ -43,7 +43,7 @@ def fan_out_records(records: Iterable[tuple[str, str, dict[str, Any] | None]]) -
             continue
         positions.append(sequence)
         events.append(event)
-    queued, failed = fanout.fan_out(events)
+    queued, failed = fanout.fan_out(services, events)
     observability.correlate(None)
     if failed:
         first_bad = positions[min(failed)]
@@ -51,12 +51,12 @@ def fan_out_records(records: Iterable[tuple[str, str, dict[str, Any] | None]]) -
     return {"batchItemFailures": [{"itemIdentifier": first_bad}] if first_bad else []}
 
 
-def deliver_messages(bodies: dict[str, str]) -> dict[str, Any]:
-    failed = delivery.handle_messages(bodies)
+def deliver_messages(services: Services, bodies: dict[str, str]) -> dict[str, Any]:
+    failed = delivery.handle_messages(services, bodies)
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 
-def sweep() -> None:
-    count = fanout.sweep()
+def sweep(services: Services) -> None:
+    count = fanout.sweep(services)
     if count:
         log.info("sweeper queued %d due deliveries", count)

@@ -14,7 +14,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 
-from chalicelib.store import _dynamo
+from chalicelib.clock import Clock
 from chalicelib.store.pace import Booking, PaceBook
 
 PER_SECOND = 5  # half of 7stamp's 10 requests per second per key: the other half stays free for the merchant's own systems
@@ -30,8 +30,9 @@ class _Bucket:
 class Pacer:
     """Decides when a thread may start a 7stamp call for a key, so all workers together stay within the book's rate."""
 
-    def __init__(self, book: PaceBook, per_second: int) -> None:
+    def __init__(self, book: PaceBook, per_second: int, clock: Clock) -> None:
         self._book = book
+        self._clock = clock
         self._per_second = per_second
         self._cond = threading.Condition()
         self._buckets: dict[str, _Bucket] = {}
@@ -47,7 +48,7 @@ class Pacer:
                 if state.held:
                     return False  # what is held starts too late for this caller; booking more would start later still
                 if state.booking:
-                    remaining = latest - _dynamo.now()
+                    remaining = latest - self._clock.now()
                     if remaining <= 0:
                         return False
                     state.waiting += 1
@@ -67,15 +68,14 @@ class Pacer:
                     self._cond.notify_all()
             if booking is None:
                 return False
-        delay = grant.window - _dynamo.now()
+        delay = grant.window - self._clock.now()
         if delay > 0:
             time.sleep(delay)
         return True
 
-    @staticmethod
-    def _take_held(state: _Bucket, latest: float) -> Booking | None:
+    def _take_held(self, state: _Bucket, latest: float) -> Booking | None:
         """The earliest held call still usable that starts by ``latest``; stale ones are dropped."""
-        now = _dynamo.now()
+        now = self._clock.now()
         while state.held and state.held[0].ends <= now:
             state.held.popleft()
         if state.held and state.held[0].window <= latest:

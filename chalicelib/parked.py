@@ -14,9 +14,9 @@ import json
 import logging
 from typing import Any
 
-from chalicelib import aws, fanout, observability, services, settings
+from chalicelib import fanout, observability
+from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
-from chalicelib.store import _dynamo
 
 log = logging.getLogger("connector.parked")
 
@@ -33,15 +33,15 @@ def note(stream_arn: str, shard_id: str, first: str, last: str, count: int, cond
     }
 
 
-def park(message: dict[str, Any]) -> None:
+def park(services: Services, message: dict[str, Any]) -> None:
     """Park a note as Lambda's on-failure destination would (the local worker); on AWS the queue's depth alarm counts them."""
-    aws.client("sqs").send_message(QueueUrl=settings.get().parked_queue_url, MessageBody=json.dumps(message))
+    services.aws.client("sqs").send_message(QueueUrl=services.settings.parked_queue_url, MessageBody=json.dumps(message))
     observability.metric("ParkedRecords", message["DDBStreamBatchInfo"]["batchSize"])
 
 
-def _keys(info: dict[str, Any]) -> list[dict[str, Any]]:
-    """The keys of the events in a parked range, read from the stream."""
-    streams = aws.client("dynamodbstreams")
+def _keys(services: Services, info: dict[str, Any]) -> list[dict[str, Any]]:
+    """The keys of the events in a parked range, read from the stream (as the stream has them)."""
+    streams = services.aws.client("dynamodbstreams")
     first, last = int(info["startSequenceNumber"]), int(info["endSequenceNumber"])
     iterator = streams.get_shard_iterator(
         StreamArn=info["streamArn"], ShardId=info["shardId"], ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber=info["startSequenceNumber"]
@@ -53,17 +53,17 @@ def _keys(info: dict[str, Any]) -> list[dict[str, Any]]:
             if int(record["dynamodb"]["SequenceNumber"]) > last:
                 return keys
             if first <= int(record["dynamodb"]["SequenceNumber"]) and record.get("eventName") in ("INSERT", "MODIFY"):
-                keys.append(_dynamo.from_item(record["dynamodb"]["Keys"]))
+                keys.append(record["dynamodb"]["Keys"])
         iterator = answer.get("NextShardIterator")
         if not iterator or not answer.get("Records"):
             break
     return keys
 
 
-def unpark() -> tuple[int, int]:
+def unpark(services: Services) -> tuple[int, int]:
     """Fan out again every parked event; returns (events put back, notes still parked)."""
-    sqs = aws.client("sqs")
-    url = settings.get().parked_queue_url
+    sqs = services.aws.client("sqs")
+    url = services.settings.parked_queue_url
     put_back = still_parked = 0
     for _ in range(MAX_NOTES // 10):
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60).get("Messages", [])
@@ -71,8 +71,8 @@ def unpark() -> tuple[int, int]:
             break
         for message in messages:
             try:
-                events = [e for e in (services.events().get(str(k["pk"]), str(k["sk"])) for k in _keys(json.loads(message["Body"])["DDBStreamBatchInfo"])) if e]
-                _, failed = fanout.fan_out(events)
+                events = [e for e in (services.events.get_by_stream_keys(k) for k in _keys(services, json.loads(message["Body"])["DDBStreamBatchInfo"])) if e]
+                _, failed = fanout.fan_out(services, events)
             except (ConnectorError, ValueError, KeyError, TypeError, RecursionError) as exc:
                 log.warning("parked note %s still fails: %s", message["MessageId"], exc)
                 still_parked += 1

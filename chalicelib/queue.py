@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import aws, settings
+from chalicelib.aws import AwsClients
 from chalicelib.errors import UpstreamError
+from chalicelib.settings import Settings
 
 BATCH = 50
 MAX_DELAY = 900  # SQS's longest message delay; later retries wait for the sweeper
@@ -60,17 +60,6 @@ class Job:
         )
 
 
-@lru_cache(maxsize=1)
-def queue_url() -> str:
-    s = settings.get()
-    if s.delivery_queue_url:
-        return s.delivery_queue_url
-    try:
-        return str(aws.client("sqs").get_queue_url(QueueName=s.delivery_queue_name)["QueueUrl"])
-    except (BotoCoreError, ClientError) as exc:
-        raise UpstreamError("The delivery queue is unavailable") from exc
-
-
 def jobs_for(
     location_id: str,
     dedup_key: str,
@@ -87,30 +76,45 @@ def jobs_for(
     return [Job(location_id, dedup_key, event_cursor, ids[i : i + BATCH], event_id, event, carried, DELIVER, first) for i in range(0, len(ids), BATCH)]
 
 
-def send(jobs: list[Job], delay: int | list[int] = 0) -> None:
-    """Enqueue jobs in as few SendMessageBatch calls as fit (ten entries, 240 KB); a failure raises, so the caller's trigger retries.
+class DeliveryQueue:
+    """The SQS queue of delivery jobs (DELIVERY_QUEUE_URL, or looked up once by DELIVERY_QUEUE_NAME)."""
 
-    ``delay`` is one delay for all, or one per job.
-    """
-    delays = delay if isinstance(delay, list) else [delay] * len(jobs)
-    sqs = aws.client("sqs")
-    entries: list[dict[str, Any]] = []
-    size = 0
-    for job, seconds in zip(jobs, delays, strict=True):
-        text = job.dumps()
-        if entries and (len(entries) == 10 or size + len(text) > MAX_BATCH_BYTES):
-            _send_batch(sqs, entries)
-            entries, size = [], 0
-        entries.append({"Id": str(len(entries)), "MessageBody": text, "DelaySeconds": max(0, min(MAX_DELAY, seconds))})
-        size += len(text)
-    if entries:
-        _send_batch(sqs, entries)
+    def __init__(self, clients: AwsClients, settings: Settings) -> None:
+        self._clients = clients
+        self._settings = settings
+        self._url = settings.delivery_queue_url
 
+    def url(self) -> str:
+        if self._url:
+            return self._url
+        try:
+            self._url = str(self._clients.client("sqs").get_queue_url(QueueName=self._settings.delivery_queue_name)["QueueUrl"])
+        except (BotoCoreError, ClientError) as exc:
+            raise UpstreamError("The delivery queue is unavailable") from exc
+        return self._url
 
-def _send_batch(sqs: Any, entries: list[dict[str, Any]]) -> None:
-    try:
-        answer = sqs.send_message_batch(QueueUrl=queue_url(), Entries=entries)
-    except (BotoCoreError, ClientError) as exc:
-        raise UpstreamError("The delivery queue is unavailable") from exc
-    if answer.get("Failed"):
-        raise UpstreamError(f"{len(answer['Failed'])} delivery jobs could not be queued")
+    def send(self, jobs: list[Job], delay: int | list[int] = 0) -> None:
+        """Enqueue jobs in as few SendMessageBatch calls as fit (ten entries, 240 KB); a failure raises, so the caller's trigger retries.
+
+        ``delay`` is one delay for all, or one per job.
+        """
+        delays = delay if isinstance(delay, list) else [delay] * len(jobs)
+        entries: list[dict[str, Any]] = []
+        size = 0
+        for job, seconds in zip(jobs, delays, strict=True):
+            text = job.dumps()
+            if entries and (len(entries) == 10 or size + len(text) > MAX_BATCH_BYTES):
+                self._send_batch(entries)
+                entries, size = [], 0
+            entries.append({"Id": str(len(entries)), "MessageBody": text, "DelaySeconds": max(0, min(MAX_DELAY, seconds))})
+            size += len(text)
+        if entries:
+            self._send_batch(entries)
+
+    def _send_batch(self, entries: list[dict[str, Any]]) -> None:
+        try:
+            answer = self._clients.client("sqs").send_message_batch(QueueUrl=self.url(), Entries=entries)
+        except (BotoCoreError, ClientError) as exc:
+            raise UpstreamError("The delivery queue is unavailable") from exc
+        if answer.get("Failed"):
+            raise UpstreamError(f"{len(answer['Failed'])} delivery jobs could not be queued")

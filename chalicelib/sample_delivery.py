@@ -11,17 +11,17 @@ import secrets
 import time
 
 from chalicelib import delivery, observability, registry, signing
-from chalicelib.store import _dynamo
+from chalicelib.container import Services
 from chalicelib.store.records import Attempt, Subscription
 
 
-def send(sub: Subscription) -> tuple[str, Attempt]:
+def send(services: Services, sub: Subscription) -> tuple[str, Attempt]:
     """POST the sample of the subscription's trigger to its target; returns the test event's id and the attempt."""
     event_id = f"test_{secrets.token_hex(10)}"
     observability.correlate(event_id)
     record = {**registry.triggers()[sub.event].sample, "id": event_id, "test": True}
     body = json.dumps(record, separators=(",", ":"))
-    at = _dynamo.now()
-    outcome = delivery.post(sub.target_url, body, signing.headers(sub.secret, event_id, int(time.time()), body))
+    at = services.clock.now()
+    outcome = delivery.post(services, sub.target_url, body, signing.headers(sub.secret, event_id, int(time.time()), body))
     observability.attempted(sub.id, outcome.status_code, outcome.error, outcome.latency_ms)
     return event_id, Attempt(at, outcome.status_code, outcome.error, outcome.latency_ms, outcome.answer)

@@ -15,7 +15,8 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib import enrich, observability, services, signing, strict_json
+from chalicelib import enrich, observability, signing, strict_json
+from chalicelib.container import Services
 from chalicelib.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
 ENRICH_WAIT_INBOUND = 1.0  # 7stamp's webhook gets its 2xx within a second or two; what is not enriched by then is enriched later
@@ -31,9 +32,9 @@ def dedup_key(webhook_id: str | None, payload: dict[str, Any]) -> str:
     return "h#" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def receive(token: str, raw_body: bytes, headers: Mapping[str, str]) -> tuple[str, bool]:
+def receive(services: Services, token: str, raw_body: bytes, headers: Mapping[str, str]) -> tuple[str, bool]:
     """Handle one delivery; returns the event id and whether it was new (False for a duplicate)."""
-    connection = services.locations().by_token(token) if 16 <= len(token) <= 300 else None
+    connection = services.locations.by_token(token) if 16 <= len(token) <= 300 else None
     if connection is None:
         raise NotFound("Unknown inbound address")
     if not connection.secret:
@@ -50,11 +51,11 @@ def receive(token: str, raw_body: bytes, headers: Mapping[str, str]) -> tuple[st
         raise Forbidden("The event belongs to another location")
     lowered = {k.lower(): v for k, v in headers.items()}
     key = dedup_key(lowered.get("webhook-id"), payload)
-    result = enrich.enrich(connection, payload, wait=ENRICH_WAIT_INBOUND)
+    result = enrich.enrich(services, connection, payload, wait=ENRICH_WAIT_INBOUND)
     record = {**result.record, "enriched": result.enriched}
     digest = hashlib.sha256(f"{connection.location_id}|{key}".encode()).hexdigest()[:20]
     awaiting = result.retry and not result.enriched
-    event_id, new = services.events().put_new(connection.location_id, key, digest, record, awaiting=awaiting)
+    event_id, new = services.events.put_new(connection.location_id, key, digest, record, awaiting=awaiting)
     observability.correlate(event_id)
     log.info("received a %s event", str(payload["event"])[:100], extra={"event": str(payload["event"])[:100], "location_id": connection.location_id})
     observability.metric("Enrichment", result="done" if result.enriched else "deferred" if awaiting else "failed")

@@ -3,7 +3,7 @@
 Everything runs on threads of this process, so stopping it (Ctrl-C) leaves nothing behind.
 The environment the connector reads (AWS endpoint and fake credentials, table and queue
 names from ``provision``, 7stamp's URL, the public URL) is set before the connector is
-imported, and the cached settings and clients are dropped after, so the code path is the
+imported, and the connector's services are built from it, so the code path is the
 one the Lambdas run, pointed at moto.
 """
 
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from moto.server import ThreadedMotoServer
 
 if TYPE_CHECKING:
+    from chalicelib.container import Services
     from sandbox import Sandbox
     from stack.connector import ConnectorServer
     from stack.worker import Worker
@@ -73,13 +74,12 @@ class _MotoServer(ThreadedMotoServer):
             self._server_ready_event.set()
 
 
-def _fresh_connector_state() -> None:
-    """Drop settings, repositories and boto3 clients built from an older environment."""
-    from chalicelib import aws, queue, services
+def _fresh_services() -> Services:
+    """The connector's services built from the environment just set (app.py may have been imported under an older one)."""
+    import app as connector_app
+    from chalicelib import container
 
-    aws.reset()
-    services.reset()
-    queue.queue_url.cache_clear()
+    return connector_app.use(container.from_environment())
 
 
 class LocalStack:
@@ -106,6 +106,7 @@ class LocalStack:
         self._moto: _MotoServer | None = None
         self._connector: ConnectorServer | None = None
         self._worker: Worker | None = None
+        self.services: Services | None = None  # the connector's, once started
 
     def start(self) -> LocalStack:
         """Check every port first (nothing starts when one is taken), then start; a failure stops what started."""
@@ -145,7 +146,7 @@ class LocalStack:
             SANDBOX_PORT=str(self.ports.sandbox),
             MOTO_PORT=str(self.ports.moto),
         )
-        _fresh_connector_state()
+        self.services = _fresh_services()
 
         from stack.connector import ConnectorServer
         from stack.worker import Worker

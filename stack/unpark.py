@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import sys
 
-from chalicelib import parked
+from chalicelib import container, parked
 
 
 def main() -> int:
-    put_back, still_parked = parked.unpark()
+    put_back, still_parked = parked.unpark(container.from_environment())
     print(f"{put_back} parked events fanned out again; {still_parked} parked notes still fail")
     return 1 if still_parked else 0
 

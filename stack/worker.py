@@ -12,8 +12,6 @@ import threading
 import time
 from typing import Any
 
-from chalicelib import aws, settings
-
 log = logging.getLogger("connector.worker")
 
 
@@ -60,7 +58,7 @@ class Worker:
         record, one record at a time after a raise, MAX_TRIES times; then a note goes to
         the parked queue and the shard moves on.
         """
-        streams = aws.client("dynamodbstreams")
+        streams = self._app.services.aws.client("dynamodbstreams")
         shards = streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"].get("Shards", [])
         handled = 0
         for shard in shards:
@@ -114,14 +112,14 @@ class Worker:
             return False
         from chalicelib import parked
 
-        parked.park(parked.note(self._stream_arn, shard_id, sequence, sequence, self._tries.pop(sequence), "RetryAttemptsExhausted"))
+        parked.park(self._app.services, parked.note(self._stream_arn, shard_id, sequence, sequence, self._tries.pop(sequence), "RetryAttemptsExhausted"))
         log.error("stream record %s failed %d times; parked", sequence, MAX_TRIES)
         backlog.pop(0)
         return True
 
     def pump_queue(self, wait: int = 0) -> int:
-        sqs = aws.client("sqs")
-        url = self._queue_url()
+        sqs = self._app.services.aws.client("sqs")
+        url = self._app.services.queue.url()
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait).get("Messages", [])
         if not messages:
             return 0
@@ -141,11 +139,6 @@ class Worker:
     def sweep(self) -> None:
         self._app.sweep({"detail": {}, "detail-type": "Scheduled Event", "source": "aws.events", "account": "000000000000",
                          "time": "1970-01-01T00:00:00Z", "region": "us-east-1", "resources": [], "id": "local", "version": "0"}, None)
-
-    def _queue_url(self) -> str:
-        from chalicelib.queue import queue_url
-
-        return queue_url()
 
     def drain(self, rounds: int = 200) -> int:
         """Run stream and queue until both are empty (bounded); returns how much was handled."""
@@ -177,7 +170,6 @@ class Worker:
         return 0
 
     def start(self) -> Worker:
-        settings.get()  # fail now, naming the setting, rather than in a thread
         for name, step, idle in (("stream", self.pump_stream, 0.05), ("queue", lambda: self.pump_queue(wait=1), 0.01), ("sweeper", self._sweep_step, 0.5)):
             thread = threading.Thread(target=self._loop, args=(name, step, idle), name=f"worker-{name}", daemon=True)
             thread.start()

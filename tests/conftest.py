@@ -13,9 +13,12 @@ import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
+
+from chalicelib.clock import Clock
 
 BASE_ENV = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -72,15 +75,37 @@ def connector_server(sandbox: object) -> Iterator[str]:
     server.stop()
 
 
+class MovableClock(Clock):
+    """The services' clock, movable: retries hours apart run in a test without waiting for them."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
 @dataclass
 class Stack:
-    """One test's view of the running parts."""
+    """One test's view of the running parts: ``services`` is the set the connector's routes and workers use."""
 
     connector: str
     sandbox_url: str
     sandbox: object
     env: dict[str, str]
     worker: object
+    services: Any
+
+    def rebuild(self) -> None:
+        """Services built again from the environment as the test changed it (same clock); the connector uses them from now on."""
+        import app as connector_app
+        from chalicelib import container
+
+        self.services = container.from_environment(self.services.clock)
+        connector_app.use(self.services)
 
     def client(self, key: str | None = None) -> httpx.Client:
         headers = {"X-API-Key": key} if key else {}
@@ -109,7 +134,8 @@ class Stack:
 
 @pytest.fixture
 def stack(moto_url: str, sandbox: object, connector_server: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Stack]:
-    from chalicelib import aws, queue, services
+    import app as connector_app
+    from chalicelib import container
     from stack.provision import provision, stream_arn
     from stack.worker import Worker
 
@@ -119,9 +145,7 @@ def stack(moto_url: str, sandbox: object, connector_server: str, monkeypatch: py
     env = provision()
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    aws.reset()
-    services.reset()
-    queue.queue_url.cache_clear()
+    services = container.from_environment(MovableClock())
+    connector_app.use(services)
     worker = Worker(stream_arn(env["EVENTS_TABLE"]))
-    yield Stack(connector_server, sandbox.url, sandbox, env, worker)  # type: ignore[attr-defined]
-    services.reset()
+    yield Stack(connector_server, sandbox.url, sandbox, env, worker, services)  # type: ignore[attr-defined]

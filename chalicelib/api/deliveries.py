@@ -9,7 +9,7 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib import health, queue, services
+from chalicelib import health, queue
 from chalicelib.api.hooks import own, refuse_if_disabled
 from chalicelib.api.http import MODELS, Call, endpoint
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
@@ -81,19 +81,19 @@ def list_deliveries(call: Call) -> Any:
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
         raise ValidationFailed("limit must be a whole number from 1 to 100", fields={"limit": "must be a whole number from 1 to 100"})
     after = _page_key(call.query["page"]) if call.query.get("page") else None
-    rows, more = services.delivery_log().page(call.me.location_id, status=status, event=event, since=since, limit=int(raw_limit), after=after)
+    rows, more = call.services.delivery_log.page(call.me.location_id, status=status, event=event, since=since, limit=int(raw_limit), after=after)
     return {"deliveries": [delivery_row(d) for d in rows], "next": _page_token(more) if more else None}
 
 
 @endpoint(bp, "/v1/deliveries/hourly", ["GET"])
 def hourly(call: Call) -> Any:
-    return health.hourly(call.me.location_id)
+    return health.hourly(call.services, call.me.location_id)
 
 
 def _own_delivery(call: Call) -> DeliveryRecord:
     sub = own(call)
     cursor = cursor_of(call.params["event_id"])
-    found = services.delivery_log().get(sub.id, cursor) if cursor else None
+    found = call.services.delivery_log.get(sub.id, cursor) if cursor else None
     if found is None or found.location_id != call.me.location_id:
         raise NotFound("No such delivery for this subscription")
     return found
@@ -109,8 +109,8 @@ def resend(call: Call) -> Any:
     """Send one delivery again now, whatever happened to it before (Svix's resend)."""
     found = _own_delivery(call)
     refuse_if_disabled(own(call))
-    reopened = services.delivery_log().resend(found.subscription_id, found.event_cursor)
+    reopened = call.services.delivery_log.resend(found.subscription_id, found.event_cursor)
     if reopened is None:
         raise Conflict("This delivery is being sent right now; look again in a minute", code="delivery_in_progress")
-    queue.send(queue.jobs_for(reopened.location_id, reopened.event_dedup_key, reopened.event_cursor, [reopened.subscription_id]))
+    call.services.queue.send(queue.jobs_for(reopened.location_id, reopened.event_dedup_key, reopened.event_cursor, [reopened.subscription_id]))
     return delivery_row(reopened)

@@ -7,7 +7,6 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib import services
 from chalicelib.api.http import Call, endpoint
 from chalicelib.errors import ValidationFailed
 from chalicelib.store.records import EventText
@@ -32,7 +31,7 @@ def recent_events(call: Call) -> Any:
     q = (call.query.get("q") or "").strip().lower()
     if len(q) > 200:
         raise ValidationFailed("q must be at most 200 characters", fields={"q": "must be at most 200 characters"})
-    found = services.events().recent(call.me.location_id, None, SEARCHED if q else SHOWN)
+    found = call.services.events.recent(call.me.location_id, None, SEARCHED if q else SHOWN)
     records = [r for r in map(_decoded, found) if r is not None and (not q or _matches(r, q))]
     return records[:SHOWN]
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib import health, queue, services, settings
+from chalicelib import health, queue
+from chalicelib.api import bodies
 from chalicelib.api.http import MODELS, Call, endpoint, json_response
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.moments import since_cursor
@@ -17,7 +18,7 @@ bp = Blueprint(__name__)
 
 def own(call: Call) -> Subscription:
     """The caller's subscription named in the path; another location's id is 404 like an unknown one."""
-    sub = services.subscriptions().get(call.me.location_id, call.params["id"])
+    sub = call.services.subscriptions.get(call.me.location_id, call.params["id"])
     if sub is None:
         raise NotFound("No such subscription")
     return sub
@@ -36,39 +37,39 @@ def refuse_if_disabled(sub: Subscription) -> None:
 def subscribe(call: Call) -> Any:
     from chalicelib import hook_requests
 
-    sub = hook_requests.subscribe(call.me, call.input)
-    return json_response({**sub.public(include_secret=True)}, 201, {"Location": f"{settings.get().public_url}/v1/hooks/{sub.id}"})
+    sub = hook_requests.subscribe(call.services, call.me, call.input)
+    return json_response(bodies.new_hook(sub), 201, {"Location": f"{call.services.settings.public_url}/v1/hooks/{sub.id}"})
 
 
 @endpoint(bp, "/v1/hooks", ["GET"], summary="The tenant's subscriptions (no secrets)", responses={200: MODELS + "Hooks"})
 def list_hooks(call: Call) -> Any:
-    return health.healths(services.subscriptions().list(call.me.location_id))
+    return health.healths(call.services, call.services.subscriptions.list(call.me.location_id))
 
 
 @endpoint(bp, "/v1/hooks/{id}", ["GET"], errors=(404,))
 def get_hook(call: Call) -> Any:
-    return health.health(own(call))
+    return health.health(call.services, own(call))
 
 
 @endpoint(bp, "/v1/hooks/{id}", ["DELETE"], summary="Unsubscribe", responses={204: None}, errors=(404,))
 def unsubscribe(call: Call) -> Any:
-    if not services.subscriptions().delete(call.me.location_id, call.params["id"]):
+    if not call.services.subscriptions.delete(call.me.location_id, call.params["id"]):
         raise NotFound("No such subscription")
     return Response(body="", status_code=204)
 
 
 @endpoint(bp, "/v1/hooks/{id}/enable", ["POST"], errors=(404,))
 def enable(call: Call) -> Any:
-    if not services.subscriptions().enable(call.me.location_id, own(call).id):
+    if not call.services.subscriptions.enable(call.me.location_id, own(call).id):
         raise NotFound("No such subscription")
-    return health.health(own(call))
+    return health.health(call.services, own(call))
 
 
 @endpoint(bp, "/v1/hooks/{id}/disable", ["POST"], errors=(404,))
 def disable(call: Call) -> Any:
-    if not services.subscriptions().disable(call.me.location_id, own(call).id, "disabled in the console"):
+    if not call.services.subscriptions.disable(call.me.location_id, own(call).id, "disabled in the console"):
         raise NotFound("No such subscription")
-    return health.health(own(call))
+    return health.health(call.services, own(call))
 
 
 @endpoint(bp, "/v1/hooks/{id}/test", ["POST"], errors=(404,))
@@ -76,7 +77,7 @@ def send_test(call: Call) -> Any:
     from chalicelib import sample_delivery
     from chalicelib.api.deliveries import attempt_row
 
-    event_id, attempt = sample_delivery.send(own(call))
+    event_id, attempt = sample_delivery.send(call.services, own(call))
     return {"event_id": event_id, **attempt_row(attempt)}
 
 
@@ -84,7 +85,7 @@ def send_test(call: Call) -> Any:
 def deliveries(call: Call) -> Any:
     from chalicelib.api.deliveries import delivery_row
 
-    return [delivery_row(d) for d in services.deliveries().recent(own(call).id, 50)]
+    return [delivery_row(d) for d in call.services.deliveries.recent(own(call).id, 50)]
 
 
 @endpoint(
@@ -96,9 +97,9 @@ def replay(call: Call) -> Any:
     sub = own(call)
     cursor = since_cursor(call.input.since) if call.input.since is not None else None
     if call.input.dry_run:
-        return {"would_replay": services.delivery_log().count_failed(sub.id, cursor)}
+        return {"would_replay": call.services.delivery_log.count_failed(sub.id, cursor)}
     refuse_if_disabled(sub)
-    reopened = services.deliveries().reopen_failed(sub.id, cursor)
+    reopened = call.services.deliveries.reopen_failed(sub.id, cursor)
     jobs = [j for d in reopened for j in queue.jobs_for(d.location_id, d.event_dedup_key, d.event_cursor, [d.subscription_id], event_id=d.event_id, event=d.event)]
-    queue.send(jobs)
+    call.services.queue.send(jobs)
     return {"replayed": len(reopened)}

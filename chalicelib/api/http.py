@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
 from chalicelib import auth, observability, strict_json
+from chalicelib.container import Services
 from chalicelib.contract import MAX_BODY_BYTES
 from chalicelib.errors import ConnectorError, PayloadTooLarge
 from chalicelib.store.records import Tenant
@@ -37,6 +38,13 @@ JSON_TYPES = ["application/json", "text/plain", "application/x-www-form-urlencod
 
 
 MODELS = "chalicelib.api.models:"  # prefix of a model reference: MODELS + "Hook"
+
+_wired: list[Services] = []  # the services app.py handed over (``use``): every route's call carries them
+
+
+def use(services: Services) -> None:
+    """Hand every route the services app.py built; a test or the local stack hands over a fresh set the same way."""
+    _wired[:] = [services]
 
 
 @functools.cache
@@ -78,6 +86,7 @@ OPERATIONS: list[Operation] = []
 class Call:
     """What a view gets: the parsed request, its validated body and query, and on authenticated routes the caller."""
 
+    services: Services
     params: dict[str, str]
     query: dict[str, str]
     headers: dict[str, str]
@@ -111,7 +120,7 @@ def _read(bp: Blueprint) -> Call:
     raw = raw.encode() if isinstance(raw, str) else raw
     if len(raw) > MAX_BODY_BYTES:
         raise PayloadTooLarge(f"The body is over {MAX_BODY_BYTES // 1024} KB")
-    return Call(params={}, query=dict(request.query_params or {}), headers=dict(request.headers or {}), raw_body=raw)
+    return Call(services=_wired[0], params={}, query=dict(request.query_params or {}), headers=dict(request.headers or {}), raw_body=raw)
 
 
 def endpoint(
@@ -150,7 +159,7 @@ def endpoint(
                 call.params = params
                 if authenticated:
                     call.api_key = auth.key_from_headers(call.headers)
-                    call.tenant = auth.authenticate(call.api_key)
+                    call.tenant = auth.authenticate(call.services, call.api_key)
                 if (body is not None and not view_reads_body) or query is not None:
                     from chalicelib import input_types
 

@@ -17,5 +17,5 @@ bp = Blueprint(__name__)
     body=MODELS + "InboundEvent", view_reads_body=True, responses={200: MODELS + "Received"}, errors=(401, 403, 404),
 )
 def receive(call: Call) -> Any:
-    event_id, new = webhook_intake.receive(call.params["token"], call.raw_body, call.headers)
+    event_id, new = webhook_intake.receive(call.services, call.params["token"], call.raw_body, call.headers)
     return {"id": event_id, "duplicate": not new}

@@ -6,6 +6,7 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
+from chalicelib.api import bodies
 from chalicelib.api.http import MODELS, Call, endpoint
 
 bp = Blueprint(__name__)
@@ -18,7 +19,7 @@ def health(call: Call) -> dict[str, Any]:
 
 @endpoint(bp, "/v1/me", ["GET"], summary="Connection test and label", responses={200: MODELS + "Me"})
 def me(call: Call) -> dict[str, Any]:
-    return call.me.public()
+    return bodies.me(call.me)
 
 
 @endpoint(bp, "/v1/catalog", ["GET"], summary="Every trigger, action and search", responses={200: MODELS + "Document"})

@@ -12,7 +12,6 @@ from typing import Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib import services
 from chalicelib.api.http import MODELS, Call, endpoint, json_response
 from chalicelib.errors import NotFound
 from chalicelib.store.events import cursor_of, id_of
@@ -36,7 +35,7 @@ def poll(call: Call) -> Any:
     cursor = cursor_of(since) if since else None
     filters = hook_requests.filters_for(name, {k: v.split(",") for k, v in call.query.items() if k not in POLL_PARAMETERS}, prefix="")
     event = None if name == registry.ANY_EVENT else name
-    store = services.events()
+    store = call.services.events
     found = store.since(call.me.location_id, event, cursor, call.args.limit) if cursor else store.recent(call.me.location_id, event, call.args.limit)
     if since:
         headers = {"X-Next-Cursor": id_of(found[0].cursor) if found else since}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 from boto3.dynamodb.types import Binary, TypeDeserializer, TypeSerializer
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import aws
+from chalicelib.aws import AwsClients
 from chalicelib.errors import UpstreamError
 
 _ser = TypeSerializer()
@@ -30,15 +29,6 @@ class ConditionFailed(Exception):
 
 class StoreUnavailable(UpstreamError):
     """DynamoDB kept some of a batch unprocessed."""
-
-
-def db() -> Any:
-    return aws.client("dynamodb")
-
-
-def now() -> float:
-    """Wall-clock seconds; one function so that tests can move time."""
-    return time.time()
 
 
 def to_item(values: dict[str, Any]) -> dict[str, Any]:
@@ -81,17 +71,36 @@ def values(**kwargs: Any) -> dict[str, Any]:
     return to_item({f":{k}": v for k, v in kwargs.items()})
 
 
-def call(operation: str, **kwargs: Any) -> Any:
-    """Run one DynamoDB operation; a failed condition becomes ConditionFailed, anything else UpstreamError."""
-    return _run(db(), operation, kwargs)
+WRITE_BOUND = 18.0  # AwsClients.bounded_client: 2 attempts x (2 s connect + 6 s read) + backoff
 
 
-def call_bounded(operation: str, **kwargs: Any) -> Any:
-    """Like ``call``, with short timeouts and one retry: the call has landed or failed within WRITE_BOUND seconds."""
-    return _run(aws.bounded_client("dynamodb"), operation, kwargs)
+class Dynamo:
+    """DynamoDB calls over the services' clients; every repository gets the one of its services."""
 
+    def __init__(self, clients: AwsClients) -> None:
+        self._clients = clients
 
-WRITE_BOUND = 18.0  # aws.bounded_client: 2 attempts x (2 s connect + 6 s read) + backoff
+    def call(self, operation: str, **kwargs: Any) -> Any:
+        """Run one DynamoDB operation; a failed condition becomes ConditionFailed, anything else UpstreamError."""
+        return _run(self._clients.client("dynamodb"), operation, kwargs)
+
+    def call_bounded(self, operation: str, **kwargs: Any) -> Any:
+        """Like ``call``, with short timeouts and one retry: the call has landed or failed within WRITE_BOUND seconds."""
+        return _run(self._clients.bounded_client("dynamodb"), operation, kwargs)
+
+    def batch_get(self, table: str, keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Every item of ``keys`` that exists, in chunks of 100, following UnprocessedKeys."""
+        keys = list(keys)
+        found: list[dict[str, Any]] = []
+        for start in range(0, len(keys), 100):
+            pending: dict[str, Any] = {table: {"Keys": [to_item(k) for k in keys[start : start + 100]]}}
+            for _ in range(10):
+                answer = self.call("batch_get_item", RequestItems=pending)
+                found.extend(from_item(i) for i in answer.get("Responses", {}).get(table, []))
+                pending = answer.get("UnprocessedKeys") or {}
+                if not pending:
+                    break
+        return found
 
 
 def _run(client: Any, operation: str, kwargs: dict[str, Any]) -> Any:
@@ -104,18 +113,3 @@ def _run(client: Any, operation: str, kwargs: dict[str, Any]) -> Any:
         raise UpstreamError("The connector's storage is unavailable") from exc
     except BotoCoreError as exc:
         raise UpstreamError("The connector's storage is unavailable") from exc
-
-
-def batch_get(table: str, keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Every item of ``keys`` that exists, in chunks of 100, following UnprocessedKeys."""
-    keys = list(keys)
-    found: list[dict[str, Any]] = []
-    for start in range(0, len(keys), 100):
-        pending: dict[str, Any] = {table: {"Keys": [to_item(k) for k in keys[start : start + 100]]}}
-        for _ in range(10):
-            answer = call("batch_get_item", RequestItems=pending)
-            found.extend(from_item(i) for i in answer.get("Responses", {}).get(table, []))
-            pending = answer.get("UnprocessedKeys") or {}
-            if not pending:
-                break
-    return found

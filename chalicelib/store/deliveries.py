@@ -23,6 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 from typing import Any
 
+from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus
 
@@ -52,7 +53,9 @@ def sweep_at_for_retry(now: float, next_at: float) -> float:
 
 
 class DeliveryStore:
-    def __init__(self, table: str) -> None:
+    def __init__(self, db: _dynamo.Dynamo, clock: Clock, table: str) -> None:
+        self._db = db
+        self._clock = clock
         self._table = table
 
     def _key(self, sub_id: str, cursor: str) -> dict[str, Any]:
@@ -68,18 +71,18 @@ class DeliveryStore:
         delivery in the sweeper's index until it ends, so a worker that dies mid-attempt
         is covered.
         """
-        now = _dynamo.now()
+        now = self._clock.now()
         lease = now + lease_seconds
         if first:
             claimed = replace(delivery, status=DeliveryStatus.PENDING, attempts=1, next_at=now, lease_until=lease)
             item = {**_item(claimed, int(now) + RETENTION_SECONDS, now), "lease_until": lease, "due": due_shard(delivery.subscription_id), "sweep_at": lease}
             try:
-                _dynamo.call("put_item", TableName=self._table, Item=_dynamo.to_item(item), ConditionExpression="attribute_not_exists(pk)")
+                self._db.call("put_item", TableName=self._table, Item=_dynamo.to_item(item), ConditionExpression="attribute_not_exists(pk)")
             except _dynamo.ConditionFailed:
                 return None
             return claimed
         try:
-            answer = _dynamo.call(
+            answer = self._db.call(
                 "update_item",
                 TableName=self._table,
                 Key=self._key(delivery.subscription_id, delivery.event_cursor),
@@ -101,7 +104,7 @@ class DeliveryStore:
         A lease nearly over is finished with a write conditional on it instead, so an
         outcome never overwrites what a later claim by another worker wrote.
         """
-        now = _dynamo.now()
+        now = self._clock.now()
         expires_at = int(now) + RETENTION_SECONDS
         batched: list[dict[str, Any]] = []
         for delivery, attempt, status, next_at in outcomes:
@@ -113,7 +116,7 @@ class DeliveryStore:
         for start in range(0, len(batched), 25):
             pending: dict[str, Any] = {self._table: batched[start : start + 25]}
             for _ in range(20):
-                pending = _dynamo.call("batch_write_item", RequestItems=pending).get("UnprocessedItems") or {}
+                pending = self._db.call("batch_write_item", RequestItems=pending).get("UnprocessedItems") or {}
                 if not pending:
                     break
             if pending:
@@ -128,7 +131,7 @@ class DeliveryStore:
         else:
             expression = "SET #s = :status, #l = :log REMOVE lease_until, #due, sweep_at"
         try:
-            _dynamo.call(
+            self._db.call(
                 "update_item",
                 TableName=self._table,
                 Key=self._key(finished.subscription_id, finished.event_cursor),
@@ -141,7 +144,7 @@ class DeliveryStore:
             pass  # the lease ran out and another worker took the delivery: its outcome is the one that counts
 
     def recent(self, sub_id: str, limit: int) -> list[DeliveryRecord]:
-        answer = _dynamo.call(
+        answer = self._db.call(
             "query",
             TableName=self._table,
             KeyConditionExpression="pk = :pk",
@@ -153,10 +156,10 @@ class DeliveryStore:
 
     def due(self, limit_per_shard: int) -> list[tuple[DeliveryRecord, float]]:
         """What the sweeper must queue now, with the ``sweep_at`` it was seen at, from every ``due`` partition in turn."""
-        now = _dynamo.now()
+        now = self._clock.now()
         found: list[tuple[DeliveryRecord, float]] = []
         for shard in all_due_shards():
-            answer = _dynamo.call(
+            answer = self._db.call(
                 "query",
                 TableName=self._table,
                 IndexName=SWEEP_INDEX,
@@ -170,9 +173,9 @@ class DeliveryStore:
 
     def postpone_sweep(self, delivery: DeliveryRecord, seen_sweep_at: float) -> None:
         """After the sweeper queued a delivery: look again only if that job was lost (unless a claim moved it meanwhile)."""
-        now = _dynamo.now()
+        now = self._clock.now()
         try:
-            _dynamo.call(
+            self._db.call(
                 "update_item",
                 TableName=self._table,
                 Key=self._key(delivery.subscription_id, delivery.event_cursor),
@@ -195,7 +198,7 @@ class DeliveryStore:
         failed: list[dict[str, Any]] = []
         start: dict[str, Any] | None = None
         for _ in range(MAX_REPLAY_PAGES):
-            answer = _dynamo.call(
+            answer = self._db.call(
                 "query",
                 TableName=self._table,
                 KeyConditionExpression=condition,
@@ -208,11 +211,11 @@ class DeliveryStore:
             start = answer.get("LastEvaluatedKey")
             if not start:
                 break
-        now = _dynamo.now()
+        now = self._clock.now()
 
         def reopen(values: dict[str, Any]) -> DeliveryRecord | None:
             try:
-                _dynamo.call(
+                self._db.call(
                     "update_item",
                     TableName=self._table,
                     Key=self._key(sub_id, str(values["sk"])),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
 from chalicelib.store.deliveries import QUEUE_MAX_DELAY, SAFETY_MARGIN, _delivery, due_shard
 from chalicelib.store.records import DeliveryRecord, DeliveryStatus
@@ -20,7 +21,9 @@ REPLAY_WINDOW = 500  # as DeliveryStore.reopen_failed: the newest 500 records of
 
 
 class DeliveryLog:
-    def __init__(self, table: str) -> None:
+    def __init__(self, db: _dynamo.Dynamo, clock: Clock, table: str) -> None:
+        self._db = db
+        self._clock = clock
         self._table = table
 
     def page(
@@ -39,7 +42,7 @@ class DeliveryLog:
         keys: list[tuple[str, str]] = []
         more = False
         for _ in range(MAX_QUERIES):
-            answer = _dynamo.call(
+            answer = self._db.call(
                 "query",
                 TableName=self._table,
                 IndexName=BY_LOCATION,
@@ -59,12 +62,12 @@ class DeliveryLog:
             start = _dynamo.from_item(raw_start)
         if len(keys) > limit:
             keys, more = keys[:limit], True
-        found = {(str(v["sk"]), str(v["pk"])): _delivery(v) for v in _dynamo.batch_get(self._table, [{"pk": pk, "sk": sk} for sk, pk in keys])}
+        found = {(str(v["sk"]), str(v["pk"])): _delivery(v) for v in self._db.batch_get(self._table, [{"pk": pk, "sk": sk} for sk, pk in keys])}
         rows = [found[k] for k in keys if k in found]
         return rows, (keys[-1] if more and keys else None)
 
     def get(self, sub_id: str, cursor: str) -> DeliveryRecord | None:
-        item = _dynamo.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": sub_id, "sk": cursor}), ConsistentRead=True).get("Item")
+        item = self._db.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": sub_id, "sk": cursor}), ConsistentRead=True).get("Item")
         return _delivery(_dynamo.from_item(item)) if item else None
 
     def statuses(self, sub_id: str, since: str) -> list[tuple[str, DeliveryStatus]]:
@@ -73,7 +76,7 @@ class DeliveryLog:
 
     def latest(self, sub_id: str) -> tuple[str, DeliveryStatus] | None:
         """(cursor, status) of the subscription's newest delivery, however old."""
-        answer = _dynamo.call("query", TableName=self._table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues=_dynamo.values(pk=sub_id),
+        answer = self._db.call("query", TableName=self._table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues=_dynamo.values(pk=sub_id),
                         ProjectionExpression="sk, #s", ExpressionAttributeNames={"#s": "status"}, ScanIndexForward=False, Limit=1)
         items = [_dynamo.from_item(i) for i in answer.get("Items", [])]
         return (str(items[0]["sk"]), DeliveryStatus(str(items[0]["status"]))) if items else None
@@ -86,7 +89,7 @@ class DeliveryLog:
     def count_failed(self, sub_id: str, since: str | None) -> int:
         """How many deliveries a replay with the same ``since`` would send again (the same query as reopen_failed)."""
         condition = "pk = :pk" + (" AND sk > :since" if since else "")
-        answer = _dynamo.call(
+        answer = self._db.call(
             "query", TableName=self._table, KeyConditionExpression=condition, FilterExpression="#s = :failed", Select="COUNT",
             ExpressionAttributeNames={"#s": "status"}, Limit=REPLAY_WINDOW,
             ExpressionAttributeValues=_dynamo.values(pk=sub_id, failed=DeliveryStatus.FAILED.value, **({"since": since} if since else {})),
@@ -95,9 +98,9 @@ class DeliveryLog:
 
     def resend(self, sub_id: str, cursor: str) -> DeliveryRecord | None:
         """Make one delivery pending and due now, whatever its state, unless an attempt holds it; None when one does."""
-        now = _dynamo.now()
+        now = self._clock.now()
         try:
-            answer = _dynamo.call(
+            answer = self._db.call(
                 "update_item",
                 TableName=self._table,
                 Key=_dynamo.to_item({"pk": sub_id, "sk": cursor}),
@@ -115,7 +118,7 @@ class DeliveryLog:
         found: list[tuple[str, DeliveryStatus]] = []
         start: dict[str, Any] | None = None
         for _ in range(MAX_QUERIES):
-            answer = _dynamo.call("query", TableName=self._table, ProjectionExpression="sk, #s", ExpressionAttributeNames={"#s": "status"},
+            answer = self._db.call("query", TableName=self._table, ProjectionExpression="sk, #s", ExpressionAttributeNames={"#s": "status"},
                             ScanIndexForward=False, **({"IndexName": IndexName} if IndexName else {}),
                             **({"ExclusiveStartKey": start} if start else {}), **query)
             found.extend((str(v["sk"]), DeliveryStatus(str(v["status"]))) for v in map(_dynamo.from_item, answer.get("Items", [])))

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.clock import Clock
 from chalicelib.contract import EVENT_ITEM_MAX_BYTES
 from chalicelib.errors import ItemTooLarge
 from chalicelib.store import _dynamo
@@ -57,7 +58,9 @@ def event_id_for(received_ms: int, digest: str) -> tuple[str, str]:
 
 
 class EventStore:
-    def __init__(self, table: str, retention_days: int) -> None:
+    def __init__(self, db: _dynamo.Dynamo, clock: Clock, table: str, retention_days: int) -> None:
+        self._db = db
+        self._clock = clock
         self._table = table
         self._ttl = retention_days * 86400
 
@@ -68,7 +71,7 @@ class EventStore:
         the one bounded write, for polling's guarantee. A duplicate costs no second call:
         the failed condition hands back the stored item.
         """
-        received_ms = int(_dynamo.now() * 1000)
+        received_ms = int(self._clock.now() * 1000)
         event_id, cursor = event_id_for(received_ms, digest)
         item = {
             "pk": location_id,
@@ -88,7 +91,7 @@ class EventStore:
                 "numbers written short (1e15) or long lists grow when stored"
             )
         try:
-            _dynamo.call_bounded(
+            self._db.call_bounded(
                 "put_item",
                 TableName=self._table,
                 Item=stored,
@@ -99,14 +102,24 @@ class EventStore:
             return id_of(str(_dynamo.from_item(duplicate.item or {}).get("ts", cursor))), False
         return event_id, True
 
+    @staticmethod
+    def from_stream(image: dict[str, Any]) -> StoredEvent:
+        """The event a stream record's new image holds (DynamoDB's typed JSON); decoding a hostile body may raise."""
+        return _event(_dynamo.from_item(image))
+
+    def get_by_stream_keys(self, keys: dict[str, Any]) -> StoredEvent | None:
+        """The current item of the event a stream record's ``Keys`` name (parked records are put back by their keys)."""
+        plain = _dynamo.from_item(keys)
+        return self.get(str(plain["pk"]), str(plain["sk"]))
+
     def get(self, location_id: str, key: str) -> StoredEvent | None:
-        item = _dynamo.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": key})).get("Item")
-        return from_image(_dynamo.from_item(item)) if item else None
+        item = self._db.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": key})).get("Item")
+        return _event(_dynamo.from_item(item)) if item else None
 
     def release(self, location_id: str, key: str, record: dict[str, Any]) -> bool:
         """Store the enriched (or finally unenriched) record of an awaiting event and hand it to fan-out; False if done before."""
         try:
-            _dynamo.call(
+            self._db.call(
                 "update_item",
                 TableName=self._table,
                 Key=_dynamo.to_item({"pk": location_id, "sk": key}),
@@ -121,7 +134,7 @@ class EventStore:
     def recent(self, location_id: str, event: str | None, limit: int) -> list[EventText]:
         """The newest ``limit`` events, newest first, leaving out any still awaiting enrichment."""
         index, condition, vals = _partition(location_id, event)
-        answer = _dynamo.call(
+        answer = self._db.call(
             "query",
             TableName=self._table,
             IndexName=index,
@@ -135,7 +148,7 @@ class EventStore:
 
     def horizon(self) -> str:
         """The newest cursor a ``since`` answer may reach now: every write that could precede it has landed."""
-        return f"{int((_dynamo.now() - HORIZON_SECONDS) * 1000):015d}#0"
+        return f"{int((self._clock.now() - HORIZON_SECONDS) * 1000):015d}#0"
 
     def since(self, location_id: str, event: str | None, since: str, limit: int) -> list[EventText]:
         """Up to ``limit`` events received after cursor ``since``, newest first, none past the horizon or an awaiting one.
@@ -144,12 +157,12 @@ class EventStore:
         before the first event still awaiting enrichment (unless it has waited longer
         than AWAIT_BLOCKS_SECONDS), so the next ``since`` can never pass it.
         """
-        now = _dynamo.now()
+        now = self._clock.now()
         horizon = self.horizon().replace("#0", "#~")  # every digest of the horizon's millisecond
         if horizon <= since:
             return []
         index, condition, vals = _partition(location_id, event)
-        answer = _dynamo.call(
+        answer = self._db.call(
             "query",
             TableName=self._table,
             IndexName=index,
@@ -180,7 +193,7 @@ def _text(item: dict[str, Any]) -> EventText:
     return EventText(cursor=str(values["ts"]), text=str(values["body"]), awaiting=bool(values.get("awaiting")))
 
 
-def from_image(values: dict[str, Any]) -> StoredEvent:
+def _event(values: dict[str, Any]) -> StoredEvent:
     """An event from a stored item or a stream image (already plain values); decoding a hostile body may raise."""
     text = str(values["body"])
     return StoredEvent(record=json.loads(text), dedup_key=str(values["sk"]), cursor=str(values["ts"]), text=text, awaiting=bool(values.get("awaiting")))

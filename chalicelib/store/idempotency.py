@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
 
 IN_PROGRESS_SECONDS = 60
@@ -30,7 +31,9 @@ class IdempotencyRecord:
 
 
 class IdempotencyStore:
-    def __init__(self, table: str, hours: int) -> None:
+    def __init__(self, db: _dynamo.Dynamo, clock: Clock, table: str, hours: int) -> None:
+        self._db = db
+        self._clock = clock
         self._table = table
         self._ttl = hours * 3600
 
@@ -40,7 +43,7 @@ class IdempotencyStore:
     def begin(self, location_id: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
         """Claim the key; None when this call may proceed, else the record that is already there."""
         for _ in range(3):  # a record may expire and vanish between the write and the read
-            now = int(_dynamo.now())
+            now = int(self._clock.now())
             item = {
                 "pk": f"{location_id}#{key}",
                 "status": IdempotencyStatus.IN_PROGRESS.value,
@@ -49,7 +52,7 @@ class IdempotencyStore:
                 "in_progress_until": now + IN_PROGRESS_SECONDS,
             }
             try:
-                _dynamo.call(
+                self._db.call(
                     "put_item",
                     TableName=self._table,
                     Item=_dynamo.to_item(item),
@@ -60,7 +63,7 @@ class IdempotencyStore:
                 return None
             except _dynamo.ConditionFailed:
                 pass
-            existing = _dynamo.call("get_item", TableName=self._table, Key=self._key(location_id, key), ConsistentRead=True).get("Item")
+            existing = self._db.call("get_item", TableName=self._table, Key=self._key(location_id, key), ConsistentRead=True).get("Item")
             if existing:
                 values = _dynamo.from_item(existing)
                 response = json.loads(values["response"]) if values.get("response") else None
@@ -68,7 +71,7 @@ class IdempotencyStore:
         raise _dynamo.StoreUnavailable("The idempotency record could not be read")
 
     def complete(self, location_id: str, key: str, response: Any) -> None:
-        _dynamo.call(
+        self._db.call(
             "update_item",
             TableName=self._table,
             Key=self._key(location_id, key),
@@ -78,4 +81,4 @@ class IdempotencyStore:
         )
 
     def abort(self, location_id: str, key: str) -> None:
-        _dynamo.call("delete_item", TableName=self._table, Key=self._key(location_id, key))
+        self._db.call("delete_item", TableName=self._table, Key=self._key(location_id, key))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hmac
 
+from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
 from chalicelib.store.records import Connection, ConnectionStatus
 
@@ -11,11 +12,13 @@ CLAIM_SECONDS = 30
 
 
 class Locations:
-    def __init__(self, table: str) -> None:
+    def __init__(self, db: _dynamo.Dynamo, clock: Clock, table: str) -> None:
+        self._db = db
+        self._clock = clock
         self._table = table
 
     def get(self, location_id: str) -> Connection | None:
-        item = _dynamo.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": f"loc#{location_id}"}), ConsistentRead=True).get("Item")
+        item = self._db.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": f"loc#{location_id}"}), ConsistentRead=True).get("Item")
         return _connection(_dynamo.from_item(item)) if item else None
 
     def by_token(self, token: str) -> Connection | None:
@@ -34,9 +37,9 @@ class Locations:
         A claim lapses after CLAIM_SECONDS so that a caller that died does not block the
         location forever; a lapsed claim keeps its token, so 7stamp's idempotency key stays the same.
         """
-        now = _dynamo.now()
+        now = self._clock.now()
         try:
-            answer = _dynamo.call(
+            answer = self._db.call(
                 "update_item",
                 TableName=self._table,
                 Key=_dynamo.to_item({"pk": f"loc#{location_id}"}),
@@ -53,7 +56,7 @@ class Locations:
         return str(_dynamo.from_item(answer["Attributes"])["token"])
 
     def complete(self, location_id: str, webhook_id: str, secret: str) -> None:
-        _dynamo.call(
+        self._db.call(
             "update_item",
             TableName=self._table,
             Key=_dynamo.to_item({"pk": f"loc#{location_id}"}),
@@ -64,7 +67,7 @@ class Locations:
 
     def set_key_blob(self, location_id: str, blob: bytes) -> None:
         """Keep the KMS-encrypted key for calls made without a request in hand (enrichment)."""
-        _dynamo.call(
+        self._db.call(
             "update_item",
             TableName=self._table,
             Key=_dynamo.to_item({"pk": f"loc#{location_id}"}),

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
 
 MARGIN = 0.4  # a call starts in the first 0.6 s of its second: it reaches 7stamp within that second even when sent late or slowly
@@ -40,7 +41,9 @@ class Booking:
 class PaceBook:
     """Books 7stamp calls for a key: at most ``per_second`` start in any wall-clock second."""
 
-    def __init__(self, table: str, per_second: int) -> None:
+    def __init__(self, db: _dynamo.Dynamo, clock: Clock, table: str, per_second: int) -> None:
+        self._db = db
+        self._clock = clock
         self._table = table
         self._per_second = per_second
         self._seen: dict[str, tuple[int, int]] = {}  # bucket -> (window, used) as last written or found
@@ -48,7 +51,7 @@ class PaceBook:
 
     def book(self, bucket: str, count: int, latest: float) -> Booking | None:
         """Up to ``count`` calls in the earliest second with room that begins by ``latest``; None when none does."""
-        now = _dynamo.now()
+        now = self._clock.now()
         first = int(now) if now < int(now) + 1 - MARGIN else int(now) + 1
         with self._lock:
             seen = self._seen.get(bucket)
@@ -81,7 +84,7 @@ class PaceBook:
             update = "SET #w = :w, #u = :n, expires_at = :exp"
             condition = "attribute_not_exists(pk) OR #w < :w"
         values = _dynamo.values(w=window, n=wanted, exp=window + ITEM_SECONDS, **({"room": self._per_second - wanted} if same else {}))
-        answer = _dynamo.call(
+        answer = self._db.call(
             "update_item",
             TableName=self._table,
             Key=key,

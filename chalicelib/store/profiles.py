@@ -15,6 +15,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
 
 PROFILE_SECONDS = 300  # contact details change rarely; five minutes bounds how long an edit or an erasure lingers here
@@ -34,7 +35,9 @@ class CustomerProfile:
 
 
 class ProfileCache:
-    def __init__(self, table: str, ttl_seconds: int) -> None:
+    def __init__(self, db: _dynamo.Dynamo, clock: Clock, table: str, ttl_seconds: int) -> None:
+        self._db = db
+        self._clock = clock
         self._table = table
         self._ttl = ttl_seconds
         self._memory: OrderedDict[str, tuple[float, CustomerProfile]] = OrderedDict()  # pk -> (remembered at, profile)
@@ -43,12 +46,12 @@ class ProfileCache:
     def get(self, location_id: str, customer_id: str) -> CustomerProfile | None:
         """The cached profile younger than the TTL, from memory or else from the table; None when there is none."""
         pk = _pk(location_id, customer_id)
-        now = _dynamo.now()
+        now = self._clock.now()
         with self._lock:
             kept = self._memory.get(pk)
         if kept is not None and kept[0] + MEMORY_SECONDS > now and kept[1].fetched_at + self._ttl > now:
             return kept[1]
-        item = _dynamo.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": pk})).get("Item")
+        item = self._db.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": pk})).get("Item")
         if not item:
             return None
         values = _dynamo.from_item(item)
@@ -63,12 +66,12 @@ class ProfileCache:
         pk = _pk(profile.location_id, profile.customer_id)
         body = {"contact": profile.contact, "cards": profile.cards, "fetched_at": profile.fetched_at}
         item = {"pk": pk, "profile": json.dumps(body), "expires_at": int(profile.fetched_at + self._ttl) + 1}
-        _dynamo.call("put_item", TableName=self._table, Item=_dynamo.to_item(item))
+        self._db.call("put_item", TableName=self._table, Item=_dynamo.to_item(item))
         self._remember(pk, profile)
 
     def _remember(self, pk: str, profile: CustomerProfile) -> None:
         with self._lock:
-            self._memory[pk] = (_dynamo.now(), profile)
+            self._memory[pk] = (self._clock.now(), profile)
             self._memory.move_to_end(pk)
             while len(self._memory) > MEMORY_ENTRIES:
                 self._memory.popitem(last=False)

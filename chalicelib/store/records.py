@@ -17,15 +17,6 @@ class Tenant:
     business_name: str
     staff_login: str
 
-    def public(self) -> dict[str, str]:
-        return {
-            "location_id": self.location_id,
-            "location_name": self.location_name,
-            "business_id": self.business_id,
-            "business_name": self.business_name,
-            "staff_login": self.staff_login,
-        }
-
 
 class ConnectionStatus(StrEnum):
     CONNECTING = "connecting"
@@ -59,21 +50,6 @@ class Subscription:
     failing_since: float | None = None
     disabled_at: float | None = None
     disabled_reason: str | None = None
-
-    def public(self, include_secret: bool = False) -> dict[str, Any]:
-        """What GET /v1/hooks shows (no secret); the subscribe answer alone includes the secret."""
-        shown: dict[str, Any] = {
-            "id": self.id,
-            "event": self.event,
-            "target_url": self.target_url,
-            "filters": self.filters,
-            "created_at": self.created_at,
-        }
-        if include_secret:
-            shown["secret"] = self.secret
-        else:
-            shown["disabled"] = self.disabled
-        return shown
 
 
 @dataclass(frozen=True)

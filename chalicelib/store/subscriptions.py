@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
 from chalicelib.store.records import Subscription
 
 
 class SubscriptionStore:
-    def __init__(self, table: str) -> None:
+    def __init__(self, db: _dynamo.Dynamo, clock: Clock, table: str) -> None:
+        self._db = db
+        self._clock = clock
         self._table = table
 
     def create(self, sub: Subscription) -> None:
@@ -23,21 +26,21 @@ class SubscriptionStore:
             "secret": sub.secret,
             "created_at": sub.created_at,
         }
-        _dynamo.call("put_item", TableName=self._table, Item=_dynamo.to_item(item), ConditionExpression="attribute_not_exists(pk)")
+        self._db.call("put_item", TableName=self._table, Item=_dynamo.to_item(item), ConditionExpression="attribute_not_exists(pk)")
 
     def get(self, location_id: str, sub_id: str) -> Subscription | None:
-        item = _dynamo.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}), ConsistentRead=True).get("Item")
+        item = self._db.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}), ConsistentRead=True).get("Item")
         return _subscription(_dynamo.from_item(item)) if item else None
 
     def get_many(self, location_id: str, sub_ids: list[str]) -> dict[str, Subscription]:
-        items = _dynamo.batch_get(self._table, [{"pk": location_id, "sk": s} for s in dict.fromkeys(sub_ids)])
+        items = self._db.batch_get(self._table, [{"pk": location_id, "sk": s} for s in dict.fromkeys(sub_ids)])
         return {s.id: s for s in map(_subscription, items)}
 
     def list(self, location_id: str) -> list[Subscription]:
         subs: list[Subscription] = []
         start: dict[str, Any] | None = None
         for _ in range(1000):
-            answer = _dynamo.call(
+            answer = self._db.call(
                 "query",
                 TableName=self._table,
                 KeyConditionExpression="pk = :pk",
@@ -53,7 +56,7 @@ class SubscriptionStore:
     def delete(self, location_id: str, sub_id: str) -> bool:
         """False when there was no such subscription for this tenant."""
         try:
-            _dynamo.call("delete_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}), ConditionExpression="attribute_exists(pk)")
+            self._db.call("delete_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}), ConditionExpression="attribute_exists(pk)")
         except _dynamo.ConditionFailed:
             return False
         return True
@@ -63,9 +66,9 @@ class SubscriptionStore:
 
     def record_failure(self, location_id: str, sub_id: str, disable_after: float) -> bool:
         """Note a failed attempt; disables the subscription (True) once it has only failed for ``disable_after`` seconds."""
-        now = _dynamo.now()
+        now = self._clock.now()
         try:
-            answer = _dynamo.call(
+            answer = self._db.call(
                 "update_item",
                 TableName=self._table,
                 Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}),
@@ -85,7 +88,7 @@ class SubscriptionStore:
     def disable(self, location_id: str, sub_id: str, reason: str) -> bool:
         """Stop deliveries, keeping why and since when for the console; False when there is no such subscription."""
         return self._update(location_id, sub_id, "SET #d = :yes, disabled_at = :now, disabled_reason = :why",
-                            {"yes": True, "now": _dynamo.now(), "why": reason[:200]}, {"#d": "disabled"})
+                            {"yes": True, "now": self._clock.now(), "why": reason[:200]}, {"#d": "disabled"})
 
     def enable(self, location_id: str, sub_id: str) -> bool:
         """Deliver again from the next event on, with a clean failure record; False when there is no such subscription."""
@@ -93,7 +96,7 @@ class SubscriptionStore:
 
     def _update(self, location_id: str, sub_id: str, expression: str, vals: dict[str, Any], names: dict[str, str] | None = None) -> bool:
         try:
-            _dynamo.call(
+            self._db.call(
                 "update_item",
                 TableName=self._table,
                 Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}),

@@ -120,12 +120,10 @@ def test_7stamp_hanging_is_504_within_the_time_limit(stack):
 
 
 def test_7stamp_unreachable_is_502(stack, monkeypatch):
-    from chalicelib import services
-
     with stack.client(DEMO_KEY_A) as c:
         c.get("/v1/me")
         monkeypatch.setenv("SEVENSTAMP_API_URL", "http://127.0.0.1:9")
-        services.reset()
+        stack.rebuild()
         answer = c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
     assert answer.status_code == 502
     assert_clean(answer)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -8,26 +7,10 @@ import pytest
 from receiver import Receiver
 
 
-class Clock:
-    """The store's clock, movable: retries hours apart run in a test without waiting for them."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self.offset
-
-    def advance(self, seconds: float) -> None:
-        self.offset += seconds
-
-
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    from chalicelib.store import _dynamo
-
-    c = Clock()
-    monkeypatch.setattr(_dynamo, "now", c.now)
-    return c
+def clock(stack):
+    """The clock of the services the stack runs on (``MovableClock``: time moves for every part at once)."""
+    return stack.services.clock
 
 
 @pytest.fixture

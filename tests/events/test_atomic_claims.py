@@ -9,8 +9,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from chalicelib import services
-from chalicelib.store import _dynamo
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus
 
 THREADS = 12
@@ -28,7 +26,7 @@ def race(pool: ThreadPoolExecutor, claim_once) -> int:
 
 
 def test_many_threads_racing_to_claim_one_delivery_one_wins_every_time(stack):
-    store = services.deliveries()
+    store = stack.services.deliveries
     first_winners, retry_winners = [], []
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         for round_no in range(ROUNDS):
@@ -45,7 +43,7 @@ def test_many_threads_racing_to_claim_one_delivery_one_wins_every_time(stack):
 
             first_winners.append(race(pool, first_claim))
             # the attempt failed and is due again: the retry's claims race to update it
-            store.finish_many([(winners[0], Attempt(_dynamo.now(), 500, None), DeliveryStatus.PENDING, _dynamo.now() - 1)])
+            store.finish_many([(winners[0], Attempt(stack.services.clock.now(), 500, None), DeliveryStatus.PENDING, stack.services.clock.now() - 1)])
             retry_winners.append(race(pool, lambda d=delivery: store.claim(d, 60)))
     assert first_winners == [1] * ROUNDS
     assert retry_winners == [1] * ROUNDS

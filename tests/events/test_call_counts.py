@@ -5,7 +5,6 @@ from __future__ import annotations
 from conftest import subscribe
 
 from benchmarks.fanout import CallCounter
-from chalicelib import aws
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 
@@ -25,8 +24,8 @@ def dynamodb(calls: dict[str, int]) -> int:
 def test_one_event_costs_at_most_six_dynamodb_requests_and_one_more_per_subscriber(stack, receiver):
     calls = CallCounter()
     for service in ("dynamodb", "sqs", "kms"):
-        calls.attach(aws.client(service))
-    calls.attach(aws.bounded_client("dynamodb"))
+        calls.attach(stack.services.aws.client(service))
+    calls.attach(stack.services.aws.bounded_client("dynamodb"))
     with stack.client(DEMO_KEY_A) as c:
         subscribe(c, "card_saved", receiver.url)
         delivered_with(stack, receiver, calls, 1)  # warm-up: the connection's key is decrypted once per process

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from conftest import subscribe
 
-from chalicelib import deferred, services
+from chalicelib import deferred
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 
@@ -26,7 +26,7 @@ def test_concurrent_first_calls_register_the_location_once(stack):
     endpoints = endpoints_of(stack, DEMO_LOCATION_A)
     assert len(endpoints) == 1
     assert endpoints[0]["events"] == ["*"]
-    connection = services.locations().get(DEMO_LOCATION_A)
+    connection = stack.services.locations.get(DEMO_LOCATION_A)
     assert connection is not None and connection.secret and connection.token in endpoints[0]["url"]
     assert connection.key_blob and DEMO_KEY_A.encode() not in connection.key_blob  # stored encrypted
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from conftest import receiving, subscribe, subscribe_and_stamp
 
-from chalicelib import aws, queue, services, signing
+from chalicelib import queue, signing
 from chalicelib.delivery import RETRY_DELAYS
 from chalicelib.store.deliveries import QUEUE_MAX_DELAY, SAFETY_MARGIN
 from chalicelib.store.records import DeliveryRecord, DeliveryStatus
@@ -79,7 +79,7 @@ def test_410_removes_the_subscription_and_nothing_more_is_sent(stack):
 
 def test_a_hanging_subscriber_is_cut_and_retried(stack, clock, monkeypatch):
     monkeypatch.setenv("DELIVERY_TIMEOUT_SECONDS", "1")  # 15 by default; 1 keeps the test short
-    services.reset()
+    stack.rebuild()
     with receiving(hang=30, hangs=1) as receiver, stack.client(DEMO_KEY_A) as c:
         hook = subscribe_and_stamp(stack, c, receiver.url)
         assert deliveries(c, hook["id"])[0]["last_error"] == "timed out"
@@ -91,7 +91,7 @@ def test_a_hanging_subscriber_is_cut_and_retried(stack, clock, monkeypatch):
 def connected(stack) -> object:
     with stack.client(DEMO_KEY_A) as c:
         c.get("/v1/me")
-    return services.locations().get(DEMO_LOCATION_A)
+    return stack.services.locations.get(DEMO_LOCATION_A)
 
 
 def signed_post(stack, connection, body: str, message_id: str, timestamp: int | None = None, secret: str | None = None) -> httpx.Response:
@@ -123,8 +123,8 @@ def test_sqs_redelivery_of_a_job_does_not_post_twice(stack, receiver):
         c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
     stack.sandbox.wait_webhooks_idle(10)
     assert stack.worker.pump_stream() >= 1  # fan-out ran: the job is queued
-    sqs = aws.client("sqs")
-    [message] = sqs.receive_message(QueueUrl=queue.queue_url(), MaxNumberOfMessages=10)["Messages"]
+    sqs = stack.services.aws.client("sqs")
+    [message] = sqs.receive_message(QueueUrl=stack.services.queue.url(), MaxNumberOfMessages=10)["Messages"]
     event = {"Records": [{"messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"], "attributes": {}}]}
     import app
 
@@ -161,12 +161,12 @@ def test_a_worker_that_dies_mid_delivery_leaves_no_subscriber_without_the_event(
         c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
     stack.sandbox.wait_webhooks_idle(10)
     assert stack.worker.pump_stream() >= 1  # fan-out ran: the job is queued
-    [message] = aws.client("sqs").receive_message(QueueUrl=queue.queue_url(), MaxNumberOfMessages=10)["Messages"]
+    [message] = stack.services.aws.client("sqs").receive_message(QueueUrl=stack.services.queue.url(), MaxNumberOfMessages=10)["Messages"]
     job = queue.Job.loads(message["Body"])
     # a worker takes the job, claims the delivery and dies before posting: its lease stays behind
     wanted = DeliveryRecord(hook["id"], job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
-    assert services.deliveries().claim(wanted, 60, first=job.first) is not None
-    aws.client("sqs").delete_message(QueueUrl=queue.queue_url(), ReceiptHandle=message["ReceiptHandle"])
+    assert stack.services.deliveries.claim(wanted, 60, first=job.first) is not None
+    stack.services.aws.client("sqs").delete_message(QueueUrl=stack.services.queue.url(), ReceiptHandle=message["ReceiptHandle"])
     stack.settle()
     assert receiver.received == []
     retry_round(stack, clock, 61)

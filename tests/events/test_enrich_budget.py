@@ -6,7 +6,6 @@ the connector must never be answered 429 and never start more than 5 calls in a 
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -15,9 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from chalicelib import enrich, keyvault, pacing, services, settings
+from chalicelib import container, enrich, pacing
+from chalicelib.container import Services
+from chalicelib.store import Dynamo
 from chalicelib.store.pace import PaceBook
-from chalicelib.store.profiles import PROFILE_SECONDS, ProfileCache
+from chalicelib.store.profiles import PROFILE_SECONDS
 from chalicelib.store.records import Connection, ConnectionStatus
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A, Sandbox
 
@@ -46,13 +47,12 @@ def budget(stack, limited: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator
     """The connector's 7stamp is the rate-limited sandbox, back at its seed."""
     limited.reset()
     monkeypatch.setenv("SEVENSTAMP_API_URL", str(limited.url))
-    services.reset()
+    stack.rebuild()
     yield limited
-    services.reset()
 
 
-def connection() -> Connection:
-    blob = keyvault.encrypt(settings.get().kms_key_id, DEMO_KEY_A, DEMO_LOCATION_A)
+def connection(services: Services) -> Connection:
+    blob = services.key_vault.encrypt(DEMO_KEY_A, DEMO_LOCATION_A)
     return Connection(DEMO_LOCATION_A, f"{DEMO_LOCATION_A}.token", ConnectionStatus.CONNECTED, key_blob=blob)
 
 
@@ -81,42 +81,18 @@ def usage(sandbox: Sandbox) -> dict[str, Any]:
     return next(r for r in rows if r["staff_login"] == STAFF_A)
 
 
-class Worker:
-    """One connector worker's own stores (a Lambda instance): its memory tiers are its own, the tables are shared."""
-
-    def __init__(self) -> None:
-        table = settings.get().keys_table
-        self.pacer = pacing.Pacer(PaceBook(table, pacing.PER_SECOND), pacing.PER_SECOND)
-        self.profiles = ProfileCache(table, PROFILE_SECONDS)
+def workers(stack, count: int) -> list[Services]:
+    """Other connector workers (Lambda instances): their memory tiers and pools are their own, the tables are shared."""
+    return [container.from_environment(stack.services.clock) for _ in range(count)]
 
 
-class Workers:
-    """What enrichment asks ``services`` for, answered by the worker the calling thread plays."""
-
-    def __init__(self, count: int) -> None:
-        self.workers = [Worker() for _ in range(count)]
-        self.mine = threading.local()
-        self.sevenstamp = services.sevenstamp
-
-    def play(self, index: int) -> None:
-        self.mine.index = index % len(self.workers)
-
-    def pacer(self) -> pacing.Pacer:
-        return self.workers[getattr(self.mine, "index", 0)].pacer
-
-    def profiles(self) -> ProfileCache:
-        return self.workers[getattr(self.mine, "index", 0)].profiles
-
-
-def test_concurrent_enrichers_on_two_workers_stay_within_half_the_budget(budget: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_concurrent_enrichers_on_two_workers_stay_within_half_the_budget(stack, budget: Sandbox) -> None:
     holders = seed(budget, CUSTOMERS)
-    conn = connection()
-    workers = Workers(2)
-    monkeypatch.setattr(enrich, "services", workers)
+    conn = connection(stack.services)
+    two = workers(stack, 2)
 
     def run(i: int) -> enrich.Enrichment:
-        workers.play(i)
-        return enrich.enrich(conn, event(holders[i]), wait=30)
+        return enrich.enrich(two[i % 2], conn, event(holders[i]), wait=30)
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         results = list(pool.map(run, range(CUSTOMERS)))
@@ -130,96 +106,93 @@ def test_concurrent_enrichers_on_two_workers_stay_within_half_the_budget(budget:
     assert seen["peak_per_second"] <= pacing.PER_SECOND, seen["per_second"]
 
 
-def test_a_cached_customer_costs_no_call_on_any_worker(budget: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cached_customer_costs_no_call_on_any_worker(stack, budget: Sandbox) -> None:
     [holder] = seed(budget, 1)
-    conn = connection()
-    first = enrich.enrich(conn, event(holder), wait=5)
+    conn = connection(stack.services)
+    first = enrich.enrich(stack.services, conn, event(holder), wait=5)
     assert first.enriched and usage(budget)["requests"] == 1
-    again = enrich.enrich(conn, event(holder, "voucher_issued"), wait=5)
-    workers = Workers(2)
-    monkeypatch.setattr(enrich, "services", workers)
-    workers.play(1)  # another worker: nothing in its memory, the table has it
-    elsewhere = enrich.enrich(conn, event(holder, "lottery_played"), wait=5)
+    again = enrich.enrich(stack.services, conn, event(holder, "voucher_issued"), wait=5)
+    [other] = workers(stack, 1)  # another worker: nothing in its memory, the table has it
+    elsewhere = enrich.enrich(other, conn, event(holder, "lottery_played"), wait=5)
     assert again.enriched and elsewhere.enriched
     assert elsewhere.record["customer"]["name"] == "Guest 0" and elsewhere.record["card"]["stamps"] == 0
     assert usage(budget)["requests"] == 1
 
 
-def test_wait_zero_never_calls_7stamp(budget: Sandbox) -> None:
+def test_wait_zero_never_calls_7stamp(stack, budget: Sandbox) -> None:
     [holder] = seed(budget, 1)
-    result = enrich.enrich(connection(), event(holder), wait=0)
+    result = enrich.enrich(stack.services, connection(stack.services), event(holder), wait=0)
     assert (result.enriched, result.retry) == (False, True)
     assert "email" not in result.record["customer"]
     assert usage(budget)["requests"] == 0
 
 
-def test_stamp_events_keep_the_cached_progress_current_for_every_worker(budget: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_stamp_events_keep_the_cached_progress_current_for_every_worker(stack, budget: Sandbox) -> None:
     [holder] = seed(budget, 1)
-    conn = connection()
-    assert enrich.enrich(conn, event(holder), wait=5).record["card"]["stamps"] == 0
-    stamped = enrich.enrich(conn, event(holder, "stamp_added", stamps=4, stamps_required=10), wait=0)
+    conn = connection(stack.services)
+    assert enrich.enrich(stack.services, conn, event(holder), wait=5).record["card"]["stamps"] == 0
+    stamped = enrich.enrich(stack.services, conn, event(holder, "stamp_added", stamps=4, stamps_required=10), wait=0)
     assert stamped.enriched and stamped.record["card"]["stamps"] == 4
     assert stamped.record["customer"]["email"] == "guest0@example.com"
-    late = enrich.enrich(conn, event(holder, "stamp_added", stamps=3, stamps_required=10), wait=0)  # an older one, arriving late
+    late = enrich.enrich(stack.services, conn, event(holder, "stamp_added", stamps=3, stamps_required=10), wait=0)  # an older one, arriving late
     assert late.enriched and late.record["card"]["stamps"] == 3  # its own figure
-    opened = enrich.enrich(conn, event(holder), wait=0)
+    opened = enrich.enrich(stack.services, conn, event(holder), wait=0)
     assert opened.enriched and opened.record["card"]["stamps"] == 4  # the cache kept the newest
-    workers = Workers(1)  # another worker: nothing in memory, the table has the progress
-    monkeypatch.setattr(enrich, "services", workers)
-    assert enrich.enrich(conn, event(holder, "voucher_issued"), wait=0).record["card"]["stamps"] == 4
+    [other] = workers(stack, 1)  # another worker: nothing in memory, the table has the progress
+    assert enrich.enrich(other, conn, event(holder, "voucher_issued"), wait=0).record["card"]["stamps"] == 4
     assert usage(budget)["requests"] == 1
 
 
-def test_an_expired_profile_is_asked_again(budget: Sandbox, clock) -> None:
+def test_an_expired_profile_is_asked_again(stack, budget: Sandbox, clock) -> None:
     [holder] = seed(budget, 1)
-    conn = connection()
-    assert enrich.enrich(conn, event(holder), wait=5).enriched
+    conn = connection(stack.services)
+    assert enrich.enrich(stack.services, conn, event(holder), wait=5).enriched
     clock.advance(PROFILE_SECONDS + 1)
-    expired = enrich.enrich(conn, event(holder), wait=0)
+    expired = enrich.enrich(stack.services, conn, event(holder), wait=0)
     assert (expired.enriched, expired.retry) == (False, True) and "email" not in expired.record["customer"]
-    assert enrich.enrich(conn, event(holder), wait=5).enriched
+    assert enrich.enrich(stack.services, conn, event(holder), wait=5).enriched
     assert usage(budget)["requests"] == 2
 
 
-def test_a_goal_reached_since_the_cache_asks_again(budget: Sandbox) -> None:
+def test_a_goal_reached_since_the_cache_asks_again(stack, budget: Sandbox) -> None:
     [holder] = seed(budget, 1)
-    conn = connection()
-    assert enrich.enrich(conn, event(holder), wait=5).enriched
+    conn = connection(stack.services)
+    assert enrich.enrich(stack.services, conn, event(holder), wait=5).enriched
     budget.state.add_stamps(DEMO_LOCATION_A, holder["card"]["id"], {"count": 10})
-    reached = enrich.enrich(conn, {**event(holder, "goal_reached"), "card": {"id": holder["card"]["id"], "goal_index": 1}}, wait=5)
+    reached = enrich.enrich(stack.services, conn, {**event(holder, "goal_reached"), "card": {"id": holder["card"]["id"], "goal_index": 1}}, wait=5)
     assert reached.enriched and reached.record["card"]["goal_index"] == 1 and reached.record["card"]["stamps"] == 0
     assert usage(budget)["requests"] == 2
 
 
-def test_7stamp_throttling_or_down_is_worth_a_retry_a_gone_customer_is_not(budget: Sandbox) -> None:
+def test_7stamp_throttling_or_down_is_worth_a_retry_a_gone_customer_is_not(stack, budget: Sandbox) -> None:
     [holder] = seed(budget, 1)
-    conn = connection()
+    conn = connection(stack.services)
     control = httpx.Client(base_url=str(budget.url), timeout=5)
     control.post("/_sandbox/faults", json={"path_prefix": "/v1/customers", "status": 429, "retry_after": 1}).raise_for_status()
-    throttled = enrich.enrich(conn, event(holder), wait=5)
+    throttled = enrich.enrich(stack.services, conn, event(holder), wait=5)
     assert (throttled.enriched, throttled.retry) == (False, True)
     control.post("/_sandbox/faults", json={"path_prefix": "/v1/customers", "status": 503}).raise_for_status()
-    assert enrich.enrich(conn, event(holder), wait=5).retry
-    gone = enrich.enrich(conn, {**event(holder), "customer": {"id": "c_nobody"}}, wait=5)
+    assert enrich.enrich(stack.services, conn, event(holder), wait=5).retry
+    gone = enrich.enrich(stack.services, conn, {**event(holder), "customer": {"id": "c_nobody"}}, wait=5)
     assert (gone.enriched, gone.retry) == (False, False)
-    assert enrich.enrich(conn, {**event(holder), "customer": "not an object"}, wait=5) == enrich.Enrichment(
+    assert enrich.enrich(stack.services, conn, {**event(holder), "customer": "not an object"}, wait=5) == enrich.Enrichment(
         {**event(holder), "customer": "not an object"}, False, False
     )
-    assert enrich.enrich(conn, event(holder), wait=5).enriched
+    assert enrich.enrich(stack.services, conn, event(holder), wait=5).enriched
 
 
-def test_a_burst_for_one_customer_makes_one_call(budget: Sandbox) -> None:
+def test_a_burst_for_one_customer_makes_one_call(stack, budget: Sandbox) -> None:
     [holder] = seed(budget, 1)
-    conn = connection()
+    conn = connection(stack.services)
     with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(lambda _: enrich.enrich(conn, event(holder, "campaign_sent"), wait=5), range(8)))
+        results = list(pool.map(lambda _: enrich.enrich(stack.services, conn, event(holder, "campaign_sent"), wait=5), range(8)))
     assert all(r.enriched for r in results)
     assert usage(budget)["requests"] == 1
 
 
 def test_two_workers_booking_at_once_never_share_a_second_beyond_the_rate(stack) -> None:
-    table = settings.get().keys_table
-    books = (PaceBook(table, pacing.PER_SECOND), PaceBook(table, pacing.PER_SECOND))
+    s = stack.services
+    books = tuple(PaceBook(Dynamo(w.aws), s.clock, s.settings.keys_table, pacing.PER_SECOND) for w in workers(stack, 2))
     start = time.time()
 
     def book(i: int) -> list[tuple[int, int]]:
@@ -239,8 +212,8 @@ def test_two_workers_booking_at_once_never_share_a_second_beyond_the_rate(stack)
     assert sum(per_second.values()) >= pacing.PER_SECOND * 3  # the seconds up to the limit were handed out, not lost
 
 
-def test_an_event_whose_card_has_no_id_is_enriched_with_its_customer(budget: Sandbox) -> None:
+def test_an_event_whose_card_has_no_id_is_enriched_with_its_customer(stack, budget: Sandbox) -> None:
     [holder] = seed(budget, 1)
-    result = enrich.enrich(connection(), {**event(holder), "card": {"goal_index": 0}}, wait=5)
+    result = enrich.enrich(stack.services, connection(stack.services), {**event(holder), "card": {"goal_index": 0}}, wait=5)
     assert result.enriched and result.record["customer"]["email"] == "guest0@example.com"
     assert result.record["card"] == {"goal_index": 0}

@@ -121,14 +121,14 @@ def test_an_unknown_event_name_from_7stamp_goes_only_to_any_subscribers(stack, r
     import httpx
     from receiver import Receiver
 
-    from chalicelib import services, signing
+    from chalicelib import signing
 
     other = Receiver().start()
     try:
         with stack.client(DEMO_KEY_A) as c:
             subscribe(c, "any", receiver.url)
             subscribe(c, "card_issued", other.url)
-        connection = services.locations().get(DEMO_LOCATION_A)
+        connection = stack.services.locations.get(DEMO_LOCATION_A)
         body = json.dumps({"event": "loyalty_tier_changed", "timestamp": "2026-11-22T10:00:00Z", "business_id": "b_demo",
                            "location_id": DEMO_LOCATION_A, "customer": {"id": "c_demo_a"}})
         headers = signing.headers(connection.secret, "msg_new_kind", int(time.time()), body)

@@ -11,7 +11,7 @@ from conftest import subscribe
 from receiver import Receiver
 from test_delivery_faults import connected, event_body, signed_post
 
-from chalicelib import address_guard, services
+from chalicelib import address_guard
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_B
 
 
@@ -88,7 +88,7 @@ HOSTILE_TARGETS = [
 
 
 @pytest.fixture
-def production(monkeypatch):
+def production(stack, monkeypatch):
     """The connector as deployed: no http, no loopback; internal.example.com resolves to a private address."""
     real = socket.getaddrinfo
 
@@ -99,7 +99,7 @@ def production(monkeypatch):
 
     monkeypatch.setattr(address_guard.socket, "getaddrinfo", getaddrinfo)  # DNS has no local stand-in
     monkeypatch.setenv("CONNECTOR_ALLOW_PRIVATE_TARGETS", "0")
-    services.reset()
+    stack.rebuild()
 
 
 @pytest.mark.parametrize("url", HOSTILE_TARGETS)
@@ -115,7 +115,7 @@ def test_targets_are_checked_again_at_delivery(stack, receiver, monkeypatch):
     with stack.client(DEMO_KEY_A) as c:
         hook = subscribe(c, "stamp_added", receiver.url)  # allowed while local development is switched on
         monkeypatch.setenv("CONNECTOR_ALLOW_PRIVATE_TARGETS", "0")
-        services.reset()
+        stack.rebuild()
         c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
         stack.settle()
         assert receiver.received == []

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from conftest import subscribe
 
-from chalicelib import services, signing
+from chalicelib import signing
 from chalicelib.contract import EVENT_NAME_MAX, MAX_JSON_DEPTH
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
@@ -22,7 +22,7 @@ DEEP = "[" * 10_000 + "]" * 10_000
 def connected(stack) -> object:
     with stack.client(DEMO_KEY_A) as c:
         c.get("/v1/me")
-    return services.locations().get(DEMO_LOCATION_A)
+    return stack.services.locations.get(DEMO_LOCATION_A)
 
 
 def post_signed(stack, connection, body: str | bytes, message_id: str) -> httpx.Response:

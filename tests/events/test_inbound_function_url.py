@@ -15,7 +15,7 @@ import httpx
 import pytest
 from test_delivery_faults import connected, event_body
 
-from chalicelib import settings, signing
+from chalicelib import signing
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A, DEMO_LOCATION_B
 
 
@@ -113,7 +113,7 @@ def test_bad_input_through_the_function_url_is_a_4xx_naming_it_and_stores_nothin
 
 def test_the_connector_registers_its_inbound_url_with_7stamp(stack, monkeypatch):
     monkeypatch.setenv("CONNECTOR_INBOUND_URL", "https://abc123.lambda-url.us-east-1.on.aws/")
-    settings.get.cache_clear()
+    stack.rebuild()
     connection = connected(stack)
     webhooks = httpx.get(f"{stack.sandbox_url}/v1/webhooks", headers={"Authorization": f"Bearer {DEMO_KEY_A}"}, timeout=10).json()["data"]
     assert [w["url"] for w in webhooks] == [f"https://abc123.lambda-url.us-east-1.on.aws/inbound/7stamp/{connection.token}"]

@@ -11,14 +11,14 @@ import pytest
 from conftest import subscribe
 from test_delivery_faults import connected, event_body, signed_post
 
-from chalicelib import aws, fanout, parked, queue, services, settings
+from chalicelib import fanout, parked
 from chalicelib.store.events import HORIZON_SECONDS
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 
-def queued_messages() -> int:
-    attrs = aws.client("sqs").get_queue_attributes(QueueUrl=queue.queue_url(), AttributeNames=["All"])["Attributes"]
+def queued_messages(stack) -> int:
+    attrs = stack.services.aws.client("sqs").get_queue_attributes(QueueUrl=stack.services.queue.url(), AttributeNames=["All"])["Attributes"]
     return sum(int(attrs[k]) for k in ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"))
 
 
@@ -30,14 +30,14 @@ def test_pending_deliveries_waiting_in_the_queue_are_never_queued_again_by_the_s
     stack.sandbox.wait_webhooks_idle(10)
     while stack.worker.pump_stream():
         pass
-    sent = queued_messages()
+    sent = queued_messages(stack)
     jobs = 4  # one job per event (the three subscriptions share it)
     assert sent == jobs
     for _ in range(5):
         clock.advance(30)
         stack.worker.sweep()
-    assert queued_messages() == jobs
-    assert all(services.deliveries().recent(h["id"], 10) == [] for h in hooks)  # not even written yet: the first claim writes
+    assert queued_messages(stack) == jobs
+    assert all(stack.services.deliveries.recent(h["id"], 10) == [] for h in hooks)  # not even written yet: the first claim writes
 
 
 def make_failed(store, sub_id: str, count: int, start: int, status: DeliveryStatus) -> None:
@@ -54,13 +54,13 @@ def make_failed(store, sub_id: str, count: int, start: int, status: DeliveryStat
 def test_replay_reopens_all_1200_failed_deliveries_behind_550_delivered(stack, receiver):
     with stack.client(DEMO_KEY_A) as c:
         hook = subscribe(c, "stamp_added", receiver.url)
-        store = services.deliveries()
+        store = stack.services.deliveries
         make_failed(store, hook["id"], 550, 2_000_000, DeliveryStatus.DELIVERED)  # newer than the failed ones: read first
         make_failed(store, hook["id"], 1200, 1_000_000, DeliveryStatus.FAILED)
         answer = c.post(f"/v1/hooks/{hook['id']}/replay", json={}, timeout=120)  # moto walks the table on every call
         assert answer.status_code == 200
         assert answer.json() == {"replayed": 1200}
-        assert queued_messages() == 1200
+        assert queued_messages(stack) == 1200
         assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}, timeout=120).json() == {"replayed": 0}
 
 
@@ -119,12 +119,12 @@ def test_a_record_that_makes_fan_out_raise_is_parked_and_the_events_after_it_are
     stack.settle()
     cards = sorted(json.loads(r.body)["card"]["id"] for r in receiver.wait_for(3, 5))
     assert cards == ["card_1", "card_2", "card_3"]
-    sqs = aws.client("sqs")
-    [note] = sqs.receive_message(QueueUrl=settings.get().parked_queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0)["Messages"]
+    sqs = stack.services.aws.client("sqs")
+    [note] = sqs.receive_message(QueueUrl=stack.services.settings.parked_queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0)["Messages"]
     assert json.loads(note["Body"])["DDBStreamBatchInfo"]["batchSize"] == 1
     # the cause is fixed: the parked event goes back to fan-out and reaches the subscriber
     monkeypatch.setattr(fanout, "matches", real_matches)
-    assert parked.unpark() == (1, 0)
+    assert parked.unpark(stack.services) == (1, 0)
     stack.settle()
     assert sorted(json.loads(r.body)["card"]["id"] for r in receiver.wait_for(4, 5)) == ["card_1", "card_2", "card_3", "card_poison"]
 
@@ -139,7 +139,7 @@ def test_a_stored_event_nested_deep_does_not_fail_polling(stack, depth):
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(limit + 2 * depth)  # what inbound's parser accepted once, stored as text
         try:
-            services.events().put_new(DEMO_LOCATION_A, "m#deep", "deep0001", {"event": "card_opened", "location_id": DEMO_LOCATION_A, "x": nested, "enriched": False})
+            stack.services.events.put_new(DEMO_LOCATION_A, "m#deep", "deep0001", {"event": "card_opened", "location_id": DEMO_LOCATION_A, "x": nested, "enriched": False})
         finally:
             sys.setrecursionlimit(limit)
         answer = c.get("/v1/triggers/any")

@@ -195,16 +195,10 @@ def test_views_over_one_pool_send_their_own_key_from_many_threads():
     assert "Authorization" not in pool.headers
 
 
-def test_the_service_layer_builds_the_pool_once(monkeypatch):
-    from chalicelib import services, settings
+def test_the_services_build_the_pool_once():
+    from chalicelib import container, settings
 
-    monkeypatch.setenv("SEVENSTAMP_API_URL", "http://7stamp.test")
-    settings.get.cache_clear()
-    services.sevenstamp_http.cache_clear()
-    try:
-        first, second = services.sevenstamp(KEY), services.sevenstamp("7loc_sc_another_key_0123456789", deadline=3.0, max_attempts=1)
-        assert first._http is second._http
-        assert services.sevenstamp_http("http://7stamp.test") is first._http
-    finally:
-        settings.get.cache_clear()
-        services.sevenstamp_http.cache_clear()
+    services = container.build(settings.load({"SEVENSTAMP_API_URL": "http://7stamp.test"}))
+    first, second = services.sevenstamp(KEY), services.sevenstamp("7loc_sc_another_key_0123456789", deadline=3.0, max_attempts=1)
+    assert first._http is second._http is services.sevenstamp_http
+    assert str(services.sevenstamp_http.base_url) == "http://7stamp.test"
