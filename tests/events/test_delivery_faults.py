@@ -138,7 +138,7 @@ def test_the_fanout_handler_run_twice_on_one_stream_batch_posts_once(stack, rece
         subscribe(c, "stamp_added", receiver.url)
         c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
     stack.sandbox.wait_webhooks_idle(10)
-    real_send = queue.send
+    real_send = stack.services.queue.send
     calls = []
 
     def send_then_crash(jobs, delay=0):
@@ -147,7 +147,7 @@ def test_the_fanout_handler_run_twice_on_one_stream_batch_posts_once(stack, rece
             raise RuntimeError("worker died after writing the deliveries, before queueing them")
         real_send(jobs, delay)
 
-    monkeypatch.setattr(queue, "send", send_then_crash)
+    monkeypatch.setattr(stack.services.queue, "send", send_then_crash)
     with pytest.raises(RuntimeError):
         stack.worker.pump_stream()
     stack.settle()  # the stream batch is read again; fan-out runs a second time
