@@ -55,11 +55,14 @@ def _idempotency_key(header: str | None, data: dict[str, Any]) -> str | None:
     return header if header is not None else raw
 
 
-def run(store: IdempotencyStore, definition: ActionDefinition, tenant: Tenant, client: SevenStampClient, data: dict[str, Any], idempotency_header: str | None = None) -> Any:
+def run(
+    store: IdempotencyStore, definition: ActionDefinition, tenant: Tenant, client: SevenStampClient, data: dict[str, Any],
+    idempotency_header: str | None = None, *, phone_region: str = "US",
+) -> Any:
     """Perform one action or search for the tenant and return its output (a ``create`` once per idempotency key, kept in ``store``)."""
     data = dict(data)
     key = _idempotency_key(idempotency_header, data) if definition.kind == "create" else None
-    model = input_types.parse(definition.input_model, data)
+    model = input_types.parse(definition.input_model, data, phone_region=phone_region)
     if key is None:
         return definition.perform(ActionContext(client, tenant, f"conn-{uuid.uuid4().hex}"), model)
     fingerprint = _fingerprint(definition, model.model_dump(mode="json"))

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, WithJsonSchema, model_validator
+from pydantic_core.core_schema import ValidationInfo
 
-from chalicelib import settings
 from chalicelib.contract import EVENT_ID_PATTERN, EVENT_ID_RE
 from chalicelib.errors import ValidationFailed
 
@@ -26,6 +26,7 @@ PHONE_PATTERN = r"^\+?\(?[0-9][0-9 ().-]{3,28}[0-9]$"
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # Free text must show something: 7stamp refuses text that is only white space.
 VISIBLE = "[^" + WHITE_SPACE + "]"
+PHONE_REGION = "phone_region"  # the validation context's key for DEFAULT_PHONE_REGION
 MOMENT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"  # RFC 3339
 
 
@@ -35,14 +36,14 @@ def _email(value: str) -> str:
     return value.lower()
 
 
-def _phone(value: str) -> str:
-    """E.164, reading national numbers in DEFAULT_PHONE_REGION."""
+def _phone(value: str, info: ValidationInfo) -> str:
+    """E.164, reading national numbers in the region ``parse`` was given (the settings' DEFAULT_PHONE_REGION)."""
     import phonenumbers  # heavy metadata: imported only when a phone number is given
 
     if not re.fullmatch(PHONE_PATTERN, value):
         raise ValueError("is not a phone number; use the international form, e.g. +15555550123")
     try:
-        number = phonenumbers.parse(value, settings.get().default_phone_region)
+        number = phonenumbers.parse(value, (info.context or {}).get(PHONE_REGION, "US"))
     except phonenumbers.NumberParseException:
         raise ValueError("is not a phone number; use the international form, e.g. +15555550123") from None
     if not phonenumbers.is_valid_number(number):
@@ -190,10 +191,10 @@ def readable(error: dict[str, Any]) -> str:
     return str(error.get("msg", "is not valid"))
 
 
-def parse(model: type[BaseModel], data: dict[str, Any]) -> BaseModel:
-    """Validate input; every bad field is named in a 422."""
+def parse(model: type[BaseModel], data: dict[str, Any], *, phone_region: str = "US") -> BaseModel:
+    """Validate input; every bad field is named in a 422. National phone numbers are read in ``phone_region``."""
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context={PHONE_REGION: phone_region})
     except ValidationError as exc:
         fields: dict[str, str] = {}
         for error in exc.errors():

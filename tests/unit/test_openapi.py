@@ -56,3 +56,10 @@ def test_the_hook_request_model_keeps_its_limits() -> None:
     assert schema["properties"]["event"]["enum"] == list(registry.triggers())
     with pytest.raises(ValidationFailed):
         input_types.parse(HookRequest, {"event": "stamp_added", "target_url": "https://a.example/" + "x" * 3000})
+
+
+def test_national_phone_numbers_are_read_in_the_region_given() -> None:
+    from actions.issue_card import IssueCardInput
+
+    assert input_types.parse(IssueCardInput, {"phone": "020 7946 0958"}, phone_region="GB").phone == "+442079460958"  # type: ignore[attr-defined]
+    assert input_types.parse(IssueCardInput, {"phone": "(202) 555-0143"}).phone == "+12025550143"  # type: ignore[attr-defined]
