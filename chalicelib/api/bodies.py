@@ -10,16 +10,12 @@ from typing import Any
 
 from chalicelib.store.records import Subscription, Tenant
 
+ME = ("location_id", "location_name", "business_id", "business_name", "staff_login")
+
 
 def me(tenant: Tenant) -> dict[str, str]:
     """GET /v1/me: the key's location, the label a platform shows for the connection."""
-    return {
-        "location_id": tenant.location_id,
-        "location_name": tenant.location_name,
-        "business_id": tenant.business_id,
-        "business_name": tenant.business_name,
-        "staff_login": tenant.staff_login,
-    }
+    return {name: str(getattr(tenant, name)) for name in ME}
 
 
 def _subscription(sub: Subscription) -> dict[str, Any]:
