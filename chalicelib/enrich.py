@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -34,8 +33,6 @@ CALL_DEADLINE = 3.0
 CUSTOMER_FIELDS = ("email", "phone", "name", "birthday")
 CARD_FIELDS = ("stamps", "stamps_required", "template_id", "goal_index", "status", "wallet_url")
 PROGRESS = ("stamps", "stamps_required")
-_KEY_TTL = 300.0
-_keys: dict[str, tuple[float, str]] = {}
 _flights: dict[tuple[str, str], threading.Event] = {}  # customers being fetched by this worker
 _lock = threading.Lock()
 
@@ -50,18 +47,8 @@ class Enrichment:
 
 
 def _api_key(services: Services, connection: Connection) -> str | None:
-    """The location's key, decrypted; kept in memory a few minutes to spare KMS a call per event."""
-    if not connection.key_blob:
-        return None
-    digest = hashlib.sha256(connection.key_blob).hexdigest()
-    with _lock:
-        cached = _keys.get(digest)
-    if cached and cached[0] > time.monotonic():
-        return cached[1]
-    key = services.key_vault.decrypt(connection.key_blob, connection.location_id)
-    with _lock:
-        _keys[digest] = (time.monotonic() + _KEY_TTL, key)
-    return key
+    """The location's key, decrypted (the vault keeps it a few minutes, to spare KMS a call per event)."""
+    return services.key_vault.decrypt(connection.key_blob, connection.location_id) if connection.key_blob else None
 
 
 def _part(payload: dict[str, Any], name: str) -> dict[str, Any] | None:
