@@ -32,6 +32,7 @@ def use(fresh: container.Services) -> container.Services:
     http.use(fresh)
     return fresh
 
+
 # Chalice needs literal ARNs here; infra/resources.json replaces both event sources'
 # EventSourceArn with the real stream and queue of the stage (chalice package --merge-template).
 EVENTS_STREAM_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/sevenstamp-events/stream/2026-01-01T00:00:00.000"
