@@ -197,4 +197,6 @@ def test_a_subscription_failing_for_five_days_is_disabled(stack, clock):
         c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
         stack.settle()
         assert len(receiver.received) == count
-        assert hook["id"]
+        shown = c.get(f"/v1/hooks/{hook['id']}").json()
+        assert (shown["status"], shown["disabled_reason"]) == ("disabled", "every delivery failed for 5 days")
+        assert [(row["status"], row["attempts"]) for row in deliveries(c, hook["id"])] == [("failed", 4)]  # the stamp after it made none
