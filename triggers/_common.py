@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.card_labels import card_fields
 from chalicelib.definitions import Filter, OutputField
 
 EVENT_FIELDS: tuple[OutputField, ...] = (
@@ -26,13 +27,7 @@ EVENT_FIELDS: tuple[OutputField, ...] = (
     OutputField("customer.wallet_pass_id", "Wallet pass ID"),
 )
 
-CARD_FIELDS: tuple[OutputField, ...] = (
-    OutputField("card.id", "Card ID"),
-    OutputField("card.template_id", "Card template ID"),
-    OutputField("card.stamps", "Stamps toward the current goal", "integer"),
-    OutputField("card.stamps_required", "Stamps needed for the goal", "integer"),
-    OutputField("card.goal_index", "Goals completed so far", "integer"),
-)
+CARD_FIELDS = card_fields("id", "template_id", "stamps", "stamps_required", "goal_index", prefix="card.")
 
 VOUCHER_FIELDS: tuple[OutputField, ...] = (
     OutputField("voucher.id", "Voucher ID"),
