@@ -96,7 +96,7 @@ class Bench:
 
     def webhook(self, location_id: str, event: str) -> Any:
         """A webhook the sandbox sends for ``event`` at the location, as it arrived (path, headers, body)."""
-        seen = len(self.sevenstamp_hooks.deliveries())
+        seen = self.sevenstamp_hooks.count()
         httpx.post(f"{self.sandbox_url}/_sandbox/emit", json={"location_id": location_id, "event": event}, timeout=10).raise_for_status()
         got = self.sevenstamp_hooks.wait_until(lambda d: len(d) > seen, timeout=10)
         if len(got) <= seen:
@@ -107,7 +107,7 @@ class Bench:
         """One stamp_added webhook through inbound, fan-out and delivery, counted."""
         hook = self.webhook(location_id, "stamp_added")
         inbound, rounds = Usage(invocations=1), Usage()
-        before = len(receiver.deliveries())
+        before = receiver.count()
         with self.meter.measuring(inbound):
             answer = self._inbound(function_url_event(hook.path, hook.body, hook.headers), None)
         if answer["statusCode"] != 200:
@@ -126,8 +126,8 @@ class Bench:
         handlers, sources = split_event_sources(rounds)
         handlers.add(inbound)
         handlers.invocations, handlers.seconds = inbound.invocations + self._timing.invocations, inbound.seconds + self._timing.seconds
-        arrived = receiver.deliveries()[before:]
-        return EventRun(handlers, sources, len(arrived), all(d.record().get("enriched") is True for d in arrived))
+        arrived = receiver.received[before:]
+        return EventRun(handlers, sources, len(arrived), all(d.json().get("enriched") is True for d in arrived))
 
     def api_call(self, api: httpx.Client, method: str, path: str, **kwargs: Any) -> Usage:
         usage = Usage(invocations=1)

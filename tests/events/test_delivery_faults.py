@@ -180,7 +180,7 @@ def test_failed_deliveries_are_kept_and_can_be_replayed(stack, clock):
             retry_round(stack, clock, delay * 1.3)
         [row] = deliveries(c, hook["id"])
         assert row["status"] == "failed" and row["attempts"] == len(RETRY_DELAYS) + 1
-        receiver.default = 200
+        receiver.script.default = 200
         assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}).json() == {"replayed": 1}
         stack.settle()
         assert deliveries(c, hook["id"])[0]["status"] == "delivered"

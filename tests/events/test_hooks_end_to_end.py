@@ -119,11 +119,11 @@ def test_an_unknown_event_name_from_7stamp_goes_only_to_any_subscribers(stack, r
     import time
 
     import httpx
-    from receiver import Receiver
 
     from chalicelib import services, signing
+    from stack.receiver import HookReceiver
 
-    other = Receiver().start()
+    other = HookReceiver().start()
     try:
         with stack.client(DEMO_KEY_A) as c:
             subscribe(c, "any", receiver.url)
