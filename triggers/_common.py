@@ -41,8 +41,21 @@ VOUCHER_FIELDS: tuple[OutputField, ...] = (
 CARD_TEMPLATE_FILTER = Filter("card_template_id", "Card template", "card.template_id", dynamic="card-templates")
 """Every card event can be narrowed to one loyalty program."""
 
+VOUCHER_TYPE_FILTER = Filter("voucher_type", "Voucher type", "voucher.type", ("voucher", "reward", "birthday", "lottery_prize"))
+"""Every voucher event can be narrowed to one kind of voucher."""
+
 NEW_CARD: dict[str, Any] = {"id": "card_001", "template_id": "ct_coffee", "goal_index": 0, "stamps": 0, "stamps_required": 10}
 """A card just issued, before its first stamp: the sample card of the card lifecycle events."""
+
+COMPLETED_CARD: dict[str, Any] = {"id": "card_001", "template_id": "ct_coffee", "goal_index": 2, "stamps": 0, "stamps_required": 10}
+"""A card whose goal was just completed: goal_index counts it, and stamps start again from zero."""
+
+
+def sample_voucher(
+    voucher_id: str, kind: str, redeem_code: str, status: str, redeemed_via: str | None = None, formats: tuple[str, ...] = ("text", "qr", "barcode")
+) -> dict[str, Any]:
+    """A voucher as an event record carries it, with fake values."""
+    return {"id": voucher_id, "type": kind, "redeem_code": redeem_code, "redeem_code_formats": list(formats), "status": status, "redeemed_via": redeemed_via}
 
 
 def sample_event(event: str, **extra: Any) -> dict[str, Any]:
