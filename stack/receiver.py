@@ -79,6 +79,7 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive, as a real subscriber: the connector's pooled client reuses connections
+    disable_nagle_algorithm = True  # headers and body are two writes: without this a kept-alive answer waits for a delayed ACK
 
     def setup(self) -> None:
         super().setup()
