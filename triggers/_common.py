@@ -37,6 +37,9 @@ VOUCHER_FIELDS: tuple[OutputField, ...] = (
     OutputField("voucher.redeemed_via", "Redeemed via"),
 )
 
+VOUCHER_EVENT_FIELDS = EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS
+"""What an event about a voucher carries: the event, the card the voucher belongs to, the voucher."""
+
 
 CARD_TEMPLATE_FILTER = Filter("card_template_id", "Card template", "card.template_id", dynamic="card-templates")
 """Every card event can be narrowed to one loyalty program."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.definitions import TriggerDefinition
-from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, VOUCHER_FIELDS, sample_event, sample_voucher
+from triggers._common import CARD_TEMPLATE_FILTER, VOUCHER_EVENT_FIELDS, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(
     key="birthday_reached",
@@ -19,6 +19,6 @@ DEFINITION = TriggerDefinition(
         timestamp="2026-05-11T07:00:00Z",  # 09:00 at a location in Berlin (CEST)
         voucher=sample_voucher("v_559", "birthday", "BDAY7K2M", "issued"),
     ),
-    output_fields=EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS,
+    output_fields=VOUCHER_EVENT_FIELDS,
     filters=(CARD_TEMPLATE_FILTER,),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.definitions import TriggerDefinition
-from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, COMPLETED_CARD, EVENT_FIELDS, VOUCHER_FIELDS, sample_event, sample_voucher
+from triggers._common import CARD_TEMPLATE_FILTER, COMPLETED_CARD, VOUCHER_EVENT_FIELDS, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(
     key="reward_issued",
@@ -19,7 +19,7 @@ DEFINITION = TriggerDefinition(
         card=COMPLETED_CARD,
         voucher=sample_voucher("v_556", "reward", "K7M2QX9P", "issued"),
     ),
-    output_fields=EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS,
+    output_fields=VOUCHER_EVENT_FIELDS,
     filters=(CARD_TEMPLATE_FILTER,),
     aliases=("hadiah_diterbitkan",),
 )

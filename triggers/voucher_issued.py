@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.definitions import TriggerDefinition
-from triggers._common import (
-    CARD_FIELDS,
-    CARD_TEMPLATE_FILTER,
-    EVENT_FIELDS,
-    VOUCHER_FIELDS,
-    VOUCHER_TYPE_FILTER,
-    sample_event,
-    sample_voucher,
-)
+from triggers._common import CARD_TEMPLATE_FILTER, VOUCHER_EVENT_FIELDS, VOUCHER_TYPE_FILTER, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(
     key="voucher_issued",
@@ -26,7 +18,7 @@ DEFINITION = TriggerDefinition(
         "voucher_issued",
         voucher=sample_voucher("v_557", "voucher", "SUMMER25", "issued", formats=("text", "qr")),
     ),
-    output_fields=EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS,
+    output_fields=VOUCHER_EVENT_FIELDS,
     filters=(
         VOUCHER_TYPE_FILTER,
         CARD_TEMPLATE_FILTER,

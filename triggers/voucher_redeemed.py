@@ -3,15 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.definitions import Filter, TriggerDefinition
-from triggers._common import (
-    CARD_FIELDS,
-    CARD_TEMPLATE_FILTER,
-    EVENT_FIELDS,
-    VOUCHER_FIELDS,
-    VOUCHER_TYPE_FILTER,
-    sample_event,
-    sample_voucher,
-)
+from triggers._common import CARD_TEMPLATE_FILTER, VOUCHER_EVENT_FIELDS, VOUCHER_TYPE_FILTER, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(
     key="voucher_redeemed",
@@ -26,7 +18,7 @@ DEFINITION = TriggerDefinition(
         "voucher_redeemed",
         voucher=sample_voucher("v_555", "voucher", "FREECOFFEE", "redeemed", redeemed_via="staff_scanner"),
     ),
-    output_fields=EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS,
+    output_fields=VOUCHER_EVENT_FIELDS,
     filters=(
         VOUCHER_TYPE_FILTER,
         Filter("redeemed_via", "Redeemed via", "voucher.redeemed_via", ("staff_scanner", "api", "pos")),
