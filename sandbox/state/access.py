@@ -44,22 +44,23 @@ class Access(Store):
             if record is not None:
                 if record.fingerprint != fingerprint:
                     raise ApiError.conflict(
-                        "idempotency_conflict", "This Idempotency-Key was used with another request.",
+                        "idempotency_conflict",
+                        "This Idempotency-Key was used with another request.",
                     )
                 return record.status, json.loads(record.body)
             status, body = action()
             if 200 <= status < 300:
                 self._idempotency[(location_id, key)] = IdempotencyRecord(
-                    fingerprint, status, json.dumps(body), time.time(),
+                    fingerprint,
+                    status,
+                    json.dumps(body),
+                    time.time(),
                 )
             return status, body
 
     def keys(self) -> list[Obj]:
         with self.lock:
-            return [
-                {**key, "location_name": self.locations[key["location_id"]]["name"]}
-                for key in self.api_keys.values()
-            ]
+            return [{**key, "location_name": self.locations[key["location_id"]]["name"]} for key in self.api_keys.values()]
 
     def me(self, key: Obj) -> Obj:
         with self.lock:

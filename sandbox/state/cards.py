@@ -74,7 +74,10 @@ class Cards(Vouchers):
                 card["goal_index"] += 1
                 rewards.append(self._new_voucher(location_id, VoucherType.REWARD, customer, card, title=reward_title))
             self._emit(
-                location_id, Event.STAMP_ADDED, customer, card,
+                location_id,
+                Event.STAMP_ADDED,
+                customer,
+                card,
                 card_fields={"stamps": card["stamps"], "stamps_required": card["stamps_required"]},
                 extra={"stamp": {"count": count, "comment": comment}},
             )
@@ -93,9 +96,21 @@ class Cards(Vouchers):
 
     def _new_card(self, location_id: str, customer: Obj, template: Obj) -> Obj:
         pass_id = new_id("wp")
-        return self._put(self.cards, location_id, {
-            "id": new_id("card"), "customer_id": customer["id"], "template_id": template["id"],
-            "wallet_pass_id": pass_id, "wallet_url": wallet_url(self.base_url, pass_id),
-            "status": CardStatus.ISSUED, "stamps": 0, "stamps_required": template["stamps_required"],
-            "goal_index": 0, "total_stamps": 0, "last_stamp_at": None, "created_at": iso(utc_now()),
-        })
+        return self._put(
+            self.cards,
+            location_id,
+            {
+                "id": new_id("card"),
+                "customer_id": customer["id"],
+                "template_id": template["id"],
+                "wallet_pass_id": pass_id,
+                "wallet_url": wallet_url(self.base_url, pass_id),
+                "status": CardStatus.ISSUED,
+                "stamps": 0,
+                "stamps_required": template["stamps_required"],
+                "goal_index": 0,
+                "total_stamps": 0,
+                "last_stamp_at": None,
+                "created_at": iso(utc_now()),
+            },
+        )

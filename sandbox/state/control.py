@@ -84,12 +84,12 @@ class Control(Cards):
             customer, card = self._subject(location_id, customer_id, card_id, given)
             subject = Subject(location_id, customer, card, given, result, channel, campaign_name, days)
             parts = BUILDERS[event](self, subject)
-            payload, message_ids = self._emit(location_id, event, customer, card, voucher=parts.voucher,
-                                              card_fields=parts.card_fields, extra=parts.extra)
+            payload, message_ids = self._emit(
+                location_id, event, customer, card, voucher=parts.voucher, card_fields=parts.card_fields, extra=parts.extra
+            )
             return {"event": payload, "message_ids": message_ids}
 
-    def _subject(self, location_id: str, customer_id: str | None, card_id: str | None,
-                 voucher: Obj | None) -> tuple[Obj, Obj]:
+    def _subject(self, location_id: str, customer_id: str | None, card_id: str | None, voucher: Obj | None) -> tuple[Obj, Obj]:
         """The customer and card a control event is about; a location without cards gets a demo customer and card."""
         if voucher is not None:
             return self._voucher_subject(voucher)
@@ -102,8 +102,7 @@ class Control(Cards):
         newest = self._newest(self._at(self.cards, location_id))
         if newest is not None:
             return self.customers[newest["customer_id"]], newest
-        customer = self._new_customer(location_id, f"demo.{secrets.token_hex(3)}@demo.example", None,
-                                      "Demo Customer", None, "en")
+        customer = self._new_customer(location_id, f"demo.{secrets.token_hex(3)}@demo.example", None, "Demo Customer", None, "en")
         template = self._card_template(location_id, None, Fields({}))
         if template is None:
             raise ApiError.validation({"location_id": "has no card template to issue a demo card from."})
@@ -111,6 +110,7 @@ class Control(Cards):
 
 
 # ----- one builder per event -------------------------------------------------------------------
+
 
 def _envelope_only(state: Cards, s: Subject) -> Parts:
     return Parts()
@@ -122,14 +122,15 @@ def _card_saved(state: Cards, s: Subject) -> Parts:
 
 
 def _stamp_added(state: Cards, s: Subject) -> Parts:
-    return Parts(card_fields={"stamps": s.card["stamps"], "stamps_required": s.card["stamps_required"]},
-                 extra={"stamp": {"count": 1, "comment": None}})
+    return Parts(
+        card_fields={"stamps": s.card["stamps"], "stamps_required": s.card["stamps_required"]},
+        extra={"stamp": {"count": 1, "comment": None}},
+    )
 
 
 def _reward_issued(state: Cards, s: Subject) -> Parts:
     title = state.card_templates[s.card["template_id"]]["reward_title"]
-    return Parts(voucher=s.voucher or state._new_voucher(s.location_id, VoucherType.REWARD, s.customer, s.card,
-                                                         title=title))
+    return Parts(voucher=s.voucher or state._new_voucher(s.location_id, VoucherType.REWARD, s.customer, s.card, title=title))
 
 
 def _voucher_issued(state: Cards, s: Subject) -> Parts:
@@ -153,16 +154,22 @@ def _lottery_played(state: Cards, s: Subject) -> Parts:
     voucher = None
     prize = None
     if s.result == "win":
-        voucher = state._new_voucher(s.location_id, VoucherType.LOTTERY_PRIZE, s.customer, s.card,
-                                     title="Lottery prize: a free coffee")
+        voucher = state._new_voucher(s.location_id, VoucherType.LOTTERY_PRIZE, s.customer, s.card, title="Lottery prize: a free coffee")
         prize = {"title": voucher["title"], "voucher_id": voucher["id"]}
     return Parts(voucher=voucher, extra={"lottery": {"id": new_id("lot"), "result": s.result, "prize": prize}})
 
 
 def _birthday_reached(state: Cards, s: Subject) -> Parts:
-    return Parts(voucher=state._new_voucher(s.location_id, VoucherType.BIRTHDAY, s.customer, s.card,
-                                            title="Happy birthday: a treat on us",
-                                            expires_at=iso(utc_now() + timedelta(days=30))))
+    return Parts(
+        voucher=state._new_voucher(
+            s.location_id,
+            VoucherType.BIRTHDAY,
+            s.customer,
+            s.card,
+            title="Happy birthday: a treat on us",
+            expires_at=iso(utc_now() + timedelta(days=30)),
+        )
+    )
 
 
 def _inactivity_trigger(state: Cards, s: Subject) -> Parts:

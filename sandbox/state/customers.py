@@ -18,7 +18,8 @@ class Customers(Store):
         phone = fields.phone("phone")
         with self.lock:
             found = [
-                customer for customer in self._at(self.customers, location_id)
+                customer
+                for customer in self._at(self.customers, location_id)
                 if (email is None or customer["email"] == email) and (phone is None or customer["phone"] == phone)
             ]
             return paginate(found, self._position, fields, self._customer_view)
@@ -54,9 +55,19 @@ class Customers(Store):
                 continue
             customer[field] = value
 
-    def _new_customer(self, location_id: str, email: str | None, phone: str | None, name: str | None,
-                      birthday: str | None, language: str) -> Obj:
-        return self._put(self.customers, location_id, {
-            "id": new_id("c"), "email": email, "phone": phone, "name": name, "birthday": birthday,
-            "language": language, "created_at": iso(utc_now()),
-        })
+    def _new_customer(
+        self, location_id: str, email: str | None, phone: str | None, name: str | None, birthday: str | None, language: str
+    ) -> Obj:
+        return self._put(
+            self.customers,
+            location_id,
+            {
+                "id": new_id("c"),
+                "email": email,
+                "phone": phone,
+                "name": name,
+                "birthday": birthday,
+                "language": language,
+                "created_at": iso(utc_now()),
+            },
+        )

@@ -18,7 +18,9 @@ class Endpoints(Store):
     def list_webhooks(self, location_id: str, query: Mapping[str, str]) -> Obj:
         with self.lock:
             return paginate(
-                self._at(self.webhook_endpoints, location_id), self._position, Fields(query, query=True),
+                self._at(self.webhook_endpoints, location_id),
+                self._position,
+                Fields(query, query=True),
                 lambda endpoint: {k: copy.deepcopy(v) for k, v in endpoint.items() if k != "secret"},
             )
 
@@ -30,7 +32,7 @@ class Endpoints(Store):
             fields.fail("url", "must be an http or https URL.")
         events = fields.subset("events", (*EVENT_NAMES, "*"))
         if events is None and "events" not in fields.errors:
-            fields.fail("events", "is required: a list of event names, or [\"*\"].")
+            fields.fail("events", 'is required: a list of event names, or ["*"].')
         if events is not None and "*" in events and len(events) > 1:
             fields.fail("events", "'*' stands alone: it already means every event.")
         fields.done()

@@ -68,8 +68,7 @@ class Events(Store):
             "timestamp": iso(utc_now()),
             "business_id": location["business_id"],
             "location_id": location_id,
-            "customer": {"id": customer["id"], "wallet_pass_id": card["wallet_pass_id"],
-                         "language": customer["language"]},
+            "customer": {"id": customer["id"], "wallet_pass_id": card["wallet_pass_id"], "language": customer["language"]},
             "card": {"id": card["id"], "goal_index": card["goal_index"], **(card_fields or {})},
         }
         if voucher is not None:

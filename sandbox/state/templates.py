@@ -16,8 +16,7 @@ class Templates(Store):
 
     def list_voucher_templates(self, location_id: str, query: Mapping[str, str]) -> Obj:
         with self.lock:
-            return paginate(self._at(self.voucher_templates, location_id), self._position,
-                            Fields(query, query=True))
+            return paginate(self._at(self.voucher_templates, location_id), self._position, Fields(query, query=True))
 
     def _card_template(self, location_id: str, template_id: str | None, fields: Fields) -> Obj | None:
         """The template asked for, or the location's first one."""

@@ -41,7 +41,8 @@ class Vouchers(Customers, Templates, Events):
         status = fields.choice("status", [status.value for status in VoucherStatus])
         with self.lock:
             found = [
-                voucher for voucher in self._at(self.vouchers, location_id)
+                voucher
+                for voucher in self._at(self.vouchers, location_id)
                 if (code is None or voucher["redeem_code"].upper() == code.upper())
                 and (customer_id is None or voucher["customer_id"] == customer_id)
                 and (status is None or voucher["status"] == status)
@@ -80,7 +81,10 @@ class Vouchers(Customers, Templates, Events):
             if redeem_code is not None and self._redeem_code_taken(location_id, redeem_code):
                 raise ApiError.conflict("conflict", "This redeem code is already used at this location.")
             voucher = self._new_voucher(
-                location_id, VoucherType.VOUCHER, customer, card,
+                location_id,
+                VoucherType.VOUCHER,
+                customer,
+                card,
                 title=title or (template["title"] if template else ""),
                 template=template,
                 description=description if description is not None or template is None else template["description"],
@@ -88,8 +92,7 @@ class Vouchers(Customers, Templates, Events):
                 formats=formats,
                 expires_at=iso(expires_at) if expires_at else None,
             )
-            self._emit(location_id, Event.VOUCHER_ISSUED, customer, card or self._latest_card(customer),
-                       voucher=voucher)
+            self._emit(location_id, Event.VOUCHER_ISSUED, customer, card or self._latest_card(customer), voucher=voucher)
             return copy.deepcopy(voucher)
 
     def redeem_voucher(self, location_id: str, voucher_id: str, body: Obj) -> Obj:
@@ -106,8 +109,7 @@ class Vouchers(Customers, Templates, Events):
                 raise ApiError.conflict("conflict", "This voucher was cancelled.")
             voucher.update(status=VoucherStatus.REDEEMED, redeemed_at=iso(utc_now()), redeemed_via=RedeemedVia.API)
             customer, card = self._voucher_subject(voucher)
-            self._emit(location_id, Event.VOUCHER_REDEEMED, customer, card, voucher=voucher,
-                       note={"comment": comment} if comment else None)
+            self._emit(location_id, Event.VOUCHER_REDEEMED, customer, card, voucher=voucher, note={"comment": comment} if comment else None)
             return copy.deepcopy(voucher)
 
     def _new_voucher(
@@ -131,23 +133,35 @@ class Vouchers(Customers, Templates, Events):
         code = redeem_code
         while code is None or self._redeem_code_taken(location_id, code):
             code = new_redeem_code()
-        return self._put(self.vouchers, location_id, {
-            "id": new_id("v"), "type": kind, "customer_id": customer["id"],
-            "card_id": None if card is None else card["id"],
-            "template_id": None if template is None else template["id"],
-            "title": title, "description": description, "redeem_code": code,
-            "redeem_code_formats": formats or list(REDEEM_CODE_FORMATS), "status": VoucherStatus.ISSUED,
-            "issued_at": iso(now), "expires_at": expires_at, "redeemed_at": None, "redeemed_via": None,
-        })
+        return self._put(
+            self.vouchers,
+            location_id,
+            {
+                "id": new_id("v"),
+                "type": kind,
+                "customer_id": customer["id"],
+                "card_id": None if card is None else card["id"],
+                "template_id": None if template is None else template["id"],
+                "title": title,
+                "description": description,
+                "redeem_code": code,
+                "redeem_code_formats": formats or list(REDEEM_CODE_FORMATS),
+                "status": VoucherStatus.ISSUED,
+                "issued_at": iso(now),
+                "expires_at": expires_at,
+                "redeemed_at": None,
+                "redeemed_via": None,
+            },
+        )
 
     def _redeem_code_taken(self, location_id: str, code: str) -> bool:
         return any(voucher["redeem_code"].upper() == code.upper() for voucher in self._at(self.vouchers, location_id))
 
     def _latest_open_voucher(self, customer: Obj) -> Obj | None:
         return self._newest(
-            voucher for voucher in self.vouchers.values()
-            if voucher["customer_id"] == customer["id"] and voucher["status"] == VoucherStatus.ISSUED
-            and not past(voucher["expires_at"])
+            voucher
+            for voucher in self.vouchers.values()
+            if voucher["customer_id"] == customer["id"] and voucher["status"] == VoucherStatus.ISSUED and not past(voucher["expires_at"])
         )
 
     def _voucher_subject(self, voucher: Obj) -> tuple[Obj, Obj]:
