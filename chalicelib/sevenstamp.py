@@ -165,6 +165,7 @@ class SevenStampClient:
         body: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> httpx.Response:
+        """7stamp's first answer below 300; else the last failure, translated, once ``retry_delay`` stops or time runs out."""
         headers = dict(self._auth)
         if method == "POST":
             headers["Idempotency-Key"] = idempotency_key or f"conn-{uuid.uuid4().hex}"

@@ -176,6 +176,29 @@ def test_refused_connections_are_retried_until_7stamp_answers():
     assert len(seen) == 3
 
 
+def test_the_last_failure_is_the_one_raised():
+    statuses = iter([503, 404])
+    with pytest.raises(errors.NotFound):
+        client_for(lambda r: httpx.Response(next(statuses), json={"error": {"code": "not_found", "message": "no card"}})).get_card("c")
+    timeouts = iter([httpx.Response(500, json={}), None])
+
+    def then_slow(request: httpx.Request) -> httpx.Response:
+        answer = next(timeouts)
+        if answer is None:
+            raise httpx.ReadTimeout("slow", request=request)
+        return answer
+
+    with pytest.raises(errors.UpstreamTimeout):
+        client_for(then_slow, max_attempts=2).me()
+
+
+def test_a_deadline_too_short_for_one_attempt_sends_nothing():
+    seen: list[httpx.Request] = []
+    with pytest.raises(errors.UpstreamError) as caught:
+        client_for(lambda r: seen.append(r) or httpx.Response(200, json={}), deadline=MIN_ATTEMPT_TIME / 2).me()
+    assert seen == [] and caught.value.message == "7stamp could not be reached"
+
+
 def test_one_attempt_means_one_request_even_for_a_5xx():
     seen: list[httpx.Request] = []
     with pytest.raises(errors.UpstreamError):
