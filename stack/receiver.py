@@ -23,6 +23,7 @@ from typing import Any, cast
 from stack.signals import stop_requested
 
 MAX_BODY = 1024 * 1024  # well above the largest event the connector sends; a bigger POST is answered 413
+BODILESS = frozenset({204, 304})  # answers HTTP forbids a body (and a Content-Length) on
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,9 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         for name, value in headers.items():
             self.send_header(name, value)
+        if status in BODILESS:  # a body here would be read as the start of the next answer on the kept-alive connection
+            self.end_headers()
+            return
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)

@@ -74,3 +74,13 @@ def test_after_stop_nothing_more_arrives_even_on_a_kept_alive_connection() -> No
         with pytest.raises(httpx.TransportError):
             http.post("/after", content=b"{}")
     assert [d.path for d in receiver.received] == ["/first"]
+
+
+def test_a_204_carries_no_body_so_the_next_answer_on_the_kept_alive_connection_is_read_whole() -> None:
+    receiver = HookReceiver(Script(statuses=[204])).start()
+    try:
+        with httpx.Client(base_url=receiver.url, timeout=5) as http:
+            answers = [http.post(f"/{i}", content=b"{}") for i in range(2)]
+        assert [(a.status_code, a.text) for a in answers] == [(204, ""), (200, "ok")]
+    finally:
+        receiver.stop()
