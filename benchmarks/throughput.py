@@ -159,7 +159,7 @@ def main() -> int:
     if r["p50"] is not None:
         print(f"  send to arrival: p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s")
     busy = ", ".join(f"{name} {r['handler_calls'][name]} calls {r['handler_seconds'][name]:.1f} s" for name in r["handler_seconds"])
-    print(f"  worker handlers (wall time, one thread each): {busy}")
+    print(f"  worker handlers (wall time summed over their threads): {busy}")
     return 0 if r["delivered"] == r["accepted"] == r["events"] else 1
 
 
