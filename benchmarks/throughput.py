@@ -98,6 +98,24 @@ class HandlerClock:
         setattr(module, name, timed)
 
 
+class AwsCalls:
+    """Every request the process's AWS clients send to moto (the handlers' and the worker's event sources'), by operation."""
+
+    def __init__(self) -> None:
+        self.calls: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def attach(self) -> None:
+        from chalicelib import aws
+
+        for client in (aws.client("dynamodb"), aws.bounded_client("dynamodb"), aws.client("sqs"), aws.client("dynamodbstreams")):
+            client.meta.events.register("before-call", self._count)
+
+    def _count(self, model: Any, **_: Any) -> None:
+        with self._lock:
+            self.calls[model.name] = self.calls.get(model.name, 0) + 1
+
+
 def run() -> dict[str, Any]:
     from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
     from stack import moto_atomic
@@ -116,6 +134,8 @@ def run() -> dict[str, Any]:
         inbound_url, secret = _connect(stack, DEMO_KEY_A, DEMO_LOCATION_A)
         with httpx.Client(base_url=stack.connector_url, headers={"X-API-Key": DEMO_KEY_A}, timeout=30) as client:
             client.post("/v1/hooks", json={"event": "any", "target_url": arrivals.url}).raise_for_status()
+        calls = AwsCalls()
+        calls.attach()
         sender = Sender(stack.sandbox, DEMO_LOCATION_A, inbound_url, secret)
         bodies = [sender.make(EVENT_MIX[i % len(EVENT_MIX)], customers[i % CUSTOMERS]) for i in range(EVENTS)]
         started = time.time()
@@ -141,6 +161,7 @@ def run() -> dict[str, Any]:
             "p95": _percentile(latencies, 0.95),
             "handler_seconds": dict(clock.seconds),
             "handler_calls": dict(clock.calls),
+            "aws_calls": dict(calls.calls),
         }
     finally:
         arrivals.stop()
@@ -159,6 +180,8 @@ def main() -> int:
     if r["p50"] is not None:
         print(f"  send to arrival: p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s")
     busy = ", ".join(f"{name} {r['handler_calls'][name]} calls {r['handler_seconds'][name]:.1f} s" for name in r["handler_seconds"])
+    per_event = ", ".join(f"{op} {n / r['events']:.2f}" for op, n in sorted(r["aws_calls"].items(), key=lambda kv: -kv[1]))
+    print(f"  AWS requests to moto per event (handlers and event sources, from the start of the sends to the last arrival): {per_event}")
     print(f"  worker handlers (wall time summed over their threads): {busy}")
     return 0 if r["delivered"] == r["accepted"] == r["events"] else 1
 
