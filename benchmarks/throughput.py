@@ -130,7 +130,10 @@ def run() -> dict[str, Any]:
     try:
         assert stack.sandbox is not None
         state = stack.sandbox.state
-        customers = [state.issue_card(DEMO_LOCATION_A, {"email": f"fast{i}@example.com", "name": f"Fast {i}"})[1]["customer"]["id"] for i in range(CUSTOMERS)]
+        customers = [
+            state.issue_card(DEMO_LOCATION_A, {"email": f"fast{i}@example.com", "name": f"Fast {i}"})[1]["customer"]["id"]
+            for i in range(CUSTOMERS)
+        ]
         inbound_url, secret = _connect(stack, DEMO_KEY_A, DEMO_LOCATION_A)
         with httpx.Client(base_url=stack.connector_url, headers={"X-API-Key": DEMO_KEY_A}, timeout=30) as client:
             client.post("/v1/hooks", json={"event": "any", "target_url": arrivals.url}).raise_for_status()
@@ -175,8 +178,10 @@ def main() -> int:
     delivered_rate = r["delivered"] / r["deliver_seconds"]
     print(f"  events: {r['events']} pushed, {r['accepted']} accepted, {r['delivered']} delivered ({r['posts']} POSTs to the subscriber)")
     print(f"  accepted by the inbound route (baseline): {accepted_rate:.1f} events/s ({r['send_seconds']:.1f} s to send all)")
-    print(f"  delivered end to end: {delivered_rate:.1f} events/s ({r['deliver_seconds']:.1f} s from the first send to the last arrival), "
-          f"{delivered_rate / accepted_rate:.2f} of the accepted rate; goal >= {GOAL_DELIVERED_PER_SECOND:g} events/s")
+    print(
+        f"  delivered end to end: {delivered_rate:.1f} events/s ({r['deliver_seconds']:.1f} s from the first send to the last arrival), "
+        f"{delivered_rate / accepted_rate:.2f} of the accepted rate; goal >= {GOAL_DELIVERED_PER_SECOND:g} events/s"
+    )
     if r["p50"] is not None:
         print(f"  send to arrival: p50 {r['p50']:.2f} s, p95 {r['p95']:.2f} s")
     busy = ", ".join(f"{name} {r['handler_calls'][name]} calls {r['handler_seconds'][name]:.1f} s" for name in r["handler_seconds"])
