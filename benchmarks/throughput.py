@@ -7,12 +7,15 @@ URL as 7stamp pushes them (``benchmarks.load_parties.Sender``: a signed POST, re
 the same ``webhook-id`` until answered 2xx) by CONCURRENCY senders at once. One
 subscriber on ``any`` answers 200 at once and notes when each event first arrived.
 
+Before the run, one event per customer goes through (unmeasured), so that their
+profiles are cached as in steady operation: otherwise the first events of each customer
+wait for 7stamp's budget (5 lookups a second) and a deferred enrichment (15 s), and the
+run measures that instead of the pipeline (``benchmarks.load`` measures enrichment).
+
 Printed: events/s accepted by the inbound route (the baseline: the rate at which events
 enter the pipeline), events/s delivered end to end (from the first send to the last
 event's arrival), their ratio, p50/p95 from send to arrival, and where the time went
-(the workers' handlers, measured by wrapping them). Few customers, so that after the
-first CUSTOMERS lookups enrichment comes from the customer cache and 7stamp's budget
-(5 lookups a second for the connector) does not bound the run. The goal (issue 9) is
+(the workers' handlers, measured by wrapping them). The goal (issue 9) is
 printed beside the figure, not enforced; every wait is bounded.
 """
 
@@ -137,6 +140,14 @@ def run() -> dict[str, Any]:
         inbound_url, secret = _connect(stack, DEMO_KEY_A, DEMO_LOCATION_A)
         with httpx.Client(base_url=stack.connector_url, headers={"X-API-Key": DEMO_KEY_A}, timeout=30) as client:
             client.post("/v1/hooks", json={"event": "any", "target_url": arrivals.url}).raise_for_status()
+        warm_up = Sender(stack.sandbox, DEMO_LOCATION_A, inbound_url, secret)
+        for customer in customers:  # each customer's profile looked up once and cached, as in steady operation
+            warm_up.push("warm-up", warm_up.make("card_opened", customer))
+        warmed = {s.event_id for s in warm_up.sent if s.event_id}
+        deadline = time.monotonic() + DRAIN_LIMIT
+        while time.monotonic() < deadline and not warmed <= arrivals.ids():
+            time.sleep(0.1)
+        posts_before = arrivals.posts
         calls = AwsCalls()
         calls.attach()
         sender = Sender(stack.sandbox, DEMO_LOCATION_A, inbound_url, secret)
@@ -157,7 +168,7 @@ def run() -> dict[str, Any]:
             "events": EVENTS,
             "accepted": len(accepted),
             "delivered": sum(1 for e in accepted if e in first),
-            "posts": arrivals.posts,
+            "posts": arrivals.posts - posts_before,
             "send_seconds": sent_all - started,
             "deliver_seconds": last - started,
             "p50": _percentile(latencies, 0.5),
