@@ -2,9 +2,10 @@
 
 Item: ``pk`` = location, ``sk`` = the dedup key (webhook-id, or a hash of the body), ``ts``
 = receipt cursor ``<ms>#<hash>``, ``ev`` = ``<location>#<event>``, ``body`` = the record's
-JSON text, ``awaiting`` = 1 while the event waits for its enrichment. The local index
-``by_time`` (pk, ts) serves ``any``; the global index ``by_event`` (ev, ts) serves one
-event. Each poll is one Query whose cost depends on ``limit``, not on how many events
+JSON text, ``awaiting`` = 1 and ``held`` = the location while the event waits for its
+enrichment. The local index ``by_time`` (pk, ts) serves ``any``; the global index
+``by_event`` (ev, ts) serves one event; the sparse global index ``held`` (held, ts) holds
+only the events awaiting enrichment (keys only), so finding the oldest is one small Query. Each poll is one Query whose cost depends on ``limit``, not on how many events
 are stored. The table's stream hands each new item to fan-out (and an awaiting one once
 it is released), so storing and handing off are one write.
 
@@ -13,6 +14,11 @@ write, the write lands within WRITE_BOUND seconds of it or not at all (``call_bo
 and a ``since`` answer stops at the horizon (now minus HORIZON_SECONDS, more than that
 bound) and before the first event still awaiting enrichment. So no event can appear
 later behind a cursor already handed out.
+
+A poller that remembers only the newest (time, id) it took, as Make's watch modules do,
+reads ``settled`` answers instead: newest first, only events older than the horizon and
+than every event still awaiting enrichment, paged backwards with ``before``. An event
+stored or released later always carries a newer time than any that such an answer held.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from chalicelib.store.records import EventText, StoredEvent
 
 BY_TIME = "by_time"
 BY_EVENT = "by_event"
+HELD = "held"
 HORIZON_SECONDS = 20.0
 AWAIT_BLOCKS_SECONDS = 300.0  # an event awaiting enrichment longer than this no longer holds ``since`` pollers back
 assert HORIZON_SECONDS > d.WRITE_BOUND
@@ -79,6 +86,7 @@ class EventStore:
             "body": json.dumps({**record, "id": event_id}, separators=(",", ":"), ensure_ascii=False),
             "expires_at": received_ms // 1000 + self._ttl,
             "awaiting": 1 if awaiting else None,
+            "held": location_id if awaiting else None,
         }
         stored = d.to_item(item)
         size = d.item_size(stored)
@@ -110,8 +118,9 @@ class EventStore:
                 "update_item",
                 TableName=self._table,
                 Key=d.to_item({"pk": location_id, "sk": key}),
-                UpdateExpression="SET body = :body REMOVE awaiting",
+                UpdateExpression="SET body = :body REMOVE awaiting, #h",
                 ConditionExpression="attribute_exists(awaiting)",
+                ExpressionAttributeNames={"#h": HELD},
                 ExpressionAttributeValues=d.values(body=json.dumps(record, separators=(",", ":"), ensure_ascii=False)),
             )
         except d.ConditionFailed:
@@ -136,6 +145,47 @@ class EventStore:
     def horizon(self) -> str:
         """The newest cursor a ``since`` answer may reach now: every write that could precede it has landed."""
         return f"{int((d.now() - HORIZON_SECONDS) * 1000):015d}#0"
+
+    def settled(self, location_id: str, event: str | None, before: str | None, limit: int) -> tuple[list[EventText], str | None]:
+        """Up to ``limit`` settled events, newest first (older than cursor ``before`` when given), and the ``before`` of the next page.
+
+        Settled: older than the horizon and than the location's oldest event still awaiting
+        enrichment (unless that has waited over AWAIT_BLOCKS_SECONDS), so no write still to
+        come can precede it. Two Queries: the sparse ``held`` index (one key at most), then
+        the page. An event awaiting longer than that bound is served as stored, as it would
+        otherwise never reach a poller that has passed its time.
+        """
+        bound = min(self.horizon(), self._oldest_held(location_id) or "~", before or "~")
+        index, condition, vals = _partition(location_id, event)
+        answer = d.call(
+            "query",
+            TableName=self._table,
+            IndexName=index,
+            KeyConditionExpression=condition + " AND ts < :bound",
+            ProjectionExpression="ts, body, awaiting",
+            ExpressionAttributeValues=d.values(bound=bound, **vals),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        found = list(map(_text, answer.get("Items", [])))
+        return found, (found[-1].cursor if found and answer.get("LastEvaluatedKey") else None)
+
+    def _oldest_held(self, location_id: str) -> str | None:
+        """The cursor of the location's oldest event awaiting enrichment for less than AWAIT_BLOCKS_SECONDS, if any."""
+        oldest = f"{int((d.now() - AWAIT_BLOCKS_SECONDS) * 1000):015d}#0"
+        answer = d.call(
+            "query",
+            TableName=self._table,
+            IndexName=HELD,
+            KeyConditionExpression="#h = :loc AND ts >= :oldest",
+            ProjectionExpression="ts",
+            ExpressionAttributeNames={"#h": HELD},
+            ExpressionAttributeValues=d.values(loc=location_id, oldest=oldest),
+            ScanIndexForward=True,
+            Limit=1,
+        )
+        items = answer.get("Items", [])
+        return str(d.from_item(items[0])["ts"]) if items else None
 
     def since(self, location_id: str, event: str | None, since: str, limit: int) -> list[EventText]:
         """Up to ``limit`` events received after cursor ``since``, newest first, none past the horizon or an awaiting one.
