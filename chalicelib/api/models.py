@@ -120,9 +120,10 @@ class PollQuery(BaseModel):
     settled: Literal["0", "1"] | None = Field(
         None,
         description="1: newest first, only events that no event stored later can precede (for pollers that keep their own place by "
-        "time and id, as Make's watch modules do); X-Next-Cursor is the before of the next, older page when there may be one.",
+        "time and id, as Make's watch modules do); X-Next-Cursor is the before of the next, older page when there may be one. "
+        "Not used with since.",
     )
-    before: EventId | None = Field(None, description="A settled answer's X-Next-Cursor: the next page of settled events, older than it.")
+    before: EventId | None = Field(None, description="A settled answer's X-Next-Cursor: the next page of settled events, older than it (not used with since).")
 
 
 class EventRecords(RootModel[list[EventRecord]]):

@@ -16,7 +16,7 @@ from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
 from chalicelib import services
 from chalicelib.api.http import MODELS, Call, endpoint, json_response
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import NotFound
 from chalicelib.store.events import cursor_of, id_of
 
 bp = Blueprint(__name__)
@@ -35,10 +35,7 @@ def poll(call: Call) -> Any:
         guess = event_names.suggest(name)
         raise NotFound(f"No trigger called {name!r}" + (f"; did you mean {guess!r}?" if guess else ""))
     since = call.args.since
-    settled = call.args.settled == "1" or call.args.before is not None
-    if since and settled:
-        message = "Give since (follow a cursor) or settled/before (newest first, settled), not both"
-        raise ValidationFailed(message, fields={"since": message})
+    settled = not since and (call.args.settled == "1" or call.args.before is not None)  # since, when given, decides the answer
     filters = subscriptions.filters_for(name, {k: v.split(",") for k, v in call.query.items() if k not in POLL_PARAMETERS}, prefix="")
     event = None if name == registry.ANY_EVENT else name
     store = services.events()

@@ -58,7 +58,9 @@ def test_a_make_like_poller_processes_every_event_of_20_concurrent_writers_once(
     def write(w: int) -> list[str]:
         ids = []
         for i in range(per_writer):
-            answer = signed_post(stack, connection, event_body(event="card_opened").replace("card_demo_a", f"card_{w}_{i}"), f"msg_s{w}_{i}")
+            answer = signed_post(
+                stack, connection, event_body(event="card_opened").replace("card_demo_a", f"card_{w}_{i}"), f"msg_s{w}_{i}"
+            )
             assert answer.status_code == 200, answer.text
             ids.append(answer.json()["id"])
         return ids
@@ -132,11 +134,16 @@ def test_settled_pages_go_backwards_with_before_and_say_when_there_is_no_older_p
         assert pages[:3] == [newest_first[0:2], newest_first[2:4], newest_first[4:5]]
 
 
-def test_settled_and_since_together_are_refused_naming_since(stack):
+def test_since_decides_when_given_with_settled_and_a_bad_before_is_refused_by_name(stack, clock):
     with stack.client(DEMO_KEY_A) as c:
-        answer = c.get("/v1/triggers/any", params={"settled": "1", "since": "evt_1_abc"})
-        assert answer.status_code == 422
-        assert "since" in answer.json()["error"]["fields"]
+        c.get("/v1/me")
+        first = _store("k_one")
+        clock.advance(1)
+        second = _store("k_two")
+        clock.advance(HORIZON_SECONDS)
+        both = c.get("/v1/triggers/any", params={"settled": "1", "before": second, "since": first})
+        assert both.status_code == 200
+        assert [e["id"] for e in both.json()] == [second] and both.headers["X-Next-Cursor"] == second  # the since answer
         bad = c.get("/v1/triggers/any", params={"before": "yesterday"})
         assert bad.status_code == 422 and "before" in bad.json()["error"]["fields"]
 
