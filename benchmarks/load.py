@@ -179,6 +179,10 @@ def _figures(
     first = [subscriber.first_seen[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.first_seen]
     late = [subscriber.first_seen[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.first_seen and s.event_id in released]
     inline = [subscriber.first_seen[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.first_seen and s.event_id not in released]
+    # the receipt time inside each id (evt_<ms>_...) splits the latency: send to stored (inbound, with enrichment), stored to receipt (pipeline)
+    stored_at = {s.event_id: int(s.event_id.split("_")[1]) / 1000 for s in steady if s.event_id and s.event_id.count("_") == 2}
+    to_store = [stored_at[s.event_id] - s.sent_at for s in steady if s.event_id in stored_at]
+    pipeline = [subscriber.first_seen[i] - t for i, t in stored_at.items() if i in subscriber.first_seen and i not in released]
     ok = [subscriber.accepted[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.accepted]
     burst_done = [subscriber.accepted[s.event_id] for s in accepted if s.phase == "burst" and s.event_id in subscriber.accepted]
     burst_count = sum(1 for s in sent if s.phase == "burst")
@@ -205,7 +209,9 @@ def _figures(
         sevenstamp_429=int(usage["throttled"]),
         sevenstamp_peak_per_second=int(usage["peak_per_second"]),
         enrichment_dynamodb_calls=dict(calls.enrichment),
-        extra={"steady_enriched_later": len(late), "steady_enriched_at_once": len(inline),
+        extra={"send_to_stored_p50_s": _percentile(to_store, 0.5), "send_to_stored_p95_s": _percentile(to_store, 0.95),
+               "stored_to_receipt_p50_s": _percentile(pipeline, 0.5), "stored_to_receipt_p95_s": _percentile(pipeline, 0.95),
+               "steady_enriched_later": len(late), "steady_enriched_at_once": len(inline),
                "later_p50_s": _percentile(late, 0.5), "later_p95_s": _percentile(late, 0.95),
                "at_once_p50_s": _percentile(inline, 0.5), "at_once_p95_s": _percentile(inline, 0.95),
                "sends_given_up": sender.failed_sends, "polled_twice": len(poller.seen) - len(polled), "burst_delivered": len(burst_done), "burst": burst_count},
@@ -248,7 +254,9 @@ def report(plan: Plan, f: Figures) -> str:
         line("7stamp answers 429", str(f.sevenstamp_429), "0", f.sevenstamp_429 == 0),
         f"  where the steady latency goes: {f.extra['steady_enriched_at_once']} events enriched on receipt, first receipt p50/p95 "
         f"{_show(f.extra['at_once_p50_s'], ' s')} / {_show(f.extra['at_once_p95_s'], ' s')}; {f.extra['steady_enriched_later']} enriched later "
-        f"(stored awaiting), {_show(f.extra['later_p50_s'], ' s')} / {_show(f.extra['later_p95_s'], ' s')}",
+        f"(stored awaiting), {_show(f.extra['later_p50_s'], ' s')} / {_show(f.extra['later_p95_s'], ' s')}; send to stored p50/p95 "
+        f"{_show(f.extra['send_to_stored_p50_s'], ' s')} / {_show(f.extra['send_to_stored_p95_s'], ' s')}, stored to first receipt (enriched on receipt) "
+        f"{_show(f.extra['stored_to_receipt_p50_s'], ' s')} / {_show(f.extra['stored_to_receipt_p95_s'], ' s')}",
         f"  7stamp requests with the key {f.sevenstamp_requests}, at most {f.sevenstamp_peak_per_second} in one second (pacing allows 5)",
         f"  enrichment's DynamoDB calls per accepted event {sum(f.enrichment_dynamodb_calls.values()) / max(1, f.accepted):.2f} "
         f"({', '.join(f'{k} {v}' for k, v in f.enrichment_dynamodb_calls.items())}); "
