@@ -24,6 +24,7 @@ import json
 import logging
 import random
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -94,6 +95,32 @@ class Releases(logging.Handler):
         return self
 
 
+class Tries:
+    """How often the deferred enrichment tried, and how long its tries held the queue worker (they run one after another)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+        self._lock = threading.Lock()
+
+    def attach(self) -> Tries:
+        from chalicelib import deferred
+
+        real = deferred.run
+
+        def timed(job: Any) -> None:
+            started = time.monotonic()
+            try:
+                real(job)
+            finally:
+                with self._lock:
+                    self.count += 1
+                    self.seconds += time.monotonic() - started
+
+        deferred.run = timed  # type: ignore[assignment]
+        return self
+
+
 def _percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
@@ -139,6 +166,7 @@ def run(plan: Plan) -> Figures:
         calls = Calls()
         calls.attach()
         releases = Releases().attach()
+        tries = Tries().attach()
         stack.sandbox.limiter.reset()  # count only the run: connecting made two calls of its own
         poller = Poller(stack.connector_url, DEMO_KEY_A).start()
         sender = Sender(stack.sandbox, DEMO_LOCATION_A, inbound_url, secret)
@@ -165,7 +193,8 @@ def run(plan: Plan) -> Figures:
             poller.poll_once()
             time.sleep(POLL_EVERY)
         figures = _figures(sender, subscriber, poller, calls, stack, DEMO_KEY_A, burst_started, releases.ids)
-        figures.extra.update(release_p50_s=_percentile(releases.waits, 0.5), release_p95_s=_percentile(releases.waits, 0.95))
+        figures.extra.update(release_p50_s=_percentile(releases.waits, 0.5), release_p95_s=_percentile(releases.waits, 0.95),
+                             enrich_tries=tries.count, enrich_try_seconds=round(tries.seconds, 1))
         return figures
     finally:
         subscriber.stop()
@@ -262,6 +291,7 @@ def report(plan: Plan, f: Figures) -> str:
         f"{_show(f.extra.get('release_p50_s'), ' s')} / {_show(f.extra.get('release_p95_s'), ' s')} (all phases); send to stored p50/p95 "
         f"{_show(f.extra['send_to_stored_p50_s'], ' s')} / {_show(f.extra['send_to_stored_p95_s'], ' s')}, stored to first receipt (enriched on receipt) "
         f"{_show(f.extra['stored_to_receipt_p50_s'], ' s')} / {_show(f.extra['stored_to_receipt_p95_s'], ' s')}",
+        f"  deferred enrichment: {f.extra.get('enrich_tries')} tries, {f.extra.get('enrich_try_seconds')} s of the queue worker's time in them",
         f"  7stamp requests with the key {f.sevenstamp_requests}, at most {f.sevenstamp_peak_per_second} in one second (pacing allows 5)",
         f"  enrichment's DynamoDB calls per accepted event {sum(f.enrichment_dynamodb_calls.values()) / max(1, f.accepted):.2f} "
         f"({', '.join(f'{k} {v}' for k, v in f.enrichment_dynamodb_calls.items())}); "

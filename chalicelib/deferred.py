@@ -1,15 +1,10 @@
 """Events stored before their enrichment: enriched later, then released to fan-out.
 
 Inbound waits only a second for 7stamp; an event it could not enrich is stored awaiting
-enrichment, and fan-out queues an ``enrich`` job for it instead of its deliveries, first
-RETRY_EVERY seconds later. A try waits at most WAIT_LATER for a pacing slot and 7stamp
-(jobs of a batch run one after another, its deliveries behind them); when it gets none, the
-next try is due when the pacing book is expected to have a call free (every worker's
-calls start in the order they booked), later the longer the event has waited (7stamp may
-be down), never beyond RETRY_MAX. Once the details are in, or ENRICH_BOUND seconds after
-receipt, it writes the final record (``enriched`` true or false) and removes the mark.
-Events of a customer whose details one try fetched find them in the cache on their own
-next try, without a call. That one conditional write shows in the table's stream, which hands
+enrichment, and fan-out queues an ``enrich`` job for it instead of its deliveries. The
+job tries again every RETRY_EVERY seconds; once the details are in, or ENRICH_BOUND
+seconds after receipt, it writes the final record (``enriched`` true or false) and
+removes the mark. That one conditional write shows in the table's stream, which hands
 the event to fan-out: subscribers and pollers see the same record, and an event is
 never delivered before its enrichment was tried for the bounded time.
 """
@@ -21,14 +16,13 @@ import logging
 from chalicelib import enrich, queue, services
 from chalicelib.store import _dynamo
 from chalicelib.store.events import received_at
-from chalicelib.store.records import Connection, StoredEvent
+from chalicelib.store.records import StoredEvent
 
 log = logging.getLogger("connector.deferred")
 
 ENRICH_BOUND = 120.0
-RETRY_EVERY = 2  # the first try: inbound has just found no pacing slot within its second
-RETRY_MAX = 15
-WAIT_LATER = 1.5  # the most one later try waits for a pacing slot and 7stamp
+RETRY_EVERY = 15
+WAIT_LATER = 5.0  # the most one later attempt waits for 7stamp
 
 
 def jobs_for(events: list[StoredEvent]) -> list[queue.Job]:
@@ -51,14 +45,8 @@ def run(job: queue.Job) -> None:
         result = enrich.Enrichment(event.record, False, False)
     else:
         result = enrich.enrich(connection, event.record, wait=0.0 if past_bound else min(WAIT_LATER, ENRICH_BOUND - waited))
-    if result.enriched or past_bound or not result.retry or connection is None:
+    if result.enriched or past_bound or not result.retry:
         if services.events().release(job.location_id, job.event_key, {**result.record, "id": event.record["id"], "enriched": result.enriched}):
             log.info("event %s released %s after %.0f s", event.record.get("id"), "enriched" if result.enriched else "unenriched", waited)
         return
-    queue.send([job], delay=_next_try(connection, waited))
-
-
-def _next_try(connection: Connection, waited: float) -> int:
-    """Seconds to the next try: when the pacing book should have a call free, at least a quarter of the wait so far, 1..RETRY_MAX."""
-    due = max(1.0, enrich.pacing_backlog(connection), waited / 4)
-    return int(min(RETRY_MAX, due, max(1.0, ENRICH_BOUND - waited)) + 0.999)
+    queue.send([job], delay=int(min(RETRY_EVERY, max(1.0, ENRICH_BOUND - waited))))

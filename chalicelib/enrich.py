@@ -189,27 +189,14 @@ def enrich(connection: Connection, payload: dict[str, Any], *, wait: float) -> E
         _land(flight, landed)
 
 
-def _bucket(api_key: str) -> str:
-    """The key's name in the pacing book (a hash: the key itself is never stored)."""
-    return hashlib.sha256(api_key.encode()).hexdigest()[:32]
-
-
-def pacing_backlog(connection: Connection) -> float:
-    """Seconds until the pacing book is expected to have a call free for this location's key (0 when none is known)."""
-    try:
-        api_key = _api_key(connection)
-    except ConnectorError:
-        return 0.0
-    return services.pacer().free_in(_bucket(api_key)) if api_key else 0.0
-
-
 def _fetch(connection: Connection, payload: dict[str, Any], customer_id: str, deadline: float, known: Enrichment) -> Enrichment:
     """One paced 7stamp call for the customer (with all their cards), cached, merged."""
     try:
         api_key = _api_key(connection)
         if api_key is None:
             return Enrichment(known.record, False, False)
-        if not services.pacer().acquire(_bucket(api_key), deadline - CALL_SECONDS):
+        bucket = hashlib.sha256(api_key.encode()).hexdigest()[:32]
+        if not services.pacer().acquire(bucket, deadline - CALL_SECONDS):
             return known
         fetched_at = _dynamo.now()
         with services.sevenstamp(api_key, deadline=min(CALL_DEADLINE, deadline - fetched_at), max_attempts=1) as client:

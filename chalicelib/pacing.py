@@ -72,10 +72,6 @@ class Pacer:
             time.sleep(delay)
         return True
 
-    def free_in(self, bucket: str) -> float:
-        """Seconds until the key's book is expected to have a call free (0 when this worker knows of no backlog)."""
-        return max(0.0, self._book.free_from(bucket) - _dynamo.now())
-
     @staticmethod
     def _take_held(state: _Bucket, latest: float) -> Booking | None:
         """The earliest held call still usable that starts by ``latest``; stale ones are dropped."""

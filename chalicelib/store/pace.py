@@ -57,7 +57,6 @@ class PaceBook:
             if seen and seen[0] == window and seen[1] >= self._per_second:
                 window += 1
             if window > latest:
-                self._remember(bucket, seen)  # what the book holds, for when to ask again
                 return None
             same = seen is not None and seen[0] == window
             wanted = min(count, self._per_second - (seen[1] if same and seen else 0))
@@ -70,23 +69,7 @@ class PaceBook:
             with self._lock:
                 self._seen[bucket] = (window, used)
             return Booking(window, wanted)
-        self._remember(bucket, seen)
         return None  # a crowd of workers kept winning; the caller tries again later
-
-    def _remember(self, bucket: str, seen: tuple[int, int] | None) -> None:
-        if seen is not None:
-            with self._lock:
-                self._seen[bucket] = max(seen, self._seen.get(bucket, seen))
-
-    def free_from(self, bucket: str) -> float:
-        """When this worker last saw the key's book have room: the start of that second (now when it knows of no backlog)."""
-        with self._lock:
-            seen = self._seen.get(bucket)
-        now = d.now()
-        if seen is None:
-            return now
-        window, used = seen
-        return max(now, float(window + 1 if used >= self._per_second else window))
 
     def _take(self, bucket: str, window: int, wanted: int, same: bool) -> int:
         """One conditional write; ``used`` after it."""

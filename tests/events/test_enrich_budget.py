@@ -244,19 +244,3 @@ def test_an_event_whose_card_has_no_id_is_enriched_with_its_customer(budget: San
     result = enrich.enrich(connection(), {**event(holder), "card": {"goal_index": 0}}, wait=5)
     assert result.enriched and result.record["customer"]["email"] == "guest0@example.com"
     assert result.record["card"] == {"goal_index": 0}
-
-
-def test_an_event_that_found_no_call_is_tried_again_when_the_book_has_one(budget: Sandbox) -> None:
-    from chalicelib import deferred
-
-    [holder] = seed(budget, 1)
-    other = PaceBook(settings.get().keys_table, pacing.PER_SECOND)  # another worker has booked the next seconds full
-    key_bucket = enrich._bucket(DEMO_KEY_A)
-    booked = [other.book(key_bucket, pacing.PER_SECOND, time.time() + 30) for _ in range(6)]
-    last_full = max(b.window for b in booked if b is not None)
-    result = enrich.enrich(connection(), event(holder), wait=deferred.WAIT_LATER)
-    assert result.retry and not result.enriched  # no call free within the wait: none was made
-    assert usage(budget)["requests"] == 0
-    due_in = deferred._next_try(connection(), waited=0.0)
-    # due when this worker's pacer expects the book to have room (it learnt of the backlog when it tried), not after a fixed 15 s
-    assert last_full + 1 - time.time() <= due_in <= last_full + 2 - time.time()
