@@ -129,18 +129,8 @@ class EventStore:
 
     def recent(self, location_id: str, event: str | None, limit: int) -> list[EventText]:
         """The newest ``limit`` events, newest first, leaving out any still awaiting enrichment."""
-        index, condition, vals = _partition(location_id, event)
-        answer = d.call(
-            "query",
-            TableName=self._table,
-            IndexName=index,
-            KeyConditionExpression=condition,
-            ProjectionExpression="ts, body, awaiting",
-            ExpressionAttributeValues=d.values(**vals),
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        return [e for e in map(_text, answer.get("Items", [])) if not e.awaiting]
+        found, _ = self._query(location_id, event, "", {}, newest_first=True, limit=limit)
+        return [e for e in found if not e.awaiting]
 
     def horizon(self) -> str:
         """The newest cursor a ``since`` answer may reach now: every write that could precede it has landed."""
@@ -156,19 +146,25 @@ class EventStore:
         otherwise never reach a poller that has passed its time.
         """
         bound = min(self.horizon(), self._oldest_held(location_id) or "~", before or "~")
+        found, more = self._query(location_id, event, " AND ts < :bound", {"bound": bound}, newest_first=True, limit=limit)
+        return found, (found[-1].cursor if found and more else None)
+
+    def _query(
+        self, location_id: str, event: str | None, cursors: str, values: dict[str, Any], *, newest_first: bool, limit: int
+    ) -> tuple[list[EventText], bool]:
+        """One Query of the tenant's (or one event's) index over a range of cursors: the events, and whether more may follow."""
         index, condition, vals = _partition(location_id, event)
         answer = d.call(
             "query",
             TableName=self._table,
             IndexName=index,
-            KeyConditionExpression=condition + " AND ts < :bound",
+            KeyConditionExpression=condition + cursors,
             ProjectionExpression="ts, body, awaiting",
-            ExpressionAttributeValues=d.values(bound=bound, **vals),
-            ScanIndexForward=False,
+            ExpressionAttributeValues=d.values(**values, **vals),
+            ScanIndexForward=not newest_first,
             Limit=limit,
         )
-        found = list(map(_text, answer.get("Items", [])))
-        return found, (found[-1].cursor if found and answer.get("LastEvaluatedKey") else None)
+        return list(map(_text, answer.get("Items", []))), bool(answer.get("LastEvaluatedKey"))
 
     def _oldest_held(self, location_id: str) -> str | None:
         """The cursor of the location's oldest event awaiting enrichment for less than AWAIT_BLOCKS_SECONDS, if any."""
@@ -198,19 +194,10 @@ class EventStore:
         horizon = self.horizon().replace("#0", "#~")  # every digest of the horizon's millisecond
         if horizon <= since:
             return []
-        index, condition, vals = _partition(location_id, event)
-        answer = d.call(
-            "query",
-            TableName=self._table,
-            IndexName=index,
-            KeyConditionExpression=condition + " AND ts BETWEEN :since AND :horizon",
-            ProjectionExpression="ts, body, awaiting",
-            ExpressionAttributeValues=d.values(since=since, horizon=horizon, **vals),
-            ScanIndexForward=True,
-            Limit=limit + 1,  # BETWEEN includes ``since`` itself
-        )
+        between = " AND ts BETWEEN :since AND :horizon"
+        page, _ = self._query(location_id, event, between, {"since": since, "horizon": horizon}, newest_first=False, limit=limit + 1)  # BETWEEN includes ``since``
         found: list[EventText] = []
-        for e in map(_text, answer.get("Items", [])):
+        for e in page:
             if e.cursor == since:
                 continue
             if e.awaiting and now - received_at(e.cursor) < AWAIT_BLOCKS_SECONDS:
