@@ -66,19 +66,23 @@ _MESSAGES: dict[int, str] = {
 }
 
 
-def retry_delay(status: int | None, attempt: int, *, max_attempts: int, remaining: float, retry_after: float | None = None) -> float | None:
+Outcome = httpx.Response | httpx.HTTPError
+"""What one attempt brought back: 7stamp's answer, or the transport failure (timeout, refused or broken connection)."""
+
+
+def retry_delay(outcome: Outcome, attempt: int, *, max_attempts: int, remaining: float) -> float | None:
     """Seconds to wait before trying again after failed attempt number ``attempt`` (0 first), or None to give up now.
 
-    ``status`` is 7stamp's answer, None for a transport failure (timeout, refused or
-    broken connection). 429 waits ``retry_after``; 5xx and transport failures back off
-    on BACKOFF with ±JITTER; every other status is final. Nothing waits when no attempt
-    is left or when the wait would leave the next attempt less than MIN_ATTEMPT_TIME.
+    A 429 waits its ``Retry-After`` (1 s when absent or unreadable); 5xx answers and
+    transport failures back off on BACKOFF with ±JITTER; every other answer is final.
+    Nothing waits when no attempt is left or when the wait would leave the next attempt
+    less than MIN_ATTEMPT_TIME of the ``remaining`` seconds.
     """
     if attempt + 1 >= max_attempts:
         return None
-    if status == 429:
-        wait = retry_after if retry_after is not None else 1.0
-    elif status is None or status >= 500:
+    if isinstance(outcome, httpx.Response) and outcome.status_code == 429:
+        wait = float(_retry_after(outcome))
+    elif isinstance(outcome, httpx.HTTPError) or outcome.status_code >= 500:
         wait = BACKOFF[min(attempt, len(BACKOFF) - 1)] * random.uniform(1 - JITTER, 1 + JITTER)
     else:
         return None
@@ -101,6 +105,15 @@ def _retry_after(response: httpx.Response) -> int:
         return max(1, int(float(response.headers.get("Retry-After", "1"))))
     except ValueError:
         return 1
+
+
+def _error_of(outcome: Outcome) -> ConnectorError:
+    """The connector's error for a failed attempt: a transport failure by its kind, else 7stamp's answer translated."""
+    if isinstance(outcome, httpx.TimeoutException):
+        return UpstreamTimeout("7stamp did not answer in time")
+    if isinstance(outcome, httpx.HTTPError):
+        return UpstreamError("7stamp could not be reached")
+    return _error_from(outcome)
 
 
 def _error_from(response: httpx.Response) -> ConnectorError:
@@ -152,36 +165,39 @@ class SevenStampClient:
         body: dict[str, Any] | None = None,
         idempotency_key: str | None = None,
     ) -> httpx.Response:
+        """7stamp's first answer below 300; else the last failure, translated, once ``retry_delay`` stops or time runs out."""
         headers = dict(self._auth)
         if method == "POST":
             headers["Idempotency-Key"] = idempotency_key or f"conn-{uuid.uuid4().hex}"
         clean = {k: v for k, v in (params or {}).items() if v is not None}
         end = time.monotonic() + self._deadline
-        last: ConnectorError = UpstreamError("7stamp could not be reached")
+        error: ConnectorError = UpstreamError("7stamp could not be reached")
         for attempt in range(self._max_attempts):
             remaining = end - time.monotonic()
             if remaining <= MIN_ATTEMPT_TIME:
                 break
-            timeout = httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
-            status: int | None = None
-            try:
-                response = self._http.request(method, path, params=clean, json=body, headers=headers, timeout=timeout)
-            except httpx.TimeoutException:
-                last = UpstreamTimeout("7stamp did not answer in time")
-            except httpx.HTTPError:
-                last = UpstreamError("7stamp could not be reached")
-            else:
-                if response.status_code < 300:
-                    return response
-                status, last = response.status_code, _error_from(response)
-                if status == 429:
-                    observability.metric("SevenstampThrottled")
-            retry_after = float(last.retry_after) if isinstance(last, RateLimited) else None
-            wait = retry_delay(status, attempt, max_attempts=self._max_attempts, remaining=end - time.monotonic(), retry_after=retry_after)
+            outcome = self._attempt(method, path, clean, body, headers, remaining)
+            if isinstance(outcome, httpx.Response) and outcome.status_code < 300:
+                return outcome
+            error = _error_of(outcome)
+            wait = retry_delay(outcome, attempt, max_attempts=self._max_attempts, remaining=end - time.monotonic())
             if wait is None:
                 break
             time.sleep(wait)
-        raise last
+        raise error
+
+    def _attempt(
+        self, method: str, path: str, params: dict[str, Any], body: dict[str, Any] | None, headers: dict[str, str], remaining: float
+    ) -> Outcome:
+        """One request within the ``remaining`` seconds; a transport failure is returned, not raised, for the policy to weigh."""
+        timeout = httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
+        try:
+            response = self._http.request(method, path, params=params, json=body, headers=headers, timeout=timeout)
+        except httpx.HTTPError as exc:
+            return exc
+        if response.status_code == 429:
+            observability.metric("SevenstampThrottled")
+        return response
 
     @staticmethod
     def _decode(response: httpx.Response) -> Any:

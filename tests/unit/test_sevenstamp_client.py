@@ -97,42 +97,58 @@ def test_non_json_answer_is_502():
         client_for(lambda r: httpx.Response(200, text="<html>")).me()
 
 
-# -- the retry policy, as a table ----------------------------------------------------------
-FINAL_STATUSES = [301, 304, 400, 401, 403, 404, 409, 418, 422, 451]
-RETRIED_STATUSES = [500, 502, 503, 504, 599, None]  # None: a transport failure (timeout, refused, reset)
+# -- the retry policy, as a table (pure: answers and errors built in memory, no sockets) ---------------
+def answer(status: int, retry_after: str | None = None) -> httpx.Response:
+    return httpx.Response(status, headers={} if retry_after is None else {"Retry-After": retry_after})
 
 
-@pytest.mark.parametrize("status", FINAL_STATUSES)
-def test_policy_never_retries_a_final_answer(status):
-    assert retry_delay(status, 0, max_attempts=4, remaining=10.0) is None
+FINAL_ANSWERS = [answer(status) for status in (301, 304, 400, 401, 403, 404, 409, 418, 422, 451)]
+TRANSPORT_FAILURES = [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.ConnectTimeout("slow"),
+                      httpx.RemoteProtocolError("reset")]
+RETRIED = [answer(status) for status in (500, 502, 503, 504, 599)] + TRANSPORT_FAILURES
 
 
-@pytest.mark.parametrize("status", RETRIED_STATUSES)
+@pytest.mark.parametrize("outcome", FINAL_ANSWERS, ids=lambda r: str(r.status_code))
+def test_policy_never_retries_a_final_answer(outcome):
+    assert retry_delay(outcome, 0, max_attempts=4, remaining=10.0) is None
+
+
+@pytest.mark.parametrize("outcome", RETRIED, ids=repr)
 @pytest.mark.parametrize("attempt", [0, 1, 2, 5])
-def test_policy_backs_off_on_5xx_and_transport_failures(status, attempt):
+def test_policy_backs_off_on_5xx_and_transport_failures(outcome, attempt):
     base = BACKOFF[min(attempt, len(BACKOFF) - 1)]
-    wait = retry_delay(status, attempt, max_attempts=10, remaining=10.0)
+    wait = retry_delay(outcome, attempt, max_attempts=10, remaining=10.0)
     assert wait is not None
     assert base * (1 - JITTER) <= wait <= base * (1 + JITTER)
 
 
-def test_policy_honours_retry_after_on_429_and_waits_a_second_without_it():
-    assert retry_delay(429, 0, max_attempts=4, remaining=10.0, retry_after=3.0) == 3.0
-    assert retry_delay(429, 2, max_attempts=4, remaining=10.0) == 1.0
+def test_policy_backs_off_alike_for_an_answer_and_a_failure(monkeypatch):
+    monkeypatch.setattr("chalicelib.sevenstamp.random.uniform", lambda low, high: high)  # the jitter at its top
+    waits = {retry_delay(outcome, 1, max_attempts=4, remaining=10.0) for outcome in RETRIED}
+    assert waits == {BACKOFF[1] * (1 + JITTER)}
 
 
-@pytest.mark.parametrize("status", [429, 500, None])
-def test_policy_gives_up_on_the_last_attempt(status):
-    assert retry_delay(status, 3, max_attempts=4, remaining=10.0, retry_after=1.0) is None
-    assert retry_delay(status, 0, max_attempts=1, remaining=10.0, retry_after=1.0) is None
+@pytest.mark.parametrize(("retry_after", "wait"), [("3", 3.0), (None, 1.0), ("soon", 1.0), ("0", 1.0), ("2.5", 2.0)])
+def test_policy_honours_retry_after_on_429_and_waits_a_second_without_a_usable_one(retry_after, wait):
+    assert retry_delay(answer(429, retry_after), 0, max_attempts=4, remaining=10.0) == wait
+    assert retry_delay(answer(429, retry_after), 2, max_attempts=4, remaining=10.0) == wait
 
 
-@pytest.mark.parametrize("status", [429, 503, None])
-def test_policy_gives_up_when_the_wait_would_pass_the_deadline(status):
-    assert retry_delay(status, 0, max_attempts=4, remaining=0.1, retry_after=1.0) is None
+@pytest.mark.parametrize("outcome", [answer(429, "1"), answer(500), httpx.ConnectError("refused")], ids=repr)
+def test_policy_gives_up_on_the_last_attempt(outcome):
+    assert retry_delay(outcome, 3, max_attempts=4, remaining=10.0) is None
+    assert retry_delay(outcome, 0, max_attempts=1, remaining=10.0) is None
+
+
+@pytest.mark.parametrize("outcome", [answer(429, "1"), answer(503), httpx.ReadTimeout("slow")], ids=repr)
+def test_policy_gives_up_when_the_wait_would_pass_the_deadline(outcome):
+    assert retry_delay(outcome, 0, max_attempts=4, remaining=0.1) is None
+
+
+def test_policy_does_not_wait_for_an_attempt_too_short_to_be_worth_it():
     # a wait that leaves the next attempt less than MIN_ATTEMPT_TIME is not worth it either
-    assert retry_delay(429, 0, max_attempts=4, remaining=1.0 + MIN_ATTEMPT_TIME / 2, retry_after=1.0) is None
-    assert retry_delay(429, 0, max_attempts=4, remaining=1.0 + MIN_ATTEMPT_TIME * 2, retry_after=1.0) == 1.0
+    assert retry_delay(answer(429, "1"), 0, max_attempts=4, remaining=1.0 + MIN_ATTEMPT_TIME / 2) is None
+    assert retry_delay(answer(429, "1"), 0, max_attempts=4, remaining=1.0 + MIN_ATTEMPT_TIME * 2) == 1.0
 
 
 def test_a_4xx_is_sent_once():
@@ -158,6 +174,29 @@ def test_refused_connections_are_retried_until_7stamp_answers():
 
     assert client_for(handler).me() == {"location_id": "loc_1"}
     assert len(seen) == 3
+
+
+def test_the_last_failure_is_the_one_raised():
+    statuses = iter([503, 404])
+    with pytest.raises(errors.NotFound):
+        client_for(lambda r: httpx.Response(next(statuses), json={"error": {"code": "not_found", "message": "no card"}})).get_card("c")
+    timeouts = iter([httpx.Response(500, json={}), None])
+
+    def then_slow(request: httpx.Request) -> httpx.Response:
+        answer = next(timeouts)
+        if answer is None:
+            raise httpx.ReadTimeout("slow", request=request)
+        return answer
+
+    with pytest.raises(errors.UpstreamTimeout):
+        client_for(then_slow, max_attempts=2).me()
+
+
+def test_a_deadline_too_short_for_one_attempt_sends_nothing():
+    seen: list[httpx.Request] = []
+    with pytest.raises(errors.UpstreamError) as caught:
+        client_for(lambda r: seen.append(r) or httpx.Response(200, json={}), deadline=MIN_ATTEMPT_TIME / 2).me()
+    assert seen == [] and caught.value.message == "7stamp could not be reached"
 
 
 def test_one_attempt_means_one_request_even_for_a_5xx():
