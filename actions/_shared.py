@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from chalicelib.card_labels import card_fields
 from chalicelib.definitions import OutputField
 from chalicelib.fields import VISIBLE, Email, Input, Phone, Rule
 
@@ -36,17 +37,7 @@ TEMPLATE_FIELD = Field(
     json_schema_extra={"dynamic": "card-templates"},
 )
 
-CARD_OUTPUT: tuple[OutputField, ...] = (
-    OutputField("id", "Card ID"),
-    OutputField("customer_id", "Customer ID"),
-    OutputField("template_id", "Card template ID"),
-    OutputField("wallet_url", "Wallet card link"),
-    OutputField("status", "Card status"),
-    OutputField("stamps", "Stamps toward the current goal", "integer"),
-    OutputField("stamps_required", "Stamps needed for the goal", "integer"),
-    OutputField("goal_index", "Goals completed so far", "integer"),
-    OutputField("total_stamps", "Stamps in total", "integer"),
-)
+CARD_OUTPUT = card_fields("id", "customer_id", "template_id", "wallet_url", "status", "stamps", "stamps_required", "goal_index", "total_stamps")
 
 VOUCHER_OUTPUT: tuple[OutputField, ...] = (
     OutputField("id", "Voucher ID"),

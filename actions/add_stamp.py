@@ -8,6 +8,7 @@ from pydantic import Field
 
 from actions._shared import SAMPLE_CARD, SAMPLE_VOUCHER, TEMPLATE_FIELD, CustomerRef, card_output
 from chalicelib import customers
+from chalicelib.card_labels import card_field, card_fields
 from chalicelib.definitions import ActionDefinition, OutputField
 from chalicelib.errors import NotFound
 from chalicelib.fields import VISIBLE, Integer
@@ -64,15 +65,13 @@ DEFINITION = ActionDefinition(
     ),
     input_model=AddStampInput,
     output_fields=(
-        OutputField("id", "Card ID"),
-        OutputField("customer_id", "Customer ID"),
+        *card_fields("id", "customer_id"),
         OutputField("stamps_added", "Stamps added", "integer"),
-        OutputField("stamps", "Stamps toward the current goal", "integer"),
-        OutputField("stamps_required", "Stamps needed for the goal", "integer"),
+        *card_fields("stamps", "stamps_required"),
         OutputField("goal_reached", "Goal reached", "boolean"),
         OutputField("goals_reached", "Goals reached by this call", "integer"),
         OutputField("vouchers", "Reward vouchers issued", "array"),
-        OutputField("wallet_url", "Wallet card link"),
+        card_field("wallet_url"),
         OutputField("card_created", "Card was issued now", "boolean"),
     ),
     sample={

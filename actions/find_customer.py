@@ -6,6 +6,7 @@ from typing import Any
 
 from actions._shared import SAMPLE_CARD, TEMPLATE_FIELD, CustomerRef
 from chalicelib import customers
+from chalicelib.card_labels import card_field, card_fields
 from chalicelib.definitions import ActionDefinition, OutputField
 from chalicelib.runtime import ActionContext
 
@@ -62,14 +63,12 @@ DEFINITION = ActionDefinition(
         OutputField("phone", "Phone"),
         OutputField("name", "Name"),
         OutputField("birthday", "Birthday"),
-        OutputField("card_id", "Card ID"),
-        OutputField("template_id", "Card template ID"),
-        OutputField("card_status", "Card status"),
-        OutputField("stamps", "Stamps toward the current goal", "integer"),
-        OutputField("stamps_required", "Stamps needed for the goal", "integer"),
+        card_field("id", "card_id"),
+        card_field("template_id"),
+        card_field("status", "card_status"),
+        *card_fields("stamps", "stamps_required"),
         OutputField("stamps_to_goal", "Stamps still needed", "integer"),
-        OutputField("goal_index", "Goals completed so far", "integer"),
-        OutputField("wallet_url", "Wallet card link"),
+        *card_fields("goal_index", "wallet_url"),
     ),
     sample=_row(
         {"id": "c_789", "email": "jane.doe@example.com", "phone": "+15555550123", "name": "Jane Doe", "birthday": "1990-05-11", "language": "en", "cards": [SAMPLE_CARD]},

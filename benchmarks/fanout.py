@@ -16,10 +16,10 @@ import subprocess
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from benchmarks._local import free_port, use_endpoint, wait_for
+from stack.receiver import HookReceiver, Script
 
 SUBSCRIBERS = 1000
 RECEIVERS = 4
@@ -27,36 +27,13 @@ TENANT = "loc_bench"
 TIME_LIMIT = 600.0
 
 
-class Counter:
-    def __init__(self) -> None:
-        self.count = 0
-        self.lock = threading.Lock()
+def start_receivers(count: int, latency: float) -> list[HookReceiver]:
+    """Receivers that answer after ``latency`` seconds: the subscriber's own work and network time."""
+    return [HookReceiver(Script(delay=latency)).start() for _ in range(count)]
 
 
-def start_receivers(counter: Counter, latency: float) -> list[ThreadingHTTPServer]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_POST(self) -> None:  # noqa: N802
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if latency:
-                time.sleep(latency)  # the subscriber's own work and network time
-            with counter.lock:
-                counter.count += 1
-            self.send_response(204)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    servers = []
-    for _ in range(RECEIVERS):
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-    return servers
+def delivered(receivers: list[HookReceiver]) -> int:
+    return sum(receiver.count() for receiver in receivers)
 
 
 def run(concurrency: int, moto_url: str, prefix: str, latency: float) -> tuple[float, int]:
@@ -72,26 +49,24 @@ def run(concurrency: int, moto_url: str, prefix: str, latency: float) -> tuple[f
     os.environ.update(env)
     services.reset()
     queue.queue_url.cache_clear()
-    counter = Counter()
-    servers = start_receivers(counter, latency)
+    receivers = start_receivers(RECEIVERS, latency)
     subs = services.subscriptions()
     for i in range(SUBSCRIBERS):
-        port = servers[i % RECEIVERS].server_address[1]
-        subs.create(Subscription(f"hook_{i:05d}", TENANT, "stamp_added", f"http://127.0.0.1:{port}/s/{i}", {}, signing.new_secret(), "2026-11-22T00:00:00Z"))
+        url = receivers[i % RECEIVERS].url
+        subs.create(Subscription(f"hook_{i:05d}", TENANT, "stamp_added", f"{url}/s/{i}", {}, signing.new_secret(), "2026-11-22T00:00:00Z"))
     worker = Worker(stream_arn(env["EVENTS_TABLE"]))
     record = {"event": "stamp_added", "location_id": TENANT, "business_id": "b", "timestamp": "2026-11-22T00:00:00Z",
               "customer": {"id": "c_1"}, "enriched": False}
     started = time.perf_counter()
     services.events().put_new(TENANT, "m#bench", "bench", record)
     deadline = time.monotonic() + TIME_LIMIT
-    while counter.count < SUBSCRIBERS and time.monotonic() < deadline:
+    while delivered(receivers) < SUBSCRIBERS and time.monotonic() < deadline:
         if worker.pump_stream() + worker.pump_queue() == 0:
             time.sleep(0.01)
     elapsed = time.perf_counter() - started
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-    return elapsed, counter.count
+    for receiver in receivers:
+        receiver.stop()
+    return elapsed, delivered(receivers)
 
 
 class CallCounter:
@@ -134,8 +109,7 @@ def count_calls(moto_url: str) -> tuple[dict[str, int], dict[str, int]]:
     os.environ.update(env)
     services.reset()
     queue.queue_url.cache_clear()
-    counter = Counter()
-    [server] = start_receivers(counter, 0.0)[:1]
+    [receiver] = start_receivers(1, 0.0)
     calls = CallCounter()
     for client in (aws.client("dynamodb"), aws.bounded_client("dynamodb"), aws.client("sqs"), aws.client("kms")):
         calls.attach(client)
@@ -147,20 +121,19 @@ def count_calls(moto_url: str) -> tuple[dict[str, int], dict[str, int]]:
         services.locations().claim(tenant, token)
         services.locations().complete(tenant, "wh_bench", secret)
         for i in range(subscribers):
-            services.subscriptions().create(Subscription(f"hook_{tenant}_{i}", tenant, "stamp_added", f"http://127.0.0.1:{server.server_address[1]}/s/{i}",
+            services.subscriptions().create(Subscription(f"hook_{tenant}_{i}", tenant, "stamp_added", f"{receiver.url}/s/{i}",
                                                          {}, signing.new_secret(), "2026-11-22T00:00:00Z"))
         worker.drain()
         calls.take()
         body = json.dumps({"event": "stamp_added", "location_id": tenant, "business_id": "b", "timestamp": "2026-11-22T00:00:00Z"})
-        before = counter.count
+        before = receiver.count()
         inbound.receive(token, body.encode(), signing.headers(secret, f"msg_{tenant}", int(time.time()), body))
         deadline = time.monotonic() + 60
-        while counter.count < before + subscribers and time.monotonic() < deadline:
+        while receiver.count() < before + subscribers and time.monotonic() < deadline:
             if worker.pump_stream() + worker.pump_queue() == 0:
                 time.sleep(0.01)
         results.append(calls.take())
-    server.shutdown()
-    server.server_close()
+    receiver.stop()
     return results[0], results[1]
 
 

@@ -46,7 +46,7 @@ class Subscriber:
     def _answer(self, delivery: Any) -> int:
         now = time.time()
         try:
-            record = delivery.record()
+            record = delivery.json()
         except ValueError:
             return 400
         event_id = str(record.get("id"))

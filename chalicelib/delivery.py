@@ -7,7 +7,8 @@ delivery up again. 2xx is delivered; 410 removes the subscription; anything else
 retried on RETRY_DELAYS (±20 % jitter, or the subscriber's Retry-After), then marked
 failed and kept for replay. A subscription that has only failed for five days is disabled.
 The outcomes of one SQS batch are written together (``finish_many``), and a job carries
-the event's text, so a delivery costs its claim and a share of one batched write.
+the event's text (and, from fan-out, its subscriptions), so a first attempt costs its
+claim and a share of one batched write.
 """
 
 from __future__ import annotations
@@ -172,6 +173,12 @@ def _record(finished: list[Finished]) -> None:
     services.deliveries().finish_many([(f.delivery, f.attempt, f.status, f.next_at) for f in finished])
 
 
+def carried(job: queue.Job) -> dict[str, Subscription]:
+    """The job's own copy of its subscriptions (a first job, from fan-out), when it has every one; else empty."""
+    subs = {s.id: s for s in job.carried if s.location_id == job.location_id}
+    return subs if set(job.subscriptions) <= subs.keys() else {}
+
+
 def handle_messages(bodies: dict[str, str]) -> list[str]:
     """Run SQS messages (id -> body), DELIVERY_CONCURRENCY POSTs at a time; returns the ids that failed."""
     failed: set[str] = set()
@@ -190,7 +197,7 @@ def handle_messages(bodies: dict[str, str]) -> list[str]:
             if text is None:
                 event = services.events().get(job.location_id, job.event_key)
                 text = event.text if event is not None else None
-            subs = services.subscriptions().get_many(job.location_id, job.subscriptions)
+            subs = carried(job) or services.subscriptions().get_many(job.location_id, job.subscriptions)
         except ConnectorError as exc:
             log.warning("delivery job %s postponed: %s", message_id, exc.message)
             failed.add(message_id)

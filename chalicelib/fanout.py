@@ -2,7 +2,8 @@
 
 Runs from the events table's stream, so an event that is stored is always handed on.
 The batch's events are grouped by location: one subscriptions read per location, then
-every job of the batch goes out in as few SendMessageBatch calls as fit. Nothing is
+every job of the batch goes out in as few SendMessageBatch calls as fit, each carrying
+the subscriptions it names (so the worker does not read them again). Nothing is
 written to the deliveries table here: the first claim creates a delivery's record, so
 a stream batch handled twice queues its jobs again and their claims send nothing twice.
 An event still awaiting enrichment gets an ``enrich`` job instead (deferred.py).
@@ -54,13 +55,14 @@ def fan_out(events: list[StoredEvent]) -> tuple[int, set[int]]:
             event = events[i]
             observability.correlate(str(event.record.get("id")))
             try:
-                ids = [s.id for s in subs if matches(s, event)]
+                matched = [s for s in subs if matches(s, event)]
             except Exception:
                 log.exception("event %s (%s) could not be matched to subscriptions", event.record.get("id"), event.name)
                 failed.add(i)
                 continue
-            log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), event.name, len(ids))
-            for job in queue.jobs_for(location_id, event.key, event.cursor, ids, event_id=str(event.record["id"]), event=event.name, body=event.text, first=True):
+            log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), event.name, len(matched))
+            for job in queue.jobs_for(location_id, event.key, event.cursor, [s.id for s in matched], event_id=str(event.record["id"]), event=event.name,
+                                      body=event.text, first=True, carry=matched):
                 jobs.append(job)
                 delays.append(0)
     try:

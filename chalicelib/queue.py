@@ -1,15 +1,19 @@
 """The delivery queue: work items that name an event and up to BATCH subscriptions to POST it to.
 
 A job carries what its worker would otherwise read again: the event's id and name and,
-when it is small, the stored event text itself. A job of kind ``enrich`` asks for a
-stored event still awaiting enrichment to be enriched (or released unenriched).
+when it is small, the stored event text itself; a first job (from fan-out, which has
+just read them) also carries its subscriptions, so the first attempt reads nothing
+before its claim. A subscription's signing secret therefore travels in the message
+(the queue is encrypted at rest, like the table it comes from). A job of kind
+``enrich`` asks for a stored event still awaiting enrichment to be enriched (or
+released unenriched).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -17,11 +21,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws, settings
 from chalicelib.errors import UpstreamError
+from chalicelib.store.records import Subscription
 
 BATCH = 50
 MAX_DELAY = 900  # SQS's longest message delay; later retries wait for the sweeper
 BODY_IN_JOB = 16 * 1024  # larger event texts are read from the events table by the worker
 MAX_BATCH_BYTES = 240 * 1024  # SendMessageBatch takes at most 256 KB in all
+MAX_JOB_BYTES = 64 * 1024  # a job whose carried subscriptions would make it larger leaves them to the worker to read
 DELIVER = "deliver"
 ENRICH = "enrich"
 
@@ -39,9 +45,10 @@ class Job:
     body: str | None = None
     kind: str = DELIVER
     first: bool = False  # the first attempt, from fan-out: its claim creates the delivery record
+    carried: tuple[Subscription, ...] = ()  # the subscriptions as fan-out read them (first jobs only)
 
     def dumps(self) -> str:
-        return json.dumps({k: v for k, v in asdict(self).items() if v is not None and v is not False}, separators=(",", ":"))
+        return json.dumps({k: v for k, v in asdict(self).items() if v is not None and v is not False and v != ()}, separators=(",", ":"))
 
     @classmethod
     def loads(cls, body: str) -> Job:
@@ -57,6 +64,7 @@ class Job:
             text if isinstance(text, str) else None,
             str(data.get("kind", DELIVER)),
             data.get("first") is True,
+            tuple(Subscription(**s) for s in data.get("carried", [])),
         )
 
 
@@ -81,10 +89,18 @@ def jobs_for(
     event: str = "",
     body: str | None = None,
     first: bool = False,
+    carry: Sequence[Subscription] = (),
 ) -> list[Job]:
+    """Jobs of at most BATCH subscriptions each; ``carry`` (subscriptions among ``sub_ids``) rides along where it fits."""
     ids = list(sub_ids)
-    carried = body if body is not None and len(body) <= BODY_IN_JOB else None
-    return [Job(location_id, event_key, event_cursor, ids[i : i + BATCH], event_id, event, carried, DELIVER, first) for i in range(0, len(ids), BATCH)]
+    text = body if body is not None and len(body) <= BODY_IN_JOB else None
+    by_id = {s.id: s for s in carry}
+    jobs = []
+    for i in range(0, len(ids), BATCH):
+        chunk = ids[i : i + BATCH]
+        job = Job(location_id, event_key, event_cursor, chunk, event_id, event, text, DELIVER, first, tuple(by_id[s] for s in chunk if s in by_id))
+        jobs.append(job if len(job.dumps()) <= MAX_JOB_BYTES else replace(job, carried=()))
+    return jobs
 
 
 def send(jobs: list[Job], delay: int | list[int] = 0) -> None:

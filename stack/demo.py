@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from stack.receiver import Delivery, HookReceiver, describe
+from stack.receiver import HookReceiver, ReceivedDelivery, describe
 
 EVENTS = ("stamp_added", "goal_reached", "birthday_reached")
 COFFEE_CARD_GOAL = 10  # stamps_required of the sandbox's default card template (the coffee card)
@@ -90,9 +90,9 @@ def _ok(response: httpx.Response, what: str) -> Any:
     return response.json() if response.content else None
 
 
-def _about(delivery: Delivery, customer_id: str) -> bool:
+def _about(delivery: ReceivedDelivery, customer_id: str) -> bool:
     try:
-        return (delivery.record().get("customer") or {}).get("id") == customer_id
+        return (delivery.json().get("customer") or {}).get("id") == customer_id
     except ValueError:
         return False
 
@@ -122,7 +122,7 @@ def run(target: Target) -> None:
         print("3. The shopper's birthday comes")
         _ok(httpx.post(f"{target.sandbox}/_sandbox/emit", json={"location_id": target.location_id, "event": "birthday_reached", "customer_id": card["customer_id"]}, timeout=10), "emit birthday_reached")
 
-        def arrived(got: list[Delivery]) -> bool:
+        def arrived(got: list[ReceivedDelivery]) -> bool:
             return {d.path.rsplit("/", 1)[-1] for d in got if _about(d, card["customer_id"])} >= set(EVENTS)
 
         got = [d for d in receiver.wait_until(arrived, WAIT_SECONDS) if _about(d, card["customer_id"])]
@@ -130,7 +130,7 @@ def run(target: Target) -> None:
         for delivery in got:
             event = delivery.path.rsplit("/", 1)[-1]
             try:
-                record = delivery.verified(hooks[event]["secret"])
+                record = delivery.verify(hooks[event]["secret"])
             except WebhookVerificationError as exc:
                 raise DemoFailed(f"the {event} delivery's signature does not verify: {exc}") from exc
             if (record.get("customer") or {}).get("email") != email:

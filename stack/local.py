@@ -121,10 +121,11 @@ class LocalStack:
         return self
 
     def _start(self) -> None:
-        from stack import moto_atomic
+        from stack import moto_atomic, moto_sqs
         from stack.provision import provision, stream_arn
 
         moto_atomic.install()
+        moto_sqs.install()
         self._moto = _MotoServer(ip_address=HOST, port=self.ports.moto, verbose=False)
         self._moto.start()
         if self._moto.bind_error is not None:

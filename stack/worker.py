@@ -1,7 +1,7 @@
 """Workers of the local stack: they feed the Lambda handlers of app.py with Lambda-shaped events.
 
 One loop reads the events table's stream (as Lambda's DynamoDB event source would, with
-partial batch failures, bisection and a parked queue) and calls ``app.fanout``; one receives from the delivery queue and calls ``app.deliver``,
+partial batch failures, bisection and a parked queue) and calls ``app.fanout``; QUEUE_POLLERS receive from the delivery queue and call ``app.deliver``,
 deleting what it did not report as failed; one calls ``app.sweep`` on a schedule.
 """
 
@@ -26,6 +26,7 @@ def _max_tries() -> int:
 
 
 MAX_TRIES = _max_tries()
+QUEUE_POLLERS = 4  # deliver batches handled at once, as Lambda's SQS event source runs several functions (it starts with 5 pollers)
 
 
 def _plain(value: Any) -> Any:
@@ -178,7 +179,8 @@ class Worker:
 
     def start(self) -> Worker:
         settings.get()  # fail now, naming the setting, rather than in a thread
-        for name, step, idle in (("stream", self.pump_stream, 0.05), ("queue", lambda: self.pump_queue(wait=1), 0.01), ("sweeper", self._sweep_step, 0.5)):
+        queues = [(f"queue-{i}", lambda: self.pump_queue(wait=1), 0.01) for i in range(QUEUE_POLLERS)]
+        for name, step, idle in (("stream", self.pump_stream, 0.05), *queues, ("sweeper", self._sweep_step, 0.5)):
             thread = threading.Thread(target=self._loop, args=(name, step, idle), name=f"worker-{name}", daemon=True)
             thread.start()
             self._threads.append(thread)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chalicelib.card_labels import card_fields
 from chalicelib.definitions import Filter, OutputField
 
 EVENT_FIELDS: tuple[OutputField, ...] = (
@@ -26,13 +27,7 @@ EVENT_FIELDS: tuple[OutputField, ...] = (
     OutputField("customer.wallet_pass_id", "Wallet pass ID"),
 )
 
-CARD_FIELDS: tuple[OutputField, ...] = (
-    OutputField("card.id", "Card ID"),
-    OutputField("card.template_id", "Card template ID"),
-    OutputField("card.stamps", "Stamps toward the current goal", "integer"),
-    OutputField("card.stamps_required", "Stamps needed for the goal", "integer"),
-    OutputField("card.goal_index", "Goals completed so far", "integer"),
-)
+CARD_FIELDS = card_fields("id", "template_id", "stamps", "stamps_required", "goal_index", prefix="card.")
 
 VOUCHER_FIELDS: tuple[OutputField, ...] = (
     OutputField("voucher.id", "Voucher ID"),
@@ -42,12 +37,28 @@ VOUCHER_FIELDS: tuple[OutputField, ...] = (
     OutputField("voucher.redeemed_via", "Redeemed via"),
 )
 
+VOUCHER_EVENT_FIELDS = EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS
+"""What an event about a voucher carries: the event, the card the voucher belongs to, the voucher."""
+
 
 CARD_TEMPLATE_FILTER = Filter("card_template_id", "Card template", "card.template_id", dynamic="card-templates")
 """Every card event can be narrowed to one loyalty program."""
 
+VOUCHER_TYPE_FILTER = Filter("voucher_type", "Voucher type", "voucher.type", ("voucher", "reward", "birthday", "lottery_prize"))
+"""Every voucher event can be narrowed to one kind of voucher."""
+
 NEW_CARD: dict[str, Any] = {"id": "card_001", "template_id": "ct_coffee", "goal_index": 0, "stamps": 0, "stamps_required": 10}
 """A card just issued, before its first stamp: the sample card of the card lifecycle events."""
+
+COMPLETED_CARD: dict[str, Any] = {"id": "card_001", "template_id": "ct_coffee", "goal_index": 2, "stamps": 0, "stamps_required": 10}
+"""A card whose goal was just completed: goal_index counts it, and stamps start again from zero."""
+
+
+def sample_voucher(
+    voucher_id: str, kind: str, redeem_code: str, status: str, redeemed_via: str | None = None, formats: tuple[str, ...] = ("text", "qr", "barcode")
+) -> dict[str, Any]:
+    """A voucher as an event record carries it, with fake values."""
+    return {"id": voucher_id, "type": kind, "redeem_code": redeem_code, "redeem_code_formats": list(formats), "status": status, "redeemed_via": redeemed_via}
 
 
 def sample_event(event: str, **extra: Any) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.definitions import TriggerDefinition
-from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, VOUCHER_FIELDS, sample_event
+from triggers._common import CARD_TEMPLATE_FILTER, VOUCHER_EVENT_FIELDS, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(
     key="birthday_reached",
@@ -17,15 +17,8 @@ DEFINITION = TriggerDefinition(
     sample=sample_event(
         "birthday_reached",
         timestamp="2026-05-11T07:00:00Z",  # 09:00 at a location in Berlin (CEST)
-        voucher={
-            "id": "v_559",
-            "type": "birthday",
-            "redeem_code": "BDAY7K2M",
-            "redeem_code_formats": ["text", "qr", "barcode"],
-            "status": "issued",
-            "redeemed_via": None,
-        },
+        voucher=sample_voucher("v_559", "birthday", "BDAY7K2M", "issued"),
     ),
-    output_fields=EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS,
+    output_fields=VOUCHER_EVENT_FIELDS,
     filters=(CARD_TEMPLATE_FILTER,),
 )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.definitions import TriggerDefinition
-from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, sample_event
+from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, COMPLETED_CARD, EVENT_FIELDS, sample_event
 
 DEFINITION = TriggerDefinition(
     key="goal_reached",
@@ -15,14 +15,7 @@ DEFINITION = TriggerDefinition(
     ),
     sample=sample_event(
         "goal_reached",
-        # The goal just completed is counted in goal_index; stamps start again from zero.
-        card={
-            "id": "card_001",
-            "template_id": "ct_coffee",
-            "goal_index": 2,
-            "stamps": 0,
-            "stamps_required": 10,
-        },
+        card=COMPLETED_CARD,
     ),
     output_fields=EVENT_FIELDS + CARD_FIELDS,
     filters=(CARD_TEMPLATE_FILTER,),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.definitions import TriggerDefinition
-from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, VOUCHER_FIELDS, sample_event
+from triggers._common import CARD_TEMPLATE_FILTER, COMPLETED_CARD, VOUCHER_EVENT_FIELDS, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(
     key="reward_issued",
@@ -16,23 +16,10 @@ DEFINITION = TriggerDefinition(
     ),
     sample=sample_event(
         "reward_issued",
-        card={
-            "id": "card_001",
-            "template_id": "ct_coffee",
-            "goal_index": 2,
-            "stamps": 0,
-            "stamps_required": 10,
-        },
-        voucher={
-            "id": "v_556",
-            "type": "reward",
-            "redeem_code": "K7M2QX9P",
-            "redeem_code_formats": ["text", "qr", "barcode"],
-            "status": "issued",
-            "redeemed_via": None,
-        },
+        card=COMPLETED_CARD,
+        voucher=sample_voucher("v_556", "reward", "K7M2QX9P", "issued"),
     ),
-    output_fields=EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS,
+    output_fields=VOUCHER_EVENT_FIELDS,
     filters=(CARD_TEMPLATE_FILTER,),
     aliases=("hadiah_diterbitkan",),
 )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib.definitions import Filter, TriggerDefinition
-from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, VOUCHER_FIELDS, sample_event
+from chalicelib.definitions import TriggerDefinition
+from triggers._common import CARD_TEMPLATE_FILTER, VOUCHER_EVENT_FIELDS, VOUCHER_TYPE_FILTER, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(
     key="voucher_expired",
@@ -15,18 +15,11 @@ DEFINITION = TriggerDefinition(
     ),
     sample=sample_event(
         "voucher_expired",
-        voucher={
-            "id": "v_558",
-            "type": "voucher",
-            "redeem_code": "H4RT8WNZ",
-            "redeem_code_formats": ["text", "qr", "barcode"],
-            "status": "expired",
-            "redeemed_via": None,
-        },
+        voucher=sample_voucher("v_558", "voucher", "H4RT8WNZ", "expired"),
     ),
-    output_fields=EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS,
+    output_fields=VOUCHER_EVENT_FIELDS,
     filters=(
-        Filter("voucher_type", "Voucher type", "voucher.type", ("voucher", "reward", "birthday", "lottery_prize")),
+        VOUCHER_TYPE_FILTER,
         CARD_TEMPLATE_FILTER,
     ),
 )

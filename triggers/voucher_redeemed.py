@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.definitions import Filter, TriggerDefinition
-from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, VOUCHER_FIELDS, sample_event
+from triggers._common import CARD_TEMPLATE_FILTER, VOUCHER_EVENT_FIELDS, VOUCHER_TYPE_FILTER, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(
     key="voucher_redeemed",
@@ -16,18 +16,11 @@ DEFINITION = TriggerDefinition(
     ),
     sample=sample_event(
         "voucher_redeemed",
-        voucher={
-            "id": "v_555",
-            "type": "voucher",
-            "redeem_code": "FREECOFFEE",
-            "redeem_code_formats": ["text", "qr", "barcode"],
-            "status": "redeemed",
-            "redeemed_via": "staff_scanner",
-        },
+        voucher=sample_voucher("v_555", "voucher", "FREECOFFEE", "redeemed", redeemed_via="staff_scanner"),
     ),
-    output_fields=EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS,
+    output_fields=VOUCHER_EVENT_FIELDS,
     filters=(
-        Filter("voucher_type", "Voucher type", "voucher.type", ("voucher", "reward", "birthday", "lottery_prize")),
+        VOUCHER_TYPE_FILTER,
         Filter("redeemed_via", "Redeemed via", "voucher.redeemed_via", ("staff_scanner", "api", "pos")),
         CARD_TEMPLATE_FILTER,
     ),

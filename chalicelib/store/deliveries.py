@@ -6,13 +6,21 @@ fails if it exists (no write at fan-out, no read before it); ``next_at`` is the
 earliest time of the next attempt.
 
 The sparse index ``sweep`` (``due``, ``sweep_at``) lists only what the sweeper may have to
-queue: a delivery whose lease a crashed worker may leave behind (``sweep_at`` = the
-lease's end), one waiting for a retry later than SQS's longest delay (``sweep_at`` = the
+queue: a delivery waiting for a retry later than SQS's longest delay (``sweep_at`` = the
 retry's time) and, as a safety net, a short retry or a replay a queued job will handle
-(``sweep_at`` = well after that job). Nothing that is waiting in the queue is due to the
-sweeper. ``due`` is one of DUE_SHARDS values (``due#0``...), by a hash of the
-subscription, so pending deliveries spread over several partitions; the sweeper reads
-each in turn. Final states leave the index.
+(``sweep_at`` = well after that job). A lease is not in it: every claim is made by a
+worker holding an SQS message, and a worker that dies mid-attempt does not delete it, so
+SQS hands the job out again after the queue's visibility timeout (longer than the
+deliver function's timeout plus LEASE), when the lease has lapsed and the job's claim
+takes the delivery over. Nothing that is waiting in the queue is due to the sweeper.
+``due`` is one of DUE_SHARDS values (``due#0``...), by a hash of the subscription, so
+pending deliveries spread over several partitions; the sweeper reads each in turn.
+Final states leave the index.
+
+A first claim writes neither index's keys (``location_id`` for the console's
+``by_location``, ``due``): a delivered-at-once event costs two writes of the record and
+one ``by_location`` entry, with its outcome. Until then the record has no
+``location_id``: its readers take it from the job or the subscription.
 """
 
 from __future__ import annotations
@@ -35,6 +43,7 @@ SAFETY_MARGIN = 120  # how long after a queued job should have run the sweeper l
 FINISH_IN_BATCH_MARGIN = 20.0  # a lease with less left than this is finished with a conditional write
 MAX_REPLAY_PAGES = 1000
 REOPEN_CONCURRENCY = 16  # a replay of thousands answers within API Gateway's 29 s
+INDEX_KEYS = ("location_id", "due", "sweep_at")  # what a first claim leaves out, so that it writes no index
 
 
 def due_shard(sub_id: str) -> str:
@@ -61,39 +70,38 @@ class DeliveryStore:
     def claim(self, delivery: Delivery, lease_seconds: float, *, first: bool = False) -> Delivery | None:
         """Take a delivery for one attempt; None if it is delivered, final, leased by another worker or not yet due.
 
-        The first attempt (a job from fan-out) creates the record with a write that fails
-        if it exists; later ones (retries, the sweeper, replays) update it on condition.
-        Either is one conditional write: on AWS and (with ``stack.moto_atomic``) on moto,
-        of many workers claiming the same delivery exactly one wins. The lease puts the
-        delivery in the sweeper's index until it ends, so a worker that dies mid-attempt
-        is covered.
+        The first attempt (a job from fan-out) creates the record with a put that fails if
+        it exists; later ones (retries, the sweeper, replays) and a first job handed out
+        again (its worker died mid-attempt) update it on condition that it is pending, due
+        and not leased. Each is one conditional write: on AWS and (with
+        ``stack.moto_atomic``) on moto, of many workers claiming the same delivery exactly
+        one wins.
         """
         now = d.now()
         lease = now + lease_seconds
         if first:
             claimed = replace(delivery, status=DeliveryStatus.PENDING, attempts=1, next_at=now, lease_until=lease)
-            item = {**_item(claimed, int(now) + RETENTION_SECONDS, now), "lease_until": lease, "due": due_shard(delivery.subscription_id), "sweep_at": lease}
+            item = {k: v for k, v in _item(claimed, int(now) + RETENTION_SECONDS, now).items() if k not in INDEX_KEYS}
             try:
-                d.call("put_item", TableName=self._table, Item=d.to_item(item), ConditionExpression="attribute_not_exists(pk)")
+                d.call("put_item", TableName=self._table, Item=d.to_item({**item, "lease_until": lease}), ConditionExpression="attribute_not_exists(pk)")
             except d.ConditionFailed:
-                return None
-            return claimed
+                pass  # the record exists: claimed on condition below, as a retry is
+            else:
+                return claimed
         try:
             answer = d.call(
                 "update_item",
                 TableName=self._table,
                 Key=self._key(delivery.subscription_id, delivery.event_cursor),
-                UpdateExpression="SET lease_until = :lease, attempts = attempts + :one, #due = :due, sweep_at = :lease",
+                UpdateExpression="SET lease_until = :lease, attempts = attempts + :one",
                 ConditionExpression="#s = :pending AND next_at <= :soon AND (attribute_not_exists(lease_until) OR lease_until < :now)",
-                ExpressionAttributeNames={"#s": "status", "#due": "due"},
-                ExpressionAttributeValues=d.values(
-                    lease=lease, one=1, pending=DeliveryStatus.PENDING.value, now=now, soon=now + 1, due=due_shard(delivery.subscription_id)
-                ),
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=d.values(lease=lease, one=1, pending=DeliveryStatus.PENDING.value, now=now, soon=now + 1),
                 ReturnValues="ALL_NEW",
             )
         except d.ConditionFailed:
             return None
-        return _delivery(d.from_item(answer["Attributes"]))
+        return _delivery({"location_id": delivery.location_id, **d.from_item(answer["Attributes"])})
 
     def finish_many(self, outcomes: list[tuple[Delivery, Attempt, DeliveryStatus, float | None]]) -> None:
         """Record the outcomes of one job's attempts: whole items in batches of 25 while their leases are safely held.
@@ -120,13 +128,13 @@ class DeliveryStore:
                 raise d.StoreUnavailable("some delivery outcomes could not be written")
 
     def _finish_conditionally(self, finished: Delivery, lease: float | None, now: float) -> None:
-        vals: dict[str, Any] = {"status": finished.status.value, "log": _log_text(finished.attempts_log), "lease": lease}
+        vals: dict[str, Any] = {"status": finished.status.value, "log": _log_text(finished.attempts_log), "lease": lease, "loc": finished.location_id}
         names = {"#s": "status", "#l": "log", "#due": "due"}
         if finished.status is DeliveryStatus.PENDING:
-            expression = "SET #s = :status, #l = :log, next_at = :next, #due = :due, sweep_at = :sweep REMOVE lease_until"
+            expression = "SET #s = :status, #l = :log, location_id = :loc, next_at = :next, #due = :due, sweep_at = :sweep REMOVE lease_until"
             vals.update(next=finished.next_at, due=due_shard(finished.subscription_id), sweep=sweep_at_for_retry(now, finished.next_at))
         else:
-            expression = "SET #s = :status, #l = :log REMOVE lease_until, #due, sweep_at"
+            expression = "SET #s = :status, #l = :log, location_id = :loc REMOVE lease_until, #due, sweep_at"
         try:
             d.call(
                 "update_item",
@@ -274,7 +282,7 @@ def _item(delivery: Delivery, expires_at: int, now: float) -> dict[str, Any]:
 def _delivery(values: dict[str, Any]) -> Delivery:
     return Delivery(
         subscription_id=str(values["pk"]),
-        location_id=str(values["location_id"]),
+        location_id=str(values.get("location_id", "")),  # empty only before the first outcome (see the module's docstring)
         event_key=str(values["event_key"]),
         event_cursor=str(values["sk"]),
         event_id=str(values["event_id"]),

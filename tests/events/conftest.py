@@ -5,7 +5,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from receiver import Receiver
+
+from stack.receiver import HookReceiver, Script
 
 
 class Clock:
@@ -31,16 +32,16 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver().start()
+def receiver() -> Iterator[HookReceiver]:
+    r = HookReceiver().start()
     yield r
     r.stop()
 
 
 @contextmanager
-def receiving(**behaviour: object) -> Iterator[Receiver]:
-    """A receiver answering as told (see Receiver), stopped afterwards."""
-    r = Receiver(**behaviour).start()  # type: ignore[arg-type]
+def receiving(**script: object) -> Iterator[HookReceiver]:
+    """A receiver answering as told (see Script), stopped afterwards."""
+    r = HookReceiver(Script(**script)).start()  # type: ignore[arg-type]
     try:
         yield r
     finally:

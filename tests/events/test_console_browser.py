@@ -91,7 +91,7 @@ def test_an_operator_sees_a_delivery_fixes_a_failing_subscription_sends_a_test_a
         expect(page.locator(f'#log tr[data-hook-id="{bad["id"]}"]')).to_contain_text("Failed")
 
         # the target is fixed: enable, replay (the console counts first), delivered
-        broken.default = 200
+        broken.script.default = 200
         bad_row.get_by_role("button", name="Enable").click()
         expect(bad_row).to_contain_text("Active")
         bad_row.get_by_role("button", name="Replay failed").click()
@@ -121,7 +121,7 @@ def test_an_operator_sees_a_delivery_fixes_a_failing_subscription_sends_a_test_a
 
         # a few more hours of traffic for the chart: the broken target fails once more, and a CRM that is down
         # fails until it is disabled (its waiting retries then fail for good), then find Ada's events
-        broken.statuses = [500]
+        broken.script.statuses = [500]
         with receiving(default=503) as crm:
             down = subscribe(c, "any", crm.url)
             for hours in (2, 3, 1, 2):

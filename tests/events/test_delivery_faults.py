@@ -163,14 +163,35 @@ def test_a_worker_that_dies_mid_delivery_leaves_no_subscriber_without_the_event(
     assert stack.worker.pump_stream() >= 1  # fan-out ran: the job is queued
     [message] = aws.client("sqs").receive_message(QueueUrl=queue.queue_url(), MaxNumberOfMessages=10)["Messages"]
     job = queue.Job.loads(message["Body"])
-    # a worker takes the job, claims the delivery and dies before posting: its lease stays behind
+    # a worker takes the job, claims the delivery and dies before posting: its lease stays behind, its message undeleted
     wanted = Delivery(hook["id"], job.location_id, job.event_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
     assert services.deliveries().claim(wanted, 60, first=job.first) is not None
-    aws.client("sqs").delete_message(QueueUrl=queue.queue_url(), ReceiptHandle=message["ReceiptHandle"])
     stack.settle()
     assert receiver.received == []
-    retry_round(stack, clock, 61)
-    assert len(receiver.wait_for(1, 2)) == 1
+    assert services.deliveries().due(100) == []  # the sweeper has nothing to do: the queue still holds the job
+    clock.advance(61)  # the lease lapses; then the message's visibility timeout (longer than function timeout + lease) runs out
+    aws.client("sqs").change_message_visibility(QueueUrl=queue.queue_url(), ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    stack.settle()
+    [got] = receiver.wait_for(1, 2)
+    assert got.headers["webhook-id"] == job.event_id
+    [record] = services.deliveries().recent(hook["id"], 10)
+    assert record.status is DeliveryStatus.DELIVERED and record.attempts == 2 and record.location_id == DEMO_LOCATION_A
+
+
+def test_a_job_handed_out_again_while_its_attempt_is_running_posts_nothing_more(stack, receiver, clock):
+    with stack.client(DEMO_KEY_A) as c:
+        hook = subscribe(c, "stamp_added", receiver.url)
+        c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+    stack.sandbox.wait_webhooks_idle(10)
+    assert stack.worker.pump_stream() >= 1
+    [message] = aws.client("sqs").receive_message(QueueUrl=queue.queue_url(), MaxNumberOfMessages=10)["Messages"]
+    job = queue.Job.loads(message["Body"])
+    wanted = Delivery(hook["id"], job.location_id, job.event_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
+    assert services.deliveries().claim(wanted, 60, first=True) is not None  # a worker holds the lease
+    aws.client("sqs").change_message_visibility(QueueUrl=queue.queue_url(), ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    stack.settle()  # the same job again, within the lease: its claim fails and it is done
+    assert receiver.received == []
+    assert services.deliveries().claim(wanted, 60, first=True) is None
 
 
 def test_failed_deliveries_are_kept_and_can_be_replayed(stack, clock):
@@ -180,7 +201,7 @@ def test_failed_deliveries_are_kept_and_can_be_replayed(stack, clock):
             retry_round(stack, clock, delay * 1.3)
         [row] = deliveries(c, hook["id"])
         assert row["status"] == "failed" and row["attempts"] == len(RETRY_DELAYS) + 1
-        receiver.default = 200
+        receiver.script.default = 200
         assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}).json() == {"replayed": 1}
         stack.settle()
         assert deliveries(c, hook["id"])[0]["status"] == "delivered"
@@ -197,4 +218,6 @@ def test_a_subscription_failing_for_five_days_is_disabled(stack, clock):
         c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
         stack.settle()
         assert len(receiver.received) == count
-        assert hook["id"]
+        shown = c.get(f"/v1/hooks/{hook['id']}").json()
+        assert (shown["status"], shown["disabled_reason"]) == ("disabled", "every delivery failed for 5 days")
+        assert [(row["status"], row["attempts"]) for row in deliveries(c, hook["id"])] == [("failed", 4)]  # the stamp after it made none

@@ -8,11 +8,11 @@ import time
 import httpx
 import pytest
 from conftest import subscribe
-from receiver import Receiver
 from test_delivery_faults import connected, event_body, signed_post
 
 from chalicelib import address_guard, services
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_B
+from stack.receiver import HookReceiver, Script
 
 
 def nothing_stored(stack) -> bool:
@@ -124,8 +124,8 @@ def test_targets_are_checked_again_at_delivery(stack, receiver, monkeypatch):
 
 
 def test_redirects_are_not_followed(stack):
-    target = Receiver().start()
-    redirector = Receiver(default=307, headers={"Location": target.url}).start()
+    target = HookReceiver().start()
+    redirector = HookReceiver(Script(default=307, headers={"Location": target.url})).start()
     try:
         with stack.client(DEMO_KEY_A) as c:
             hook = subscribe(c, "stamp_added", redirector.url)

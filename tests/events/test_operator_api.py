@@ -47,12 +47,12 @@ def test_a_hook_shows_its_health_failing_then_disabled_with_why_then_enabled_aga
         assert listed["last_delivery_status"] == "failed"
         assert listed["counts_24h"]["failed"] == 0  # the event came in five days ago: outside the 24 hours
 
-        receiver.received.clear()
+        receiver.clear()
         stamp(stack, c)
         assert receiver.received == []  # disabled: nothing is sent
         enabled = c.post(f"/v1/hooks/{hook['id']}/enable").json()
         assert enabled["status"] == "active" and enabled["disabled_reason"] is None and enabled["failing_since"] is None
-        receiver.default = 200
+        receiver.script.default = 200
         stamp(stack, c)
         assert len(receiver.wait_for(1)) == 1
         assert c.get(f"/v1/hooks/{hook['id']}").json()["counts_24h"]["delivered"] == 1
@@ -154,7 +154,7 @@ def test_replay_says_how_many_it_will_send_before_it_sends(stack, clock):
         assert refused.status_code == 409 and refused.json()["error"]["code"] == "subscription_disabled"
         assert c.post(f"/v1/hooks/{hook['id']}/deliveries/{first}/resend").status_code == 409
         c.post(f"/v1/hooks/{hook['id']}/enable")
-        receiver.default = 200
+        receiver.script.default = 200
         assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"since": first}).json() == {"replayed": 1}
         stack.settle()
         assert [r.headers["webhook-id"] for r in receiver.received[before:]] == [second]

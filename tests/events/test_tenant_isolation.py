@@ -5,10 +5,10 @@ from __future__ import annotations
 from conftest import subscribe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from receiver import Receiver
 
 from chalicelib import registry
 from sandbox import DEMO_KEY_A, DEMO_KEY_B, DEMO_LOCATION_A, DEMO_LOCATION_B
+from stack.receiver import HookReceiver
 
 KEYS = {DEMO_LOCATION_A: DEMO_KEY_A, DEMO_LOCATION_B: DEMO_KEY_B}
 
@@ -31,7 +31,7 @@ def test_b_can_neither_list_delete_replay_see_deliveries_nor_poll_anything_of_a(
 @settings(max_examples=6, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.sampled_from([DEMO_LOCATION_A, DEMO_LOCATION_B]), st.sampled_from(registry.event_names())), min_size=1, max_size=5))
 def test_events_only_ever_reach_their_own_locations_subscribers(stack, emissions):
-    receivers = {loc: Receiver().start() for loc in KEYS}
+    receivers = {loc: HookReceiver().start() for loc in KEYS}
     try:
         hooks = {}
         for loc, key in KEYS.items():

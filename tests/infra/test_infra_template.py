@@ -78,6 +78,10 @@ def test_delivery_queue_redrives_to_a_dead_letter_queue_and_outlasts_the_functio
     assert queue["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["DeliveryDeadLetterQueue", "Arn"]}
     assert queue["RedrivePolicy"]["maxReceiveCount"] >= 1
     assert queue["VisibilityTimeout"] >= 6 * resources["Deliver"]["Properties"]["Timeout"]
+    # a worker that dies mid-attempt: SQS hands its job out again only after the lease it took has lapsed
+    from chalicelib.delivery import LEASE_SECONDS
+
+    assert queue["VisibilityTimeout"] > resources["Deliver"]["Properties"]["Timeout"] + LEASE_SECONDS
 
 
 def test_event_sources_read_the_stacks_own_queue_and_stream(resources: dict[str, Any]) -> None:

@@ -16,13 +16,13 @@ import httpx
 import json5
 import pytest
 from jsonschema import Draft4Validator, Draft7Validator
-from receiver import Receiver
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from chalicelib import catalog
 from platforms import export
 from sandbox import DEMO_KEY_A
+from stack.receiver import HookReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "platforms" / "powerautomate" / "schemas"  # Microsoft's, copied with LICENSE and SOURCE.txt
@@ -149,7 +149,7 @@ class PowerAutomate:
 
 def test_subscribe_notify_unsubscribe_as_power_automate_does(stack: Any, tmp_path: Path) -> None:
     flow = PowerAutomate(*exported(tmp_path / "app", stack.connector), DEMO_KEY_A)
-    callback = Receiver().start()
+    callback = HookReceiver().start()
     stack.worker.start()
     try:
         location = flow.turn_on("stamp_added", callback.url, card_template_id=["ct_a_coffee"])

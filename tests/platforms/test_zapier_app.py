@@ -10,11 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
-from receiver import Receiver
 from zapier_runner import CORE_VERSION, ZapierError, ZapierRunner
 
 from chalicelib import catalog
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
+from stack.receiver import HookReceiver
 
 AUTH = {"api_key": DEMO_KEY_A}
 CATALOG = catalog.catalog()
@@ -66,7 +66,7 @@ def test_auth_test_label_and_a_bad_key(stack: Any, live_zapier: ZapierRunner) ->
     assert "7loc_sc_" in malformed.value.details["message"]
 
 
-def _wait_for_deliveries(receiver: Receiver, count: int, timeout: float = 60.0) -> list[Any]:
+def _wait_for_deliveries(receiver: HookReceiver, count: int, timeout: float = 60.0) -> list[Any]:
     received = receiver.wait_for(count, timeout)
     assert len(received) >= count, f"{len(received)} of {count} deliveries arrived: {[r.json().get('event') for r in received]}"
     return received
@@ -75,7 +75,7 @@ def _wait_for_deliveries(receiver: Receiver, count: int, timeout: float = 60.0) 
 def test_every_event_through_hooks_and_polling(stack: Any, live_zapier: ZapierRunner) -> None:
     """Subscribe each trigger, make the sandbox emit its event, run perform and performList on it, unsubscribe."""
     live_zapier.run("authentication.test", {"authData": AUTH})  # connects the location to 7stamp's webhooks
-    receiver = Receiver().start()
+    receiver = HookReceiver().start()
     stack.worker.start()
     try:
         subscriptions = {}

@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from sandbox_support import Receiver, key_client
+from sandbox_support import fail_once, key_client
 
 from sandbox import DEMO_KEY_A, DEMO_KEY_B, Sandbox
+from stack.receiver import HookReceiver
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,7 @@ def control(sb: Sandbox) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
+def receiver() -> Iterator[HookReceiver]:
+    server = HookReceiver(answer=fail_once()).start()
     yield server
-    server.close()
+    server.stop()

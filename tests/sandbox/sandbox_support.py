@@ -1,18 +1,17 @@
-"""What the sandbox's tests share: a client per key, a webhook receiver on 127.0.0.1, and small request helpers."""
+"""What the sandbox's tests share: a client per key, the answers of their webhook receiver, and small request helpers."""
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 
 from sandbox import Sandbox
+from stack.receiver import HookReceiver, ReceivedDelivery
 
 T = TypeVar("T")
 
@@ -29,53 +28,24 @@ def wait_until(condition: Callable[[], T], timeout: float = 5.0) -> T:
         time.sleep(0.01)
 
 
-class Receiver:
-    """A webhook endpoint on 127.0.0.1; paths under /fail-once answer 500 to the first try of each message."""
+def fail_once() -> Callable[[ReceivedDelivery], int]:
+    """A receiver's answer: 500 to the first try of each message under /fail-once, 204 to everything else."""
+    failed: set[str] = set()
+    lock = threading.Lock()
 
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self._failed: set[str] = set()
-        self._lock = threading.Lock()
-        receiver = self
+    def answer(delivery: ReceivedDelivery) -> int:
+        message_id = delivery.headers.get("webhook-id", "")
+        with lock:
+            first = message_id not in failed
+            failed.add(message_id)
+        return 500 if first and delivery.path.startswith("/fail-once") else 204
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                message_id = self.headers.get("webhook-id", "")
-                with receiver._lock:
-                    receiver.requests.append(
-                        {
-                            "path": self.path,
-                            "headers": {k.lower(): v for k, v in self.headers.items()},
-                            "body": body,
-                        }
-                    )
-                    fail = self.path.startswith("/fail-once") and message_id not in receiver._failed
-                    receiver._failed.add(message_id)
-                self.send_response(500 if fail else 204)
-                self.end_headers()
+    return answer
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-
-    def received(self, message_id: str) -> list[dict[str, Any]]:
-        with self._lock:
-            return [r for r in self.requests if r["headers"].get("webhook-id") == message_id]
-
-    def events(self) -> list[str]:
-        with self._lock:
-            return [json.loads(r["body"])["event"] for r in self.requests]
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join()
+def tries(receiver: HookReceiver, message_id: str) -> list[ReceivedDelivery]:
+    """Every attempt at one message, oldest first."""
+    return [d for d in receiver.received if d.headers.get("webhook-id") == message_id]
 
 
 def key_client(sandbox: Sandbox, key: str | None) -> httpx.Client:

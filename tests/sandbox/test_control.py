@@ -7,12 +7,12 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_support import Receiver, issue, subscribe, wait_until
-from standardwebhooks import Webhook
+from sandbox_support import issue, subscribe, tries, wait_until
 
 from sandbox import DEMO_KEY_A, DEMO_KEY_B, DEMO_KEY_REVOKED, DEMO_LOCATION_A, DEMO_LOCATION_B, Sandbox
 from sandbox.state.control import BUILDERS
 from sandbox.values import Event
+from stack.receiver import HookReceiver
 
 EVENTS = (
     "card_issued",
@@ -38,7 +38,7 @@ EMIT_EXTRAS: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("event", EVENTS)
-def test_emit_makes_each_event_happen(sb: Sandbox, a: httpx.Client, control: httpx.Client, receiver: Receiver, event: str) -> None:
+def test_emit_makes_each_event_happen(sb: Sandbox, a: httpx.Client, control: httpx.Client, receiver: HookReceiver, event: str) -> None:
     hook = subscribe(a, f"{receiver.url}/ok", ["*"])
     response = control.post(
         "/_sandbox/emit",
@@ -51,8 +51,8 @@ def test_emit_makes_each_event_happen(sb: Sandbox, a: httpx.Client, control: htt
     assert response.status_code == 200, response.text
     payload, [message_id] = response.json()["event"], response.json()["message_ids"]
     assert payload["event"] == event and payload["card"]["id"] == "card_demo_a"
-    [delivered] = wait_until(lambda: receiver.received(message_id))
-    assert Webhook(hook["secret"]).verify(delivered["body"], delivered["headers"]) == payload
+    [delivered] = wait_until(lambda: tries(receiver, message_id))
+    assert delivered.verify(hook["secret"]) == payload
 
     voucher = sb.state.vouchers.get(payload.get("voucher", {}).get("id", ""))
     checks: dict[str, Callable[[], bool]] = {

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import httpx
-from sandbox_support import Receiver, issue, subscribe, wait_until
+from sandbox_support import issue, subscribe, tries, wait_until
 from standardwebhooks import Webhook
 
 from sandbox import DEMO_LOCATION_A, Sandbox
+from stack.receiver import HookReceiver
 
 
 def test_webhook_crud_and_validation(a: httpx.Client) -> None:
@@ -27,17 +28,17 @@ def test_webhook_crud_and_validation(a: httpx.Client) -> None:
         assert a.post("/v1/webhooks", json=body).status_code == 422
 
 
-def test_webhook_deliveries_are_signed_and_filtered(sb: Sandbox, a: httpx.Client, receiver: Receiver) -> None:
+def test_webhook_deliveries_are_signed_and_filtered(sb: Sandbox, a: httpx.Client, receiver: HookReceiver) -> None:
     hook = subscribe(a, f"{receiver.url}/ok", ["card_issued", "stamp_added"])
     card = issue(a, "hooked@example.com")["card"]
     a.post(f"/v1/cards/{card['id']}/stamps", json={"count": 10, "comment": "big order"})
     assert sb.wait_webhooks_idle(timeout=5.0)
-    assert sorted(receiver.events()) == ["card_issued", "stamp_added"]
+    assert sorted(d.json()["event"] for d in receiver.received) == ["card_issued", "stamp_added"]
     verified = {}
-    for request in receiver.requests:
-        assert request["headers"]["webhook-id"].startswith("msg_")
-        assert request["headers"]["content-type"] == "application/json"
-        payload = Webhook(hook["secret"]).verify(request["body"], request["headers"])
+    for request in receiver.received:
+        assert request.headers["webhook-id"].startswith("msg_")
+        assert request.headers["content-type"] == "application/json"
+        payload = request.verify(hook["secret"])
         verified[payload["event"]] = payload
     issued = verified["card_issued"]
     assert issued["business_id"] == "b_demo" and issued["location_id"] == DEMO_LOCATION_A
@@ -49,18 +50,18 @@ def test_webhook_deliveries_are_signed_and_filtered(sb: Sandbox, a: httpx.Client
     assert a.delete(f"/v1/webhooks/{hook['id']}").status_code == 204
     issue(a, "unhooked@example.com")
     assert sb.wait_webhooks_idle(timeout=5.0)
-    assert len(receiver.requests) == 2
+    assert len(receiver.received) == 2
 
 
-def test_failed_delivery_is_retried_with_the_same_id(sb: Sandbox, a: httpx.Client, control: httpx.Client, receiver: Receiver) -> None:
+def test_failed_delivery_is_retried_with_the_same_id(sb: Sandbox, a: httpx.Client, control: httpx.Client, receiver: HookReceiver) -> None:
     hook = subscribe(a, f"{receiver.url}/fail-once", ["*"])
     emitted = control.post("/_sandbox/emit", json={"location_id": DEMO_LOCATION_A, "event": "card_opened"}).json()
     [message_id] = emitted["message_ids"]
-    wait_until(lambda: len(receiver.received(message_id)) >= 2)
-    tries = receiver.received(message_id)
-    assert [t["body"] for t in tries[:1]] == [t["body"] for t in tries[1:2]]
-    for attempt in tries:
-        assert Webhook(hook["secret"]).verify(attempt["body"], attempt["headers"])["event"] == "card_opened"
+    wait_until(lambda: len(tries(receiver, message_id)) >= 2)
+    attempts = tries(receiver, message_id)
+    assert [t.body for t in attempts[:1]] == [t.body for t in attempts[1:2]]
+    for attempt in attempts:
+        assert attempt.verify(hook["secret"])["event"] == "card_opened"
     assert sb.wait_webhooks_idle(timeout=5.0)
     log = [e for e in control.get("/_sandbox/webhook-attempts").json()["data"] if e["message_id"] == message_id]
     assert [(e["attempt"], e["status_code"]) for e in log] == [(1, 500), (2, 204)]

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from receiver import Receiver
 
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
+from stack.receiver import HookReceiver
 
 REPO = Path(__file__).resolve().parents[2]
 START_SECONDS = 60.0
@@ -80,7 +80,7 @@ def test_run_serves_a_whole_loop_and_stops_cleanly_on_ctrl_c(running_stack: tupl
     sandbox = f"http://127.0.0.1:{ports['SANDBOX_PORT']}"
     _wait_healthy(proc, connector, output)
 
-    receiver = Receiver().start()
+    receiver = HookReceiver().start()
     try:
         with httpx.Client(base_url=connector, headers={"X-API-Key": DEMO_KEY_A}, timeout=30) as api:
             hook = api.post("/v1/hooks", json={"event": "stamp_added", "target_url": receiver.url})
