@@ -24,6 +24,7 @@ import json
 import logging
 import random
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -74,6 +75,52 @@ class Figures:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+class Releases(logging.Handler):
+    """Which events the deferred enrichment released (``connector.deferred``'s log line names each): where the latency goes."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.ids: set[str] = set()
+        self.waits: list[float] = []  # receipt to release of each, in seconds
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if str(record.msg).startswith("event %s released") and isinstance(record.args, tuple):
+            self.ids.add(str(record.args[0]))
+            self.waits.append(float(str(record.args[2])))
+
+    def attach(self) -> Releases:
+        log = logging.getLogger("connector.deferred")
+        log.setLevel(logging.INFO)
+        log.addHandler(self)
+        return self
+
+
+class Tries:
+    """How often the deferred enrichment tried, and how long its tries held the queue worker (they run one after another)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.seconds = 0.0
+        self._lock = threading.Lock()
+
+    def attach(self) -> Tries:
+        from chalicelib import deferred
+
+        real = deferred.run
+
+        def timed(job: Any) -> None:
+            started = time.monotonic()
+            try:
+                real(job)
+            finally:
+                with self._lock:
+                    self.count += 1
+                    self.seconds += time.monotonic() - started
+
+        deferred.run = timed  # type: ignore[assignment]
+        return self
+
+
 def _percentile(values: list[float], share: float) -> float | None:
     if not values:
         return None
@@ -116,6 +163,8 @@ def run(plan: Plan) -> Figures:
             client.post("/v1/hooks", json={"event": "any", "target_url": subscriber.url}).raise_for_status()
         calls = Calls()
         calls.attach(stack.services)
+        releases = Releases().attach()
+        tries = Tries().attach()
         stack.sandbox.limiter.reset()  # count only the run: connecting made two calls of its own
         poller = Poller(stack.connector_url, DEMO_KEY_A).start()
         sender = Sender(stack.sandbox, DEMO_LOCATION_A, inbound_url, secret)
@@ -141,19 +190,30 @@ def run(plan: Plan) -> Figures:
         while time.monotonic() < caught_up and not accepted <= set(poller.seen):
             poller.poll_once()
             time.sleep(POLL_EVERY)
-        return _figures(sender, subscriber, poller, calls, stack, DEMO_KEY_A, burst_started)
+        figures = _figures(sender, subscriber, poller, calls, stack, DEMO_KEY_A, burst_started, releases.ids)
+        figures.extra.update(release_p50_s=_percentile(releases.waits, 0.5), release_p95_s=_percentile(releases.waits, 0.95),
+                             enrich_tries=tries.count, enrich_try_seconds=round(tries.seconds, 1))
+        return figures
     finally:
         subscriber.stop()
         stack.stop()
 
 
-def _figures(sender: Sender, subscriber: Subscriber, poller: Poller, calls: Calls, stack: Any, api_key: str, burst_started: float) -> Figures:
+def _figures(
+    sender: Sender, subscriber: Subscriber, poller: Poller, calls: Calls, stack: Any, api_key: str, burst_started: float, released: set[str]
+) -> Figures:
     sent = sender.sent
     accepted = [s for s in sent if s.event_id]
     delivered = subscriber.accepted_ids()
     lost = [s for s in sent if s.event_id not in delivered]
     steady = [s for s in accepted if s.phase == "steady"]
     first = [subscriber.first_seen[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.first_seen]
+    late = [subscriber.first_seen[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.first_seen and s.event_id in released]
+    inline = [subscriber.first_seen[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.first_seen and s.event_id not in released]
+    # the receipt time inside each id (evt_<ms>_...) splits the latency: send to stored (inbound, with enrichment), stored to receipt (pipeline)
+    stored_at = {s.event_id: int(s.event_id.split("_")[1]) / 1000 for s in steady if s.event_id and s.event_id.count("_") == 2}
+    to_store = [stored_at[s.event_id] - s.sent_at for s in steady if s.event_id in stored_at]
+    pipeline = [subscriber.first_seen[i] - t for i, t in stored_at.items() if i in subscriber.first_seen and i not in released]
     ok = [subscriber.accepted[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.accepted]
     burst_done = [subscriber.accepted[s.event_id] for s in accepted if s.phase == "burst" and s.event_id in subscriber.accepted]
     burst_count = sum(1 for s in sent if s.phase == "burst")
@@ -180,7 +240,12 @@ def _figures(sender: Sender, subscriber: Subscriber, poller: Poller, calls: Call
         sevenstamp_429=int(usage["throttled"]),
         sevenstamp_peak_per_second=int(usage["peak_per_second"]),
         enrichment_dynamodb_calls=dict(calls.enrichment),
-        extra={"sends_given_up": sender.failed_sends, "polled_twice": len(poller.seen) - len(polled), "burst_delivered": len(burst_done), "burst": burst_count},
+        extra={"send_to_stored_p50_s": _percentile(to_store, 0.5), "send_to_stored_p95_s": _percentile(to_store, 0.95),
+               "stored_to_receipt_p50_s": _percentile(pipeline, 0.5), "stored_to_receipt_p95_s": _percentile(pipeline, 0.95),
+               "steady_enriched_later": len(late), "steady_enriched_at_once": len(inline),
+               "later_p50_s": _percentile(late, 0.5), "later_p95_s": _percentile(late, 0.95),
+               "at_once_p50_s": _percentile(inline, 0.5), "at_once_p95_s": _percentile(inline, 0.95),
+               "sends_given_up": sender.failed_sends, "polled_twice": len(poller.seen) - len(polled), "burst_delivered": len(burst_done), "burst": burst_count},
     )
 
 
@@ -218,6 +283,13 @@ def report(plan: Plan, f: Figures) -> str:
         line("share enriched", _show(None if f.enriched_share is None else 100 * f.enriched_share, " %"), ">= 99 %",
              None if f.enriched_share is None else f.enriched_share >= 0.99),
         line("7stamp answers 429", str(f.sevenstamp_429), "0", f.sevenstamp_429 == 0),
+        f"  where the steady latency goes: {f.extra['steady_enriched_at_once']} events enriched on receipt, first receipt p50/p95 "
+        f"{_show(f.extra['at_once_p50_s'], ' s')} / {_show(f.extra['at_once_p95_s'], ' s')}; {f.extra['steady_enriched_later']} enriched later "
+        f"(stored awaiting), {_show(f.extra['later_p50_s'], ' s')} / {_show(f.extra['later_p95_s'], ' s')}, released after "
+        f"{_show(f.extra.get('release_p50_s'), ' s')} / {_show(f.extra.get('release_p95_s'), ' s')} (all phases); send to stored p50/p95 "
+        f"{_show(f.extra['send_to_stored_p50_s'], ' s')} / {_show(f.extra['send_to_stored_p95_s'], ' s')}, stored to first receipt (enriched on receipt) "
+        f"{_show(f.extra['stored_to_receipt_p50_s'], ' s')} / {_show(f.extra['stored_to_receipt_p95_s'], ' s')}",
+        f"  deferred enrichment: {f.extra.get('enrich_tries')} tries, {f.extra.get('enrich_try_seconds')} s of the queue worker's time in them",
         f"  7stamp requests with the key {f.sevenstamp_requests}, at most {f.sevenstamp_peak_per_second} in one second (pacing allows 5)",
         f"  enrichment's DynamoDB calls per accepted event {sum(f.enrichment_dynamodb_calls.values()) / max(1, f.accepted):.2f} "
         f"({', '.join(f'{k} {v}' for k, v in f.enrichment_dynamodb_calls.items())}); "

@@ -117,6 +117,13 @@ class PollQuery(BaseModel):
     limit: WholeNumber = Field(POLL_LIMIT_DEFAULT, ge=POLL_LIMIT_MIN, le=POLL_LIMIT_MAX, description="How many events, newest first.")
     since: EventId | None = Field(None, description="An event id from an earlier answer: only events received after it.")
     samples: Literal["0", "1"] | None = Field(None, description="1: when nothing is stored yet, answer the trigger's sample marked sample: true.")
+    settled: Literal["0", "1"] | None = Field(
+        None,
+        description="1: newest first, only events that no event stored later can precede (for pollers that keep their own place by "
+        "time and id, as Make's watch modules do); X-Next-Cursor is the before of the next, older page when there may be one. "
+        "Not used with since.",
+    )
+    before: EventId | None = Field(None, description="A settled answer's X-Next-Cursor: the next page of settled events, older than it (not used with since).")
 
 
 class EventRecords(RootModel[list[EventRecord]]):

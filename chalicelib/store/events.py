@@ -2,9 +2,10 @@
 
 Item: ``pk`` = location, ``sk`` = the dedup key (webhook-id, or a hash of the body), ``ts``
 = receipt cursor ``<ms>#<hash>``, ``ev`` = ``<location>#<event>``, ``body`` = the record's
-JSON text, ``awaiting`` = 1 while the event waits for its enrichment. The local index
-``by_time`` (pk, ts) serves ``any``; the global index ``by_event`` (ev, ts) serves one
-event. Each poll is one Query whose cost depends on ``limit``, not on how many events
+JSON text, ``awaiting`` = 1 and ``held`` = the location while the event waits for its
+enrichment. The local index ``by_time`` (pk, ts) serves ``any``; the global index
+``by_event`` (ev, ts) serves one event; the sparse global index ``held`` (held, ts) holds
+only the events awaiting enrichment (keys only), so finding the oldest is one small Query. Each poll is one Query whose cost depends on ``limit``, not on how many events
 are stored. The table's stream hands each new item to fan-out (and an awaiting one once
 it is released), so storing and handing off are one write.
 
@@ -13,6 +14,11 @@ write, the write lands within WRITE_BOUND seconds of it or not at all (``call_bo
 and a ``since`` answer stops at the horizon (now minus HORIZON_SECONDS, more than that
 bound) and before the first event still awaiting enrichment. So no event can appear
 later behind a cursor already handed out.
+
+A poller that remembers only the newest (time, id) it took, as Make's watch modules do,
+reads ``settled`` answers instead: newest first, only events older than the horizon and
+than every event still awaiting enrichment, paged backwards with ``before``. An event
+stored or released later always carries a newer time than any that such an answer held.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from chalicelib.store.records import EventText, StoredEvent
 
 BY_TIME = "by_time"
 BY_EVENT = "by_event"
+HELD = "held"
 HORIZON_SECONDS = 20.0
 AWAIT_BLOCKS_SECONDS = 300.0  # an event awaiting enrichment longer than this no longer holds ``since`` pollers back
 assert HORIZON_SECONDS > _dynamo.WRITE_BOUND
@@ -82,6 +89,7 @@ class EventStore:
             "body": json.dumps({**record, "id": event_id}, separators=(",", ":"), ensure_ascii=False),
             "expires_at": received_ms // 1000 + self._ttl,
             "awaiting": 1 if awaiting else None,
+            "held": location_id if awaiting else None,
         }
         stored = _dynamo.to_item(item)
         size = _dynamo.item_size(stored)
@@ -123,8 +131,9 @@ class EventStore:
                 "update_item",
                 TableName=self._table,
                 Key=_dynamo.to_item({"pk": location_id, "sk": key}),
-                UpdateExpression="SET body = :body REMOVE awaiting",
+                UpdateExpression="SET body = :body REMOVE awaiting, #h",
                 ConditionExpression="attribute_exists(awaiting)",
+                ExpressionAttributeNames={"#h": HELD},
                 ExpressionAttributeValues=_dynamo.values(body=json.dumps(record, separators=(",", ":"), ensure_ascii=False)),
             )
         except _dynamo.ConditionFailed:
@@ -133,22 +142,59 @@ class EventStore:
 
     def recent(self, location_id: str, event: str | None, limit: int) -> list[EventText]:
         """The newest ``limit`` events, newest first, leaving out any still awaiting enrichment."""
+        found, _ = self._query(location_id, event, "", {}, newest_first=True, limit=limit)
+        return [e for e in found if not e.awaiting]
+
+    def horizon(self) -> str:
+        """The newest cursor a ``since`` answer may reach now: every write that could precede it has landed."""
+        return f"{int((self._clock.now() - HORIZON_SECONDS) * 1000):015d}#0"
+
+    def settled(self, location_id: str, event: str | None, before: str | None, limit: int) -> tuple[list[EventText], str | None]:
+        """Up to ``limit`` settled events, newest first (older than cursor ``before`` when given), and the ``before`` of the next page.
+
+        Settled: older than the horizon and than the location's oldest event still awaiting
+        enrichment (unless that has waited over AWAIT_BLOCKS_SECONDS), so no write still to
+        come can precede it. Two Queries: the sparse ``held`` index (one key at most), then
+        the page. An event awaiting longer than that bound is served as stored, as it would
+        otherwise never reach a poller that has passed its time.
+        """
+        bound = min(self.horizon(), self._oldest_held(location_id) or "~", before or "~")
+        found, more = self._query(location_id, event, " AND ts < :bound", {"bound": bound}, newest_first=True, limit=limit)
+        return found, (found[-1].cursor if found and more else None)
+
+    def _query(
+        self, location_id: str, event: str | None, cursors: str, values: dict[str, Any], *, newest_first: bool, limit: int
+    ) -> tuple[list[EventText], bool]:
+        """One Query of the tenant's (or one event's) index over a range of cursors: the events, and whether more may follow."""
         index, condition, vals = _partition(location_id, event)
         answer = self._db.call(
             "query",
             TableName=self._table,
             IndexName=index,
-            KeyConditionExpression=condition,
+            KeyConditionExpression=condition + cursors,
             ProjectionExpression="ts, body, awaiting",
-            ExpressionAttributeValues=_dynamo.values(**vals),
-            ScanIndexForward=False,
+            ExpressionAttributeValues=_dynamo.values(**values, **vals),
+            ScanIndexForward=not newest_first,
             Limit=limit,
         )
-        return [e for e in map(_text, answer.get("Items", [])) if not e.awaiting]
+        return list(map(_text, answer.get("Items", []))), bool(answer.get("LastEvaluatedKey"))
 
-    def horizon(self) -> str:
-        """The newest cursor a ``since`` answer may reach now: every write that could precede it has landed."""
-        return f"{int((self._clock.now() - HORIZON_SECONDS) * 1000):015d}#0"
+    def _oldest_held(self, location_id: str) -> str | None:
+        """The cursor of the location's oldest event awaiting enrichment for less than AWAIT_BLOCKS_SECONDS, if any."""
+        oldest = f"{int((self._clock.now() - AWAIT_BLOCKS_SECONDS) * 1000):015d}#0"
+        answer = self._db.call(
+            "query",
+            TableName=self._table,
+            IndexName=HELD,
+            KeyConditionExpression="#h = :loc AND ts >= :oldest",
+            ProjectionExpression="ts",
+            ExpressionAttributeNames={"#h": HELD},
+            ExpressionAttributeValues=_dynamo.values(loc=location_id, oldest=oldest),
+            ScanIndexForward=True,
+            Limit=1,
+        )
+        items = answer.get("Items", [])
+        return str(_dynamo.from_item(items[0])["ts"]) if items else None
 
     def since(self, location_id: str, event: str | None, since: str, limit: int) -> list[EventText]:
         """Up to ``limit`` events received after cursor ``since``, newest first, none past the horizon or an awaiting one.
@@ -161,19 +207,10 @@ class EventStore:
         horizon = self.horizon().replace("#0", "#~")  # every digest of the horizon's millisecond
         if horizon <= since:
             return []
-        index, condition, vals = _partition(location_id, event)
-        answer = self._db.call(
-            "query",
-            TableName=self._table,
-            IndexName=index,
-            KeyConditionExpression=condition + " AND ts BETWEEN :since AND :horizon",
-            ProjectionExpression="ts, body, awaiting",
-            ExpressionAttributeValues=_dynamo.values(since=since, horizon=horizon, **vals),
-            ScanIndexForward=True,
-            Limit=limit + 1,  # BETWEEN includes ``since`` itself
-        )
+        between = " AND ts BETWEEN :since AND :horizon"
+        page, _ = self._query(location_id, event, between, {"since": since, "horizon": horizon}, newest_first=False, limit=limit + 1)  # BETWEEN includes ``since``
         found: list[EventText] = []
-        for e in map(_text, answer.get("Items", [])):
+        for e in page:
             if e.cursor == since:
                 continue
             if e.awaiting and now - received_at(e.cursor) < AWAIT_BLOCKS_SECONDS:

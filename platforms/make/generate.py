@@ -20,9 +20,13 @@ from platforms.common import API_KEY, Catalog, Files, action_inputs, camel, conn
 
 CONNECTION = "apiKey"
 # When the connector received the event: the milliseconds inside its id (evt_<ms>_<hash>; get()
-# counts from 1). Polling lists events in that order, so Make's date trigger follows it and an
-# event that 7stamp sent late (an older `timestamp`) is still new to the scenario.
+# counts from 1), the time of the cursor that polling orders by. The watch modules read settled
+# answers (`settled=1`), which hold back every event that a later write could still precede, so
+# an event stored later never carries an older date than one Make has passed; and an event that
+# 7stamp sent late (an older `timestamp`) is still new to the scenario.
 RECEIVED_AT = '{{parseDate(get(split(item.id, "_"), 2), "x")}}'
+# A settled answer's X-Next-Cursor (present while older pages may exist) is the next page's `before`.
+NEXT_PAGE = "{{headers[\"x-next-cursor\"]}}"
 
 _TYPES = {"string": "text", "integer": "integer", "number": "number", "boolean": "boolean", "datetime": "date", "array": "array", "object": "collection"}
 _ERROR_TYPES = {401: "InvalidAccessTokenError", 404: "DataError", 409: "DataError", 413: "DataError", 422: "DataError", 429: "RateLimitError", 502: "ConnectionError", 504: "ConnectionError"}
@@ -207,7 +211,9 @@ def _trigger(app: _App, trigger: dict[str, Any]) -> tuple[str, str]:
             "communication": {
                 "url": f"/v1/triggers/{trigger['key']}",
                 "method": "GET",
-                "qs": {"limit": "{{parameters.limit}}", **filter_query(trigger["filters"])},
+                # pages of the most events one answer holds; Make reads them back to the last event it processed
+                "qs": {"settled": "1", "limit": POLL_LIMIT_MAX, **filter_query(trigger["filters"])},
+                "pagination": {"qs": {"before": NEXT_PAGE}, "condition": NEXT_PAGE},
                 "response": {
                     "iterate": "{{body}}",
                     "output": "{{item}}",

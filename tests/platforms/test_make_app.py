@@ -189,8 +189,12 @@ def test_watch_modules_send_the_triggers_filters_and_blank_filters_are_not_sent(
         poll = polls[f"/v1/triggers/{trigger['key']}"]
         keys = [f["key"] for f in trigger["filters"]]
         assert [p["name"] for p in _code(make_files, poll, "staticParams")] == [*keys, "limit"]
-        query = _code(make_files, poll, "communication")["qs"]
-        assert set(query) == {"limit", *keys}
+        communication = _code(make_files, poll, "communication")
+        query = communication["qs"]
+        assert set(query) == {"limit", "settled", *keys}
+        # settled answers, read page by page back to the last event Make processed
+        assert query["settled"] == "1" and communication["response"]["trigger"]["type"] == "date"
+        assert communication["pagination"]["qs"]["before"] == communication["pagination"]["condition"] == '{{headers["x-next-cursor"]}}'
         body = _code(make_files, hooks[trigger["key"]], "attach")["body"]["filters"]
         for key in keys:
             assert "omit(" in body and f"ifempty(parameters.{key}, false)" in body, body
