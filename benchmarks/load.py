@@ -108,10 +108,10 @@ class Tries:
 
         real = deferred.run
 
-        def timed(job: Any) -> None:
+        def timed(services: Any, job: Any) -> None:
             started = time.monotonic()
             try:
-                real(job)
+                real(services, job)
             finally:
                 with self._lock:
                     self.count += 1
