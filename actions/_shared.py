@@ -18,9 +18,15 @@ class CustomerRef(Input):
 
     RULES: ClassVar[tuple[Rule, ...]] = (Rule("exactly", IDENTIFIERS, "Give exactly one of email, phone, customer_id or card_id"),)
     email: Email | None = Field(None, title="Customer email", description="The customer's email address.")
-    phone: Phone | None = Field(None, title="Customer phone", description="The customer's phone number; international form (+1...) is safest.")
-    customer_id: str | None = Field(None, title="Customer ID", description="7stamp's customer id (c_...).", min_length=1, pattern=VISIBLE, max_length=100)
-    card_id: str | None = Field(None, title="Card ID", description="7stamp's card id (card_...).", min_length=1, pattern=VISIBLE, max_length=100)
+    phone: Phone | None = Field(
+        None, title="Customer phone", description="The customer's phone number; international form (+1...) is safest."
+    )
+    customer_id: str | None = Field(
+        None, title="Customer ID", description="7stamp's customer id (c_...).", min_length=1, pattern=VISIBLE, max_length=100
+    )
+    card_id: str | None = Field(
+        None, title="Card ID", description="7stamp's card id (card_...).", min_length=1, pattern=VISIBLE, max_length=100
+    )
 
     def identifier(self) -> tuple[str, str]:
         """The one identifier given, as (field name, value)."""
@@ -37,7 +43,9 @@ TEMPLATE_FIELD = Field(
     json_schema_extra={"dynamic": "card-templates"},
 )
 
-CARD_OUTPUT = card_fields("id", "customer_id", "template_id", "wallet_url", "status", "stamps", "stamps_required", "goal_index", "total_stamps")
+CARD_OUTPUT = card_fields(
+    "id", "customer_id", "template_id", "wallet_url", "status", "stamps", "stamps_required", "goal_index", "total_stamps"
+)
 
 VOUCHER_OUTPUT: tuple[OutputField, ...] = (
     OutputField("id", "Voucher ID"),

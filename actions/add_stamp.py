@@ -18,13 +18,17 @@ from chalicelib.input_types import VISIBLE, Integer
 class AddStampInput(CustomerRef):
     template_id: str | None = TEMPLATE_FIELD
     count: Integer = Field(1, ge=1, le=50, title="Stamps", description="How many stamps to add (1-50).")
-    comment: str | None = Field(None, title="Comment", description="Shown in the card's history, e.g. an order number.", pattern=VISIBLE, max_length=500)
+    comment: str | None = Field(
+        None, title="Comment", description="Shown in the card's history, e.g. an order number.", pattern=VISIBLE, max_length=500
+    )
     issue_card_if_missing: bool = Field(
         False,
         title="Issue card if missing",
         description="When the customer (by email or phone) has no card yet, issue one first.",
     )
-    name: str | None = Field(None, title="Name (for a new card)", description="Used only when a card is issued.", pattern=VISIBLE, max_length=200)
+    name: str | None = Field(
+        None, title="Name (for a new card)", description="Used only when a card is issued.", pattern=VISIBLE, max_length=200
+    )
 
 
 def _holder(ctx: ActionContext, data: AddStampInput) -> tuple[customers.Holder, bool]:

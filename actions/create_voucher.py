@@ -16,11 +16,21 @@ from chalicelib.input_types import VISIBLE, FutureMoment, Rule
 class CreateVoucherInput(CustomerRef):
     RULES: ClassVar[tuple[Rule, ...]] = (Rule("at_least", ("template_id", "title"), "Give a voucher template or a title"),)
     template_id: str | None = Field(
-        None, title="Voucher template", description="A voucher template; or give a title instead.", min_length=1, pattern=VISIBLE, max_length=100, json_schema_extra={"dynamic": "voucher-templates"}
+        None,
+        title="Voucher template",
+        description="A voucher template; or give a title instead.",
+        min_length=1,
+        pattern=VISIBLE,
+        max_length=100,
+        json_schema_extra={"dynamic": "voucher-templates"},
     )
-    title: str | None = Field(None, title="Title", description="A custom voucher's title, e.g. 'Free dessert'.", min_length=1, pattern=VISIBLE, max_length=200)
+    title: str | None = Field(
+        None, title="Title", description="A custom voucher's title, e.g. 'Free dessert'.", min_length=1, pattern=VISIBLE, max_length=200
+    )
     description: str | None = Field(None, title="Description", pattern=VISIBLE, max_length=1000)
-    redeem_code: str | None = Field(None, title="Redeem code", description="Leave empty to have one generated.", pattern=r"^[A-Za-z0-9_-]{4,64}$")
+    redeem_code: str | None = Field(
+        None, title="Redeem code", description="Leave empty to have one generated.", pattern=r"^[A-Za-z0-9_-]{4,64}$"
+    )
     redeem_code_formats: list[Literal["text", "qr", "barcode"]] | None = Field(
         None, title="Redeem code formats", description="How the code is shown: text, qr, barcode.", min_length=1, max_length=3
     )

@@ -18,7 +18,9 @@ MAX_ENTRIES = 100
 
 class FindCardHistoryInput(CustomerRef):
     template_id: str | None = TEMPLATE_FIELD
-    limit: WholeNumber = Field(20, ge=1, le=MAX_ENTRIES, title="Limit", description=f"How many entries to return, newest first (1-{MAX_ENTRIES}).")
+    limit: WholeNumber = Field(
+        20, ge=1, le=MAX_ENTRIES, title="Limit", description=f"How many entries to return, newest first (1-{MAX_ENTRIES})."
+    )
 
 
 def perform(ctx: ActionContext, data: FindCardHistoryInput) -> list[dict[str, Any]]:

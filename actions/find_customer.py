@@ -29,7 +29,9 @@ def _row(customer: dict[str, Any], card: dict[str, Any] | None) -> dict[str, Any
         "card_status": card.get("status"),
         "stamps": card.get("stamps"),
         "stamps_required": card.get("stamps_required"),
-        "stamps_to_goal": (card["stamps_required"] - card["stamps"]) if card.get("stamps_required") is not None and card.get("stamps") is not None else None,
+        "stamps_to_goal": (card["stamps_required"] - card["stamps"])
+        if card.get("stamps_required") is not None and card.get("stamps") is not None
+        else None,
         "goal_index": card.get("goal_index"),
         "total_stamps": card.get("total_stamps"),
         "last_stamp_at": card.get("last_stamp_at"),
@@ -71,7 +73,15 @@ DEFINITION = ActionDefinition(
         *card_fields("goal_index", "wallet_url"),
     ),
     sample=_row(
-        {"id": "c_789", "email": "jane.doe@example.com", "phone": "+15555550123", "name": "Jane Doe", "birthday": "1990-05-11", "language": "en", "cards": [SAMPLE_CARD]},
+        {
+            "id": "c_789",
+            "email": "jane.doe@example.com",
+            "phone": "+15555550123",
+            "name": "Jane Doe",
+            "birthday": "1990-05-11",
+            "language": "en",
+            "cards": [SAMPLE_CARD],
+        },
         SAMPLE_CARD,
     ),
     perform=perform,

@@ -16,7 +16,9 @@ class IssueCardInput(Input):
     RULES: ClassVar[tuple[Rule, ...]] = (Rule("at_least", ("email", "phone"), "Give the customer's email or phone"),)
     email: Email | None = Field(None, title="Email", description="The customer's email address; email or phone is required.")
     phone: Phone | None = Field(None, title="Phone", description="The customer's phone number; email or phone is required.")
-    name: str | None = Field(None, title="Name", description="The customer's name, shown on the card.", min_length=1, pattern=VISIBLE, max_length=200)
+    name: str | None = Field(
+        None, title="Name", description="The customer's name, shown on the card.", min_length=1, pattern=VISIBLE, max_length=200
+    )
     birthday: Day | None = Field(None, title="Birthday", description="YYYY-MM-DD; enables birthday rewards.")
     language: str | None = Field(None, title="Language", description="Card language, e.g. en or de.", pattern=r"^[a-z]{2}(-[A-Z]{2})?$")
     template_id: str | None = TEMPLATE_FIELD
@@ -39,6 +41,9 @@ DEFINITION = ActionDefinition(
     ),
     input_model=IssueCardInput,
     output_fields=CARD_OUTPUT + (OutputField("created", "New card", "boolean"), OutputField("customer.email", "Customer email")),
-    sample={**card_output(SAMPLE_CARD, {"id": "c_789", "email": "jane.doe@example.com", "phone": None, "name": "Jane Doe"}), "created": True},
+    sample={
+        **card_output(SAMPLE_CARD, {"id": "c_789", "email": "jane.doe@example.com", "phone": None, "name": "Jane Doe"}),
+        "created": True,
+    },
     perform=perform,
 )

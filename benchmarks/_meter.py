@@ -256,8 +256,12 @@ class Meter:
         if name not in self._tables:
             described = self._inspector.describe_table(TableName=name)["Table"]
             indexes = [
-                Index(i["IndexName"], tuple(k["AttributeName"] for k in i["KeySchema"]), i["Projection"]["ProjectionType"],
-                      tuple(i["Projection"].get("NonKeyAttributes", [])))
+                Index(
+                    i["IndexName"],
+                    tuple(k["AttributeName"] for k in i["KeySchema"]),
+                    i["Projection"]["ProjectionType"],
+                    tuple(i["Projection"].get("NonKeyAttributes", [])),
+                )
                 for i in described.get("GlobalSecondaryIndexes", []) + described.get("LocalSecondaryIndexes", [])
             ]
             self._tables[name] = Table(name, tuple(k["AttributeName"] for k in described["KeySchema"]), tuple(indexes))
@@ -300,7 +304,9 @@ class Meter:
             usage.write_units[first] += factor * (self._addressed(op, params) - changed)
 
     @staticmethod
-    def _count_index_write(usage: Usage, label: str, index: Index, old: dict[str, Any] | None, new: dict[str, Any] | None, factor: int) -> None:
+    def _count_index_write(
+        usage: Usage, label: str, index: Index, old: dict[str, Any] | None, new: dict[str, Any] | None, factor: int
+    ) -> None:
         if old == new:
             return
         moved = old is not None and new is not None and any(old.get(k) != new.get(k) for k in index.keys)
@@ -330,4 +336,3 @@ class Meter:
         if op == "TransactGetItems":
             return sum(2 * _units(item_size(r.get("Item")), 4096) for r in parsed.get("Responses", []))
         return 0.0
-

@@ -155,8 +155,15 @@ def split_event_sources(rounds: Usage) -> tuple[Usage, Usage]:
 
 def function_url_event(path: str, body: bytes, headers: dict[str, str]) -> dict[str, Any]:
     """A POST as a Lambda function URL hands it to the function (payload format 2.0)."""
-    return {"version": "2.0", "rawPath": path, "rawQueryString": "", "isBase64Encoded": True, "body": base64.b64encode(body).decode(),
-            "headers": {k.lower(): v for k, v in headers.items()}, "requestContext": {"http": {"method": "POST", "path": path}}}
+    return {
+        "version": "2.0",
+        "rawPath": path,
+        "rawQueryString": "",
+        "isBase64Encoded": True,
+        "body": base64.b64encode(body).decode(),
+        "headers": {k.lower(): v for k, v in headers.items()},
+        "requestContext": {"http": {"method": "POST", "path": path}},
+    }
 
 
 # -- pricing --------------------------------------------------------------------------------
@@ -179,7 +186,9 @@ def print_calls(title: str, usage: Usage, sources: Usage | None = None) -> None:
     print(f"  {title}: {usage.count()} AWS requests by the handlers ({ops})")
     if sources is not None:
         print(f"    event sources: {', '.join(f'{op} {n}' for op, n in sorted(sources.calls.items())) or 'none'}")
-    print(f"    DynamoDB: {usage.wru} write units, {usage.read_units:g} read units; Lambda: {usage.invocations} invocations, {usage.seconds * 1000:.0f} ms")
+    print(
+        f"    DynamoDB: {usage.wru} write units, {usage.read_units:g} read units; Lambda: {usage.invocations} invocations, {usage.seconds * 1000:.0f} ms"
+    )
 
 
 def print_cost(title: str, usage: Usage, sources: Usage | None, door: str, before_door: str | None = None, per: int = 1) -> float:
@@ -270,9 +279,18 @@ def main() -> int:
     finally:
         for receiver in receivers:
             receiver.stop()
-    complete = one.delivered == 1 and ten.delivered == SUBSCRIBERS and burst.delivered == BURST and one.enriched and ten.enriched and burst.enriched
-    print(f"\ndelivered: {one.delivered} of 1, {ten.delivered} of {SUBSCRIBERS}, {burst.delivered} of {BURST}; "
-          f"enriched: {one.enriched and ten.enriched and burst.enriched}")
+    complete = (
+        one.delivered == 1
+        and ten.delivered == SUBSCRIBERS
+        and burst.delivered == BURST
+        and one.enriched
+        and ten.enriched
+        and burst.enriched
+    )
+    print(
+        f"\ndelivered: {one.delivered} of 1, {ten.delivered} of {SUBSCRIBERS}, {burst.delivered} of {BURST}; "
+        f"enriched: {one.enriched and ten.enriched and burst.enriched}"
+    )
     print("\nAWS requests")
     print_calls("one event to 1 subscriber", one.handlers, one.sources)
     print_sizes(one.handlers)
@@ -283,17 +301,29 @@ def main() -> int:
     print_calls("one add-stamp", stamp)
     print_calls("the same add-stamp again (idempotent)", again)
     print("\ncost per million (inbound through the function URL)")
-    cost_one = print_cost("events to 1 subscriber", one.handlers, one.sources, "Lambda function URL request", "API Gateway REST API request")
-    print_cost(f"events to {SUBSCRIBERS} subscribers", ten.handlers, ten.sources, "Lambda function URL request", "API Gateway REST API request")
-    cost_burst = print_cost(f"events to 1 subscriber arriving {BURST} together (stream and queue batches shared)", burst.handlers, burst.sources,
-                            "Lambda function URL request", "API Gateway REST API request", per=BURST)
+    cost_one = print_cost(
+        "events to 1 subscriber", one.handlers, one.sources, "Lambda function URL request", "API Gateway REST API request"
+    )
+    print_cost(
+        f"events to {SUBSCRIBERS} subscribers", ten.handlers, ten.sources, "Lambda function URL request", "API Gateway REST API request"
+    )
+    cost_burst = print_cost(
+        f"events to 1 subscriber arriving {BURST} together (stream and queue batches shared)",
+        burst.handlers,
+        burst.sources,
+        "Lambda function URL request",
+        "API Gateway REST API request",
+        per=BURST,
+    )
     for title, usage in (("polls", poll), ("add-stamps", stamp), ("repeated add-stamps", again)):
         print_cost(title, usage, None, "API Gateway REST API request")
     extra = (ten.handlers.count() - one.handlers.count()) / (SUBSCRIBERS - 1)
     print("\ngoals (issue 9)")
     print(f"  handler AWS requests per event to one subscriber: {one.handlers.count()} (goal <= {GOAL_CALLS_ONE})")
     print(f"  per additional subscriber: {extra:.2f} (goal <= {GOAL_CALLS_EXTRA:g})")
-    print(f"  dollars per million events to one subscriber: ${cost_one:.2f} one at a time, ${cost_burst:.2f} in a burst of {BURST} (goal <= ${GOAL_DOLLARS:g})")
+    print(
+        f"  dollars per million events to one subscriber: ${cost_one:.2f} one at a time, ${cost_burst:.2f} in a burst of {BURST} (goal <= ${GOAL_DOLLARS:g})"
+    )
     return 0 if complete else 1
 
 

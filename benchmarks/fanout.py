@@ -55,8 +55,14 @@ def run(concurrency: int, moto_url: str, prefix: str, latency: float) -> tuple[f
         url = receivers[i % RECEIVERS].url
         subs.create(Subscription(f"hook_{i:05d}", TENANT, "stamp_added", f"{url}/s/{i}", {}, signing.new_secret(), "2026-11-22T00:00:00Z"))
     worker = Worker(stream_arn(env["EVENTS_TABLE"]))
-    record = {"event": "stamp_added", "location_id": TENANT, "business_id": "b", "timestamp": "2026-11-22T00:00:00Z",
-              "customer": {"id": "c_1"}, "enriched": False}
+    record = {
+        "event": "stamp_added",
+        "location_id": TENANT,
+        "business_id": "b",
+        "timestamp": "2026-11-22T00:00:00Z",
+        "customer": {"id": "c_1"},
+        "enriched": False,
+    }
     started = time.perf_counter()
     services.events.put_new(TENANT, "m#bench", "bench", record)
     deadline = time.monotonic() + TIME_LIMIT
@@ -76,7 +82,15 @@ class CallCounter:
     deletes, which Lambda does on AWS) are left out; everything the connector's code calls is in.
     """
 
-    EVENT_SOURCE = {"DescribeStream", "GetShardIterator", "GetRecords", "ReceiveMessage", "DeleteMessageBatch", "DeleteMessage", "GetQueueUrl"}
+    EVENT_SOURCE = {
+        "DescribeStream",
+        "GetShardIterator",
+        "GetRecords",
+        "ReceiveMessage",
+        "DeleteMessageBatch",
+        "DeleteMessage",
+        "GetQueueUrl",
+    }
 
     def __init__(self) -> None:
         self.calls: dict[str, int] = {}
@@ -111,7 +125,12 @@ def count_calls(moto_url: str) -> tuple[dict[str, int], dict[str, int]]:
     services = connector_app.use(container.from_environment())
     [receiver] = start_receivers(1, 0.0)
     calls = CallCounter()
-    for client in (services.aws.client("dynamodb"), services.aws.bounded_client("dynamodb"), services.aws.client("sqs"), services.aws.client("kms")):
+    for client in (
+        services.aws.client("dynamodb"),
+        services.aws.bounded_client("dynamodb"),
+        services.aws.client("sqs"),
+        services.aws.client("kms"),
+    ):
         calls.attach(client)
     worker = Worker(stream_arn(env["EVENTS_TABLE"]))
     results = []
@@ -121,8 +140,11 @@ def count_calls(moto_url: str) -> tuple[dict[str, int], dict[str, int]]:
         services.locations.claim(tenant, token)
         services.locations.complete(tenant, "wh_bench", secret)
         for i in range(subscribers):
-            services.subscriptions.create(Subscription(f"hook_{tenant}_{i}", tenant, "stamp_added", f"{receiver.url}/s/{i}",
-                                                         {}, signing.new_secret(), "2026-11-22T00:00:00Z"))
+            services.subscriptions.create(
+                Subscription(
+                    f"hook_{tenant}_{i}", tenant, "stamp_added", f"{receiver.url}/s/{i}", {}, signing.new_secret(), "2026-11-22T00:00:00Z"
+                )
+            )
         worker.drain()
         calls.take()
         body = json.dumps({"event": "stamp_added", "location_id": tenant, "business_id": "b", "timestamp": "2026-11-22T00:00:00Z"})
@@ -145,7 +167,11 @@ def main() -> int:
     os.environ["CONNECTOR_ALLOW_PRIVATE_TARGETS"] = "1"
     port = free_port()
     # moto in its own process, as AWS's services are not inside the Lambda's interpreter (with DynamoDB's per-item atomicity)
-    moto = subprocess.Popen([sys.executable, "-m", "stack.moto_atomic", "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    moto = subprocess.Popen(
+        [sys.executable, "-m", "stack.moto_atomic", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(url)
@@ -162,8 +188,12 @@ def main() -> int:
             fast_time, fast_count = run(32, url, f"bench-parallel-{int(latency * 1000)}", latency)
             complete = complete and base_count == fast_count == SUBSCRIBERS
             print(f" receivers answering after {latency * 1000:.0f} ms:")
-            print(f"  one at a time (DELIVERY_CONCURRENCY=1):  {base_count} delivered in {base_time:6.2f} s = {base_count / base_time:7.1f} deliveries/s")
-            print(f"  concurrent    (DELIVERY_CONCURRENCY=32): {fast_count} delivered in {fast_time:6.2f} s = {fast_count / fast_time:7.1f} deliveries/s")
+            print(
+                f"  one at a time (DELIVERY_CONCURRENCY=1):  {base_count} delivered in {base_time:6.2f} s = {base_count / base_time:7.1f} deliveries/s"
+            )
+            print(
+                f"  concurrent    (DELIVERY_CONCURRENCY=32): {fast_count} delivered in {fast_time:6.2f} s = {fast_count / fast_time:7.1f} deliveries/s"
+            )
             print(f"  speed-up: {base_time / fast_time:.2f}x")
     finally:
         moto.terminate()

@@ -36,7 +36,16 @@ from benchmarks._local import free_port
 from benchmarks.load_parties import POLL_EVERY, SENDERS, Calls, Poller, Sender, Subscriber
 
 CATCH_UP_SECONDS = 30.0  # after the drain, how long the poller may take to see the last events (a since horizon holds recent ones back)
-EVENT_MIX = ("stamp_added", "card_opened", "stamp_added", "voucher_issued", "lottery_played", "card_saved", "stamp_added", "inactivity_trigger")
+EVENT_MIX = (
+    "stamp_added",
+    "card_opened",
+    "stamp_added",
+    "voucher_issued",
+    "lottery_played",
+    "card_saved",
+    "stamp_added",
+    "inactivity_trigger",
+)
 
 
 @dataclass(frozen=True)
@@ -155,7 +164,9 @@ def run(plan: Plan) -> Figures:
         assert stack.sandbox is not None
         state = stack.sandbox.state
         customers = [
-            state.issue_card(DEMO_LOCATION_A, {"email": f"guest{i}@example.com", "name": f"Guest {i}", "birthday": "1990-01-01"})[1]["customer"]["id"]
+            state.issue_card(DEMO_LOCATION_A, {"email": f"guest{i}@example.com", "name": f"Guest {i}", "birthday": "1990-01-01"})[1][
+                "customer"
+            ]["id"]
             for i in range(plan.customers)
         ]
         inbound_url, secret = _connect(stack, DEMO_KEY_A, DEMO_LOCATION_A)
@@ -191,8 +202,12 @@ def run(plan: Plan) -> Figures:
             poller.poll_once()
             time.sleep(POLL_EVERY)
         figures = _figures(sender, subscriber, poller, calls, stack, DEMO_KEY_A, burst_started, releases.ids)
-        figures.extra.update(release_p50_s=_percentile(releases.waits, 0.5), release_p95_s=_percentile(releases.waits, 0.95),
-                             enrich_tries=tries.count, enrich_try_seconds=round(tries.seconds, 1))
+        figures.extra.update(
+            release_p50_s=_percentile(releases.waits, 0.5),
+            release_p95_s=_percentile(releases.waits, 0.95),
+            enrich_tries=tries.count,
+            enrich_try_seconds=round(tries.seconds, 1),
+        )
         return figures
     finally:
         subscriber.stop()
@@ -209,7 +224,9 @@ def _figures(
     steady = [s for s in accepted if s.phase == "steady"]
     first = [subscriber.first_seen[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.first_seen]
     late = [subscriber.first_seen[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.first_seen and s.event_id in released]
-    inline = [subscriber.first_seen[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.first_seen and s.event_id not in released]
+    inline = [
+        subscriber.first_seen[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.first_seen and s.event_id not in released
+    ]
     # the receipt time inside each id (evt_<ms>_...) splits the latency: send to stored (inbound, with enrichment), stored to receipt (pipeline)
     stored_at = {s.event_id: int(s.event_id.split("_")[1]) / 1000 for s in steady if s.event_id and s.event_id.count("_") == 2}
     to_store = [stored_at[s.event_id] - s.sent_at for s in steady if s.event_id in stored_at]
@@ -240,12 +257,22 @@ def _figures(
         sevenstamp_429=int(usage["throttled"]),
         sevenstamp_peak_per_second=int(usage["peak_per_second"]),
         enrichment_dynamodb_calls=dict(calls.enrichment),
-        extra={"send_to_stored_p50_s": _percentile(to_store, 0.5), "send_to_stored_p95_s": _percentile(to_store, 0.95),
-               "stored_to_receipt_p50_s": _percentile(pipeline, 0.5), "stored_to_receipt_p95_s": _percentile(pipeline, 0.95),
-               "steady_enriched_later": len(late), "steady_enriched_at_once": len(inline),
-               "later_p50_s": _percentile(late, 0.5), "later_p95_s": _percentile(late, 0.95),
-               "at_once_p50_s": _percentile(inline, 0.5), "at_once_p95_s": _percentile(inline, 0.95),
-               "sends_given_up": sender.failed_sends, "polled_twice": len(poller.seen) - len(polled), "burst_delivered": len(burst_done), "burst": burst_count},
+        extra={
+            "send_to_stored_p50_s": _percentile(to_store, 0.5),
+            "send_to_stored_p95_s": _percentile(to_store, 0.95),
+            "stored_to_receipt_p50_s": _percentile(pipeline, 0.5),
+            "stored_to_receipt_p95_s": _percentile(pipeline, 0.95),
+            "steady_enriched_later": len(late),
+            "steady_enriched_at_once": len(inline),
+            "later_p50_s": _percentile(late, 0.5),
+            "later_p95_s": _percentile(late, 0.95),
+            "at_once_p50_s": _percentile(inline, 0.5),
+            "at_once_p95_s": _percentile(inline, 0.95),
+            "sends_given_up": sender.failed_sends,
+            "polled_twice": len(poller.seen) - len(polled),
+            "burst_delivered": len(burst_done),
+            "burst": burst_count,
+        },
     )
 
 
@@ -277,11 +304,19 @@ def report(plan: Plan, f: Figures) -> str:
         line("steady p95, send to first receipt", _show(f.steady_p95_s, " s"), "<= 5 s", at_most(f.steady_p95_s, 5.0)),
         line("steady p50, send to the 2xx receipt", _show(f.steady_p50_accepted_s, " s"), "(info)", None),
         line("steady p95, send to the 2xx receipt", _show(f.steady_p95_accepted_s, " s"), "(info)", None),
-        line("burst drained in", _show(f.burst_drain_s, " s") if f.burst_drain_s is not None else f"not ({f.extra['burst_delivered']}/{f.extra['burst']})",
-             "<= 120 s", f.burst_drain_s is not None and f.burst_drain_s <= 120.0),
+        line(
+            "burst drained in",
+            _show(f.burst_drain_s, " s") if f.burst_drain_s is not None else f"not ({f.extra['burst_delivered']}/{f.extra['burst']})",
+            "<= 120 s",
+            f.burst_drain_s is not None and f.burst_drain_s <= 120.0,
+        ),
         line("SQS messages sent per delivery attempt", _show3(f.sqs_per_attempt), "<= 1.05", at_most(f.sqs_per_attempt, 1.05)),
-        line("share enriched", _show(None if f.enriched_share is None else 100 * f.enriched_share, " %"), ">= 99 %",
-             None if f.enriched_share is None else f.enriched_share >= 0.99),
+        line(
+            "share enriched",
+            _show(None if f.enriched_share is None else 100 * f.enriched_share, " %"),
+            ">= 99 %",
+            None if f.enriched_share is None else f.enriched_share >= 0.99,
+        ),
         line("7stamp answers 429", str(f.sevenstamp_429), "0", f.sevenstamp_429 == 0),
         f"  where the steady latency goes: {f.extra['steady_enriched_at_once']} events enriched on receipt, first receipt p50/p95 "
         f"{_show(f.extra['at_once_p50_s'], ' s')} / {_show(f.extra['at_once_p95_s'], ' s')}; {f.extra['steady_enriched_later']} enriched later "

@@ -151,7 +151,13 @@ class Calls:
 
     def _dynamodb(self, params: dict[str, Any], **_: Any) -> None:
         pk = str(((params.get("Key") or params.get("Item") or {}).get("pk") or {}).get("S", ""))
-        kind = "pace writes" if pk.startswith("pace#") else ("cache writes" if "Item" in params else "cache reads") if pk.startswith("cust#") else None
+        kind = (
+            "pace writes"
+            if pk.startswith("pace#")
+            else ("cache writes" if "Item" in params else "cache reads")
+            if pk.startswith("cust#")
+            else None
+        )
         if kind:
             with self._lock:
                 self.enrichment[kind] += 1
@@ -184,7 +190,12 @@ class Sender:
             self.sent.append(sent)
         for attempt in range(SEND_ATTEMPTS):
             signature = self._signer.sign(webhook_id, datetime.now(UTC), body)
-            headers = {"content-type": "application/json", "webhook-id": webhook_id, "webhook-timestamp": str(int(time.time())), "webhook-signature": signature}
+            headers = {
+                "content-type": "application/json",
+                "webhook-id": webhook_id,
+                "webhook-timestamp": str(int(time.time())),
+                "webhook-signature": signature,
+            }
             try:
                 answer = self._http.post(self._url, content=body.encode(), headers=headers)
             except httpx.HTTPError:

@@ -92,7 +92,9 @@ def measure(backend: str, url: str, runs: int) -> dict[int, tuple[float, float]]
         _fill(clients, filled, size)
         filled = size
         results[size] = _median_poll(clients, runs, size)
-        print(f"  {backend:9s} {size:>6} events stored: one event {results[size][0] * 1000:7.2f} ms, any event {results[size][1] * 1000:7.2f} ms")
+        print(
+            f"  {backend:9s} {size:>6} events stored: one event {results[size][0] * 1000:7.2f} ms, any event {results[size][1] * 1000:7.2f} ms"
+        )
     return results
 
 
@@ -103,7 +105,9 @@ def main() -> int:
         return 2
     print(f"polling: median of the Query behind GET /v1/triggers/{{event}}?limit={LIMIT}")
     port = free_port()
-    dynalite = subprocess.Popen([str(node_bin), "--port", str(port), "--host", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    dynalite = subprocess.Popen(
+        [str(node_bin), "--port", str(port), "--host", "127.0.0.1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         wait_for(f"http://127.0.0.1:{port}")
         main_results = measure("dynalite", f"http://127.0.0.1:{port}", runs=40)

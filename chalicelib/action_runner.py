@@ -56,8 +56,14 @@ def _idempotency_key(header: str | None, data: dict[str, Any]) -> str | None:
 
 
 def run(
-    store: IdempotencyStore, definition: ActionDefinition, tenant: Tenant, client: SevenStampClient, data: dict[str, Any],
-    idempotency_header: str | None = None, *, phone_region: str = "US",
+    store: IdempotencyStore,
+    definition: ActionDefinition,
+    tenant: Tenant,
+    client: SevenStampClient,
+    data: dict[str, Any],
+    idempotency_header: str | None = None,
+    *,
+    phone_region: str = "US",
 ) -> Any:
     """Perform one action or search for the tenant and return its output (a ``create`` once per idempotency key, kept in ``store``)."""
     data = dict(data)

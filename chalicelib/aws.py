@@ -29,7 +29,12 @@ class AwsClients:
         The events table's write uses it: polling's horizon relies on that write landing
         within a known time of the cursor taken just before it.
         """
-        options = {"connect_timeout": 2, "read_timeout": 6, "retries": {"mode": "standard", "total_max_attempts": 2}, "max_pool_connections": 64}
+        options = {
+            "connect_timeout": 2,
+            "read_timeout": 6,
+            "retries": {"mode": "standard", "total_max_attempts": 2},
+            "max_pool_connections": 64,
+        }
         return self._get(f"{service}#bounded", options)
 
     def _get(self, name: str, options: dict[str, Any]) -> Any:

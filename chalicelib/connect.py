@@ -35,7 +35,9 @@ def ensure_connected(services: Services, tenant: Tenant, api_key: str, client: S
         token = store.claim(tenant.location_id, f"{tenant.location_id}.{secrets.token_urlsafe(32)}")
         if token is not None:
             try:
-                webhook = client.create_webhook(inbound_url(services, token), ["*"], idempotency_key=f"connect-{tenant.location_id}-{token[:16]}")
+                webhook = client.create_webhook(
+                    inbound_url(services, token), ["*"], idempotency_key=f"connect-{tenant.location_id}-{token[:16]}"
+                )
             except ConnectorError as exc:
                 log.warning("connecting location %s to 7stamp failed: %s", tenant.location_id, exc.message)
                 return False

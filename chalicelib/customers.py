@@ -21,7 +21,6 @@ class Holder:
     card: dict[str, Any] | None
 
 
-
 def customers(client: SevenStampClient, by: str, value: str) -> list[dict[str, Any]]:
     """Customers (each with ``cards``) matching the identifier; empty when there are none."""
     try:
@@ -43,7 +42,9 @@ def single(client: SevenStampClient, by: str, value: str) -> dict[str, Any]:
     if not found:
         raise NotFound(f"No customer with that {by.replace('_', ' ')}")
     if len(found) > 1:
-        raise ValidationFailed("Several customers match; give the customer_id", fields={by: "matches several customers", "choices": [c["id"] for c in found]})
+        raise ValidationFailed(
+            "Several customers match; give the customer_id", fields={by: "matches several customers", "choices": [c["id"] for c in found]}
+        )
     return found[0]
 
 

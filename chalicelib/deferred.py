@@ -27,10 +27,7 @@ WAIT_LATER = 5.0  # the most one later attempt waits for 7stamp
 
 def jobs_for(events: list[StoredEvent]) -> list[queue.Job]:
     """The enrich jobs of events just stored awaiting enrichment (queued with RETRY_EVERY's delay)."""
-    return [
-        queue.Job(e.location_id, e.dedup_key, e.cursor, [], str(e.record.get("id", "")), e.name, kind=queue.ENRICH)
-        for e in events
-    ]
+    return [queue.Job(e.location_id, e.dedup_key, e.cursor, [], str(e.record.get("id", "")), e.name, kind=queue.ENRICH) for e in events]
 
 
 def run(services: Services, job: queue.Job) -> None:
@@ -46,7 +43,9 @@ def run(services: Services, job: queue.Job) -> None:
     else:
         result = enrich.enrich(services, connection, event.record, wait=0.0 if past_bound else min(WAIT_LATER, ENRICH_BOUND - waited))
     if result.enriched or past_bound or not result.retry:
-        if services.events.release(job.location_id, job.dedup_key, {**result.record, "id": event.record["id"], "enriched": result.enriched}):
+        if services.events.release(
+            job.location_id, job.dedup_key, {**result.record, "id": event.record["id"], "enriched": result.enriched}
+        ):
             log.info("event %s released %s after %.0f s", event.record.get("id"), "enriched" if result.enriched else "unenriched", waited)
         return
     services.queue.send([job], delay=int(min(RETRY_EVERY, max(1.0, ENRICH_BOUND - waited))))

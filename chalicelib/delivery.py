@@ -79,7 +79,12 @@ def post(services: Services, url: str, body: str, headers: dict[str, str]) -> Ou
     started = time.monotonic()
     try:
         with services.subscriber_http.stream(
-            "POST", target.connect_url(), content=body.encode(), headers=request_headers, extensions=extensions, timeout=s.delivery_timeout_seconds
+            "POST",
+            target.connect_url(),
+            content=body.encode(),
+            headers=request_headers,
+            extensions=extensions,
+            timeout=s.delivery_timeout_seconds,
         ) as response:
             head = b""
             received = 0
@@ -136,13 +141,17 @@ def attempt(services: Services, delivery: DeliveryRecord, subscription: Subscrip
         observability.metric("SubscriptionsDisabled")
     delay = None if disabled else next_delay(delivery.attempts, outcome.retry_after)
     if delay is None:
-        log.error("delivery %s/%s failed after %d attempts; kept for replay", delivery.subscription_id, delivery.event_cursor, delivery.attempts)
+        log.error(
+            "delivery %s/%s failed after %d attempts; kept for replay", delivery.subscription_id, delivery.event_cursor, delivery.attempts
+        )
         return Finished(delivery, record, DeliveryStatus.FAILED)
     return Finished(delivery, record, DeliveryStatus.PENDING, now + delay, delay if delay <= queue.MAX_DELAY else None)
 
 
 def _deliver_one(services: Services, job: queue.Job, sub_id: str, subscription: Subscription | None, text: str | None) -> Finished | None:
-    wanted = DeliveryRecord(sub_id, job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
+    wanted = DeliveryRecord(
+        sub_id, job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0
+    )
     claimed = services.deliveries.claim(wanted, LEASE_SECONDS, first=job.first)
     if claimed is None:
         return None  # delivered already, leased by another worker, or not due yet
@@ -159,8 +168,17 @@ def _record(services: Services, finished: list[Finished]) -> None:
     retries = [f for f in finished if f.retry_in is not None]
     if retries:
         services.queue.send(
-            [queue.Job(f.delivery.location_id, f.delivery.event_dedup_key, f.delivery.event_cursor, [f.delivery.subscription_id], f.delivery.event_id, f.delivery.event)
-             for f in retries],
+            [
+                queue.Job(
+                    f.delivery.location_id,
+                    f.delivery.event_dedup_key,
+                    f.delivery.event_cursor,
+                    [f.delivery.subscription_id],
+                    f.delivery.event_id,
+                    f.delivery.event,
+                )
+                for f in retries
+            ],
             [int(f.retry_in or 0) + 1 for f in retries],
         )
     services.deliveries.finish_many([(f.delivery, f.attempt, f.status, f.next_at) for f in finished])

@@ -175,7 +175,9 @@ def enrich(services: Services, connection: Connection, payload: dict[str, Any], 
         _land(flight, landed)
 
 
-def _fetch(services: Services, connection: Connection, payload: dict[str, Any], customer_id: str, deadline: float, known: Enrichment) -> Enrichment:
+def _fetch(
+    services: Services, connection: Connection, payload: dict[str, Any], customer_id: str, deadline: float, known: Enrichment
+) -> Enrichment:
     """One paced 7stamp call for the customer (with all their cards), cached, merged."""
     try:
         api_key = _api_key(services, connection)

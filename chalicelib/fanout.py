@@ -62,8 +62,17 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
                 failed.add(i)
                 continue
             log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), event.name, len(matched))
-            for job in queue.jobs_for(location_id, event.dedup_key, event.cursor, [s.id for s in matched], event_id=str(event.record["id"]), event=event.name,
-                                      body=event.text, first=True, carry=matched):
+            for job in queue.jobs_for(
+                location_id,
+                event.dedup_key,
+                event.cursor,
+                [s.id for s in matched],
+                event_id=str(event.record["id"]),
+                event=event.name,
+                body=event.text,
+                first=True,
+                carry=matched,
+            ):
                 jobs.append(job)
                 delays.append(0)
     try:
@@ -81,7 +90,9 @@ def sweep(services: Services, limit_per_shard: int = 500) -> int:
     by_event: dict[tuple[str, str, str, str, str], list[str]] = {}
     for d, _ in due:
         by_event.setdefault((d.location_id, d.event_dedup_key, d.event_cursor, d.event_id, d.event), []).append(d.subscription_id)
-    jobs = [j for (loc, key, cursor, eid, ev), ids in by_event.items() for j in queue.jobs_for(loc, key, cursor, ids, event_id=eid, event=ev)]
+    jobs = [
+        j for (loc, key, cursor, eid, ev), ids in by_event.items() for j in queue.jobs_for(loc, key, cursor, ids, event_id=eid, event=ev)
+    ]
     if jobs:
         services.queue.send(jobs)
     for d, seen in due:

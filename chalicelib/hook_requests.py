@@ -55,7 +55,9 @@ class HookRequest(Input):
     filters: FilterValues | None = Field(None, title="Filters")
 
 
-def filters_for(event: str, given: Mapping[str, str | Sequence[str | None] | None] | None, prefix: str = "filters.") -> dict[str, list[str]]:
+def filters_for(
+    event: str, given: Mapping[str, str | Sequence[str | None] | None] | None, prefix: str = "filters."
+) -> dict[str, list[str]]:
     """Filters as lists of wanted values, each checked against what the trigger accepts (a 422 names ``prefix + key``).
 
     A null or empty value (``None``, ``""``, ``[]``, ``[""]``) means "no filter": platforms send

@@ -15,7 +15,9 @@ from chalicelib.errors import ValidationFailed
 
 # White space as Python's str.strip() (and so 7stamp) sees it, spelt out: regex engines disagree on \s.
 WHITE_SPACE = "\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
-_EMAIL_RE = re.compile("^[^@" + WHITE_SPACE + r"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL_RE = re.compile(
+    "^[^@" + WHITE_SPACE + r"]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 
 # Each type's pattern or format is in its JSON schema and checked by its validator, so what the
 # OpenAPI document calls valid is what the route accepts. Two formats are this contract's own, as

@@ -29,7 +29,9 @@ class KeyVault:
     def encrypt(self, api_key: str, location_id: str) -> bytes:
         """Ciphertext bound to the location by the encryption context, so a blob cannot be moved to another."""
         try:
-            answer = self._clients.client("kms").encrypt(KeyId=self._key_id, Plaintext=api_key.encode(), EncryptionContext={"location_id": location_id})
+            answer = self._clients.client("kms").encrypt(
+                KeyId=self._key_id, Plaintext=api_key.encode(), EncryptionContext={"location_id": location_id}
+            )
         except (BotoCoreError, ClientError) as exc:
             raise UpstreamError("The connector's key store is unavailable") from exc
         return bytes(answer["CiphertextBlob"])

@@ -36,4 +36,6 @@ def since_cursor(value: object, field: str = "since") -> str:
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
             return cursor_at(max(0.0, moment.timestamp()))  # a time before 1970 means "everything"
-    raise ValidationFailed(f"{field} must be an event id or a time like 2026-05-11T12:00:00Z", fields={field: "is not an event id or a time"})
+    raise ValidationFailed(
+        f"{field} must be an event id or a time like 2026-05-11T12:00:00Z", fields={field: "is not an event id or a time"}
+    )

@@ -98,8 +98,13 @@ def metric(name: str, value: float = 1, unit: str = "Count", **dimensions: str) 
     document: dict[str, Any] = {
         "_aws": {
             "Timestamp": int(time.time() * 1000),
-            "CloudWatchMetrics": [{"Namespace": os.environ.get(NAMESPACE_VARIABLE, DEFAULT_NAMESPACE), "Dimensions": [list(dims)],
-                                   "Metrics": [{"Name": name, "Unit": unit}]}],
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": os.environ.get(NAMESPACE_VARIABLE, DEFAULT_NAMESPACE),
+                    "Dimensions": [list(dims)],
+                    "Metrics": [{"Name": name, "Unit": unit}],
+                }
+            ],
         },
         **dims,
         name: value,
@@ -112,7 +117,12 @@ def metric(name: str, value: float = 1, unit: str = "Count", **dimensions: str) 
 
 def attempted(subscription_id: str, status_code: int | None, error: str | None, latency_ms: float | None) -> None:
     """The log line and latency metric of one POST to a subscriber."""
-    _log.info("delivery attempt to %s: %s in %s ms", subscription_id, status_code or error, latency_ms,
-              extra={"subscription_id": subscription_id, "status_code": status_code, "latency_ms": latency_ms})
+    _log.info(
+        "delivery attempt to %s: %s in %s ms",
+        subscription_id,
+        status_code or error,
+        latency_ms,
+        extra={"subscription_id": subscription_id, "status_code": status_code, "latency_ms": latency_ms},
+    )
     if latency_ms is not None:
         metric("DeliveryLatency", latency_ms, "Milliseconds")

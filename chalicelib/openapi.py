@@ -78,9 +78,20 @@ def _query_parameters(cls: type[BaseModel], schemas: _Schemas) -> list[dict[str,
     """One parameter per field; a model with rules over several fields is one exploded object parameter."""
     schema = _without_null(cls.model_json_schema(by_alias=True))
     if "allOf" in schema:
-        return [{"name": cls.__name__, "in": "query", "required": True, "style": "form", "explode": True, "schema": schemas.add(cls.__name__, schema)}]
+        return [
+            {
+                "name": cls.__name__,
+                "in": "query",
+                "required": True,
+                "style": "form",
+                "explode": True,
+                "schema": schemas.add(cls.__name__, schema),
+            }
+        ]
     required = schema.get("required", [])
-    return [{"name": name, "in": "query", "required": name in required, "schema": prop} for name, prop in schema.get("properties", {}).items()]
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop} for name, prop in schema.get("properties", {}).items()
+    ]
 
 
 def _path_parameters(path: str) -> list[dict[str, Any]]:
@@ -93,10 +104,16 @@ def _path_parameters(path: str) -> list[dict[str, Any]]:
 
 
 def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
-    out: dict[str, Any] = {"summary": op.summary, "operationId": f"{op.method.lower()}_{op.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}"}
+    out: dict[str, Any] = {
+        "summary": op.summary,
+        "operationId": f"{op.method.lower()}_{op.path.strip('/').replace('/', '_').replace('{', '').replace('}', '')}",
+    }
     parameters = _path_parameters(op.path) + (_query_parameters(model(op.query), schemas) if op.query else [])
     if op.path.startswith("/inbound/"):
-        parameters += [{"name": h, "in": "header", "required": True, "schema": {"type": "string"}} for h in ("webhook-id", "webhook-timestamp", "webhook-signature")]
+        parameters += [
+            {"name": h, "in": "header", "required": True, "schema": {"type": "string"}}
+            for h in ("webhook-id", "webhook-timestamp", "webhook-signature")
+        ]
     if parameters:
         out["parameters"] = parameters
     if op.body:
@@ -132,7 +149,11 @@ def _definition_operation(op: Operation, definition: ActionDefinition, schemas: 
         schemas.ref(definition.input_model)
         # the idempotency key may also come in the body: the runtime reads it before the input model (IDEMPOTENCY_FIELD)
         body = schemas.components[definition.input_model.__name__]
-        body["properties"][IDEMPOTENCY_FIELD] = {**key, "title": "Idempotency key", "description": "Map an order id here: a replayed request changes nothing."}
+        body["properties"][IDEMPOTENCY_FIELD] = {
+            **key,
+            "title": "Idempotency key",
+            "description": "Map an order id here: a replayed request changes nothing.",
+        }
         out["requestBody"] = {"required": True, **_content({"$ref": f"#/components/schemas/{definition.input_model.__name__}"})}
         out["parameters"] = [{"name": "Idempotency-Key", "in": "header", "required": False, "schema": key}]
         out["responses"] = {"200": {"description": "OK", **_content(output)}, **{s: r for s, r in out["responses"].items() if s != "200"}}
@@ -140,7 +161,10 @@ def _definition_operation(op: Operation, definition: ActionDefinition, schemas: 
         concrete = Operation(op.method, definition.path, definition.label, op.authenticated, None, None, {}, op.errors)
         out = _operation(concrete, schemas)
         out["parameters"] = _query_parameters(definition.input_model, schemas)
-        out["responses"] = {"200": {"description": "OK", **_content({"type": "array", "items": output})}, **{s: r for s, r in out["responses"].items() if s != "200"}}
+        out["responses"] = {
+            "200": {"description": "OK", **_content({"type": "array", "items": output})},
+            **{s: r for s, r in out["responses"].items() if s != "200"},
+        }
     out["description"] = definition.help_text
     out["operationId"] = definition.key
     return out
@@ -163,12 +187,21 @@ def document() -> dict[str, Any]:
             paths.setdefault(op.path, {})[op.method.lower()] = _operation(op, schemas)
     return {
         "openapi": "3.1.0",
-        "info": {"title": "7stamp connector", "version": "1.0.0", "description": "REST hooks, polling triggers, actions and searches for 7stamp wallet loyalty cards."},
+        "info": {
+            "title": "7stamp connector",
+            "version": "1.0.0",
+            "description": "REST hooks, polling triggers, actions and searches for 7stamp wallet loyalty cards.",
+        },
         "paths": paths,
         "components": {
             "schemas": dict(sorted(schemas.components.items())),
             "securitySchemes": {
-                "apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key", "description": f"A 7stamp location API key, {contract.API_KEY_PATTERN}"},
+                "apiKey": {
+                    "type": "apiKey",
+                    "in": "header",
+                    "name": "X-API-Key",
+                    "description": f"A 7stamp location API key, {contract.API_KEY_PATTERN}",
+                },
                 "bearer": {"type": "http", "scheme": "bearer"},
             },
         },

@@ -29,7 +29,13 @@ def note(stream_arn: str, shard_id: str, first: str, last: str, count: int, cond
     return {
         "version": "1.0",
         "requestContext": {"condition": condition, "approximateInvokeCount": count},
-        "DDBStreamBatchInfo": {"shardId": shard_id, "startSequenceNumber": first, "endSequenceNumber": last, "batchSize": 1, "streamArn": stream_arn},
+        "DDBStreamBatchInfo": {
+            "shardId": shard_id,
+            "startSequenceNumber": first,
+            "endSequenceNumber": last,
+            "batchSize": 1,
+            "streamArn": stream_arn,
+        },
     }
 
 
@@ -44,7 +50,10 @@ def _keys(services: Services, info: dict[str, Any]) -> list[dict[str, Any]]:
     streams = services.aws.client("dynamodbstreams")
     first, last = int(info["startSequenceNumber"]), int(info["endSequenceNumber"])
     iterator = streams.get_shard_iterator(
-        StreamArn=info["streamArn"], ShardId=info["shardId"], ShardIteratorType="AT_SEQUENCE_NUMBER", SequenceNumber=info["startSequenceNumber"]
+        StreamArn=info["streamArn"],
+        ShardId=info["shardId"],
+        ShardIteratorType="AT_SEQUENCE_NUMBER",
+        SequenceNumber=info["startSequenceNumber"],
     )["ShardIterator"]
     keys: list[dict[str, Any]] = []
     for _ in range(MAX_PAGES):
@@ -71,7 +80,13 @@ def unpark(services: Services) -> tuple[int, int]:
             break
         for message in messages:
             try:
-                events = [e for e in (services.events.get_by_stream_keys(k) for k in _keys(services, json.loads(message["Body"])["DDBStreamBatchInfo"])) if e]
+                events = [
+                    e
+                    for e in (
+                        services.events.get_by_stream_keys(k) for k in _keys(services, json.loads(message["Body"])["DDBStreamBatchInfo"])
+                    )
+                    if e
+                ]
                 _, failed = fanout.fan_out(services, events)
             except (ConnectorError, ValueError, KeyError, TypeError, RecursionError) as exc:
                 log.warning("parked note %s still fails: %s", message["MessageId"], exc)
@@ -83,5 +98,3 @@ def unpark(services: Services) -> tuple[int, int]:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
             put_back += len(events)
     return put_back, still_parked
-
-

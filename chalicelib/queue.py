@@ -87,7 +87,9 @@ def jobs_for(
     jobs = []
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
-        job = Job(location_id, dedup_key, event_cursor, chunk, event_id, event, text, DELIVER, first, tuple(by_id[s] for s in chunk if s in by_id))
+        job = Job(
+            location_id, dedup_key, event_cursor, chunk, event_id, event, text, DELIVER, first, tuple(by_id[s] for s in chunk if s in by_id)
+        )
         jobs.append(job if len(job.dumps()) <= MAX_JOB_BYTES else replace(job, carried=()))
     return jobs
 

@@ -57,7 +57,11 @@ def receive(services: Services, token: str, raw_body: bytes, headers: Mapping[st
     awaiting = result.retry and not result.enriched
     event_id, new = services.events.put_new(connection.location_id, key, digest, record, awaiting=awaiting)
     observability.correlate(event_id)
-    log.info("received a %s event", str(payload["event"])[:100], extra={"event": str(payload["event"])[:100], "location_id": connection.location_id})
+    log.info(
+        "received a %s event",
+        str(payload["event"])[:100],
+        extra={"event": str(payload["event"])[:100], "location_id": connection.location_id},
+    )
     observability.metric("Enrichment", result="done" if result.enriched else "deferred" if awaiting else "failed")
     if new:
         observability.metric("EventsReceived")

@@ -63,8 +63,15 @@ def _ensure_bucket(name: str, region: str) -> None:
         args["CreateBucketConfiguration"] = {"LocationConstraint": region}
     try:
         s3.create_bucket(**args)
-        s3.put_public_access_block(Bucket=name, PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
+        s3.put_public_access_block(
+            Bucket=name,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
     except ClientError as exc:
         raise PackageError(f"The S3 bucket {name} cannot be used or created ({exc}); pass --bucket with one you own.") from exc
 
@@ -98,13 +105,39 @@ def deploy(stage: str, bucket: str | None) -> dict[str, str]:
     bucket = bucket or f"sevenstamp-connector-artifacts-{account}-{region}"
     _ensure_bucket(bucket, region)
     packaged = out / "packaged.json"
-    _aws("cloudformation", "package", "--template-file", str(template), "--s3-bucket", bucket, "--s3-prefix", stage,
-         "--output-template-file", str(packaged), "--use-json", "--region", region)
+    _aws(
+        "cloudformation",
+        "package",
+        "--template-file",
+        str(template),
+        "--s3-bucket",
+        bucket,
+        "--s3-prefix",
+        stage,
+        "--output-template-file",
+        str(packaged),
+        "--use-json",
+        "--region",
+        region,
+    )
     stack = stack_name(stage)
     print(f"Deploying {stack} to {region} (account {account})…", flush=True)
-    _aws("cloudformation", "deploy", "--template-file", str(packaged), "--stack-name", stack, "--region", region,
-         "--capabilities", "CAPABILITY_IAM", "CAPABILITY_AUTO_EXPAND", "--no-fail-on-empty-changeset",
-         "--tags", f"client-stage={stage}")
+    _aws(
+        "cloudformation",
+        "deploy",
+        "--template-file",
+        str(packaged),
+        "--stack-name",
+        stack,
+        "--region",
+        region,
+        "--capabilities",
+        "CAPABILITY_IAM",
+        "CAPABILITY_AUTO_EXPAND",
+        "--no-fail-on-empty-changeset",
+        "--tags",
+        f"client-stage={stage}",
+    )
     return _outputs(stack, region)
 
 
@@ -113,15 +146,19 @@ def _public_url_note(stage: str, endpoint: str) -> str | None:
     configured = config["stages"][stage].get("environment_variables", {}).get("CONNECTOR_PUBLIC_URL", "")
     if configured.rstrip("/") == endpoint.rstrip("/"):
         return None
-    return (f"CONNECTOR_PUBLIC_URL of stage {stage} is {configured or '(unset)'}, the API is at {endpoint}.\n"
-            f"Unless {configured or 'it'} is a custom domain in front of this API, set it to {endpoint.rstrip('/')} in "
-            f".chalice/config.json and run make deploy STAGE={stage} again: it is the connector's address (7stamp's webhooks go to InboundURL).")
+    return (
+        f"CONNECTOR_PUBLIC_URL of stage {stage} is {configured or '(unset)'}, the API is at {endpoint}.\n"
+        f"Unless {configured or 'it'} is a custom domain in front of this API, set it to {endpoint.rstrip('/')} in "
+        f".chalice/config.json and run make deploy STAGE={stage} again: it is the connector's address (7stamp's webhooks go to InboundURL)."
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.deploy", description=__doc__.splitlines()[0])
     parser.add_argument("--stage", required=True, help="a stage of .chalice/config.json (one per client)")
-    parser.add_argument("--bucket", help="S3 bucket for the code (default sevenstamp-connector-artifacts-ACCOUNT-REGION, created if missing)")
+    parser.add_argument(
+        "--bucket", help="S3 bucket for the code (default sevenstamp-connector-artifacts-ACCOUNT-REGION, created if missing)"
+    )
     args = parser.parse_args(argv)
     try:
         outputs = deploy(args.stage, args.bucket)

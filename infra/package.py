@@ -41,8 +41,17 @@ def package(stage: str, out: Path, region: str | None = None) -> Path:
     if region or not (env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")):
         # chalice insists on a region even though the template names none (it uses ${AWS::Region})
         env["AWS_DEFAULT_REGION"] = region or "us-east-1"
-    command = [str(BIN / "chalice"), "--project-dir", str(ROOT), "package", "--stage", stage,
-               "--merge-template", str(MERGE_TEMPLATE), str(out)]
+    command = [
+        str(BIN / "chalice"),
+        "--project-dir",
+        str(ROOT),
+        "package",
+        "--stage",
+        stage,
+        "--merge-template",
+        str(MERGE_TEMPLATE),
+        str(out),
+    ]
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise PackageError(f"chalice package failed:\n{done.stdout}{done.stderr}")

@@ -45,7 +45,9 @@ def connector_url(url: str) -> str:
     """The connector's base URL without a trailing slash; refuses anything but a plain http(s) origin and path."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
-        raise ExportError(f"URL must be the connector's http(s) address, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/api (got {url!r})")
+        raise ExportError(
+            f"URL must be the connector's http(s) address, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/api (got {url!r})"
+        )
     return url.strip().rstrip("/")
 
 

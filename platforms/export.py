@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the export; 0 when the app was written, 2 (with the reason on stderr) when it was not."""
     parser = argparse.ArgumentParser(prog="python -m platforms.export", description=__doc__.splitlines()[0])
     parser.add_argument("--platform", required=True, choices=sorted(NEXT_STEPS))
-    parser.add_argument("--url", required=True, help="the connector's public base URL, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/api")
+    parser.add_argument(
+        "--url", required=True, help="the connector's public base URL, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/api"
+    )
     parser.add_argument("--out", required=True, type=Path, help="the folder to write the app into (new, empty, or an earlier export)")
     args = parser.parse_args(argv)
     try:

@@ -15,8 +15,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m sandbox", description="Local 7stamp API emulator.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=int(os.environ.get("SANDBOX_PORT", "8001")))
-    parser.add_argument("--rate-limit", type=float, default=10.0,
-                        help="requests per second per API key; 0 turns the limit off (default 10)")
+    parser.add_argument(
+        "--rate-limit", type=float, default=10.0, help="requests per second per API key; 0 turns the limit off (default 10)"
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log requests")
     args = parser.parse_args(argv)
 

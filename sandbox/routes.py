@@ -63,10 +63,14 @@ def _rate(sb: Sandbox, request: Request) -> Response:
     """Each key's use of the rate limit (requests, peak per second, 429s); keys shown by prefix only."""
     usage = []
     for key in sb.state.keys():
-        usage.append({
-            "key_prefix": key["key"][:12] + "…", "location_id": key["location_id"], "staff_login": key["staff_login"],
-            **sb.limiter.usage(key["key"]),
-        })
+        usage.append(
+            {
+                "key_prefix": key["key"][:12] + "…",
+                "location_id": key["location_id"],
+                "staff_login": key["staff_login"],
+                **sb.limiter.usage(key["key"]),
+            }
+        )
     return 200, {"data": usage}
 
 
@@ -78,21 +82,17 @@ def _reset(sb: Sandbox, request: Request) -> Response:
 ROUTES = (
     _route("GET", "/v1/me", lambda sb, r: (200, sb.state.me(r.api_key))),
     _route("GET", "/v1/templates/cards", lambda sb, r: (200, sb.state.list_card_templates(r.location_id, r.query))),
-    _route("GET", "/v1/templates/vouchers",
-           lambda sb, r: (200, sb.state.list_voucher_templates(r.location_id, r.query))),
+    _route("GET", "/v1/templates/vouchers", lambda sb, r: (200, sb.state.list_voucher_templates(r.location_id, r.query))),
     _route("POST", "/v1/cards", lambda sb, r: sb.state.issue_card(r.location_id, r.body)),
     _route("GET", "/v1/cards/{id}", lambda sb, r: (200, sb.state.get_card(r.location_id, r.params["id"]))),
-    _route("GET", "/v1/cards/{id}/history",
-           lambda sb, r: (200, sb.state.card_history(r.location_id, r.params["id"], r.query))),
-    _route("POST", "/v1/cards/{id}/stamps",
-           lambda sb, r: (200, sb.state.add_stamps(r.location_id, r.params["id"], r.body))),
+    _route("GET", "/v1/cards/{id}/history", lambda sb, r: (200, sb.state.card_history(r.location_id, r.params["id"], r.query))),
+    _route("POST", "/v1/cards/{id}/stamps", lambda sb, r: (200, sb.state.add_stamps(r.location_id, r.params["id"], r.body))),
     _route("GET", "/v1/customers", lambda sb, r: (200, sb.state.find_customers(r.location_id, r.query))),
     _route("GET", "/v1/customers/{id}", lambda sb, r: (200, sb.state.get_customer(r.location_id, r.params["id"]))),
     _route("POST", "/v1/vouchers", lambda sb, r: (201, sb.state.issue_voucher(r.location_id, r.body))),
     _route("GET", "/v1/vouchers", lambda sb, r: (200, sb.state.find_vouchers(r.location_id, r.query))),
     _route("GET", "/v1/vouchers/{id}", lambda sb, r: (200, sb.state.get_voucher(r.location_id, r.params["id"]))),
-    _route("POST", "/v1/vouchers/{id}/redeem",
-           lambda sb, r: (200, sb.state.redeem_voucher(r.location_id, r.params["id"], r.body))),
+    _route("POST", "/v1/vouchers/{id}/redeem", lambda sb, r: (200, sb.state.redeem_voucher(r.location_id, r.params["id"], r.body))),
     _route("GET", "/v1/analytics/summary", lambda sb, r: (200, sb.state.analytics(r.location_id, r.query))),
     _route("POST", "/v1/webhooks", lambda sb, r: (201, sb.state.create_webhook(r.location_id, r.body))),
     _route("GET", "/v1/webhooks", lambda sb, r: (200, sb.state.list_webhooks(r.location_id, r.query))),

@@ -85,7 +85,10 @@ class Handler(BaseHTTPRequestHandler):
         if key is not None and self.command == "POST" and idempotency_key is not None:
             fingerprint = json.dumps([self.command, path, body], sort_keys=True)
             return state.idempotent(
-                key["location_id"], idempotency_key, fingerprint, lambda: route.handler(sandbox, request),
+                key["location_id"],
+                idempotency_key,
+                fingerprint,
+                lambda: route.handler(sandbox, request),
             )
         return route.handler(sandbox, request)
 

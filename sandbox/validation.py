@@ -79,7 +79,13 @@ class Fields:
         return moment
 
     def integer(
-        self, name: str, low: int, high: int, *, required: bool = False, default: int | None = None,
+        self,
+        name: str,
+        low: int,
+        high: int,
+        *,
+        required: bool = False,
+        default: int | None = None,
     ) -> int | None:
         value = self._data.get(name)
         if value is None:
@@ -103,7 +109,12 @@ class Fields:
         return float(value)
 
     def choice(
-        self, name: str, choices: Iterable[str], *, required: bool = False, default: str | None = None,
+        self,
+        name: str,
+        choices: Iterable[str],
+        *,
+        required: bool = False,
+        default: str | None = None,
     ) -> str | None:
         allowed = tuple(choices)
         value = self.text(name, required=required)
@@ -120,11 +131,7 @@ class Fields:
         value = self._data.get(name)
         if value is None:
             return None
-        if (
-            not isinstance(value, list)
-            or not value
-            or not all(isinstance(item, str) and item in allowed for item in value)
-        ):
+        if not isinstance(value, list) or not value or not all(isinstance(item, str) and item in allowed for item in value):
             self.fail(name, f"must be a non-empty list drawn from: {', '.join(allowed)}.")
             return None
         return list(dict.fromkeys(value))

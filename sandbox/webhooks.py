@@ -91,9 +91,15 @@ class WebhookWorker:
                 with self._cond:
                     self._in_flight -= 1
                     if not ok and attempt < len(self._delays) and not self._stopping:
-                        heapq.heappush(self._queue, (
-                            time.monotonic() + self._delays[attempt], next(self._order), attempt + 1, delivery,
-                        ))
+                        heapq.heappush(
+                            self._queue,
+                            (
+                                time.monotonic() + self._delays[attempt],
+                                next(self._order),
+                                attempt + 1,
+                                delivery,
+                            ),
+                        )
                     self._cond.notify_all()
 
     def _next(self) -> tuple[int, Delivery] | None:
@@ -115,7 +121,9 @@ class WebhookWorker:
     def _send(self, client: httpx.Client, delivery: Delivery, attempt: int) -> bool:
         timestamp = int(time.time())
         signature = Webhook(delivery.secret).sign(
-            delivery.message_id, datetime.fromtimestamp(timestamp, UTC), delivery.body,
+            delivery.message_id,
+            datetime.fromtimestamp(timestamp, UTC),
+            delivery.body,
         )
         headers = {
             "content-type": "application/json",
@@ -130,14 +138,16 @@ class WebhookWorker:
             status_code = client.post(delivery.url, content=delivery.body.encode(), headers=headers).status_code
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"
-        self._on_attempt({
-            "message_id": delivery.message_id,
-            "endpoint_id": delivery.endpoint_id,
-            "url": delivery.url,
-            "event": delivery.event,
-            "attempt": attempt + 1,
-            "status_code": status_code,
-            "error": error,
-            "at": iso(utc_now()),
-        })
+        self._on_attempt(
+            {
+                "message_id": delivery.message_id,
+                "endpoint_id": delivery.endpoint_id,
+                "url": delivery.url,
+                "event": delivery.event,
+                "attempt": attempt + 1,
+                "status_code": status_code,
+                "error": error,
+                "at": iso(utc_now()),
+            }
+        )
         return status_code is not None and 200 <= status_code < 300

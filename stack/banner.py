@@ -54,7 +54,8 @@ def banner(stack: LocalStack) -> str:
         "  # 2. add a stamp to Ada's card with the connector's action; the sandbox then sends its webhook to the connector",
         "  " + _curl("POST", f"{api}/v1/actions/add-stamp", key, {"email": "ada@demo.example"}),
         "  #    (or make the sandbox emit any event: POST /_sandbox/emit on the sandbox)",
-        "  " + _curl("POST", f"{stack.sevenstamp_url}/_sandbox/emit", None, {"location_id": keys[0]["location_id"], "event": "stamp_added"}),
+        "  "
+        + _curl("POST", f"{stack.sevenstamp_url}/_sandbox/emit", None, {"location_id": keys[0]["location_id"], "event": "stamp_added"}),
         "  # 3. the receiver prints the signed, enriched delivery; 4. poll the trigger as Zapier would",
         "  " + _curl("GET", f"{api}/v1/triggers/stamp_added?limit=1", key),
         "  # or the whole scripted scenario: make demo",

@@ -112,15 +112,24 @@ def run(target: Target) -> None:
         print(f"2. A web order ({order}) by a new shopper, {email}, buys {COFFEE_CARD_GOAL} coffees: add stamps, issuing the card")
         body = {"email": email, "count": COFFEE_CARD_GOAL, "issue_card_if_missing": True, "idempotency_key": order}
         card = _ok(api.post("/v1/actions/add-stamp", json=body), "add-stamp")
-        print(f"   card {card['id']} created={card.get('card_created')} stamps {card.get('stamps')}/{card.get('stamps_required')}"
-              f" goal_reached={card.get('goal_reached')}\n   wallet link for the confirmation e-mail: {card.get('wallet_url')}")
+        print(
+            f"   card {card['id']} created={card.get('card_created')} stamps {card.get('stamps')}/{card.get('stamps_required')}"
+            f" goal_reached={card.get('goal_reached')}\n   wallet link for the confirmation e-mail: {card.get('wallet_url')}"
+        )
         again = _ok(api.post("/v1/actions/add-stamp", json=body), "add-stamp (replayed order)")
         if again != card:
             raise DemoFailed("replaying the order with the same idempotency key changed the result")
         print("   the same order replayed (Zapier retried): same answer, no second stamping")
 
         print("3. The shopper's birthday comes")
-        _ok(httpx.post(f"{target.sandbox}/_sandbox/emit", json={"location_id": target.location_id, "event": "birthday_reached", "customer_id": card["customer_id"]}, timeout=10), "emit birthday_reached")
+        _ok(
+            httpx.post(
+                f"{target.sandbox}/_sandbox/emit",
+                json={"location_id": target.location_id, "event": "birthday_reached", "customer_id": card["customer_id"]},
+                timeout=10,
+            ),
+            "emit birthday_reached",
+        )
 
         def arrived(got: list[ReceivedDelivery]) -> bool:
             return {d.path.rsplit("/", 1)[-1] for d in got if _about(d, card["customer_id"])} >= set(EVENTS)

@@ -113,7 +113,10 @@ class Worker:
             return False
         from chalicelib import parked
 
-        parked.park(self._app.services, parked.note(self._stream_arn, shard_id, sequence, sequence, self._tries.pop(sequence), "RetryAttemptsExhausted"))
+        parked.park(
+            self._app.services,
+            parked.note(self._stream_arn, shard_id, sequence, sequence, self._tries.pop(sequence), "RetryAttemptsExhausted"),
+        )
         log.error("stream record %s failed %d times; parked", sequence, MAX_TRIES)
         backlog.pop(0)
         return True
@@ -126,7 +129,13 @@ class Worker:
             return 0
         event = {
             "Records": [
-                {"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"], "attributes": {}, "eventSource": "aws:sqs"}
+                {
+                    "messageId": m["MessageId"],
+                    "receiptHandle": m["ReceiptHandle"],
+                    "body": m["Body"],
+                    "attributes": {},
+                    "eventSource": "aws:sqs",
+                }
                 for m in messages
             ]
         }
@@ -138,8 +147,20 @@ class Worker:
         return len(messages)
 
     def sweep(self) -> None:
-        self._app.sweep({"detail": {}, "detail-type": "Scheduled Event", "source": "aws.events", "account": "000000000000",
-                         "time": "1970-01-01T00:00:00Z", "region": "us-east-1", "resources": [], "id": "local", "version": "0"}, None)
+        self._app.sweep(
+            {
+                "detail": {},
+                "detail-type": "Scheduled Event",
+                "source": "aws.events",
+                "account": "000000000000",
+                "time": "1970-01-01T00:00:00Z",
+                "region": "us-east-1",
+                "resources": [],
+                "id": "local",
+                "version": "0",
+            },
+            None,
+        )
 
     def drain(self, rounds: int = 200) -> int:
         """Run stream and queue until both are empty (bounded); returns how much was handled."""

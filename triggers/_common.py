@@ -55,10 +55,22 @@ COMPLETED_CARD: dict[str, Any] = {"id": "card_001", "template_id": "ct_coffee", 
 
 
 def sample_voucher(
-    voucher_id: str, kind: str, redeem_code: str, status: str, redeemed_via: str | None = None, formats: tuple[str, ...] = ("text", "qr", "barcode")
+    voucher_id: str,
+    kind: str,
+    redeem_code: str,
+    status: str,
+    redeemed_via: str | None = None,
+    formats: tuple[str, ...] = ("text", "qr", "barcode"),
 ) -> dict[str, Any]:
     """A voucher as an event record carries it, with fake values."""
-    return {"id": voucher_id, "type": kind, "redeem_code": redeem_code, "redeem_code_formats": list(formats), "status": status, "redeemed_via": redeemed_via}
+    return {
+        "id": voucher_id,
+        "type": kind,
+        "redeem_code": redeem_code,
+        "redeem_code_formats": list(formats),
+        "status": status,
+        "redeemed_via": redeemed_via,
+    }
 
 
 def sample_event(event: str, **extra: Any) -> dict[str, Any]:

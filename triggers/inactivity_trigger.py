@@ -17,8 +17,6 @@ DEFINITION = TriggerDefinition(
         "inactivity_trigger",
         inactivity={"days": 30},
     ),
-    output_fields=EVENT_FIELDS
-    + CARD_FIELDS
-    + (OutputField("inactivity.days", "Days without a stamp", "integer"),),
+    output_fields=EVENT_FIELDS + CARD_FIELDS + (OutputField("inactivity.days", "Days without a stamp", "integer"),),
     filters=(CARD_TEMPLATE_FILTER,),
 )

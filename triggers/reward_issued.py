@@ -12,7 +12,7 @@ DEFINITION = TriggerDefinition(
     help_text=(
         "Triggers when a customer earns the reward for a completed card and 7stamp gives it "
         "to them as a voucher with a redeem code. Use it to text the customer their code or "
-        "add a \"reward waiting\" tag in Mailchimp."
+        'add a "reward waiting" tag in Mailchimp.'
     ),
     sample=sample_event(
         "reward_issued",

@@ -20,7 +20,9 @@ def _run(kind: str, call: Call, data: dict[str, Any]) -> Any:
         raise NotFound(f"There is no {'action' if kind == 'create' else 'search'} called {call.params['slug']!r}")
     header = {k.lower(): v for k, v in call.headers.items()}.get("idempotency-key")
     with call.services.sevenstamp(call.api_key) as client:
-        return action_runner.run(call.services.idempotency, definition, call.me, client, data, header, phone_region=call.services.settings.default_phone_region)
+        return action_runner.run(
+            call.services.idempotency, definition, call.me, client, data, header, phone_region=call.services.settings.default_phone_region
+        )
 
 
 @endpoint(bp, "/v1/actions/{slug}", ["POST"], summary="An action", per_definition="create", errors=(400, 404, 409, 413, 422))

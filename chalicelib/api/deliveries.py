@@ -26,8 +26,14 @@ _HOOK_ID = re.compile(r"^hook_[0-9a-f]{24}$")
 
 
 def attempt_row(a: Attempt) -> dict[str, Any]:
-    return {"at": iso(a.at), "status_code": a.status_code, "error": a.error, "latency_ms": a.latency_ms, "answer": a.answer,
-            "ok": a.status_code is not None and 200 <= a.status_code < 300}
+    return {
+        "at": iso(a.at),
+        "status_code": a.status_code,
+        "error": a.error,
+        "latency_ms": a.latency_ms,
+        "answer": a.answer,
+        "ok": a.status_code is not None and 200 <= a.status_code < 300,
+    }
 
 
 def delivery_row(d: DeliveryRecord) -> dict[str, Any]:
@@ -81,7 +87,9 @@ def list_deliveries(call: Call) -> Any:
     if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
         raise ValidationFailed("limit must be a whole number from 1 to 100", fields={"limit": "must be a whole number from 1 to 100"})
     after = _page_key(call.query["page"]) if call.query.get("page") else None
-    rows, more = call.services.delivery_log.page(call.me.location_id, status=status, event=event, since=since, limit=int(raw_limit), after=after)
+    rows, more = call.services.delivery_log.page(
+        call.me.location_id, status=status, event=event, since=since, limit=int(raw_limit), after=after
+    )
     return {"deliveries": [delivery_row(d) for d in rows], "next": _page_token(more) if more else None}
 
 
@@ -112,5 +120,7 @@ def resend(call: Call) -> Any:
     reopened = call.services.delivery_log.resend(found.subscription_id, found.event_cursor)
     if reopened is None:
         raise Conflict("This delivery is being sent right now; look again in a minute", code="delivery_in_progress")
-    call.services.queue.send(queue.jobs_for(reopened.location_id, reopened.event_dedup_key, reopened.event_cursor, [reopened.subscription_id]))
+    call.services.queue.send(
+        queue.jobs_for(reopened.location_id, reopened.event_dedup_key, reopened.event_cursor, [reopened.subscription_id])
+    )
     return delivery_row(reopened)

@@ -52,7 +52,12 @@ def rest_event(event: dict[str, Any], route: str, methods: list[str]) -> dict[st
         "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} or None,
         "pathParameters": {name: unquote(value) for name, value in match.groupdict().items()},
         "stageVariables": None,
-        "requestContext": {"resourcePath": route, "httpMethod": method, "path": path, "requestId": (event.get("requestContext") or {}).get("requestId")},
+        "requestContext": {
+            "resourcePath": route,
+            "httpMethod": method,
+            "path": path,
+            "requestId": (event.get("requestContext") or {}).get("requestId"),
+        },
         "body": body,
         "isBase64Encoded": bool(event.get("isBase64Encoded")),
     }
@@ -68,4 +73,3 @@ def serve(app: Chalice, route: str, event: dict[str, Any], context: Any) -> dict
     if answer.get("isBase64Encoded"):
         shaped["isBase64Encoded"] = True
     return shaped
-

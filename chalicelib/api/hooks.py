@@ -31,8 +31,12 @@ def refuse_if_disabled(sub: Subscription) -> None:
 
 
 @endpoint(
-    bp, "/v1/hooks", ["POST"], summary="Subscribe a target URL to an event",
-    body="chalicelib.hook_requests:HookRequest", responses={201: MODELS + "NewHook"},
+    bp,
+    "/v1/hooks",
+    ["POST"],
+    summary="Subscribe a target URL to an event",
+    body="chalicelib.hook_requests:HookRequest",
+    responses={201: MODELS + "NewHook"},
 )
 def subscribe(call: Call) -> Any:
     from chalicelib import hook_requests
@@ -81,7 +85,9 @@ def send_test(call: Call) -> Any:
     return {"event_id": event_id, **attempt_row(attempt)}
 
 
-@endpoint(bp, "/v1/hooks/{id}/deliveries", ["GET"], summary="Recent delivery attempts", responses={200: MODELS + "DeliveryRows"}, errors=(404,))
+@endpoint(
+    bp, "/v1/hooks/{id}/deliveries", ["GET"], summary="Recent delivery attempts", responses={200: MODELS + "DeliveryRows"}, errors=(404,)
+)
 def deliveries(call: Call) -> Any:
     from chalicelib.api.deliveries import delivery_row
 
@@ -89,8 +95,13 @@ def deliveries(call: Call) -> Any:
 
 
 @endpoint(
-    bp, "/v1/hooks/{id}/replay", ["POST"], summary="Re-send failed deliveries",
-    body=MODELS + "ReplayRequest", responses={200: MODELS + "Replayed"}, errors=(404, 409),
+    bp,
+    "/v1/hooks/{id}/replay",
+    ["POST"],
+    summary="Re-send failed deliveries",
+    body=MODELS + "ReplayRequest",
+    responses={200: MODELS + "Replayed"},
+    errors=(404, 409),
 )
 def replay(call: Call) -> Any:
     """Re-send the failed deliveries (received after ``since``); ``dry_run`` only says how many that would be."""
@@ -100,6 +111,10 @@ def replay(call: Call) -> Any:
         return {"would_replay": call.services.delivery_log.count_failed(sub.id, cursor)}
     refuse_if_disabled(sub)
     reopened = call.services.deliveries.reopen_failed(sub.id, cursor)
-    jobs = [j for d in reopened for j in queue.jobs_for(d.location_id, d.event_dedup_key, d.event_cursor, [d.subscription_id], event_id=d.event_id, event=d.event)]
+    jobs = [
+        j
+        for d in reopened
+        for j in queue.jobs_for(d.location_id, d.event_dedup_key, d.event_cursor, [d.subscription_id], event_id=d.event_id, event=d.event)
+    ]
     call.services.queue.send(jobs)
     return {"replayed": len(reopened)}

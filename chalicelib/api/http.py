@@ -148,7 +148,9 @@ def endpoint(
     def register(view: Callable[[Call], Any]) -> Callable[..., Response]:
         shown = summary or (view.__doc__ or view.__name__).strip().splitlines()[0]
         for method in methods:
-            OPERATIONS.append(Operation(method, path, shown, authenticated, body, query, dict(responses or {200: None}), errors, per_definition))
+            OPERATIONS.append(
+                Operation(method, path, shown, authenticated, body, query, dict(responses or {200: None}), errors, per_definition)
+            )
 
         @functools.wraps(view)
         def handler(**params: str) -> Response:

@@ -13,8 +13,15 @@ bp = Blueprint(__name__)
 
 
 @endpoint(
-    bp, "/inbound/7stamp/{token}", ["POST"], summary="7stamp's signed webhook deliveries", authenticated=False,
-    body=MODELS + "InboundEvent", view_reads_body=True, responses={200: MODELS + "Received"}, errors=(401, 403, 404),
+    bp,
+    "/inbound/7stamp/{token}",
+    ["POST"],
+    summary="7stamp's signed webhook deliveries",
+    authenticated=False,
+    body=MODELS + "InboundEvent",
+    view_reads_body=True,
+    responses={200: MODELS + "Received"},
+    errors=(401, 403, 404),
 )
 def receive(call: Call) -> Any:
     event_id, new = webhook_intake.receive(call.services, call.params["token"], call.raw_body, call.headers)

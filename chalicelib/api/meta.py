@@ -29,7 +29,14 @@ def get_catalog(call: Call) -> dict[str, Any]:
     return catalog.catalog()
 
 
-@endpoint(bp, "/openapi.json", ["GET"], summary="This document (no key: it holds no data)", authenticated=False, responses={200: MODELS + "Document"})
+@endpoint(
+    bp,
+    "/openapi.json",
+    ["GET"],
+    summary="This document (no key: it holds no data)",
+    authenticated=False,
+    responses={200: MODELS + "Document"},
+)
 def get_openapi(call: Call) -> dict[str, Any]:
     from chalicelib import openapi
 

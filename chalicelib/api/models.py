@@ -99,7 +99,9 @@ Since = Annotated[
 
 
 class ReplayRequest(Input):
-    since: Since | None = Field(None, description="Only deliveries of events received after this event id, or after this time (2026-05-11T12:00:00Z).")
+    since: Since | None = Field(
+        None, description="Only deliveries of events received after this event id, or after this time (2026-05-11T12:00:00Z)."
+    )
     dry_run: bool = Field(False, description="true: only say how many deliveries would be sent again, send nothing.")
 
 
@@ -116,14 +118,18 @@ class PollQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
     limit: WholeNumber = Field(POLL_LIMIT_DEFAULT, ge=POLL_LIMIT_MIN, le=POLL_LIMIT_MAX, description="How many events, newest first.")
     since: EventId | None = Field(None, description="An event id from an earlier answer: only events received after it.")
-    samples: Literal["0", "1"] | None = Field(None, description="1: when nothing is stored yet, answer the trigger's sample marked sample: true.")
+    samples: Literal["0", "1"] | None = Field(
+        None, description="1: when nothing is stored yet, answer the trigger's sample marked sample: true."
+    )
     settled: Literal["0", "1"] | None = Field(
         None,
         description="1: newest first, only events that no event stored later can precede (for pollers that keep their own place by "
         "time and id, as Make's watch modules do); X-Next-Cursor is the before of the next, older page when there may be one. "
         "Not used with since.",
     )
-    before: EventId | None = Field(None, description="A settled answer's X-Next-Cursor: the next page of settled events, older than it (not used with since).")
+    before: EventId | None = Field(
+        None, description="A settled answer's X-Next-Cursor: the next page of settled events, older than it (not used with since)."
+    )
 
 
 class EventRecords(RootModel[list[EventRecord]]):

@@ -23,8 +23,13 @@ POLL_PARAMETERS = ("limit", "since", "samples", "settled", "before")  # every ot
 
 
 @endpoint(
-    bp, "/v1/triggers/{event}", ["GET"], summary="Recent events, newest first",
-    query=MODELS + "PollQuery", responses={200: MODELS + "EventRecords"}, errors=(404,),
+    bp,
+    "/v1/triggers/{event}",
+    ["GET"],
+    summary="Recent events, newest first",
+    query=MODELS + "PollQuery",
+    responses={200: MODELS + "EventRecords"},
+    errors=(404,),
 )
 def poll(call: Call) -> Any:
     from chalicelib import event_names, hook_requests, registry

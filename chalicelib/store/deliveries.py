@@ -86,7 +86,12 @@ class DeliveryStore:
             claimed = replace(delivery, status=DeliveryStatus.PENDING, attempts=1, next_at=now, lease_until=lease)
             item = {k: v for k, v in _item(claimed, int(now) + RETENTION_SECONDS, now).items() if k not in INDEX_KEYS}
             try:
-                self._db.call("put_item", TableName=self._table, Item=_dynamo.to_item({**item, "lease_until": lease}), ConditionExpression="attribute_not_exists(pk)")
+                self._db.call(
+                    "put_item",
+                    TableName=self._table,
+                    Item=_dynamo.to_item({**item, "lease_until": lease}),
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
             except _dynamo.ConditionFailed:
                 pass  # the record exists: claimed on condition below, as a retry is
             else:
@@ -131,10 +136,17 @@ class DeliveryStore:
                 raise _dynamo.StoreUnavailable("some delivery outcomes could not be written")
 
     def _finish_conditionally(self, finished: DeliveryRecord, lease: float | None, now: float) -> None:
-        vals: dict[str, Any] = {"status": finished.status.value, "log": _log_text(finished.attempts_log), "lease": lease, "loc": finished.location_id}
+        vals: dict[str, Any] = {
+            "status": finished.status.value,
+            "log": _log_text(finished.attempts_log),
+            "lease": lease,
+            "loc": finished.location_id,
+        }
         names = {"#s": "status", "#l": "log", "#due": "due"}
         if finished.status is DeliveryStatus.PENDING:
-            expression = "SET #s = :status, #l = :log, location_id = :loc, next_at = :next, #due = :due, sweep_at = :sweep REMOVE lease_until"
+            expression = (
+                "SET #s = :status, #l = :log, location_id = :loc, next_at = :next, #due = :due, sweep_at = :sweep REMOVE lease_until"
+            )
             vals.update(next=finished.next_at, due=due_shard(finished.subscription_id), sweep=sweep_at_for_retry(now, finished.next_at))
         else:
             expression = "SET #s = :status, #l = :log, location_id = :loc REMOVE lease_until, #due, sweep_at"
@@ -231,8 +243,11 @@ class DeliveryStore:
                     ConditionExpression="#s = :failed",
                     ExpressionAttributeNames={"#s": "status", "#due": "due"},
                     ExpressionAttributeValues=_dynamo.values(
-                        pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id),
-                        sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN, failed=DeliveryStatus.FAILED.value,
+                        pending=DeliveryStatus.PENDING.value,
+                        now=now,
+                        due=due_shard(sub_id),
+                        sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN,
+                        failed=DeliveryStatus.FAILED.value,
                     ),
                 )
             except _dynamo.ConditionFailed:

@@ -61,29 +61,48 @@ class DeliveryLog:
             start = _dynamo.from_item(raw_start)
         if len(keys) > limit:
             keys, more = keys[:limit], True
-        found = {(str(v["sk"]), str(v["pk"])): _delivery(v) for v in self._db.batch_get(self._table, [{"pk": pk, "sk": sk} for sk, pk in keys])}
+        found = {
+            (str(v["sk"]), str(v["pk"])): _delivery(v) for v in self._db.batch_get(self._table, [{"pk": pk, "sk": sk} for sk, pk in keys])
+        }
         rows = [found[k] for k in keys if k in found]
         return rows, (keys[-1] if more and keys else None)
 
     def get(self, sub_id: str, cursor: str) -> DeliveryRecord | None:
-        item = self._db.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": sub_id, "sk": cursor}), ConsistentRead=True).get("Item")
+        item = self._db.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": sub_id, "sk": cursor}), ConsistentRead=True).get(
+            "Item"
+        )
         return _delivery(_dynamo.from_item(item)) if item else None
 
     def statuses(self, sub_id: str, since: str) -> list[tuple[str, DeliveryStatus]]:
         """(cursor, status) of a subscription's deliveries received after ``since``, newest first."""
-        return self._statuses(IndexName=None, KeyConditionExpression="pk = :pk AND sk > :since", ExpressionAttributeValues=_dynamo.values(pk=sub_id, since=since))
+        return self._statuses(
+            IndexName=None,
+            KeyConditionExpression="pk = :pk AND sk > :since",
+            ExpressionAttributeValues=_dynamo.values(pk=sub_id, since=since),
+        )
 
     def latest(self, sub_id: str) -> tuple[str, DeliveryStatus] | None:
         """(cursor, status) of the subscription's newest delivery, however old."""
-        answer = self._db.call("query", TableName=self._table, KeyConditionExpression="pk = :pk", ExpressionAttributeValues=_dynamo.values(pk=sub_id),
-                        ProjectionExpression="sk, #s", ExpressionAttributeNames={"#s": "status"}, ScanIndexForward=False, Limit=1)
+        answer = self._db.call(
+            "query",
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=_dynamo.values(pk=sub_id),
+            ProjectionExpression="sk, #s",
+            ExpressionAttributeNames={"#s": "status"},
+            ScanIndexForward=False,
+            Limit=1,
+        )
         items = [_dynamo.from_item(i) for i in answer.get("Items", [])]
         return (str(items[0]["sk"]), DeliveryStatus(str(items[0]["status"]))) if items else None
 
     def tenant_statuses(self, location_id: str, since: str) -> list[tuple[str, DeliveryStatus]]:
         """(cursor, status) of every delivery of the tenant received after ``since`` (the hourly chart)."""
-        return self._statuses(IndexName=BY_LOCATION, KeyConditionExpression="location_id = :loc AND sk > :since",
-                              ExpressionAttributeValues=_dynamo.values(loc=location_id, since=since))
+        return self._statuses(
+            IndexName=BY_LOCATION,
+            KeyConditionExpression="location_id = :loc AND sk > :since",
+            ExpressionAttributeValues=_dynamo.values(loc=location_id, since=since),
+        )
 
     def count_failed(self, sub_id: str, since: str | None) -> int:
         """How many deliveries a replay with the same ``since`` would send again.
@@ -97,8 +116,13 @@ class DeliveryLog:
         start: dict[str, Any] | None = None
         for _ in range(MAX_REPLAY_PAGES):
             answer = self._db.call(
-                "query", TableName=self._table, KeyConditionExpression=condition, FilterExpression="#s = :failed", Select="COUNT",
-                ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues=values,
+                "query",
+                TableName=self._table,
+                KeyConditionExpression=condition,
+                FilterExpression="#s = :failed",
+                Select="COUNT",
+                ExpressionAttributeNames={"#s": "status"},
+                ExpressionAttributeValues=values,
                 **({"ExclusiveStartKey": start} if start else {}),
             )
             count += int(answer.get("Count", 0))
@@ -118,7 +142,9 @@ class DeliveryLog:
                 UpdateExpression="SET #s = :pending, next_at = :now, #due = :due, sweep_at = :sweep",
                 ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now)",
                 ExpressionAttributeNames={"#s": "status", "#due": "due"},
-                ExpressionAttributeValues=_dynamo.values(pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id), sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN),
+                ExpressionAttributeValues=_dynamo.values(
+                    pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id), sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN
+                ),
                 ReturnValues="ALL_NEW",
             )
         except _dynamo.ConditionFailed:
@@ -129,9 +155,16 @@ class DeliveryLog:
         found: list[tuple[str, DeliveryStatus]] = []
         start: dict[str, Any] | None = None
         for _ in range(MAX_QUERIES):
-            answer = self._db.call("query", TableName=self._table, ProjectionExpression="sk, #s", ExpressionAttributeNames={"#s": "status"},
-                            ScanIndexForward=False, **({"IndexName": IndexName} if IndexName else {}),
-                            **({"ExclusiveStartKey": start} if start else {}), **query)
+            answer = self._db.call(
+                "query",
+                TableName=self._table,
+                ProjectionExpression="sk, #s",
+                ExpressionAttributeNames={"#s": "status"},
+                ScanIndexForward=False,
+                **({"IndexName": IndexName} if IndexName else {}),
+                **({"ExclusiveStartKey": start} if start else {}),
+                **query,
+            )
             found.extend((str(v["sk"]), DeliveryStatus(str(v["status"]))) for v in map(_dynamo.from_item, answer.get("Items", [])))
             start = answer.get("LastEvaluatedKey")
             if not start:

@@ -208,7 +208,9 @@ class EventStore:
         if horizon <= since:
             return []
         between = " AND ts BETWEEN :since AND :horizon"
-        page, _ = self._query(location_id, event, between, {"since": since, "horizon": horizon}, newest_first=False, limit=limit + 1)  # BETWEEN includes ``since``
+        page, _ = self._query(
+            location_id, event, between, {"since": since, "horizon": horizon}, newest_first=False, limit=limit + 1
+        )  # BETWEEN includes ``since``
         found: list[EventText] = []
         for e in page:
             if e.cursor == since:
@@ -233,4 +235,6 @@ def _text(item: dict[str, Any]) -> EventText:
 def _event(values: dict[str, Any]) -> StoredEvent:
     """An event from a stored item or a stream image (already plain values); decoding a hostile body may raise."""
     text = str(values["body"])
-    return StoredEvent(record=json.loads(text), dedup_key=str(values["sk"]), cursor=str(values["ts"]), text=text, awaiting=bool(values.get("awaiting")))
+    return StoredEvent(
+        record=json.loads(text), dedup_key=str(values["sk"]), cursor=str(values["ts"]), text=text, awaiting=bool(values.get("awaiting"))
+    )

@@ -18,7 +18,9 @@ class Locations:
         self._table = table
 
     def get(self, location_id: str) -> Connection | None:
-        item = self._db.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": f"loc#{location_id}"}), ConsistentRead=True).get("Item")
+        item = self._db.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": f"loc#{location_id}"}), ConsistentRead=True).get(
+            "Item"
+        )
         return _connection(_dynamo.from_item(item)) if item else None
 
     def by_token(self, token: str) -> Connection | None:

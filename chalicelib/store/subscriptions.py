@@ -29,7 +29,9 @@ class SubscriptionStore:
         self._db.call("put_item", TableName=self._table, Item=_dynamo.to_item(item), ConditionExpression="attribute_not_exists(pk)")
 
     def get(self, location_id: str, sub_id: str) -> Subscription | None:
-        item = self._db.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}), ConsistentRead=True).get("Item")
+        item = self._db.call(
+            "get_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}), ConsistentRead=True
+        ).get("Item")
         return _subscription(_dynamo.from_item(item)) if item else None
 
     def get_many(self, location_id: str, sub_ids: list[str]) -> dict[str, Subscription]:
@@ -56,7 +58,12 @@ class SubscriptionStore:
     def delete(self, location_id: str, sub_id: str) -> bool:
         """False when there was no such subscription for this tenant."""
         try:
-            self._db.call("delete_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}), ConditionExpression="attribute_exists(pk)")
+            self._db.call(
+                "delete_item",
+                TableName=self._table,
+                Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}),
+                ConditionExpression="attribute_exists(pk)",
+            )
         except _dynamo.ConditionFailed:
             return False
         return True
@@ -87,8 +94,13 @@ class SubscriptionStore:
 
     def disable(self, location_id: str, sub_id: str, reason: str) -> bool:
         """Stop deliveries, keeping why and since when for the console; False when there is no such subscription."""
-        return self._update(location_id, sub_id, "SET #d = :yes, disabled_at = :now, disabled_reason = :why",
-                            {"yes": True, "now": self._clock.now(), "why": reason[:200]}, {"#d": "disabled"})
+        return self._update(
+            location_id,
+            sub_id,
+            "SET #d = :yes, disabled_at = :now, disabled_reason = :why",
+            {"yes": True, "now": self._clock.now(), "why": reason[:200]},
+            {"#d": "disabled"},
+        )
 
     def enable(self, location_id: str, sub_id: str) -> bool:
         """Deliver again from the next event on, with a clean failure record; False when there is no such subscription."""

@@ -26,10 +26,27 @@ CONNECTION = "apiKey"
 # 7stamp sent late (an older `timestamp`) is still new to the scenario.
 RECEIVED_AT = '{{parseDate(get(split(item.id, "_"), 2), "x")}}'
 # A settled answer's X-Next-Cursor (present while older pages may exist) is the next page's `before`.
-NEXT_PAGE = "{{headers[\"x-next-cursor\"]}}"
+NEXT_PAGE = '{{headers["x-next-cursor"]}}'
 
-_TYPES = {"string": "text", "integer": "integer", "number": "number", "boolean": "boolean", "datetime": "date", "array": "array", "object": "collection"}
-_ERROR_TYPES = {401: "InvalidAccessTokenError", 404: "DataError", 409: "DataError", 413: "DataError", 422: "DataError", 429: "RateLimitError", 502: "ConnectionError", 504: "ConnectionError"}
+_TYPES = {
+    "string": "text",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+    "datetime": "date",
+    "array": "array",
+    "object": "collection",
+}
+_ERROR_TYPES = {
+    401: "InvalidAccessTokenError",
+    404: "DataError",
+    409: "DataError",
+    413: "DataError",
+    422: "DataError",
+    429: "RateLimitError",
+    502: "ConnectionError",
+    504: "ConnectionError",
+}
 
 
 def rpc_name(source: str) -> str:
@@ -49,7 +66,13 @@ def _options(choices: list[str]) -> list[dict[str, str]]:
 
 def parameter(field: dict[str, Any]) -> dict[str, Any]:
     """An action's input field as a mappable parameter; dropdown sources become RPC-backed selects."""
-    param: dict[str, Any] = {"name": field["key"], "label": field["label"], "type": _TYPES.get(field["type"], "text"), "required": field["required"], **_help(field["help"])}
+    param: dict[str, Any] = {
+        "name": field["key"],
+        "label": field["label"],
+        "type": _TYPES.get(field["type"], "text"),
+        "required": field["required"],
+        **_help(field["help"]),
+    }
     if field.get("dynamic"):
         param.update(type="select", options=f"rpc://{rpc_name(field['dynamic'])}")
     elif field.get("choices"):
@@ -88,7 +111,9 @@ def filters_body(filters: list[dict[str, Any]]) -> str:
 def filter_query(filters: list[dict[str, Any]]) -> dict[str, str]:
     """A polling module's filters as the query parameters ``GET /v1/triggers/{event}`` takes (several values comma-separated; blank is no filter)."""
     return {
-        spec["key"]: f'{{{{join(parameters.{spec["key"]}, ",")}}}}' if filter_parameter(spec).get("multiple") else f'{{{{parameters.{spec["key"]}}}}}'
+        spec["key"]: f'{{{{join(parameters.{spec["key"]}, ",")}}}}'
+        if filter_parameter(spec).get("multiple")
+        else f"{{{{parameters.{spec['key']}}}}}"
         for spec in filters
     }
 
@@ -127,7 +152,9 @@ class _App:
 
     def __init__(self) -> None:
         self.files: Files = {}
-        self.components: dict[str, dict[str, Any]] = {kind: {} for kind in ("connection", "webhook", "module", "rpc", "function", "endpoint")}
+        self.components: dict[str, dict[str, Any]] = {
+            kind: {} for kind in ("connection", "webhook", "module", "rpc", "function", "endpoint")
+        }
 
     def add(self, kind: str, name: str, folder: str, metadata: dict[str, Any], codes: dict[str, Any]) -> None:
         """One component: each code is written to ``<folder>/<name>/<name>.<suffix>.iml.json``."""
@@ -146,7 +173,13 @@ def _base(api_url: str) -> dict[str, Any]:
     return {
         "baseUrl": api_url,
         "headers": {"X-API-Key": "{{connection.apiKey}}"},
-        "response": {"error": {"type": "RuntimeError", "message": "[{{statusCode}}] {{ifempty(body.error.message, 'The 7stamp connector failed')}}", **errors}},
+        "response": {
+            "error": {
+                "type": "RuntimeError",
+                "message": "[{{statusCode}}] {{ifempty(body.error.message, 'The 7stamp connector failed')}}",
+                **errors,
+            }
+        },
         "log": {"sanitize": ["request.headers.x-api-key"]},
     }
 
@@ -199,7 +232,13 @@ def _trigger(app: _App, trigger: dict[str, Any]) -> tuple[str, str]:
         "module",
         instant,
         "modules",
-        {"label": f"Watch {trigger['label']} (Instant)", "description": trigger["help"], "moduleType": "instant_trigger", "connection": CONNECTION, "webhook": webhook},
+        {
+            "label": f"Watch {trigger['label']} (Instant)",
+            "description": trigger["help"],
+            "moduleType": "instant_trigger",
+            "connection": CONNECTION,
+            "webhook": webhook,
+        },
         shape,
     )
     app.add(
@@ -231,13 +270,16 @@ def _trigger(app: _App, trigger: dict[str, Any]) -> tuple[str, str]:
                     "default": 10,
                     "required": True,
                     "validate": {"min": 1, "max": POLL_LIMIT_MAX},
-                }
+                },
             ],
             "epoch": {
                 "qs": {"limit": POLL_LIMIT_MAX},
                 "response": {
                     "limit": POLL_LIMIT_MAX,
-                    "output": {"label": "{{item.timestamp}} {{ifempty(item.customer.name, item.customer.id)}}", "date": "{{item.timestamp}}"},
+                    "output": {
+                        "label": "{{item.timestamp}} {{ifempty(item.customer.name, item.customer.id)}}",
+                        "date": "{{item.timestamp}}",
+                    },
                 },
             },
             **shape,
@@ -258,7 +300,12 @@ def _action(app: _App, action: dict[str, Any]) -> str:
         "module",
         name,
         "modules",
-        {"label": action["label"], "description": action["help"], "moduleType": "action" if action["kind"] == "create" else "search", "connection": CONNECTION},
+        {
+            "label": action["label"],
+            "description": action["help"],
+            "moduleType": "action" if action["kind"] == "create" else "search",
+            "connection": CONNECTION,
+        },
         {
             "communication": request,
             "mappableParams": [parameter(f) for f in action_inputs(action)],
@@ -276,7 +323,13 @@ def _rpc(app: _App, option: dict[str, Any]) -> None:
         rpc_name(option["key"]),
         "rpcs",
         {"label": option["label"], "connection": CONNECTION},
-        {"communication": {"url": option["path"], "method": "GET", "response": {"iterate": "{{body}}", "output": {"label": "{{item.label}}", "value": "{{item.id}}"}}}},
+        {
+            "communication": {
+                "url": option["path"],
+                "method": "GET",
+                "response": {"iterate": "{{body}}", "output": {"label": "{{item.label}}", "value": "{{item.id}}"}},
+            }
+        },
     )
 
 
@@ -306,7 +359,11 @@ def generate(catalog: Catalog, url: str, origins: list[dict[str, Any]] | None = 
     searches = [_action(app, a) for a in catalog["actions"] if a["kind"] == "search"]
     for option in catalog["options"]:
         _rpc(app, option)
-    groups = [{"label": "Triggers", "modules": triggers}, {"label": "Actions", "modules": actions}, {"label": "Searches", "modules": searches}]
+    groups = [
+        {"label": "Triggers", "modules": triggers},
+        {"label": "Actions", "modules": actions},
+        {"label": "Searches", "modules": searches},
+    ]
     app.files["general/base.iml.json"] = to_json(_base(api_url))
     app.files["modules/groups.json"] = to_json(groups)
     app.files["README.md"] = _readme(app, groups)

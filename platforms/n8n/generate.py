@@ -23,7 +23,14 @@ NODES = ("SevenStamp/SevenStamp", "SevenStampTrigger/SevenStampTrigger", "SevenS
 
 def _field(field: dict[str, Any]) -> dict[str, Any]:
     """An input or a filter in the shape nodes/shared/catalog.ts declares."""
-    out = {"key": field["key"], "label": field["label"], "help": field.get("help", ""), "type": field.get("type", "string"), "required": field.get("required", False), "list": field.get("list", True)}
+    out = {
+        "key": field["key"],
+        "label": field["label"],
+        "help": field.get("help", ""),
+        "type": field.get("type", "string"),
+        "required": field.get("required", False),
+        "list": field.get("list", True),
+    }
     for optional in ("choices", "dynamic", "default"):
         if optional in field:
             out[optional] = field[optional]
@@ -34,9 +41,13 @@ def package_catalog(catalog: Catalog, api_url: str) -> dict[str, Any]:
     """What the nodes read: the connector's URL and, from the definitions, every event, action, search and dropdown."""
     return {
         "apiUrl": api_url,
-        "triggers": [{"key": t["key"], "label": t["label"], "help": t["help"], "filters": [_field(f) for f in t["filters"]]} for t in catalog["triggers"]],
+        "triggers": [
+            {"key": t["key"], "label": t["label"], "help": t["help"], "filters": [_field(f) for f in t["filters"]]}
+            for t in catalog["triggers"]
+        ],
         "actions": [
-            {k: a[k] for k in ("key", "kind", "noun", "label", "help", "method", "path")} | {"inputs": [_field(f) for f in action_inputs(a)]}
+            {k: a[k] for k in ("key", "kind", "noun", "label", "help", "method", "path")}
+            | {"inputs": [_field(f) for f in action_inputs(a)]}
             for a in catalog["actions"]
         ],
         "options": catalog["options"],
@@ -54,7 +65,12 @@ def package_json() -> str:
         "keywords": ["n8n-community-node-package", "7stamp", "loyalty"],
         "author": {"name": "7stamp connector", "email": "connector@7stamp.example"},
         "repository": {"type": "git", "url": "https://github.com/7stamp/connector.git"},
-        "scripts": {"build": "n8n-node build", "lint": "n8n-node lint", "lint:fix": "n8n-node lint --fix", "prepublishOnly": "n8n-node prerelease"},
+        "scripts": {
+            "build": "n8n-node build",
+            "lint": "n8n-node lint",
+            "lint:fix": "n8n-node lint --fix",
+            "prepublishOnly": "n8n-node prerelease",
+        },
         "files": ["dist"],
         "n8n": {
             "n8nNodesApiVersion": 1,

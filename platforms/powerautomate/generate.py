@@ -22,7 +22,15 @@ from platforms.common import API_KEY, IDEMPOTENCY_INPUT, Catalog, Files, action_
 SECURITY = "api_key"  # the connection parameter and the security definition share this name
 HOOKS = "/v1/hooks"
 BRAND_COLOR = "#e8590c"
-_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "datetime": "string", "array": "array", "object": "object"}
+_TYPES = {
+    "string": "string",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+    "datetime": "string",
+    "array": "array",
+    "object": "object",
+}
 
 
 def subscribe_path(event: str) -> str:
@@ -51,7 +59,9 @@ def output_schema(fields: list[dict[str, Any]]) -> dict[str, Any]:
         *parents, name = field["key"].split(".")
         level = root
         for part in parents:
-            level = level["properties"].setdefault(part, {"type": "object", "x-ms-summary": part.replace("_", " ").capitalize(), "properties": {}})
+            level = level["properties"].setdefault(
+                part, {"type": "object", "x-ms-summary": part.replace("_", " ").capitalize(), "properties": {}}
+            )
         level["properties"][name] = {**_schema_type(field["type"]), "x-ms-summary": field["label"]}
     return root
 
@@ -96,7 +106,13 @@ def _trigger(trigger: dict[str, Any]) -> dict[str, Any]:
         "type": "object",
         "required": ["event", "target_url"],
         "properties": {
-            "event": {"type": "string", "default": trigger["key"], "enum": [trigger["key"]], "x-ms-visibility": "internal", "x-ms-summary": "Event"},
+            "event": {
+                "type": "string",
+                "default": trigger["key"],
+                "enum": [trigger["key"]],
+                "x-ms-visibility": "internal",
+                "x-ms-summary": "Event",
+            },
             "target_url": {"type": "string", "x-ms-notification-url": True, "x-ms-visibility": "internal", "x-ms-summary": "Callback URL"},
             "filters": {"type": "object", "x-ms-summary": "Filters", "properties": {f["key"]: _filter(f) for f in trigger["filters"]}},
         },
@@ -130,10 +146,17 @@ def _action(action: dict[str, Any]) -> dict[str, Any]:
         "operationId": name,
         "summary": action["label"],
         "description": action["help"],
-        "responses": {"200": {"description": action["label"], "schema": output if action["kind"] == "create" else {"type": "array", "items": output}}, "default": _error_response()},
+        "responses": {
+            "200": {"description": action["label"], "schema": output if action["kind"] == "create" else {"type": "array", "items": output}},
+            "default": _error_response(),
+        },
     }
     if action["kind"] == "create":
-        body = {"type": "object", "properties": {f["key"]: input_schema(f) for f in fields}, "required": [f["key"] for f in fields if f["required"]]}
+        body = {
+            "type": "object",
+            "properties": {f["key"]: input_schema(f) for f in fields},
+            "required": [f["key"] for f in fields if f["required"]],
+        }
         if not body["required"]:
             del body["required"]
         operation["parameters"] = [{"name": "body", "in": "body", "required": True, "schema": body}]
@@ -160,7 +183,10 @@ def _option(option: dict[str, Any]) -> dict[str, Any]:
             "summary": option["label"],
             "description": f"Lists the {option['label'].lower()} for dropdowns.",
             "x-ms-visibility": "internal",
-            "responses": {"200": {"description": option["label"], "schema": {"type": "array", "items": {"$ref": "#/definitions/Option"}}}, "default": _error_response()},
+            "responses": {
+                "200": {"description": option["label"], "schema": {"type": "array", "items": {"$ref": "#/definitions/Option"}}},
+                "default": _error_response(),
+            },
         }
     }
 
@@ -169,7 +195,15 @@ def api_definition(catalog: Catalog, url: str) -> dict[str, Any]:
     """The OpenAPI 2.0 document of the connector, with Power Automate's extensions."""
     parts = urlsplit(connector_url(url))
     paths: dict[str, Any] = {
-        "/v1/me": {"get": {"operationId": "Me", "summary": "Who the API key is", "description": "The location the key belongs to (tests the connection).", "x-ms-visibility": "internal", "responses": {"200": {"description": "The location", "schema": {"type": "object"}}, "default": _error_response()}}},
+        "/v1/me": {
+            "get": {
+                "operationId": "Me",
+                "summary": "Who the API key is",
+                "description": "The location the key belongs to (tests the connection).",
+                "x-ms-visibility": "internal",
+                "responses": {"200": {"description": "The location", "schema": {"type": "object"}}, "default": _error_response()},
+            }
+        },
         f"{HOOKS}/{{id}}": {
             "delete": {
                 "operationId": "DeleteSubscription",
@@ -182,8 +216,19 @@ def api_definition(catalog: Catalog, url: str) -> dict[str, Any]:
         },
     }
     definitions: dict[str, Any] = {
-        "Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "object"}}}}},
-        "Option": {"type": "object", "properties": {"id": {"type": "string", "x-ms-summary": "ID"}, "label": {"type": "string", "x-ms-summary": "Label"}}},
+        "Error": {
+            "type": "object",
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "object"}},
+                }
+            },
+        },
+        "Option": {
+            "type": "object",
+            "properties": {"id": {"type": "string", "x-ms-summary": "ID"}, "label": {"type": "string", "x-ms-summary": "Label"}},
+        },
     }
     for trigger in catalog["triggers"]:
         paths[subscribe_path(trigger["key"])] = _trigger(trigger)
@@ -195,7 +240,11 @@ def api_definition(catalog: Catalog, url: str) -> dict[str, Any]:
         paths[option["path"]] = _option(option)
     return {
         "swagger": "2.0",
-        "info": {"title": "7stamp", "description": "Wallet loyalty cards (stamps, rewards, vouchers) through the 7stamp connector.", "version": "1.0"},
+        "info": {
+            "title": "7stamp",
+            "description": "Wallet loyalty cards (stamps, rewards, vouchers) through the 7stamp connector.",
+            "version": "1.0",
+        },
         "host": parts.netloc,
         "basePath": parts.path or "/",
         "schemes": [parts.scheme],

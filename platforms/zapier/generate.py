@@ -164,18 +164,21 @@ def search_or_creates(catalog: Catalog) -> dict[str, Any]:
 
 def package_json() -> str:
     """The app's own package.json: it pins zapier-platform-core exactly, as Zapier requires."""
-    return json.dumps(
-        {
-            "name": "sevenstamp-zapier",
-            "version": "1.0.0",
-            "description": "7stamp wallet loyalty cards on Zapier, through the 7stamp connector.",
-            "main": "index.js",
-            "private": True,
-            "engines": {"node": ">=18"},
-            "dependencies": {"zapier-platform-core": CORE_VERSION},
-        },
-        indent=2,
-    ) + "\n"
+    return (
+        json.dumps(
+            {
+                "name": "sevenstamp-zapier",
+                "version": "1.0.0",
+                "description": "7stamp wallet loyalty cards on Zapier, through the 7stamp connector.",
+                "main": "index.js",
+                "private": True,
+                "engines": {"node": ">=18"},
+                "dependencies": {"zapier-platform-core": CORE_VERSION},
+            },
+            indent=2,
+        )
+        + "\n"
+    )
 
 
 def _requires(folder: str, keys: list[str]) -> str:
@@ -190,7 +193,10 @@ def generate(catalog: Catalog, url: str) -> Files:
         "package.json": package_json(),
         "authentication.js": render("authentication.js", LABEL=js(API_KEY["label"]), HELP=js(API_KEY["help"])),
         "lib/connector.js": render(
-            "connector.js", API_URL=js(api_url), POLL_LIMIT_DEFAULT=str(contract.POLL_LIMIT_DEFAULT), POLL_LIMIT_MAX=str(contract.POLL_LIMIT_MAX)
+            "connector.js",
+            API_URL=js(api_url),
+            POLL_LIMIT_DEFAULT=str(contract.POLL_LIMIT_DEFAULT),
+            POLL_LIMIT_MAX=str(contract.POLL_LIMIT_MAX),
         ),
     }
     trigger_keys: list[str] = []
@@ -214,4 +220,3 @@ def generate(catalog: Catalog, url: str) -> Files:
         SEARCH_OR_CREATES=js(search_or_creates(catalog), 1),
     )
     return files
-

@@ -97,7 +97,13 @@ def test_create_voucher_from_template_and_custom(api, stack):
     assert templated.json()["id"] in stack.sandbox.state.vouchers
     custom = api.post(
         "/v1/actions/create-voucher",
-        json={"card_id": "card_demo_a", "title": "Free dessert", "redeem_code": "DESSERT42", "redeem_code_formats": ["qr"], "expires_at": "2030-01-01T00:00:00Z"},
+        json={
+            "card_id": "card_demo_a",
+            "title": "Free dessert",
+            "redeem_code": "DESSERT42",
+            "redeem_code_formats": ["qr"],
+            "expires_at": "2030-01-01T00:00:00Z",
+        },
     )
     assert custom.status_code == 200, custom.text
     voucher = stack.sandbox.state.vouchers[custom.json()["id"]]
@@ -138,8 +144,19 @@ def test_find_voucher_by_code_and_id(api):
 def test_analytics_summary(api):
     api.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
     rows = api.get("/v1/searches/analytics-summary", params={"from": "2026-01-01", "to": "2030-12-31"}).json()
-    assert rows == [{"id": "2026-01-01..2030-12-31", "from": "2026-01-01", "to": "2030-12-31", "cards_issued": 0, "cards_saved": 0,
-                     "stamps_added": 1, "goals_reached": 0, "vouchers_issued": 0, "vouchers_redeemed": 0}]
+    assert rows == [
+        {
+            "id": "2026-01-01..2030-12-31",
+            "from": "2026-01-01",
+            "to": "2030-12-31",
+            "cards_issued": 0,
+            "cards_saved": 0,
+            "stamps_added": 1,
+            "goals_reached": 0,
+            "vouchers_issued": 0,
+            "vouchers_redeemed": 0,
+        }
+    ]
     reversed_period = api.get("/v1/searches/analytics-summary", params={"from": "2030-12-31", "to": "2026-01-01"}).json()
     assert reversed_period == rows, "a period given end first is the same period"
 

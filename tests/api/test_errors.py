@@ -21,8 +21,14 @@ def assert_clean(answer: httpx.Response, *secrets: str) -> None:
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"X-API-Key": "not-a-key"}, {"X-API-Key": "7loc_sc_short"}, {"Authorization": "Bearer 7loc_sc_" + "x" * 200},
-     {"Authorization": "Basic 7loc_sc_demoA_downtown_0123456789"}, {"X-API-Key": "7loc_sc_has spaces in it 0123"}],
+    [
+        {},
+        {"X-API-Key": "not-a-key"},
+        {"X-API-Key": "7loc_sc_short"},
+        {"Authorization": "Bearer 7loc_sc_" + "x" * 200},
+        {"Authorization": "Basic 7loc_sc_demoA_downtown_0123456789"},
+        {"X-API-Key": "7loc_sc_has spaces in it 0123"},
+    ],
 )
 def test_missing_or_malformed_keys_are_401_without_calling_7stamp(stack, headers):
     # Were the connector to call 7stamp, this fault would turn the answer into a 502.
@@ -55,7 +61,11 @@ def test_an_unknown_key_is_401(stack):
         ("/v1/actions/add-stamp", {"email": "a@example.com", "count": "lots"}, "count"),
         ("/v1/actions/add-stamp", {"email": "a@example.com", "colour": "red"}, "colour"),
         ("/v1/actions/create-voucher", {"customer_id": "c_demo_a"}, "title"),
-        ("/v1/actions/create-voucher", {"customer_id": "c_demo_a", "title": "x", "redeem_code_formats": ["hologram"]}, "redeem_code_formats.0"),
+        (
+            "/v1/actions/create-voucher",
+            {"customer_id": "c_demo_a", "title": "x", "redeem_code_formats": ["hologram"]},
+            "redeem_code_formats.0",
+        ),
         ("/v1/actions/create-voucher", {"customer_id": "c_demo_a", "title": "x", "expires_at": "tomorrow"}, "expires_at"),
         ("/v1/actions/redeem-voucher", {}, "voucher_id"),
     ],
@@ -146,7 +156,9 @@ def test_unknown_action_and_search_are_404(stack):
         assert c.get("/v1/searches/rocket").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/v1/catalog", "/v1/hooks", "/v1/triggers/any", "/v1/options/events", "/v1/searches/customer?email=a@example.com"])
+@pytest.mark.parametrize(
+    "path", ["/v1/catalog", "/v1/hooks", "/v1/triggers/any", "/v1/options/events", "/v1/searches/customer?email=a@example.com"]
+)
 def test_every_route_but_health_openapi_and_inbound_needs_a_key(stack, path):
     assert httpx.get(f"{stack.connector}{path}").status_code == 401
     assert httpx.get(f"{stack.connector}/health").status_code == 200

@@ -13,7 +13,10 @@ def stamps(stack) -> int:
 
 def test_add_stamp_three_times_with_one_key_adds_once(stack):
     with stack.client(DEMO_KEY_A) as c:
-        answers = [c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a", "count": 2}, headers={"Idempotency-Key": "order-1001"}) for _ in range(3)]
+        answers = [
+            c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a", "count": 2}, headers={"Idempotency-Key": "order-1001"})
+            for _ in range(3)
+        ]
         assert [a.status_code for a in answers] == [200, 200, 200]
         assert answers[0].json() == answers[1].json() == answers[2].json()
         assert stamps(stack) == 3 + 2

@@ -61,12 +61,16 @@ def test_writes_cost_units_in_the_table_and_in_the_indexes_they_touch(metered):
 
     moved = Usage()
     with meter.measuring(moved):  # the full index's key moves: delete + put there; the keys-only entry is untouched
-        db.update_item(TableName="meter-test", Key={"pk": {"S": "a"}}, UpdateExpression="SET g = :g", ExpressionAttributeValues={":g": {"S": "g2"}})
+        db.update_item(
+            TableName="meter-test", Key={"pk": {"S": "a"}}, UpdateExpression="SET g = :g", ExpressionAttributeValues={":g": {"S": "g2"}}
+        )
     assert moved.write_units == {"meter-test": 1, "meter-test/all": 2}
 
     plain = Usage()
     with meter.measuring(plain):  # a non-key attribute: the full index rewrites its entry, the keys-only one does not
-        db.update_item(TableName="meter-test", Key={"pk": {"S": "a"}}, UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": {"S": "y"}})
+        db.update_item(
+            TableName="meter-test", Key={"pk": {"S": "a"}}, UpdateExpression="SET v = :v", ExpressionAttributeValues={":v": {"S": "y"}}
+        )
     assert plain.write_units == {"meter-test": 1, "meter-test/all": 1}
 
 

@@ -30,5 +30,8 @@ schemathesis.openapi.format(
 # The test stack allows loopback targets (CONNECTOR_ALLOW_PRIVATE_TARGETS=1); nothing listens on this port.
 schemathesis.openapi.format(
     "target-url",
-    st.builds(lambda path: f"http://127.0.0.1:{os.environ.get('CONTRACT_TARGET_PORT', '9')}/{path}", st.text("abcdefghijklmnopqrstuvwxyz0123456789-", max_size=30)),
+    st.builds(
+        lambda path: f"http://127.0.0.1:{os.environ.get('CONTRACT_TARGET_PORT', '9')}/{path}",
+        st.text("abcdefghijklmnopqrstuvwxyz0123456789-", max_size=30),
+    ),
 )

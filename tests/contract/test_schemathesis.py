@@ -31,19 +31,39 @@ def test_the_connector_keeps_its_openapi_contract(stack, tmp_path):
     st = Path(sys.executable).with_name("st")
     env = {**os.environ, "SCHEMATHESIS_HOOKS": "schemathesis_hooks", "PYTHONPATH": f"{HERE}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
     command = [
-        str(st), "run", f"{stack.connector}/openapi.json", "--url", stack.connector,
-        "--header", f"X-API-Key: {DEMO_KEY_A}",
-        "--checks", "all", "--mode", "all", "--phases", "examples,coverage,fuzzing",
-        "--max-examples", str(MAX_EXAMPLES), "--generation-deterministic",
+        str(st),
+        "run",
+        f"{stack.connector}/openapi.json",
+        "--url",
+        stack.connector,
+        "--header",
+        f"X-API-Key: {DEMO_KEY_A}",
+        "--checks",
+        "all",
+        "--mode",
+        "all",
+        "--phases",
+        "examples,coverage,fuzzing",
+        "--max-examples",
+        str(MAX_EXAMPLES),
+        "--generation-deterministic",
         # one worker: two generate in parallel threads and race in Python 3.11's ast module
         # (hypothesis describes filters by parsing their source: "AST constructor recursion depth mismatch")
-        "--workers", "1", "--request-timeout", "30", "--no-color",
-        "--warnings", "off",
-        "--report", "junit", "--report-junit-path", str(tmp_path / "junit.xml"),
+        "--workers",
+        "1",
+        "--request-timeout",
+        "30",
+        "--no-color",
+        "--warnings",
+        "off",
+        "--report",
+        "junit",
+        "--report-junit-path",
+        str(tmp_path / "junit.xml"),
     ]
     run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=TIME_LIMIT, cwd=tmp_path)
     print(run.stdout[-20000:], run.stderr[-5000:])
-    summary = run.stdout[run.stdout.rfind("SUMMARY"):] if "SUMMARY" in run.stdout else run.stdout[-3000:]
+    summary = run.stdout[run.stdout.rfind("SUMMARY") :] if "SUMMARY" in run.stdout else run.stdout[-3000:]
     assert run.returncode == 0, summary
     selected = re.search(r"Selected: (\d+)/(\d+)\s+Tested: (\d+)", run.stdout)
     assert selected and selected.group(1) == selected.group(2) == selected.group(3), "every operation is selected and tested"

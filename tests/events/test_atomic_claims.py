@@ -31,7 +31,9 @@ def test_many_threads_racing_to_claim_one_delivery_one_wins_every_time(stack):
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         for round_no in range(ROUNDS):
             cursor = f"{round_no:015d}#race"
-            delivery = DeliveryRecord("hook_race", "loc_race", f"m#{cursor}", cursor, f"evt_{round_no}_race", "stamp_added", DeliveryStatus.PENDING, 0, 0.0)
+            delivery = DeliveryRecord(
+                "hook_race", "loc_race", f"m#{cursor}", cursor, f"evt_{round_no}_race", "stamp_added", DeliveryStatus.PENDING, 0, 0.0
+            )
             # the first attempt: the claims race to create the record
             winners: list[DeliveryRecord] = []
 
@@ -43,7 +45,9 @@ def test_many_threads_racing_to_claim_one_delivery_one_wins_every_time(stack):
 
             first_winners.append(race(pool, first_claim))
             # the attempt failed and is due again: the retry's claims race to update it
-            store.finish_many([(winners[0], Attempt(stack.services.clock.now(), 500, None), DeliveryStatus.PENDING, stack.services.clock.now() - 1)])
+            store.finish_many(
+                [(winners[0], Attempt(stack.services.clock.now(), 500, None), DeliveryStatus.PENDING, stack.services.clock.now() - 1)]
+            )
             retry_winners.append(race(pool, lambda d=delivery: store.claim(d, 60)))
     assert first_winners == [1] * ROUNDS
     assert retry_winners == [1] * ROUNDS

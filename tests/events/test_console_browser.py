@@ -21,8 +21,16 @@ from conftest import receiving, subscribe
 from sandbox import DEMO_KEY_A, DEMO_KEY_REVOKED
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 WAIT_MS = 15_000
 
 
@@ -36,8 +44,13 @@ def browser_page(tmp_path: Path) -> Iterator[object]:
 
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), args=ARGS, headless=True,
-            viewport={"width": 1280, "height": 900}, locale="en-GB", timezone_id="UTC",
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            args=ARGS,
+            headless=True,
+            viewport={"width": 1280, "height": 900},
+            locale="en-GB",
+            timezone_id="UTC",
         )
         context.set_default_timeout(WAIT_MS)
         page = context.new_page()

@@ -74,8 +74,13 @@ def test_one_events_id_follows_it_through_inbound_fan_out_and_each_delivery(stac
     assert all(line["correlation_id"] == event_id for line in everything if event_id in line.get("message", ""))
 
     metrics = {(m["_aws"]["CloudWatchMetrics"][0]["Metrics"][0]["Name"], m.get("Outcome") or m.get("Result")) for m in mine if "_aws" in m}
-    assert {("EventsReceived", None), ("Enrichment", "done"), ("Deliveries", "delivered"), ("Deliveries", "pending"),
-            ("DeliveryLatency", None)} <= metrics
+    assert {
+        ("EventsReceived", None),
+        ("Enrichment", "done"),
+        ("Deliveries", "delivered"),
+        ("Deliveries", "pending"),
+        ("DeliveryLatency", None),
+    } <= metrics
     for m in (m for m in mine if "_aws" in m):
         definition = m["_aws"]["CloudWatchMetrics"][0]
         assert all(name in m for dims in definition["Dimensions"] for name in dims)

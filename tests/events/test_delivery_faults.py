@@ -100,8 +100,16 @@ def signed_post(stack, connection, body: str, message_id: str, timestamp: int | 
 
 
 def event_body(location_id: str = DEMO_LOCATION_A, event: str = "card_opened") -> str:
-    return json.dumps({"event": event, "timestamp": "2026-11-22T10:00:00Z", "business_id": "b_demo", "location_id": location_id,
-                       "customer": {"id": "c_demo_a", "wallet_pass_id": "wp_demo_a", "language": "en"}, "card": {"id": "card_demo_a", "goal_index": 0}})
+    return json.dumps(
+        {
+            "event": event,
+            "timestamp": "2026-11-22T10:00:00Z",
+            "business_id": "b_demo",
+            "location_id": location_id,
+            "customer": {"id": "c_demo_a", "wallet_pass_id": "wp_demo_a", "language": "en"},
+            "card": {"id": "card_demo_a", "goal_index": 0},
+        }
+    )
 
 
 def test_the_same_inbound_webhook_five_times_is_stored_and_delivered_once(stack, receiver):
@@ -125,7 +133,11 @@ def test_sqs_redelivery_of_a_job_does_not_post_twice(stack, receiver):
     assert stack.worker.pump_stream() >= 1  # fan-out ran: the job is queued
     sqs = stack.services.aws.client("sqs")
     [message] = sqs.receive_message(QueueUrl=stack.services.queue.url(), MaxNumberOfMessages=10)["Messages"]
-    event = {"Records": [{"messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"], "attributes": {}}]}
+    event = {
+        "Records": [
+            {"messageId": message["MessageId"], "receiptHandle": message["ReceiptHandle"], "body": message["Body"], "attributes": {}}
+        ]
+    }
     import app
 
     assert app.deliver(event, None) == {"batchItemFailures": []}
@@ -164,13 +176,17 @@ def test_a_worker_that_dies_mid_delivery_leaves_no_subscriber_without_the_event(
     [message] = stack.services.aws.client("sqs").receive_message(QueueUrl=stack.services.queue.url(), MaxNumberOfMessages=10)["Messages"]
     job = queue.Job.loads(message["Body"])
     # a worker takes the job, claims the delivery and dies before posting: its lease stays behind, its message undeleted
-    wanted = DeliveryRecord(hook["id"], job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
+    wanted = DeliveryRecord(
+        hook["id"], job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0
+    )
     assert stack.services.deliveries.claim(wanted, 60, first=job.first) is not None
     stack.settle()
     assert receiver.received == []
     assert stack.services.deliveries.due(100) == []  # the sweeper has nothing to do: the queue still holds the job
     clock.advance(61)  # the lease lapses; then the message's visibility timeout (longer than function timeout + lease) runs out
-    stack.services.aws.client("sqs").change_message_visibility(QueueUrl=stack.services.queue.url(), ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    stack.services.aws.client("sqs").change_message_visibility(
+        QueueUrl=stack.services.queue.url(), ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+    )
     stack.settle()
     [got] = receiver.wait_for(1, 2)
     assert got.headers["webhook-id"] == job.event_id
@@ -186,9 +202,13 @@ def test_a_job_handed_out_again_while_its_attempt_is_running_posts_nothing_more(
     assert stack.worker.pump_stream() >= 1
     [message] = stack.services.aws.client("sqs").receive_message(QueueUrl=stack.services.queue.url(), MaxNumberOfMessages=10)["Messages"]
     job = queue.Job.loads(message["Body"])
-    wanted = DeliveryRecord(hook["id"], job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0)
+    wanted = DeliveryRecord(
+        hook["id"], job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0
+    )
     assert stack.services.deliveries.claim(wanted, 60, first=True) is not None  # a worker holds the lease
-    stack.services.aws.client("sqs").change_message_visibility(QueueUrl=stack.services.queue.url(), ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0)
+    stack.services.aws.client("sqs").change_message_visibility(
+        QueueUrl=stack.services.queue.url(), ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+    )
     stack.settle()  # the same job again, within the lease: its claim fails and it is done
     assert receiver.received == []
     assert stack.services.deliveries.claim(wanted, 60, first=True) is None

@@ -60,7 +60,9 @@ def seed(sandbox: Sandbox, count: int) -> list[dict[str, Any]]:
     """Customers made in the sandbox directly (no API call, nothing counted): each with its card."""
     made = []
     for i in range(count):
-        _, body = sandbox.state.issue_card(DEMO_LOCATION_A, {"email": f"guest{i}@example.com", "name": f"Guest {i}", "birthday": "1991-02-03"})
+        _, body = sandbox.state.issue_card(
+            DEMO_LOCATION_A, {"email": f"guest{i}@example.com", "name": f"Guest {i}", "birthday": "1991-02-03"}
+        )
         made.append(body)
     return made
 
@@ -134,7 +136,9 @@ def test_stamp_events_keep_the_cached_progress_current_for_every_worker(stack, b
     stamped = enrich.enrich(stack.services, conn, event(holder, "stamp_added", stamps=4, stamps_required=10), wait=0)
     assert stamped.enriched and stamped.record["card"]["stamps"] == 4
     assert stamped.record["customer"]["email"] == "guest0@example.com"
-    late = enrich.enrich(stack.services, conn, event(holder, "stamp_added", stamps=3, stamps_required=10), wait=0)  # an older one, arriving late
+    late = enrich.enrich(
+        stack.services, conn, event(holder, "stamp_added", stamps=3, stamps_required=10), wait=0
+    )  # an older one, arriving late
     assert late.enriched and late.record["card"]["stamps"] == 3  # its own figure
     opened = enrich.enrich(stack.services, conn, event(holder), wait=0)
     assert opened.enriched and opened.record["card"]["stamps"] == 4  # the cache kept the newest
@@ -159,7 +163,9 @@ def test_a_goal_reached_since_the_cache_asks_again(stack, budget: Sandbox) -> No
     conn = connection(stack.services)
     assert enrich.enrich(stack.services, conn, event(holder), wait=5).enriched
     budget.state.add_stamps(DEMO_LOCATION_A, holder["card"]["id"], {"count": 10})
-    reached = enrich.enrich(stack.services, conn, {**event(holder, "goal_reached"), "card": {"id": holder["card"]["id"], "goal_index": 1}}, wait=5)
+    reached = enrich.enrich(
+        stack.services, conn, {**event(holder, "goal_reached"), "card": {"id": holder["card"]["id"], "goal_index": 1}}, wait=5
+    )
     assert reached.enriched and reached.record["card"]["goal_index"] == 1 and reached.record["card"]["stamps"] == 0
     assert usage(budget)["requests"] == 2
 

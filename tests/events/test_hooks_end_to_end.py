@@ -59,7 +59,9 @@ def test_samples_only_on_request_and_only_when_nothing_is_stored(stack):
         assert len(sample) == 1 and sample[0]["sample"] is True and sample[0]["event"] == "goal_reached"
 
 
-@pytest.mark.parametrize(("params", "status"), [({"limit": "0"}, 422), ({"limit": "101"}, 422), ({"limit": "x"}, 422), ({"since": "nonsense"}, 422)])
+@pytest.mark.parametrize(
+    ("params", "status"), [({"limit": "0"}, 422), ({"limit": "101"}, 422), ({"limit": "x"}, 422), ({"since": "nonsense"}, 422)]
+)
 def test_bad_polling_parameters_are_422(stack, params, status):
     with stack.client(DEMO_KEY_A) as c:
         assert c.get("/v1/triggers/stamp_added", params=params).status_code == status
@@ -85,8 +87,12 @@ def test_filters_choose_which_events_a_subscriber_gets(stack, receiver):
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({"event": "kartu_diterbitkan"}, "event"), ({"event": "stamp_added", "filters": {"colour": "red"}}, "filters.colour"),
-     ({"event": "voucher_redeemed", "filters": {"voucher_type": "gift"}}, "filters.voucher_type"), ({"event": "stamp_added", "target_url": ""}, "target_url")],
+    [
+        ({"event": "kartu_diterbitkan"}, "event"),
+        ({"event": "stamp_added", "filters": {"colour": "red"}}, "filters.colour"),
+        ({"event": "voucher_redeemed", "filters": {"voucher_type": "gift"}}, "filters.voucher_type"),
+        ({"event": "stamp_added", "target_url": ""}, "target_url"),
+    ],
 )
 def test_subscribing_with_bad_input_is_422(stack, receiver, body, field):
     with stack.client(DEMO_KEY_A) as c:
@@ -129,8 +135,15 @@ def test_an_unknown_event_name_from_7stamp_goes_only_to_any_subscribers(stack, r
             subscribe(c, "any", receiver.url)
             subscribe(c, "card_issued", other.url)
         connection = stack.services.locations.get(DEMO_LOCATION_A)
-        body = json.dumps({"event": "loyalty_tier_changed", "timestamp": "2026-11-22T10:00:00Z", "business_id": "b_demo",
-                           "location_id": DEMO_LOCATION_A, "customer": {"id": "c_demo_a"}})
+        body = json.dumps(
+            {
+                "event": "loyalty_tier_changed",
+                "timestamp": "2026-11-22T10:00:00Z",
+                "business_id": "b_demo",
+                "location_id": DEMO_LOCATION_A,
+                "customer": {"id": "c_demo_a"},
+            }
+        )
         headers = signing.headers(connection.secret, "msg_new_kind", int(time.time()), body)
         answer = httpx.post(f"{stack.connector}/inbound/7stamp/{connection.token}", content=body, headers=headers)
         assert answer.status_code == 200

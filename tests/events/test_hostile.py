@@ -31,7 +31,9 @@ def test_a_tampered_body_is_401(stack):
     connection = connected(stack)
     body = event_body()
     headers = __import__("chalicelib.signing", fromlist=["headers"]).headers(connection.secret, "msg_t", int(time.time()), body)
-    answer = httpx.post(f"{stack.connector}/inbound/7stamp/{connection.token}", content=body.replace("card_opened", "goal_reached"), headers=headers)
+    answer = httpx.post(
+        f"{stack.connector}/inbound/7stamp/{connection.token}", content=body.replace("card_opened", "goal_reached"), headers=headers
+    )
     assert answer.status_code == 401
     assert nothing_stored(stack)
 
@@ -46,9 +48,12 @@ def test_a_stale_or_future_timestamp_is_401(stack, skew):
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"webhook-id": "msg_1", "webhook-timestamp": "now", "webhook-signature": "v1,abc"},
-     {"webhook-id": "msg_1", "webhook-timestamp": str(int(time.time())), "webhook-signature": "garbage"},
-     {"webhook-id": "msg_1", "webhook-timestamp": str(int(time.time())), "webhook-signature": "v1,!!!not-base64"}],
+    [
+        {},
+        {"webhook-id": "msg_1", "webhook-timestamp": "now", "webhook-signature": "v1,abc"},
+        {"webhook-id": "msg_1", "webhook-timestamp": str(int(time.time())), "webhook-signature": "garbage"},
+        {"webhook-id": "msg_1", "webhook-timestamp": str(int(time.time())), "webhook-signature": "v1,!!!not-base64"},
+    ],
 )
 def test_malformed_signature_headers_are_401(stack, headers):
     connection = connected(stack)
@@ -65,10 +70,23 @@ def test_a_body_of_another_location_is_403(stack):
     assert nothing_stored(stack)
 
 
-@pytest.mark.parametrize("token", ["x" * 43, "short", "%2e%2e%2fv1%2fme-padding-to-be-long", "loc_demo_a.a-guessed-secret-0000000000000", "loc_demo_b.a-guessed-secret-0000000000000"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "x" * 43,
+        "short",
+        "%2e%2e%2fv1%2fme-padding-to-be-long",
+        "loc_demo_a.a-guessed-secret-0000000000000",
+        "loc_demo_b.a-guessed-secret-0000000000000",
+    ],
+)
 def test_an_unknown_token_is_404(stack, token):
     connected(stack)
-    answer = httpx.post(f"{stack.connector}/inbound/7stamp/{token}", content=event_body(), headers={"webhook-id": "m", "webhook-timestamp": "1", "webhook-signature": "v1,x"})
+    answer = httpx.post(
+        f"{stack.connector}/inbound/7stamp/{token}",
+        content=event_body(),
+        headers={"webhook-id": "m", "webhook-timestamp": "1", "webhook-signature": "v1,x"},
+    )
     assert answer.status_code == 404
     assert nothing_stored(stack)
 
@@ -81,9 +99,18 @@ def test_an_inbound_body_over_256_kb_is_413(stack):
 
 
 HOSTILE_TARGETS = [
-    "https://127.0.0.1/hook", "https://localhost/hook", "https://10.0.0.1/hook", "https://169.254.169.254/latest/meta-data",
-    "https://[::1]/hook", "http://2130706433/hook", "https://2130706433/hook", "https://0x7f000001/hook", "https://[::ffff:127.0.0.1]/hook",
-    "https://[64:ff9b::7f00:1]/hook", "https://internal.example.com/hook", "http://example.com/hook",
+    "https://127.0.0.1/hook",
+    "https://localhost/hook",
+    "https://10.0.0.1/hook",
+    "https://169.254.169.254/latest/meta-data",
+    "https://[::1]/hook",
+    "http://2130706433/hook",
+    "https://2130706433/hook",
+    "https://0x7f000001/hook",
+    "https://[::ffff:127.0.0.1]/hook",
+    "https://[64:ff9b::7f00:1]/hook",
+    "https://internal.example.com/hook",
+    "http://example.com/hook",
 ]
 
 

@@ -32,8 +32,14 @@ def post_signed(stack, connection, body: str | bytes, message_id: str) -> httpx.
 
 
 def event(**fields: object) -> dict:
-    return {"event": "card_opened", "timestamp": "2026-11-22T10:00:00Z", "business_id": "b_demo", "location_id": DEMO_LOCATION_A,
-            "customer": {"id": "c_demo_a"}, **fields}
+    return {
+        "event": "card_opened",
+        "timestamp": "2026-11-22T10:00:00Z",
+        "business_id": "b_demo",
+        "location_id": DEMO_LOCATION_A,
+        "customer": {"id": "c_demo_a"},
+        **fields,
+    }
 
 
 def stored(stack) -> list[dict]:
@@ -85,13 +91,23 @@ def test_nan_and_infinity_in_an_inbound_body_are_400_and_store_nothing(stack, co
 @pytest.mark.parametrize("path", ["/v1/actions/add-stamp", "/v1/hooks"])
 def test_nan_in_an_action_or_hook_body_is_400(stack, path):
     with stack.client(DEMO_KEY_A) as c:
-        error = error_of(c.post(path, content=b'{"card_id": "card_demo_a", "count": NaN}', headers={"Content-Type": "application/json"}), 400)
+        error = error_of(
+            c.post(path, content=b'{"card_id": "card_demo_a", "count": NaN}', headers={"Content-Type": "application/json"}), 400
+        )
     assert "NaN" in error["message"]
 
 
-@pytest.mark.parametrize(("query", "name"), [({"limit": "²"}, "limit"), ({"limit": "١٠"}, "limit"), ({"limit": "+5"}, "limit"),
-                                             ({"since": "evt_²_abc"}, "since"), ({"since": "evt_" + "9" * 5000 + "_abc"}, "since"),
-                                             ({"samples": "AAA"}, "samples")])
+@pytest.mark.parametrize(
+    ("query", "name"),
+    [
+        ({"limit": "²"}, "limit"),
+        ({"limit": "١٠"}, "limit"),
+        ({"limit": "+5"}, "limit"),
+        ({"since": "evt_²_abc"}, "since"),
+        ({"since": "evt_" + "9" * 5000 + "_abc"}, "since"),
+        ({"samples": "AAA"}, "samples"),
+    ],
+)
 def test_number_and_cursor_parameters_are_strict(stack, query, name):
     with stack.client(DEMO_KEY_A) as c:
         error = error_of(c.get("/v1/triggers/any", params=query), 422)

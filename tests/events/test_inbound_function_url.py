@@ -27,7 +27,9 @@ def url_event(path: str, body: str | bytes, headers: dict[str, str], *, method: 
         "routeKey": "$default",
         "rawPath": path,
         "rawQueryString": "",
-        "headers": {k.lower(): v for k, v in {"content-type": "application/json", "host": "abc.lambda-url.us-east-1.on.aws", **headers}.items()},
+        "headers": {
+            k.lower(): v for k, v in {"content-type": "application/json", "host": "abc.lambda-url.us-east-1.on.aws", **headers}.items()
+        },
         "requestContext": {
             "accountId": "anonymous",
             "apiId": "abc",
@@ -79,9 +81,16 @@ def _signed(connection, body: str) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     ("case", "status", "code"),
-    [("forged signature", 401, "unauthorized"), ("unknown token", 404, "not_found"), ("other path", 404, "not_found"),
-     ("GET", 405, "method_not_allowed"), ("bad base64", 400, "bad_request"), ("not JSON", 400, "bad_request"),
-     ("another location", 403, "forbidden"), ("over 256 KB", 413, "payload_too_large")],
+    [
+        ("forged signature", 401, "unauthorized"),
+        ("unknown token", 404, "not_found"),
+        ("other path", 404, "not_found"),
+        ("GET", 405, "method_not_allowed"),
+        ("bad base64", 400, "bad_request"),
+        ("not JSON", 400, "bad_request"),
+        ("another location", 403, "forbidden"),
+        ("over 256 KB", 413, "payload_too_large"),
+    ],
 )
 def test_bad_input_through_the_function_url_is_a_4xx_naming_it_and_stores_nothing(stack, case, status, code):
     connection = connected(stack)

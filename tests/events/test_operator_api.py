@@ -146,7 +146,9 @@ def test_replay_says_how_many_it_will_send_before_it_sends(stack, clock):
         first, second = sorted(d["event_id"] for d in c.get(f"/v1/hooks/{hook['id']}/deliveries").json())
         assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True}).json() == {"would_replay": 2}
         assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True, "since": first}).json() == {"would_replay": 1}
-        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True, "since": "2020-01-01T00:00:00Z"}).json() == {"would_replay": 2}
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True, "since": "2020-01-01T00:00:00Z"}).json() == {
+            "would_replay": 2
+        }
         before = len(receiver.received)
         stack.settle()
         assert len(receiver.received) == before  # a dry run sends nothing
@@ -211,19 +213,22 @@ def test_another_locations_ids_are_404_on_every_operator_route(stack, receiver):
         assert a.get(f"/v1/hooks/{hid}").status_code == 200
 
 
-@pytest.mark.parametrize(("method", "path", "params", "body", "field"), [
-    ("GET", "/v1/deliveries", {"status": "exploded"}, None, "status"),
-    ("GET", "/v1/deliveries", {"event": "'; DROP TABLE--"}, None, "event"),
-    ("GET", "/v1/deliveries", {"since": "yesterday"}, None, "since"),
-    ("GET", "/v1/deliveries", {"limit": "0"}, None, "limit"),
-    ("GET", "/v1/deliveries", {"limit": "-5"}, None, "limit"),
-    ("GET", "/v1/deliveries", {"page": "not-a-page"}, None, "page"),
-    ("GET", "/v1/deliveries", {"page": "W1s1XSwgbnVsbF0"}, None, "page"),
-    ("GET", "/v1/events", {"q": "x" * 300}, None, "q"),
-    ("POST", "/v1/hooks/{id}/replay", {}, {"since": ["a"]}, "since"),
-    ("POST", "/v1/hooks/{id}/replay", {}, {"since": "\u0000" * 50}, "since"),
-    ("POST", "/v1/hooks/{id}/replay", {}, {"dry_run": "yes"}, "dry_run"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "params", "body", "field"),
+    [
+        ("GET", "/v1/deliveries", {"status": "exploded"}, None, "status"),
+        ("GET", "/v1/deliveries", {"event": "'; DROP TABLE--"}, None, "event"),
+        ("GET", "/v1/deliveries", {"since": "yesterday"}, None, "since"),
+        ("GET", "/v1/deliveries", {"limit": "0"}, None, "limit"),
+        ("GET", "/v1/deliveries", {"limit": "-5"}, None, "limit"),
+        ("GET", "/v1/deliveries", {"page": "not-a-page"}, None, "page"),
+        ("GET", "/v1/deliveries", {"page": "W1s1XSwgbnVsbF0"}, None, "page"),
+        ("GET", "/v1/events", {"q": "x" * 300}, None, "q"),
+        ("POST", "/v1/hooks/{id}/replay", {}, {"since": ["a"]}, "since"),
+        ("POST", "/v1/hooks/{id}/replay", {}, {"since": "\u0000" * 50}, "since"),
+        ("POST", "/v1/hooks/{id}/replay", {}, {"dry_run": "yes"}, "dry_run"),
+    ],
+)
 def test_hostile_input_to_operator_routes_is_422_naming_the_field(stack, receiver, method, path, params, body, field):
     with stack.client(DEMO_KEY_A) as c:
         hook = subscribe(c, "stamp_added", receiver.url)
@@ -232,13 +237,16 @@ def test_hostile_input_to_operator_routes_is_422_naming_the_field(stack, receive
     assert field in answer.json()["error"]["fields"]
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("GET", "/v1/hooks/hook_000000000000000000000000"),
-    ("POST", "/v1/hooks/hook_000000000000000000000000/test"),
-    ("GET", "/v1/hooks/{id}/deliveries/evt_1_abc"),
-    ("GET", "/v1/hooks/{id}/deliveries/not-an-event"),
-    ("POST", "/v1/hooks/{id}/deliveries/evt_99999999999999999999_zz/resend"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/hooks/hook_000000000000000000000000"),
+        ("POST", "/v1/hooks/hook_000000000000000000000000/test"),
+        ("GET", "/v1/hooks/{id}/deliveries/evt_1_abc"),
+        ("GET", "/v1/hooks/{id}/deliveries/not-an-event"),
+        ("POST", "/v1/hooks/{id}/deliveries/evt_99999999999999999999_zz/resend"),
+    ],
+)
 def test_unknown_ids_are_404(stack, receiver, method, path):
     with stack.client(DEMO_KEY_A) as c:
         hook = subscribe(c, "stamp_added", receiver.url)
@@ -259,4 +267,3 @@ def test_operator_routes_need_the_key_but_the_console_does_not(stack):
         assert anonymous.get("/console/../app.py").status_code in (403, 404)
         assert anonymous.get("/console/app.py").status_code == 404
     assert "<script>" not in page.text and "https://" not in page.text  # no inline script, nothing from elsewhere
-

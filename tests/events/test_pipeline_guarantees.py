@@ -19,7 +19,10 @@ from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 def queued_messages(stack) -> int:
     attrs = stack.services.aws.client("sqs").get_queue_attributes(QueueUrl=stack.services.queue.url(), AttributeNames=["All"])["Attributes"]
-    return sum(int(attrs[k]) for k in ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"))
+    return sum(
+        int(attrs[k])
+        for k in ("ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed")
+    )
 
 
 def test_pending_deliveries_waiting_in_the_queue_are_never_queued_again_by_the_sweeper(stack, clock):
@@ -43,7 +46,9 @@ def test_pending_deliveries_waiting_in_the_queue_are_never_queued_again_by_the_s
 def make_failed(store, sub_id: str, count: int, start: int, status: DeliveryStatus) -> None:
     def one(i: int) -> None:
         cursor = f"{start + i:015d}#replay"
-        d = DeliveryRecord(sub_id, DEMO_LOCATION_A, f"m#{cursor}", cursor, f"evt_{start + i}_replay", "stamp_added", DeliveryStatus.PENDING, 0, 0.0)
+        d = DeliveryRecord(
+            sub_id, DEMO_LOCATION_A, f"m#{cursor}", cursor, f"evt_{start + i}_replay", "stamp_added", DeliveryStatus.PENDING, 0, 0.0
+        )
         claimed = store.claim(d, 60, first=True)
         store.finish_many([(claimed, Attempt(1.0, 500, None), status, None)])
 
@@ -141,7 +146,12 @@ def test_a_stored_event_nested_deep_does_not_fail_polling(stack, depth):
         limit = sys.getrecursionlimit()
         sys.setrecursionlimit(limit + 2 * depth)  # what inbound's parser accepted once, stored as text
         try:
-            stack.services.events.put_new(DEMO_LOCATION_A, "m#deep", "deep0001", {"event": "card_opened", "location_id": DEMO_LOCATION_A, "x": nested, "enriched": False})
+            stack.services.events.put_new(
+                DEMO_LOCATION_A,
+                "m#deep",
+                "deep0001",
+                {"event": "card_opened", "location_id": DEMO_LOCATION_A, "x": nested, "enriched": False},
+            )
         finally:
             sys.setrecursionlimit(limit)
         answer = c.get("/v1/triggers/any")

@@ -11,7 +11,9 @@ from sandbox import DEMO_KEY_A
 def _two_programs(stack, c) -> None:
     """One stamp on Ada's coffee card, one on a new lunch card."""
     c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"}).raise_for_status()
-    c.post("/v1/actions/add-stamp", json={"email": "lunch@example.com", "template_id": "ct_a_lunch", "issue_card_if_missing": True}).raise_for_status()
+    c.post(
+        "/v1/actions/add-stamp", json={"email": "lunch@example.com", "template_id": "ct_a_lunch", "issue_card_if_missing": True}
+    ).raise_for_status()
     stack.settle()
 
 

@@ -29,7 +29,11 @@ def test_b_can_neither_list_delete_replay_see_deliveries_nor_poll_anything_of_a(
 
 
 @settings(max_examples=6, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(st.tuples(st.sampled_from([DEMO_LOCATION_A, DEMO_LOCATION_B]), st.sampled_from(registry.event_names())), min_size=1, max_size=5))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([DEMO_LOCATION_A, DEMO_LOCATION_B]), st.sampled_from(registry.event_names())), min_size=1, max_size=5
+    )
+)
 def test_events_only_ever_reach_their_own_locations_subscribers(stack, emissions):
     receivers = {loc: HookReceiver().start() for loc in KEYS}
     try:

@@ -11,7 +11,11 @@ TEMPLATE = json.loads((Path(__file__).resolve().parents[2] / "infra" / "resource
 
 
 def _alarm_on(metric: str) -> dict:
-    [alarm] = [r["Properties"] for r in TEMPLATE["Resources"].values() if r.get("Type") == "AWS::CloudWatch::Alarm" and r["Properties"]["MetricName"] == metric]
+    [alarm] = [
+        r["Properties"]
+        for r in TEMPLATE["Resources"].values()
+        if r.get("Type") == "AWS::CloudWatch::Alarm" and r["Properties"]["MetricName"] == metric
+    ]
     return alarm
 
 
@@ -25,8 +29,12 @@ def test_a_disabled_subscription_raises_an_alarm_on_the_emf_metric():
 
 
 def test_the_dead_letter_queue_alarm_is_wired_to_the_topic():
-    [alarm] = [r["Properties"] for r in TEMPLATE["Resources"].values() if r.get("Type") == "AWS::CloudWatch::Alarm"
-               and r["Properties"].get("Dimensions", [{}])[0].get("Value") == {"Fn::GetAtt": ["DeliveryDeadLetterQueue", "QueueName"]}]
+    [alarm] = [
+        r["Properties"]
+        for r in TEMPLATE["Resources"].values()
+        if r.get("Type") == "AWS::CloudWatch::Alarm"
+        and r["Properties"].get("Dimensions", [{}])[0].get("Value") == {"Fn::GetAtt": ["DeliveryDeadLetterQueue", "QueueName"]}
+    ]
     assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
     assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
 
@@ -38,6 +46,10 @@ def test_an_emf_document_names_its_namespace_dimensions_and_metric(monkeypatch, 
         observability.metric("Deliveries", outcome="failed")
     [document] = [json.loads(r.getMessage()) for r in caplog.records if r.name == "connector.metrics"]
     [definition] = document["_aws"]["CloudWatchMetrics"]
-    assert definition == {"Namespace": "7stampConnector/test", "Dimensions": [["Service", "Outcome"]], "Metrics": [{"Name": "Deliveries", "Unit": "Count"}]}
+    assert definition == {
+        "Namespace": "7stampConnector/test",
+        "Dimensions": [["Service", "Outcome"]],
+        "Metrics": [{"Name": "Deliveries", "Unit": "Count"}],
+    }
     assert document["Service"] == "connector" and document["Outcome"] == "failed" and document["Deliveries"] == 1
     assert document["correlation_id"] == "evt_1_abc"

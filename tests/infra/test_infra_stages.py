@@ -33,7 +33,8 @@ def test_deploy_refuses_clearly_without_aws_credentials(tmp_path: Path) -> None:
         "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
         "AWS_EC2_METADATA_DISABLED": "true",
     }
-    done = subprocess.run([sys.executable, "-m", "infra.deploy", "--stage", "dev"], cwd=REPO, env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "infra.deploy", "--stage", "dev"], cwd=REPO, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     assert done.returncode == 2, done.stdout + done.stderr
     assert "No AWS credentials found, so nothing was deployed" in done.stderr

@@ -24,8 +24,14 @@ FUNCTION_ROLES = {"APIHandler": "ApiHandlerRole", "Fanout": "FanoutRole", "Deliv
 @pytest.fixture(scope="session")
 def packaged(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     out = tmp_path_factory.mktemp("package") / "dev"
-    done = subprocess.run([sys.executable, "-m", "infra.package", "--stage", "dev", "--out", str(out)],
-                          cwd=REPO, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "infra.package", "--stage", "dev", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     return out, done
 
 
@@ -166,8 +172,11 @@ def test_inbound_has_a_public_function_url_that_the_api_registers_with_7stamp(re
     assert url["Type"] == "AWS::Lambda::Url"
     assert url["Properties"]["AuthType"] == "NONE"  # 7stamp signs its deliveries; the signature is checked in the function
     assert url["Properties"]["TargetFunctionArn"] == {"Fn::GetAtt": ["Inbound", "Arn"]}
-    grants = {r["Properties"]["Action"]: r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
-              and r["Properties"]["FunctionName"] == {"Ref": "Inbound"}}
+    grants = {
+        r["Properties"]["Action"]: r["Properties"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Permission" and r["Properties"]["FunctionName"] == {"Ref": "Inbound"}
+    }
     assert grants["lambda:InvokeFunctionUrl"]["FunctionUrlAuthType"] == "NONE"
     assert grants["lambda:InvokeFunction"]["InvokedViaFunctionUrl"] is True
     variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]

@@ -21,7 +21,11 @@ REPO = Path(__file__).resolve().parents[2]
 def figures() -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.load", "--small", "--json"],
-        cwd=REPO, capture_output=True, text=True, timeout=280, check=False,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=280,
+        check=False,
     )
     assert done.returncode == 0, done.stderr[-3000:]
     return dict(json.loads(done.stdout.strip().splitlines()[-1]))

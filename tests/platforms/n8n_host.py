@@ -131,12 +131,24 @@ class N8n:
         return answer.json()["data"]
 
     def credential(self, key: str) -> dict[str, str]:
-        made = self.rest("POST", "/credentials", json={"name": f"7stamp {uuid.uuid4().hex[:6]}", "type": "sevenStampApi", "data": {"apiKey": key}})
+        made = self.rest(
+            "POST", "/credentials", json={"name": f"7stamp {uuid.uuid4().hex[:6]}", "type": "sevenStampApi", "data": {"apiKey": key}}
+        )
         return {"id": made["id"], "name": made["name"]}
 
     def activate(self, name: str, nodes: list[dict[str, Any]], connections: dict[str, Any] | None = None) -> str:
         """Create a workflow and activate it (n8n then runs the trigger's webhook methods); returns its id."""
-        made = self.rest("POST", "/workflows", json={"name": name, "nodes": nodes, "connections": connections or {}, "settings": {"saveDataSuccessExecution": "all"}, "active": False})
+        made = self.rest(
+            "POST",
+            "/workflows",
+            json={
+                "name": name,
+                "nodes": nodes,
+                "connections": connections or {},
+                "settings": {"saveDataSuccessExecution": "all"},
+                "active": False,
+            },
+        )
         self.rest("POST", f"/workflows/{made['id']}/activate", json={"versionId": made["versionId"]})
         return str(made["id"])
 

@@ -23,7 +23,10 @@ def test_the_command_line_writes_the_app(tmp_path: Path) -> None:
     out = tmp_path / "zapier"
     done = subprocess.run(
         [sys.executable, "-m", "platforms.export", "--platform", "zapier", "--url", URL + "/", "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert f'const API_URL = "{URL}";' in (out / "lib" / "connector.js").read_text()
@@ -41,7 +44,13 @@ def test_a_second_export_replaces_its_files_and_keeps_the_rest(tmp_path: Path) -
     (zapier / ".7stamp-export.json").write_text(json.dumps(manifest))
     stale.write_text("// an event that no longer exists")
     app = json.loads((make / "makecomapp.json").read_text())
-    origin = {"label": "Client A", "baseUrl": "https://eu1.make.com/api", "appId": "sevenstamp-client-a", "appVersion": 1, "apikeyFile": ".secrets/apikey"}
+    origin = {
+        "label": "Client A",
+        "baseUrl": "https://eu1.make.com/api",
+        "appId": "sevenstamp-client-a",
+        "appVersion": 1,
+        "apikeyFile": ".secrets/apikey",
+    }
     (make / "makecomapp.json").write_text(json.dumps({**app, "origins": [origin]}))
 
     assert _export("zapier", zapier, "https://other.example.com") == 0 and _export("make", make) == 0

@@ -60,7 +60,10 @@ MODULE_OR_RPC_ID = re.compile(r"^[a-zA-Z][0-9a-zA-Z]{3,47}$")  # Make's rule, as
 def registry() -> Registry:
     """The schemas under their file URIs plus the draft-07 meta-schema: every $ref resolves locally, nothing is fetched."""
     assert (SCHEMAS / "makecomapp.schema.json").is_file(), f"Make's app schemas are expected in {SCHEMAS}"
-    resources = [(p.resolve().as_uri(), Resource.from_contents(json.loads(p.read_text()), default_specification=DRAFT7)) for p in SCHEMAS.glob("*.json")]
+    resources = [
+        (p.resolve().as_uri(), Resource.from_contents(json.loads(p.read_text()), default_specification=DRAFT7))
+        for p in SCHEMAS.glob("*.json")
+    ]
     meta = Resource.from_contents(Draft7Validator.META_SCHEMA)
     return Registry().with_resources(resources).with_resource("http://json-schema.org/draft-07/schema", meta)
 
@@ -100,7 +103,9 @@ def test_triggers_webhooks_and_polling_modules(make_files: dict[str, str]) -> No
     instants = {m["webhook"]: m for m in components["module"].values() if m["moduleType"] == "instant_trigger"}
     polls = {_code(make_files, m, "communication")["url"]: m for m in components["module"].values() if m["moduleType"] == "trigger"}
     for trigger in CATALOG["triggers"]:
-        [(name, webhook)] = [(n, w) for n, w in components["webhook"].items() if _code(make_files, w, "attach")["body"]["event"] == trigger["key"]]
+        [(name, webhook)] = [
+            (n, w) for n, w in components["webhook"].items() if _code(make_files, w, "attach")["body"]["event"] == trigger["key"]
+        ]
         attach = _code(make_files, webhook, "attach")
         assert (attach["method"], attach["url"], attach["body"]["target_url"]) == ("POST", "/v1/hooks", "{{webhook.url}}")
         assert _code(make_files, webhook, "detach") == {"url": "/v1/hooks/{{webhook.externalHookId}}", "method": "DELETE"}
@@ -116,7 +121,9 @@ def test_actions_searches_and_dropdowns(make_files: dict[str, str]) -> None:
     components = json.loads(make_files["makecomapp.json"])["components"]
     for name in [*components["module"], *components["rpc"]]:
         assert MODULE_OR_RPC_ID.match(name), name
-    by_path = {_code(make_files, m, "communication")["url"]: m for m in components["module"].values() if m["moduleType"] in ("action", "search")}
+    by_path = {
+        _code(make_files, m, "communication")["url"]: m for m in components["module"].values() if m["moduleType"] in ("action", "search")
+    }
     for action in CATALOG["actions"]:
         module = by_path[action["path"]]
         assert module["label"] == action["label"]
@@ -164,7 +171,9 @@ def parse_iml(expressions: list[str]) -> list[dict[str, Any]]:
 
 
 def test_every_iml_expression_parses_and_calls_only_makes_functions(make_files: dict[str, str]) -> None:
-    expressions = sorted({m for path, text in make_files.items() if path.endswith(".json") for s in _strings(json.loads(text)) for m in IML.findall(s)})
+    expressions = sorted(
+        {m for path, text in make_files.items() if path.endswith(".json") for s in _strings(json.loads(text)) for m in IML.findall(s)}
+    )
     assert len(expressions) > 20
     parsed = parse_iml(expressions)
     assert [p for p in parsed if "error" in p] == []
@@ -175,7 +184,9 @@ def test_every_iml_expression_parses_and_calls_only_makes_functions(make_files: 
 
 
 def test_the_iml_check_is_not_vacuous() -> None:
-    scenario_form, unknown, fine = parse_iml(['parseDate(get(split(item.id; "_"); 2); "x")', "jsonParse(body)", "if(ifempty(a, b) > 1, c, d)"])
+    scenario_form, unknown, fine = parse_iml(
+        ['parseDate(get(split(item.id; "_"); 2); "x")', "jsonParse(body)", "if(ifempty(a, b) > 1, c, d)"]
+    )
     assert "error" in scenario_form
     assert unknown["calls"] == ["jsonParse"] and "jsonParse" not in MAKE_FUNCTIONS
     assert sorted(fine["calls"]) == ["if", "ifempty"]

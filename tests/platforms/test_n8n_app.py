@@ -124,7 +124,12 @@ def test_a_forged_delivery_starts_nothing(stack: Any, n8n: N8n) -> None:
     workflow = n8n.activate("forged", [_trigger_node(n8n, event="any")])
     with stack.client(DEMO_KEY_A) as c:
         [hook] = c.get("/v1/hooks").json()
-        forged = httpx.post(hook["target_url"], json={"event": "stamp_added"}, headers={"webhook-id": "msg_x", "webhook-timestamp": "1", "webhook-signature": "v1,AAAA"}, timeout=10)
+        forged = httpx.post(
+            hook["target_url"],
+            json={"event": "stamp_added"},
+            headers={"webhook-id": "msg_x", "webhook-timestamp": "1", "webhook-signature": "v1,AAAA"},
+            timeout=10,
+        )
         assert forged.status_code == 401
         assert n8n.executions(workflow, 1, seconds=3) == []
         n8n.deactivate(workflow)
@@ -137,11 +142,31 @@ def test_a_workflow_with_add_stamp_stamps_the_sandbox_card(stack: Any, n8n: N8n)
 
     path = f"order-{uuid.uuid4().hex[:8]}"
     nodes = [
-        {"id": str(uuid.uuid4()), "name": "Order paid", "type": "n8n-nodes-base.webhook", "typeVersion": 2, "position": [0, 0], "webhookId": str(uuid.uuid4()),
-         "parameters": {"httpMethod": "POST", "path": path, "responseMode": "lastNode", "options": {}}},
-        {"id": str(uuid.uuid4()), "name": "Add Stamp", "type": "CUSTOM.sevenStamp", "typeVersion": 1, "position": [300, 0],
-         "parameters": {"resource": "stamp", "operation": "add_stamp", "card_id": "card_demo_a", "count": 2, "comment": "n8n order", "idempotency_key": "={{ $json.body.order }}"},
-         "credentials": _credentials(n8n)},
+        {
+            "id": str(uuid.uuid4()),
+            "name": "Order paid",
+            "type": "n8n-nodes-base.webhook",
+            "typeVersion": 2,
+            "position": [0, 0],
+            "webhookId": str(uuid.uuid4()),
+            "parameters": {"httpMethod": "POST", "path": path, "responseMode": "lastNode", "options": {}},
+        },
+        {
+            "id": str(uuid.uuid4()),
+            "name": "Add Stamp",
+            "type": "CUSTOM.sevenStamp",
+            "typeVersion": 1,
+            "position": [300, 0],
+            "parameters": {
+                "resource": "stamp",
+                "operation": "add_stamp",
+                "card_id": "card_demo_a",
+                "count": 2,
+                "comment": "n8n order",
+                "idempotency_key": "={{ $json.body.order }}",
+            },
+            "credentials": _credentials(n8n),
+        },
     ]
     workflow = n8n.activate("add stamp", nodes, {"Order paid": {"main": [[{"node": "Add Stamp", "type": "main", "index": 0}]]}})
     before = stamps()

@@ -36,12 +36,17 @@ def _schema(name: str) -> Any:
 
 def swagger_errors(document: Any) -> list[str]:
     meta = Resource.from_contents(Draft4Validator.META_SCHEMA, default_specification=DRAFT4)
-    validator = Draft4Validator(_schema("apiDefinition.swagger.schema.json"), registry=Registry().with_resource("http://json-schema.org/draft-04/schema", meta))
+    validator = Draft4Validator(
+        _schema("apiDefinition.swagger.schema.json"), registry=Registry().with_resource("http://json-schema.org/draft-04/schema", meta)
+    )
     return [f"{list(e.absolute_path)}: {e.message[:200]}" for e in validator.iter_errors(document)]
 
 
 def properties_errors(document: Any) -> list[str]:
-    return [f"{list(e.absolute_path)}: {e.message[:200]}" for e in Draft7Validator(_schema("paconn-apiProperties.schema.json")).iter_errors(document)]
+    return [
+        f"{list(e.absolute_path)}: {e.message[:200]}"
+        for e in Draft7Validator(_schema("paconn-apiProperties.schema.json")).iter_errors(document)
+    ]
 
 
 def exported(out: Path, url: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -58,7 +63,12 @@ def test_both_files_validate_against_microsofts_schemas(connector_files: tuple[d
     swagger, properties = connector_files
     assert swagger_errors(swagger) == []
     assert properties_errors(properties) == []
-    assert (swagger["swagger"], swagger["host"], swagger["basePath"], swagger["schemes"]) == ("2.0", "abc.execute-api.eu-west-1.amazonaws.com", "/api", ["https"])
+    assert (swagger["swagger"], swagger["host"], swagger["basePath"], swagger["schemes"]) == (
+        "2.0",
+        "abc.execute-api.eu-west-1.amazonaws.com",
+        "/api",
+        ["https"],
+    )
 
 
 def test_the_validation_is_not_vacuous(connector_files: tuple[dict[str, Any], dict[str, Any]]) -> None:
@@ -77,7 +87,9 @@ def _operations(swagger: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, 
 def test_a_webhook_trigger_per_event_and_an_operation_per_action(connector_files: tuple[dict[str, Any], dict[str, Any]]) -> None:
     swagger, properties = connector_files
     operations = _operations(swagger)
-    triggers = {op["parameters"][0]["schema"]["properties"]["event"]["default"]: op for _, _, op in operations.values() if op.get("x-ms-trigger")}
+    triggers = {
+        op["parameters"][0]["schema"]["properties"]["event"]["default"]: op for _, _, op in operations.values() if op.get("x-ms-trigger")
+    }
     assert sorted(triggers) == sorted(t["key"] for t in CATALOG["triggers"])
     for trigger in CATALOG["triggers"]:
         op = triggers[trigger["key"]]
@@ -127,7 +139,11 @@ class PowerAutomate:
 
     def turn_on(self, event: str, callback_url: str, **filters: list[str]) -> str:
         """Subscribe the flow's trigger; returns the Location to DELETE."""
-        operation_id, (path, _, op) = next((i, o) for i, o in self.operations.items() if o[2].get("x-ms-trigger") and o[2]["parameters"][0]["schema"]["properties"]["event"]["default"] == event)
+        operation_id, (path, _, op) = next(
+            (i, o)
+            for i, o in self.operations.items()
+            if o[2].get("x-ms-trigger") and o[2]["parameters"][0]["schema"]["properties"]["event"]["default"] == event
+        )
         schema = op["parameters"][0]["schema"]["properties"]
         body: dict[str, Any] = {name: spec["default"] for name, spec in schema.items() if "default" in spec}
         body.update({name: callback_url for name, spec in schema.items() if spec.get("x-ms-notification-url")})

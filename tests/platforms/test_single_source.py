@@ -72,4 +72,6 @@ def test_a_relabelled_definition_changes_all_four_apps(relabelled: None, tmp_pat
     swagger = json.loads((powerautomate / "apiDefinition.swagger.json").read_text())
     assert swagger["paths"]["/v1/hooks/subscribe/stamp_added"]["post"]["summary"] == f"When: {NEW_LABELS[0]}"
     assert swagger["definitions"]["StampAddedEvent"]["properties"]["stamp"]["properties"]["count"]["x-ms-summary"] == NEW_LABELS[1]
-    assert swagger["paths"]["/v1/actions/add-stamp"]["post"]["parameters"][0]["schema"]["properties"]["count"]["x-ms-summary"] == NEW_LABELS[2]
+    assert (
+        swagger["paths"]["/v1/actions/add-stamp"]["post"]["parameters"][0]["schema"]["properties"]["count"]["x-ms-summary"] == NEW_LABELS[2]
+    )

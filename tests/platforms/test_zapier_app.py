@@ -80,7 +80,11 @@ def test_every_event_through_hooks_and_polling(stack: Any, live_zapier: ZapierRu
     try:
         subscriptions = {}
         for key in [*EVENTS, "any"]:
-            bundle = {"authData": AUTH, "targetUrl": f"{receiver.url}?trigger={key}", "inputData": {"event": ["stamp_added"]} if key == "any" else {}}
+            bundle = {
+                "authData": AUTH,
+                "targetUrl": f"{receiver.url}?trigger={key}",
+                "inputData": {"event": ["stamp_added"]} if key == "any" else {},
+            }
             subscriptions[key] = live_zapier.run(f"triggers.{key}.operation.performSubscribe", bundle)
             assert subscriptions[key]["event"] == key
         for event in EVENTS:
@@ -96,7 +100,9 @@ def test_every_event_through_hooks_and_polling(stack: Any, live_zapier: ZapierRu
             listed = live_zapier.run(f"triggers.{key}.operation.performList", {"authData": AUTH, "inputData": {}, "meta": {"limit": 20}})
             assert body in listed, f"{key}: performList did not return the delivered record"
 
-        only_stamps = live_zapier.run("triggers.any.operation.performList", {"authData": AUTH, "inputData": {"event": ["stamp_added"]}, "meta": {}})
+        only_stamps = live_zapier.run(
+            "triggers.any.operation.performList", {"authData": AUTH, "inputData": {"event": ["stamp_added"]}, "meta": {}}
+        )
         assert only_stamps and {r["event"] for r in only_stamps} == {"stamp_added"}
 
         for key, subscription in subscriptions.items():
@@ -106,7 +112,9 @@ def test_every_event_through_hooks_and_polling(stack: Any, live_zapier: ZapierRu
         # The `any` subscription's filter let stamp_added through and held back the other twelve.
         assert [r.json()["event"] for r in receiver.received if r.path.endswith("trigger=any")] == ["stamp_added"]
         # Unsubscribing again (a hook already gone) is not an error.
-        live_zapier.run("triggers.stamp_added.operation.performUnsubscribe", {"authData": AUTH, "subscribeData": subscriptions["stamp_added"]})
+        live_zapier.run(
+            "triggers.stamp_added.operation.performUnsubscribe", {"authData": AUTH, "subscribeData": subscriptions["stamp_added"]}
+        )
     finally:
         stack.worker.stop()
         receiver.stop()
@@ -126,7 +134,9 @@ def test_creates_and_searches_return_what_the_sandbox_holds(stack: Any, live_zap
     email = "zap.shopper@example.com"
     assert run("searches.find_customer.operation.perform", email=email) == []  # search-or-create would issue a card now
 
-    card = run("creates.issue_card.operation.perform", email=email, name="Zap Shopper", template_id="ct_a_coffee", birthday="", idempotency_key="")
+    card = run(
+        "creates.issue_card.operation.perform", email=email, name="Zap Shopper", template_id="ct_a_coffee", birthday="", idempotency_key=""
+    )
     held = _sandbox(stack, f"/v1/cards/{card['id']}")
     assert (card["customer_id"], card["wallet_url"], card["created"]) == (held["card"]["customer_id"], held["card"]["wallet_url"], True)
     assert held["customer"]["email"] == email
@@ -142,7 +152,11 @@ def test_creates_and_searches_return_what_the_sandbox_holds(stack: Any, live_zap
 
     voucher = run("creates.create_voucher.operation.perform", email=email, title="Free muffin", redeem_code_formats=["text", "qr"])
     held_voucher = _sandbox(stack, f"/v1/vouchers/{voucher['id']}")
-    assert (voucher["redeem_code"], voucher["title"], voucher["status"]) == (held_voucher["redeem_code"], "Free muffin", held_voucher["status"])
+    assert (voucher["redeem_code"], voucher["title"], voucher["status"]) == (
+        held_voucher["redeem_code"],
+        "Free muffin",
+        held_voucher["status"],
+    )
     assert [v["id"] for v in run("searches.find_voucher.operation.perform", redeem_code=voucher["redeem_code"])] == [voucher["id"]]
 
     redeemed = run("creates.redeem_voucher.operation.perform", redeem_code=voucher["redeem_code"])

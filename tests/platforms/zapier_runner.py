@@ -77,7 +77,9 @@ class ZapierRunner:
         try:
             answer = json.loads(self._answers.get(timeout=self._timeout))
         except queue.Empty:
-            raise AssertionError(f"the Zapier driver did not answer {command} within {self._timeout}s; stderr: {''.join(self._stderr)[-2000:]}") from None
+            raise AssertionError(
+                f"the Zapier driver did not answer {command} within {self._timeout}s; stderr: {''.join(self._stderr)[-2000:]}"
+            ) from None
         assert answer["id"] == command["id"], answer
         if not answer["ok"]:
             raise ZapierError(answer["error"]["name"], answer["error"]["message"])

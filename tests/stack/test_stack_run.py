@@ -57,11 +57,14 @@ def _wait_healthy(proc: subprocess.Popen[bytes], url: str, output: Callable[[], 
 
 
 @pytest.fixture
-def running_stack(tmp_path: Path, command_env: Callable[..., dict[str, str]], stack_ports: dict[str, str]) -> Iterator[tuple[subprocess.Popen[bytes], dict[str, str], Callable[[], str]]]:
+def running_stack(
+    tmp_path: Path, command_env: Callable[..., dict[str, str]], stack_ports: dict[str, str]
+) -> Iterator[tuple[subprocess.Popen[bytes], dict[str, str], Callable[[], str]]]:
     out, err = tmp_path / "stdout", tmp_path / "stderr"
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        proc = subprocess.Popen([sys.executable, "-m", "stack"], cwd=REPO, env=command_env(**stack_ports),
-                                stdout=stdout, stderr=stderr, start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "stack"], cwd=REPO, env=command_env(**stack_ports), stdout=stdout, stderr=stderr, start_new_session=True
+        )
 
     def output() -> str:
         return f"--- stdout\n{out.read_text()}\n--- stderr\n{err.read_text()}"
@@ -74,7 +77,9 @@ def running_stack(tmp_path: Path, command_env: Callable[..., dict[str, str]], st
             proc.wait(timeout=10)
 
 
-def test_run_serves_a_whole_loop_and_stops_cleanly_on_ctrl_c(running_stack: tuple[subprocess.Popen[bytes], dict[str, str], Callable[[], str]]) -> None:
+def test_run_serves_a_whole_loop_and_stops_cleanly_on_ctrl_c(
+    running_stack: tuple[subprocess.Popen[bytes], dict[str, str], Callable[[], str]],
+) -> None:
     proc, ports, output = running_stack
     connector = f"http://127.0.0.1:{ports['CONNECTOR_PORT']}"
     sandbox = f"http://127.0.0.1:{ports['SANDBOX_PORT']}"
@@ -114,7 +119,14 @@ def test_run_refuses_a_port_in_use(command_env: Callable[..., dict[str, str]], s
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        done = subprocess.run([sys.executable, "-m", "stack"], cwd=REPO, env=command_env(**{**stack_ports, "CONNECTOR_PORT": str(port)}),
-                              capture_output=True, text=True, timeout=60, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "stack"],
+            cwd=REPO,
+            env=command_env(**{**stack_ports, "CONNECTOR_PORT": str(port)}),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
     assert done.returncode == 2, done.stdout + done.stderr
     assert f"CONNECTOR_PORT {port} is in use; set CONNECTOR_PORT to a free port" in done.stderr

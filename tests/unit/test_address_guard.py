@@ -64,7 +64,11 @@ def fake_dns(answers: dict[str, list[str]]):
 
 def test_a_name_resolving_to_a_private_address_is_refused(monkeypatch):
     # DNS has no local stand-in: the resolver is the one thing swapped here.
-    monkeypatch.setattr(address_guard.socket, "getaddrinfo", fake_dns({"hooks.example.com": ["93.184.216.34", "10.1.2.3"], "ok.example.com": ["93.184.216.34"]}))
+    monkeypatch.setattr(
+        address_guard.socket,
+        "getaddrinfo",
+        fake_dns({"hooks.example.com": ["93.184.216.34", "10.1.2.3"], "ok.example.com": ["93.184.216.34"]}),
+    )
     with pytest.raises(TargetRefused):
         check("https://hooks.example.com/x", allow_private=False)
     target = check("https://ok.example.com:8443/x?a=1", allow_private=False)

@@ -27,14 +27,22 @@ def test_every_action_sample_has_its_output_fields(action: ActionDefinition):
 
 def test_the_design_cards_actions_and_searches_exist():
     paths = {a.path for a in registry.actions().values()}
-    assert {"/v1/actions/issue-card", "/v1/actions/add-stamp", "/v1/actions/create-voucher", "/v1/actions/redeem-voucher",
-            "/v1/searches/customer", "/v1/searches/voucher"} <= paths
+    assert {
+        "/v1/actions/issue-card",
+        "/v1/actions/add-stamp",
+        "/v1/actions/create-voucher",
+        "/v1/actions/redeem-voucher",
+        "/v1/searches/customer",
+        "/v1/searches/voucher",
+    } <= paths
 
 
 def test_action_inputs_follow_the_http_contract():
     fields = {a["key"]: {f["key"]: f for f in a["input_fields"]} for a in catalog.catalog()["actions"]}
     assert set(fields["issue_card"]) == {"email", "phone", "name", "birthday", "language", "template_id"}
-    assert {"email", "phone", "customer_id", "card_id", "template_id", "count", "comment", "issue_card_if_missing"} <= set(fields["add_stamp"])
+    assert {"email", "phone", "customer_id", "card_id", "template_id", "count", "comment", "issue_card_if_missing"} <= set(
+        fields["add_stamp"]
+    )
     assert fields["add_stamp"]["count"]["default"] == 1 and fields["add_stamp"]["count"]["type"] == "integer"
     assert {"template_id", "title", "description", "redeem_code", "redeem_code_formats", "expires_at"} <= set(fields["create_voucher"])
     assert fields["create_voucher"]["redeem_code_formats"]["choices"] == ["text", "qr", "barcode"]

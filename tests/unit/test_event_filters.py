@@ -29,7 +29,15 @@ def test_a_missing_path_is_no_match() -> None:
 
 def test_fan_out_uses_the_same_rule() -> None:
     event = StoredEvent(record=STAMP, dedup_key="k", cursor="c")
-    sub = Subscription(id="hook_1", location_id="loc_45", event="stamp_added", target_url="https://x.example", filters={"card_template_id": ["ct_lunch"]}, secret="s", created_at="t")
+    sub = Subscription(
+        id="hook_1",
+        location_id="loc_45",
+        event="stamp_added",
+        target_url="https://x.example",
+        filters={"card_template_id": ["ct_lunch"]},
+        secret="s",
+        created_at="t",
+    )
     assert not fanout.matches(sub, event)
     assert fanout.matches(Subscription(**{**sub.__dict__, "filters": {"card_template_id": ["ct_coffee"]}}), event)
 

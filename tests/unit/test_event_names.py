@@ -8,8 +8,14 @@ from chalicelib.event_names import canonical, suggest
 
 @pytest.mark.parametrize(
     ("typed", "meant"),
-    [("kartu_diterbitkan", "card_issued"), ("스탬프_added", "stamp_added"), ("voucher_ditebus", "voucher_redeemed"),
-     ("Stamp-Added", "stamp_added"), ("voucher_redemed", "voucher_redeemed"), ("birthday", "birthday_reached")],
+    [
+        ("kartu_diterbitkan", "card_issued"),
+        ("스탬프_added", "stamp_added"),
+        ("voucher_ditebus", "voucher_redeemed"),
+        ("Stamp-Added", "stamp_added"),
+        ("voucher_redemed", "voucher_redeemed"),
+        ("birthday", "birthday_reached"),
+    ],
 )
 def test_mangled_names_get_the_canonical_suggestion(typed, meant):
     assert suggest(typed) == meant

@@ -39,7 +39,10 @@ def test_limits_come_from_the_contract_module() -> None:
     document = openapi.document()
     [limit] = [p for p in document["paths"]["/v1/triggers/{event}"]["get"]["parameters"] if p["name"] == "limit"]
     assert (limit["schema"]["minimum"], limit["schema"]["maximum"], limit["schema"]["default"]) == (
-        contract.POLL_LIMIT_MIN, contract.POLL_LIMIT_MAX, contract.POLL_LIMIT_DEFAULT)
+        contract.POLL_LIMIT_MIN,
+        contract.POLL_LIMIT_MAX,
+        contract.POLL_LIMIT_DEFAULT,
+    )
     [key] = document["paths"]["/v1/actions/add-stamp"]["post"]["parameters"]
     assert key["schema"]["maxLength"] == contract.IDEMPOTENCY_KEY_MAX
     assert str(contract.MAX_BODY_BYTES // 1024) in document["paths"]["/v1/hooks"]["post"]["responses"]["413"]["description"]

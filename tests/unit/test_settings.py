@@ -22,8 +22,16 @@ def test_urls_follow_the_ports():
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("CONNECTOR_PORT", "eighty"), ("CONNECTOR_PORT", "70000"), ("SEVENSTAMP_API_URL", "ftp://x"), ("CONNECTOR_ALLOW_PRIVATE_TARGETS", "maybe"),
-     ("DELIVERY_CONCURRENCY", "0"), ("DEFAULT_PHONE_REGION", "Germany"), ("EVENTS_TABLE", "bad name!"), ("DELIVERY_TIMEOUT_SECONDS", "60")],
+    [
+        ("CONNECTOR_PORT", "eighty"),
+        ("CONNECTOR_PORT", "70000"),
+        ("SEVENSTAMP_API_URL", "ftp://x"),
+        ("CONNECTOR_ALLOW_PRIVATE_TARGETS", "maybe"),
+        ("DELIVERY_CONCURRENCY", "0"),
+        ("DEFAULT_PHONE_REGION", "Germany"),
+        ("EVENTS_TABLE", "bad name!"),
+        ("DELIVERY_TIMEOUT_SECONDS", "60"),
+    ],
 )
 def test_a_bad_value_fails_naming_the_variable(name, value):
     with pytest.raises(SettingsError) as caught:

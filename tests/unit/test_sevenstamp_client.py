@@ -19,9 +19,18 @@ def client_for(handler, key: str = KEY, **kwargs) -> SevenStampClient:
 
 @pytest.mark.parametrize(
     ("status", "expected"),
-    [(400, errors.BadRequest), (401, errors.Unauthorized), (403, errors.Forbidden), (404, errors.NotFound),
-     (409, errors.Conflict), (422, errors.ValidationFailed), (429, errors.RateLimited), (500, errors.UpstreamError),
-     (503, errors.UpstreamError), (418, errors.UpstreamError)],
+    [
+        (400, errors.BadRequest),
+        (401, errors.Unauthorized),
+        (403, errors.Forbidden),
+        (404, errors.NotFound),
+        (409, errors.Conflict),
+        (422, errors.ValidationFailed),
+        (429, errors.RateLimited),
+        (500, errors.UpstreamError),
+        (503, errors.UpstreamError),
+        (418, errors.UpstreamError),
+    ],
 )
 def test_every_status_maps_to_the_error_tree(status, expected):
     body = {"error": {"code": "already_redeemed" if status == 409 else "x", "message": "m", "fields": {"email": "bad"}}}
@@ -103,8 +112,12 @@ def answer(status: int, retry_after: str | None = None) -> httpx.Response:
 
 
 FINAL_ANSWERS = [answer(status) for status in (301, 304, 400, 401, 403, 404, 409, 418, 422, 451)]
-TRANSPORT_FAILURES = [httpx.ConnectError("refused"), httpx.ReadTimeout("slow"), httpx.ConnectTimeout("slow"),
-                      httpx.RemoteProtocolError("reset")]
+TRANSPORT_FAILURES = [
+    httpx.ConnectError("refused"),
+    httpx.ReadTimeout("slow"),
+    httpx.ConnectTimeout("slow"),
+    httpx.RemoteProtocolError("reset"),
+]
 RETRIED = [answer(status) for status in (500, 502, 503, 504, 599)] + TRANSPORT_FAILURES
 
 
