@@ -64,7 +64,7 @@ unpark: $(INSTALLED)
 	@$(BIN)/python -m stack.unpark
 
 lint: $(INSTALLED)
-	@$(BIN)/ruff check . && $(BIN)/mypy
+	@$(BIN)/ruff format --check . && $(BIN)/ruff check . && $(BIN)/mypy
 
 BENCH_INSTALLED := benchmarks/node_modules/.installed
 

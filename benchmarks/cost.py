@@ -106,7 +106,8 @@ class Bench:
         return got[seen]
 
     def event(self, location_id: str, receiver: Any, count: int = 1) -> EventRun:
-        """``count`` stamp_added webhooks, each through the inbound function, then fan-out and delivery as the worker batches them, counted."""
+        """``count`` stamp_added webhooks, each through the inbound function, then fan-out and delivery as the worker
+        batches them, counted."""
         hooks = [self.webhook(location_id, "stamp_added") for _ in range(count)]
         inbound, rounds = Usage(invocations=count), Usage()
         before = receiver.count()
@@ -187,7 +188,8 @@ def print_calls(title: str, usage: Usage, sources: Usage | None = None) -> None:
     if sources is not None:
         print(f"    event sources: {', '.join(f'{op} {n}' for op, n in sorted(sources.calls.items())) or 'none'}")
     print(
-        f"    DynamoDB: {usage.wru} write units, {usage.read_units:g} read units; Lambda: {usage.invocations} invocations, {usage.seconds * 1000:.0f} ms"
+        f"    DynamoDB: {usage.wru} write units, {usage.read_units:g} read units; "
+        f"Lambda: {usage.invocations} invocations, {usage.seconds * 1000:.0f} ms"
     )
 
 
@@ -322,7 +324,8 @@ def main() -> int:
     print(f"  handler AWS requests per event to one subscriber: {one.handlers.count()} (goal <= {GOAL_CALLS_ONE})")
     print(f"  per additional subscriber: {extra:.2f} (goal <= {GOAL_CALLS_EXTRA:g})")
     print(
-        f"  dollars per million events to one subscriber: ${cost_one:.2f} one at a time, ${cost_burst:.2f} in a burst of {BURST} (goal <= ${GOAL_DOLLARS:g})"
+        f"  dollars per million events to one subscriber: ${cost_one:.2f} one at a time, "
+        f"${cost_burst:.2f} in a burst of {BURST} (goal <= ${GOAL_DOLLARS:g})"
     )
     return 0 if complete else 1
 

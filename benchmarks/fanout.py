@@ -189,10 +189,12 @@ def main() -> int:
             complete = complete and base_count == fast_count == SUBSCRIBERS
             print(f" receivers answering after {latency * 1000:.0f} ms:")
             print(
-                f"  one at a time (DELIVERY_CONCURRENCY=1):  {base_count} delivered in {base_time:6.2f} s = {base_count / base_time:7.1f} deliveries/s"
+                f"  one at a time (DELIVERY_CONCURRENCY=1):  {base_count} delivered in {base_time:6.2f} s"
+                f" = {base_count / base_time:7.1f} deliveries/s"
             )
             print(
-                f"  concurrent    (DELIVERY_CONCURRENCY=32): {fast_count} delivered in {fast_time:6.2f} s = {fast_count / fast_time:7.1f} deliveries/s"
+                f"  concurrent    (DELIVERY_CONCURRENCY=32): {fast_count} delivered in {fast_time:6.2f} s"
+                f" = {fast_count / fast_time:7.1f} deliveries/s"
             )
             print(f"  speed-up: {base_time / fast_time:.2f}x")
     finally:

@@ -138,7 +138,8 @@ def _percentile(values: list[float], share: float) -> float | None:
 
 
 def _connect(stack: Any, api_key: str, location_id: str) -> tuple[str, str]:
-    """The connector's first call registers its inbound URL with the sandbox; the sandbox's own delivery is then removed, the benchmark pushes instead."""
+    """The connector's first call registers its inbound URL with the sandbox; the sandbox's own delivery is then
+    removed, the benchmark pushes instead."""
     with httpx.Client(base_url=stack.connector_url, headers={"X-API-Key": api_key}, timeout=30) as client:
         client.get("/v1/me").raise_for_status()
     connection = stack.services.locations.get(location_id)
@@ -227,7 +228,8 @@ def _figures(
     inline = [
         subscriber.first_seen[s.event_id] - s.sent_at for s in steady if s.event_id in subscriber.first_seen and s.event_id not in released
     ]
-    # the receipt time inside each id (evt_<ms>_...) splits the latency: send to stored (inbound, with enrichment), stored to receipt (pipeline)
+    # the receipt time inside each id (evt_<ms>_...) splits the latency:
+    # send to stored (inbound, with enrichment), stored to receipt (pipeline)
     stored_at = {s.event_id: int(s.event_id.split("_")[1]) / 1000 for s in steady if s.event_id and s.event_id.count("_") == 2}
     to_store = [stored_at[s.event_id] - s.sent_at for s in steady if s.event_id in stored_at]
     pipeline = [subscriber.first_seen[i] - t for i, t in stored_at.items() if i in subscriber.first_seen and i not in released]
@@ -295,7 +297,8 @@ def report(plan: Plan, f: Figures) -> str:
         return None if value is None else value <= goal
 
     lines = [
-        f"load on the local stack: {plan.customers} customers, {plan.steady_rate:g} events/s for {plan.steady_seconds:g} s, then a burst of {plan.burst} campaign_sent",
+        f"load on the local stack: {plan.customers} customers, {plan.steady_rate:g} events/s for {plan.steady_seconds:g} s, "
+        f"then a burst of {plan.burst} campaign_sent",
         f"  events sent {f.events}, accepted by the inbound route {f.accepted}; subscriber attempts {f.delivery_attempts}",
         line("events lost", str(f.lost), "0", f.lost == 0),
         line("events delivered twice", str(f.delivered_twice), "0", f.delivered_twice == 0),
@@ -319,12 +322,15 @@ def report(plan: Plan, f: Figures) -> str:
         ),
         line("7stamp answers 429", str(f.sevenstamp_429), "0", f.sevenstamp_429 == 0),
         f"  where the steady latency goes: {f.extra['steady_enriched_at_once']} events enriched on receipt, first receipt p50/p95 "
-        f"{_show(f.extra['at_once_p50_s'], ' s')} / {_show(f.extra['at_once_p95_s'], ' s')}; {f.extra['steady_enriched_later']} enriched later "
+        f"{_show(f.extra['at_once_p50_s'], ' s')} / {_show(f.extra['at_once_p95_s'], ' s')}; "
+        f"{f.extra['steady_enriched_later']} enriched later "
         f"(stored awaiting), {_show(f.extra['later_p50_s'], ' s')} / {_show(f.extra['later_p95_s'], ' s')}, released after "
         f"{_show(f.extra.get('release_p50_s'), ' s')} / {_show(f.extra.get('release_p95_s'), ' s')} (all phases); send to stored p50/p95 "
-        f"{_show(f.extra['send_to_stored_p50_s'], ' s')} / {_show(f.extra['send_to_stored_p95_s'], ' s')}, stored to first receipt (enriched on receipt) "
+        f"{_show(f.extra['send_to_stored_p50_s'], ' s')} / {_show(f.extra['send_to_stored_p95_s'], ' s')}, "
+        "stored to first receipt (enriched on receipt) "
         f"{_show(f.extra['stored_to_receipt_p50_s'], ' s')} / {_show(f.extra['stored_to_receipt_p95_s'], ' s')}",
-        f"  deferred enrichment: {f.extra.get('enrich_tries')} tries, {f.extra.get('enrich_try_seconds')} s of the queue worker's time in them",
+        f"  deferred enrichment: {f.extra.get('enrich_tries')} tries, "
+        f"{f.extra.get('enrich_try_seconds')} s of the queue worker's time in them",
         f"  7stamp requests with the key {f.sevenstamp_requests}, at most {f.sevenstamp_peak_per_second} in one second (pacing allows 5)",
         f"  enrichment's DynamoDB calls per accepted event {sum(f.enrichment_dynamodb_calls.values()) / max(1, f.accepted):.2f} "
         f"({', '.join(f'{k} {v}' for k, v in f.enrichment_dynamodb_calls.items())}); "

@@ -93,7 +93,8 @@ def measure(backend: str, url: str, runs: int) -> dict[int, tuple[float, float]]
         filled = size
         results[size] = _median_poll(clients, runs, size)
         print(
-            f"  {backend:9s} {size:>6} events stored: one event {results[size][0] * 1000:7.2f} ms, any event {results[size][1] * 1000:7.2f} ms"
+            f"  {backend:9s} {size:>6} events stored: one event {results[size][0] * 1000:7.2f} ms, "
+            f"any event {results[size][1] * 1000:7.2f} ms"
         )
     return results
 

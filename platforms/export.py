@@ -19,10 +19,13 @@ from platforms.powerautomate import generate as powerautomate_app
 from platforms.zapier import generate as zapier_app
 
 NEXT_STEPS = {
-    "zapier": "cd {out} && npm install && zapier register '7stamp (client name)' && zapier push  (with zapier-platform-cli installed and `zapier login` done)",
+    "zapier": "cd {out} && npm install && zapier register '7stamp (client name)' && zapier push"
+    "  (with zapier-platform-cli installed and `zapier login` done)",
     "make": "open {out} in VS Code with Make's Apps SDK extension, add an origin to makecomapp.json, then 'Deploy to Make'",
-    "n8n": "cd {out} && npm install && npm run build, then put the folder in ~/.n8n/custom (or point N8N_CUSTOM_EXTENSIONS at its dist/) and restart n8n",
-    "powerautomate": "paconn create --api-def {out}/apiDefinition.swagger.json --api-prop {out}/apiProperties.json  (or import the swagger file in Power Automate's custom connector wizard)",
+    "n8n": "cd {out} && npm install && npm run build, then put the folder in ~/.n8n/custom"
+    " (or point N8N_CUSTOM_EXTENSIONS at its dist/) and restart n8n",
+    "powerautomate": "paconn create --api-def {out}/apiDefinition.swagger.json --api-prop {out}/apiProperties.json"
+    "  (or import the swagger file in Power Automate's custom connector wizard)",
 }
 
 

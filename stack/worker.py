@@ -1,8 +1,8 @@
 """Workers of the local stack: they feed the Lambda handlers of app.py with Lambda-shaped events.
 
 One loop reads the events table's stream (as Lambda's DynamoDB event source would, with
-partial batch failures, bisection and a parked queue) and calls ``app.fanout``; QUEUE_POLLERS receive from the delivery queue and call ``app.deliver``,
-deleting what it did not report as failed; one calls ``app.sweep`` on a schedule.
+partial batch failures, bisection and a parked queue) and calls ``app.fanout``; QUEUE_POLLERS
+receive from the delivery queue and call ``app.deliver``, deleting what it did not report as failed; one calls ``app.sweep`` on a schedule.
 """
 
 from __future__ import annotations

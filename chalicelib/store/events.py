@@ -5,7 +5,8 @@ Item: ``pk`` = location, ``sk`` = the dedup key (webhook-id, or a hash of the bo
 JSON text, ``awaiting`` = 1 and ``held`` = the location while the event waits for its
 enrichment. The local index ``by_time`` (pk, ts) serves ``any``; the global index
 ``by_event`` (ev, ts) serves one event; the sparse global index ``held`` (held, ts) holds
-only the events awaiting enrichment (keys only), so finding the oldest is one small Query. Each poll is one Query whose cost depends on ``limit``, not on how many events
+only the events awaiting enrichment (keys only), so finding the oldest is one small Query. Each poll is one Query
+whose cost depends on ``limit``, not on how many events
 are stored. The table's stream hands each new item to fan-out (and an awaiting one once
 it is released), so storing and handing off are one write.
 

@@ -109,7 +109,10 @@ def filters_body(filters: list[dict[str, Any]]) -> str:
 
 
 def filter_query(filters: list[dict[str, Any]]) -> dict[str, str]:
-    """A polling module's filters as the query parameters ``GET /v1/triggers/{event}`` takes (several values comma-separated; blank is no filter)."""
+    """A polling module's filters as the query parameters ``GET /v1/triggers/{event}`` takes.
+
+    Several values are comma-separated; a blank one is no filter.
+    """
     return {
         spec["key"]: f'{{{{join(parameters.{spec["key"]}, ",")}}}}'
         if filter_parameter(spec).get("multiple")

@@ -59,7 +59,9 @@ def package_json() -> str:
     manifest = {
         "name": NAME,
         "version": "1.0.0",
-        "description": "7stamp wallet loyalty cards in n8n, through the 7stamp connector: triggers for every 7stamp event, actions and searches.",
+        "description": (
+            "7stamp wallet loyalty cards in n8n, through the 7stamp connector: triggers for every 7stamp event, actions and searches."
+        ),
         "license": "MIT",
         "homepage": "https://github.com/7stamp/connector#n8n",
         "keywords": ["n8n-community-node-package", "7stamp", "loyalty"],

@@ -208,7 +208,9 @@ def api_definition(catalog: Catalog, url: str) -> dict[str, Any]:
             "delete": {
                 "operationId": "DeleteSubscription",
                 "summary": "Delete a subscription",
-                "description": "Power Automate calls it (through the Location of the 201) when a flow with a trigger is turned off or deleted.",
+                "description": (
+                    "Power Automate calls it (through the Location of the 201) when a flow with a trigger is turned off or deleted."
+                ),
                 "x-ms-visibility": "internal",
                 "parameters": [{"name": "id", "in": "path", "required": True, "type": "string", "x-ms-summary": "Subscription ID"}],
                 "responses": {"204": {"description": "Deleted"}, "default": _error_response()},

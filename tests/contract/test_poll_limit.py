@@ -35,7 +35,8 @@ route["default"] = input_types.parse(model(poll.query), {}).limit
 parameters = openapi.document()["paths"]["/v1/triggers/{event}"]["get"]["parameters"]
 for platform in ("zapier", "make"):
     assert export.main(["--platform", platform, "--url", "https://connector.example.com/api", "--out", sys.argv[1] + "/" + platform]) == 0
-print(json.dumps({"route": route, "openapi": [p["schema"] for p in parameters if p["name"] == "limit"][0], "catalog": catalog.catalog()["limits"]["poll"]}))
+limit_schema = [p["schema"] for p in parameters if p["name"] == "limit"][0]
+print(json.dumps({"route": route, "openapi": limit_schema, "catalog": catalog.catalog()["limits"]["poll"]}))
 """
 
 

@@ -1,7 +1,7 @@
 """The operator console in a real browser: Debian's headless Chromium driven by Playwright, against the test stack.
 
-The operator is told in words why a malformed or revoked key does not sign in, signs in with the demo key, sees a delivery arrive, sees a failing
-subscription get disabled, enables it, replays its failed delivery (the console says how
+The operator is told in words why a malformed or revoked key does not sign in, signs in with the demo
+key, sees a delivery arrive, sees a failing subscription get disabled, enables it, replays its failed delivery (the console says how
 many first) and sees it delivered, sends a test event, finds a customer's events and
 signs out. The key never appears in a URL, and the strict Content-Security-Policy
 reports no violation. ``CONSOLE_SCREENSHOT=docs/console.png`` saves the screenshot
