@@ -124,11 +124,21 @@ class Poller:
         self._thread.join(timeout=30)
 
 
+def _is_enrich_job(body: str) -> bool:
+    from chalicelib import queue
+
+    try:
+        return queue.Job.loads(body).kind == queue.ENRICH
+    except (ValueError, KeyError, TypeError):
+        return False
+
+
 class Calls:
     """AWS calls of this process worth counting: messages sent to SQS, and enrichment's DynamoDB calls (pacing book, customer cache)."""
 
     def __init__(self) -> None:
         self.sqs_messages = 0
+        self.enrich_messages = 0  # enrich jobs: one per try at an event stored awaiting enrichment, not a delivery
         self.enrichment: dict[str, int] = {"pace writes": 0, "cache reads": 0, "cache writes": 0}
         self._lock = threading.Lock()
 
@@ -142,12 +152,15 @@ class Calls:
             dynamodb.register(f"provide-client-params.dynamodb.{operation}", self._dynamodb)
 
     def _batch(self, params: dict[str, Any], **_: Any) -> None:
+        bodies = [str(entry.get("MessageBody", "")) for entry in params.get("Entries") or []]
         with self._lock:
-            self.sqs_messages += len(params.get("Entries") or [])
+            self.sqs_messages += len(bodies)
+            self.enrich_messages += sum(1 for body in bodies if _is_enrich_job(body))
 
     def _one(self, params: dict[str, Any], **_: Any) -> None:
         with self._lock:
             self.sqs_messages += 1
+            self.enrich_messages += int(_is_enrich_job(str(params.get("MessageBody", ""))))
 
     def _dynamodb(self, params: dict[str, Any], **_: Any) -> None:
         pk = str(((params.get("Key") or params.get("Item") or {}).get("pk") or {}).get("S", ""))

@@ -21,7 +21,7 @@ from chalicelib.store.records import StoredEvent
 log = logging.getLogger("connector.deferred")
 
 ENRICH_BOUND = 120.0
-RETRY_EVERY = 15
+RETRY_EVERY = 5  # each try waits up to WAIT_LATER for a booked call: a first-seen customer's backlog clears within a try or two
 WAIT_LATER = 5.0  # the most one later attempt waits for 7stamp
 
 

@@ -194,6 +194,7 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
     """Run SQS messages (id -> body), DELIVERY_CONCURRENCY POSTs at a time; returns the ids that failed."""
     failed: set[str] = set()
     work: list[tuple[str, queue.Job, str, Subscription | None, str | None]] = []
+    enrich_jobs: list[tuple[str, queue.Job]] = []
     for message_id, body in bodies.items():
         try:
             job = queue.Job.loads(body)
@@ -202,7 +203,7 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
             continue
         try:
             if job.kind == queue.ENRICH:
-                deferred.run(services, job)
+                enrich_jobs.append((message_id, job))
                 continue
             text = job.body
             if text is None:
@@ -224,6 +225,17 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
             log.exception("delivery %s/%s failed; its job will be retried", sub_id, job.event_cursor)
             return message_id
 
+    def enrich_later(item: tuple[str, queue.Job]) -> tuple[str, None] | str:
+        """An enrich job beside the deliveries, not before them: its wait for 7stamp's budget holds up nothing else."""
+        message_id, job = item
+        observability.correlate(job.event_id or job.event_cursor)
+        try:
+            deferred.run(services, job)
+        except ConnectorError as exc:
+            log.warning("enrich job %s postponed: %s", message_id, exc.message)
+            return message_id
+        return message_id, None
+
     pending: list[tuple[str, Finished]] = []
 
     def flush() -> None:
@@ -235,7 +247,8 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
         pending.clear()
 
     with ThreadPoolExecutor(max_workers=services.settings.delivery_concurrency) as pool:
-        for future in as_completed([pool.submit(run, item) for item in work]):
+        futures = [pool.submit(enrich_later, item) for item in enrich_jobs] + [pool.submit(run, item) for item in work]
+        for future in as_completed(futures):
             result = future.result()
             if isinstance(result, str):
                 failed.add(result)
