@@ -66,11 +66,11 @@ _MESSAGES: dict[int, str] = {
 }
 
 
-Outcome = httpx.Response | httpx.HTTPError
+CallOutcome = httpx.Response | httpx.HTTPError
 """What one attempt brought back: 7stamp's answer, or the transport failure (timeout, refused or broken connection)."""
 
 
-def retry_delay(outcome: Outcome, attempt: int, *, max_attempts: int, remaining: float) -> float | None:
+def retry_delay(outcome: CallOutcome, attempt: int, *, max_attempts: int, remaining: float) -> float | None:
     """Seconds to wait before trying again after failed attempt number ``attempt`` (0 first), or None to give up now.
 
     A 429 waits its ``Retry-After`` (1 s when absent or unreadable); 5xx answers and
@@ -107,7 +107,7 @@ def _retry_after(response: httpx.Response) -> int:
         return 1
 
 
-def _error_of(outcome: Outcome) -> ConnectorError:
+def _error_of(outcome: CallOutcome) -> ConnectorError:
     """The connector's error for a failed attempt: a transport failure by its kind, else 7stamp's answer translated."""
     if isinstance(outcome, httpx.TimeoutException):
         return UpstreamTimeout("7stamp did not answer in time")
@@ -188,7 +188,7 @@ class SevenStampClient:
 
     def _attempt(
         self, method: str, path: str, params: dict[str, Any], body: dict[str, Any] | None, headers: dict[str, str], remaining: float
-    ) -> Outcome:
+    ) -> CallOutcome:
         """One request within the ``remaining`` seconds; a transport failure is returned, not raised, for the policy to weigh."""
         timeout = httpx.Timeout(remaining, connect=min(CONNECT_TIMEOUT, remaining))
         try:

@@ -21,7 +21,7 @@ from .values import iso, utc_now
 
 
 @dataclass(frozen=True)
-class Delivery:
+class WebhookDelivery:
     """One event for one endpoint; `body` is serialised once so every retry signs the same bytes."""
 
     message_id: str
@@ -46,7 +46,7 @@ class WebhookWorker:
         self._on_attempt = on_attempt
         self._timeout = timeout
         self._cond = threading.Condition()
-        self._queue: list[tuple[float, int, int, Delivery]] = []  # (due, tie-breaker, attempt, delivery)
+        self._queue: list[tuple[float, int, int, WebhookDelivery]] = []  # (due, tie-breaker, attempt, delivery)
         self._order = itertools.count()
         self._in_flight = 0
         self._stopping = False
@@ -65,7 +65,7 @@ class WebhookWorker:
         if self._thread is not None:
             self._thread.join()
 
-    def enqueue(self, delivery: Delivery) -> None:
+    def enqueue(self, delivery: WebhookDelivery) -> None:
         self._push(delivery, attempt=0, delay=0.0)
 
     def clear(self) -> None:
@@ -78,7 +78,7 @@ class WebhookWorker:
         with self._cond:
             return self._cond.wait_for(lambda: not self._queue and not self._in_flight, timeout)
 
-    def _push(self, delivery: Delivery, *, attempt: int, delay: float) -> None:
+    def _push(self, delivery: WebhookDelivery, *, attempt: int, delay: float) -> None:
         with self._cond:
             heapq.heappush(self._queue, (time.monotonic() + delay, next(self._order), attempt, delivery))
             self._cond.notify_all()
@@ -102,7 +102,7 @@ class WebhookWorker:
                         )
                     self._cond.notify_all()
 
-    def _next(self) -> tuple[int, Delivery] | None:
+    def _next(self) -> tuple[int, WebhookDelivery] | None:
         """Blocks until a delivery is due (and marks it in flight), or returns None when stopping."""
         with self._cond:
             while not self._stopping:
@@ -118,7 +118,7 @@ class WebhookWorker:
                 return attempt, delivery
             return None
 
-    def _send(self, client: httpx.Client, delivery: Delivery, attempt: int) -> bool:
+    def _send(self, client: httpx.Client, delivery: WebhookDelivery, attempt: int) -> bool:
         timestamp = int(time.time())
         signature = Webhook(delivery.secret).sign(
             delivery.message_id,

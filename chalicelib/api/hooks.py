@@ -79,7 +79,7 @@ def disable(call: Call) -> Any:
 @endpoint(bp, "/v1/hooks/{id}/test", ["POST"], errors=(404,))
 def send_test(call: Call) -> Any:
     from chalicelib import sample_delivery
-    from chalicelib.api.deliveries import attempt_row
+    from chalicelib.api.delivery_log_routes import attempt_row
 
     event_id, attempt = sample_delivery.send(call.services, own(call))
     return {"event_id": event_id, **attempt_row(attempt)}
@@ -89,7 +89,7 @@ def send_test(call: Call) -> Any:
     bp, "/v1/hooks/{id}/deliveries", ["GET"], summary="Recent delivery attempts", responses={200: MODELS + "DeliveryRows"}, errors=(404,)
 )
 def deliveries(call: Call) -> Any:
-    from chalicelib.api.deliveries import delivery_row
+    from chalicelib.api.delivery_log_routes import delivery_row
 
     return [delivery_row(d) for d in call.services.deliveries.recent(own(call).id, 50)]
 
@@ -108,7 +108,7 @@ def replay(call: Call) -> Any:
     sub = own(call)
     cursor = since_cursor(call.input.since) if call.input.since is not None else None
     if call.input.dry_run:
-        return {"would_replay": call.services.delivery_log.count_failed(sub.id, cursor)}
+        return {"would_replay": call.services.deliveries.count_failed(sub.id, cursor)}
     refuse_if_disabled(sub)
     reopened = call.services.deliveries.reopen_failed(sub.id, cursor)
     jobs = [

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 from typing import Any
@@ -206,16 +207,14 @@ class DeliveryStore:
         except _dynamo.ConditionFailed:
             pass
 
-    def reopen_failed(self, sub_id: str, since_cursor: str | None) -> list[DeliveryRecord]:
-        """Put every failed delivery of a subscription (received after ``since_cursor``) back to pending, due now.
+    def _failed_pages(self, sub_id: str, since_cursor: str | None, **select: Any) -> Iterator[dict[str, Any]]:
+        """Every page of a subscription's failed deliveries received after ``since_cursor``.
 
-        Pages through the subscription's deliveries (the status filter applies after each
-        page's limit, so one page is not enough). Each reopened delivery is also given to
-        the sweeper as a safety net, for the case that the replay's job is lost.
+        The status filter applies after each page's limit, so one page is not enough: the
+        replay and its dry run both page through all of them, and so agree on how many.
         """
         condition = "pk = :pk" + (" AND sk > :since" if since_cursor else "")
-        vals: dict[str, Any] = {"pk": sub_id, **({"since": since_cursor} if since_cursor else {})}
-        failed: list[dict[str, Any]] = []
+        values = _dynamo.values(pk=sub_id, failed=DeliveryStatus.FAILED.value, **({"since": since_cursor} if since_cursor else {}))
         start: dict[str, Any] | None = None
         for _ in range(MAX_REPLAY_PAGES):
             answer = self._db.call(
@@ -224,13 +223,26 @@ class DeliveryStore:
                 KeyConditionExpression=condition,
                 FilterExpression="#s = :failed",
                 ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=_dynamo.values(failed=DeliveryStatus.FAILED.value, **vals),
+                ExpressionAttributeValues=values,
+                **select,
                 **({"ExclusiveStartKey": start} if start else {}),
             )
-            failed.extend(map(_dynamo.from_item, answer.get("Items", [])))
+            yield answer
             start = answer.get("LastEvaluatedKey")
             if not start:
-                break
+                return
+
+    def count_failed(self, sub_id: str, since_cursor: str | None) -> int:
+        """How many deliveries a replay with the same ``since`` would send again (the console's dry run)."""
+        return sum(int(page.get("Count", 0)) for page in self._failed_pages(sub_id, since_cursor, Select="COUNT"))
+
+    def reopen_failed(self, sub_id: str, since_cursor: str | None) -> list[DeliveryRecord]:
+        """Put every failed delivery of a subscription (received after ``since_cursor``) back to pending, due now.
+
+        Each reopened delivery is also given to the sweeper as a safety net, for the case
+        that the replay's job is lost.
+        """
+        failed = [_dynamo.from_item(item) for page in self._failed_pages(sub_id, since_cursor) for item in page.get("Items", [])]
         now = self._clock.now()
 
         def reopen(values: dict[str, Any]) -> DeliveryRecord | None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
-from chalicelib.store.deliveries import MAX_REPLAY_PAGES, QUEUE_MAX_DELAY, SAFETY_MARGIN, _delivery, due_shard
+from chalicelib.store.deliveries import QUEUE_MAX_DELAY, SAFETY_MARGIN, _delivery, due_shard
 from chalicelib.store.records import DeliveryRecord, DeliveryStatus
 
 BY_LOCATION = "by_location"
@@ -103,33 +103,6 @@ class DeliveryLog:
             KeyConditionExpression="location_id = :loc AND sk > :since",
             ExpressionAttributeValues=_dynamo.values(loc=location_id, since=since),
         )
-
-    def count_failed(self, sub_id: str, since: str | None) -> int:
-        """How many deliveries a replay with the same ``since`` would send again.
-
-        Pages as DeliveryStore.reopen_failed does (the status filter applies after each
-        page's limit), so the dry run's count and the replay's agree however many there are.
-        """
-        condition = "pk = :pk" + (" AND sk > :since" if since else "")
-        values = _dynamo.values(pk=sub_id, failed=DeliveryStatus.FAILED.value, **({"since": since} if since else {}))
-        count = 0
-        start: dict[str, Any] | None = None
-        for _ in range(MAX_REPLAY_PAGES):
-            answer = self._db.call(
-                "query",
-                TableName=self._table,
-                KeyConditionExpression=condition,
-                FilterExpression="#s = :failed",
-                Select="COUNT",
-                ExpressionAttributeNames={"#s": "status"},
-                ExpressionAttributeValues=values,
-                **({"ExclusiveStartKey": start} if start else {}),
-            )
-            count += int(answer.get("Count", 0))
-            start = answer.get("LastEvaluatedKey")
-            if not start:
-                break
-        return count
 
     def resend(self, sub_id: str, cursor: str) -> DeliveryRecord | None:
         """Make one delivery pending and due now, whatever its state, unless an attempt holds it; None when one does."""

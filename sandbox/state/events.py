@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from ..paging import paginate
 from ..validation import Fields, period_bound
 from ..values import Event, iso, new_id, utc_now
-from ..webhooks import Delivery
+from ..webhooks import WebhookDelivery
 from .store import HistoryRecord, Obj, Store
 
 _VOUCHER_EVENT_FIELDS = ("id", "type", "redeem_code", "redeem_code_formats", "status", "redeemed_via")
@@ -89,5 +89,5 @@ class Events(Store):
             if self.owner[endpoint_id] == location_id and ("*" in endpoint["events"] or event in endpoint["events"]):
                 message_id = new_id("msg")
                 message_ids.append(message_id)
-                self._deliver(Delivery(message_id, endpoint_id, endpoint["url"], endpoint["secret"], event.value, body))
+                self._deliver(WebhookDelivery(message_id, endpoint_id, endpoint["url"], endpoint["secret"], event.value, body))
         return payload, message_ids

@@ -15,7 +15,7 @@ from typing import Any
 from ..errors import ApiError
 from ..seed import build_seed
 from ..values import iso, utc_now, wallet_url
-from ..webhooks import Delivery
+from ..webhooks import WebhookDelivery
 
 Obj = dict[str, Any]
 Response = tuple[int, Any]
@@ -43,7 +43,7 @@ class Store:
 
     def __init__(
         self,
-        deliver: Callable[[Delivery], None],
+        deliver: Callable[[WebhookDelivery], None],
         *,
         base_url: str = "http://127.0.0.1",
     ) -> None:
