@@ -7,28 +7,13 @@ from typing import Any
 
 import httpx
 import pytest
+from contract_events import CONTRACT_EVENTS as EVENTS
 from sandbox_support import issue, subscribe, tries, wait_until
 
 from sandbox import DEMO_KEY_A, DEMO_KEY_B, DEMO_KEY_REVOKED, DEMO_LOCATION_A, DEMO_LOCATION_B, Sandbox
 from sandbox.state.control import BUILDERS
 from sandbox.values import Event
 from stack.receiver import HookReceiver
-
-EVENTS = (
-    "card_issued",
-    "card_saved",
-    "card_opened",
-    "stamp_added",
-    "goal_reached",
-    "reward_issued",
-    "voucher_issued",
-    "voucher_redeemed",
-    "voucher_expired",
-    "lottery_played",
-    "birthday_reached",
-    "inactivity_trigger",
-    "campaign_sent",
-)
 
 EMIT_EXTRAS: dict[str, dict[str, Any]] = {
     "lottery_played": {"result": "win"},

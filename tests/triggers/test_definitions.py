@@ -5,28 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import contract_events
 import pytest
 
 from chalicelib.definitions import TriggerDefinition
 from chalicelib.event_record import SampleRecord
 from chalicelib.registry import ANY_EVENT, event_names, triggers
 
-# The 13 webhook events of the contract (/work/shared/7stamp-api.md, section 0).
-CONTRACT_EVENTS = {
-    "card_issued",
-    "card_saved",
-    "card_opened",
-    "stamp_added",
-    "goal_reached",
-    "reward_issued",
-    "voucher_issued",
-    "voucher_redeemed",
-    "voucher_expired",
-    "lottery_played",
-    "birthday_reached",
-    "inactivity_trigger",
-    "campaign_sent",
-}
+CONTRACT_EVENTS = set(contract_events.CONTRACT_EVENTS)
 
 TRIGGERS = triggers()
 DEFINITIONS = [pytest.param(d, id=k) for k, d in TRIGGERS.items()]
