@@ -157,15 +157,18 @@ class Meter:
         meter = self
 
         def create_client(session: Any, *args: Any, **kwargs: Any) -> Any:
-            client = original(session, *args, **kwargs)
-            events = client.meta.events
-            events.register("before-parameter-build", meter._remember_params)
-            events.register("before-call", meter._before)
-            events.register("after-call", meter._after)
-            events.register("after-call-error", meter._after_error)
-            return client
+            return meter.attach(original(session, *args, **kwargs))
 
         botocore.session.Session.create_client = create_client  # type: ignore[method-assign]
+
+    def attach(self, client: Any) -> Any:
+        """This one client reports to the meter (what ``install`` does to every new client); returns it."""
+        events = client.meta.events
+        events.register("before-parameter-build", self._remember_params)
+        events.register("before-call", self._before)
+        events.register("after-call", self._after)
+        events.register("after-call-error", self._after_error)
+        return client
 
     def uninstall(self) -> None:
         """Clients made from now on are plain again (those made before keep reporting, to no stretch once idle)."""

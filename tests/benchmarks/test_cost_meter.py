@@ -26,7 +26,11 @@ def test_item_size_follows_dynamodbs_rules():
 
 @pytest.fixture
 def metered(moto_url: str) -> Iterator[tuple[Meter, Any]]:
-    """A table with a full and a keys-only sparse index, a meter, and a client that reports to it."""
+    """A table with a full and a keys-only sparse index, a meter, and a client that reports to it.
+
+    Only that client reports: with ``install`` every client made meanwhile would, and other tests' background
+    workers (the session's local stack) may make one and write while a stretch is open.
+    """
     session = boto3.session.Session(region_name="us-east-1")
     inspector = session.client("dynamodb")
     inspector.create_table(
@@ -40,11 +44,9 @@ def metered(moto_url: str) -> Iterator[tuple[Meter, Any]]:
         ],
     )
     meter = Meter(inspector)
-    meter.install()
     try:
-        yield meter, boto3.session.Session(region_name="us-east-1").client("dynamodb")
+        yield meter, meter.attach(boto3.session.Session(region_name="us-east-1").client("dynamodb"))
     finally:
-        meter.uninstall()
         inspector.delete_table(TableName="meter-test")
 
 
