@@ -15,7 +15,7 @@ from functools import cached_property
 
 import httpx
 
-from chalicelib import pacing
+from chalicelib import address_guard, pacing
 from chalicelib import sevenstamp as sevenstamp_api
 from chalicelib.aws import AwsClients
 from chalicelib.clock import Clock
@@ -61,8 +61,8 @@ class Services:
 
     @cached_property
     def subscriber_http(self) -> httpx.Client:
-        """The one client for every delivery: its TLS context and connection pool are built once, not per POST."""
-        return httpx.Client(follow_redirects=False, limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
+        """The one client for every delivery (address_guard.client): one TLS context, connections pooled per host, not per POST."""
+        return address_guard.client()
 
     def sevenstamp(self, api_key: str, *, deadline: float | None = None, max_attempts: int | None = None) -> SevenStampClient:
         """A client for one key over the shared pool; enrichment passes a short deadline and no retries."""

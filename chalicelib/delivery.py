@@ -13,11 +13,14 @@ claim and a share of one batched write.
 
 from __future__ import annotations
 
+import email.utils
 import logging
+import math
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
+from datetime import UTC
 
 import httpx
 
@@ -34,6 +37,7 @@ DISABLE_AFTER = 5 * 86400
 LEASE_SECONDS = 60
 MAX_ANSWER = 64 * 1024
 MAX_RETRY_AFTER = 86400
+MAX_HEADER_VALUE = 64  # longer Retry-After or Content-Encoding values are no real subscriber's
 ANSWER_KEPT = 1024  # bytes of the subscriber's answer kept with the attempt, for the console
 FLUSH_EVERY = 25  # outcomes per batched write (BatchWriteItem's most)
 
@@ -61,43 +65,70 @@ def next_delay(attempts: int, retry_after: int | None) -> float | None:
     return base * random.uniform(1 - JITTER, 1 + JITTER)
 
 
-def _retry_after(value: str | None) -> int | None:
-    if value and value.strip().isdigit():
-        return int(value.strip())
-    return None
+def retry_after(value: str | None, now: float) -> int | None:
+    """A subscriber's Retry-After as seconds from ``now`` (wall clock), read strictly; None for anything else.
+
+    RFC 9110 allows delay-seconds (ASCII digits) or an HTTP-date. A date already past, a
+    value longer than any real one, digits outside ASCII (``²``) or anything unparsable
+    is ignored: the retry schedule applies.
+    """
+    text = (value or "").strip()
+    if not text or len(text) > MAX_HEADER_VALUE:
+        return None
+    if text.isascii() and text.isdigit():
+        return min(int(text), MAX_RETRY_AFTER)
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)  # an HTTP-date is always GMT
+    seconds = when.timestamp() - now
+    return min(math.ceil(seconds), MAX_RETRY_AFTER) if seconds > 0 else None
 
 
 def post(services: Services, url: str, body: str, headers: dict[str, str]) -> Outcome:
-    """One POST to a subscriber, through the address guard, reading at most MAX_ANSWER bytes."""
-    s = services.settings
-    try:
-        target = address_guard.check(url, allow_private=s.allow_private_targets)
-    except address_guard.TargetRefused as refused:
-        return Outcome(None, f"refused: {refused.reason}")
-    request_headers = {**headers, "Host": target.host_header(), "Content-Type": "application/json", "User-Agent": "7stamp-connector/1.0"}
-    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    """One POST to a subscriber through the address guard, all of it (DNS, connect, TLS, answer) within one deadline.
+
+    The answer is read as raw bytes (``identity`` asked for, nothing inflated), at most
+    MAX_ANSWER of them. Whatever the subscriber sends, an Outcome comes back: nothing it
+    does raises here.
+    """
+    timeout = services.settings.delivery_timeout_seconds
     started = time.monotonic()
     try:
-        with services.subscriber_http.stream(
-            "POST",
-            target.connect_url(),
-            content=body.encode(),
-            headers=request_headers,
-            extensions=extensions,
-            timeout=s.delivery_timeout_seconds,
-        ) as response:
-            head = b""
+        target = address_guard.check(url, allow_private=services.settings.allow_private_targets, timeout=timeout)
+    except address_guard.TargetRefused as refused:
+        return Outcome(None, f"refused: {refused.reason}")
+    except TimeoutError:
+        return Outcome(None, "timed out", latency_ms=_ms(started))
+    request_headers = {
+        **headers,
+        "Content-Type": "application/json",
+        "User-Agent": "7stamp-connector/1.0",
+        "Accept-Encoding": "identity",
+    }
+    deadline = started + timeout
+    try:
+        with (
+            address_guard.connecting(target, deadline) as request_url,
+            services.subscriber_http.stream(
+                "POST", request_url, content=body.encode(), headers=request_headers, timeout=max(0.001, deadline - time.monotonic())
+            ) as response,
+        ):
+            head = bytearray()
             received = 0
-            for chunk in response.iter_bytes():
+            for chunk in response.iter_raw():
                 head += chunk[: max(0, ANSWER_KEPT - len(head))]
                 received += len(chunk)
                 if received >= MAX_ANSWER:
                     break
-            text = head.decode("utf-8", errors="replace")
-            return Outcome(response.status_code, None, _retry_after(response.headers.get("Retry-After")), _ms(started), text)
+            encoding = response.headers.get("Content-Encoding", "identity").strip().lower()[:MAX_HEADER_VALUE]
+            text = head.decode("utf-8", errors="replace") if encoding == "identity" else f"({received} bytes of {encoding}, not decoded)"
+            return Outcome(response.status_code, None, retry_after(response.headers.get("Retry-After"), time.time()), _ms(started), text)
     except httpx.TimeoutException:
         return Outcome(None, "timed out", latency_ms=_ms(started))
-    except httpx.HTTPError as exc:
+    except (httpx.HTTPError, httpx.StreamError, OSError, ValueError) as exc:  # a protocol violation, a bad certificate, a reset
         return Outcome(None, f"connection failed: {type(exc).__name__}", latency_ms=_ms(started))
 
 
