@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib.api.action_runner import IDEMPOTENCY_FIELD
 from chalicelib.api.http import MODELS, OPERATIONS, Operation, model
 from chalicelib.contract import limits, registry
 from chalicelib.contract.definitions import ActionDefinition, OutputField
+from chalicelib.contract.limits import IDEMPOTENCY_FIELD
 
 ERROR_WORDS = {
     400: "Unreadable body: not JSON, not an object, NaN or Infinity, or nested too deeply",
@@ -170,12 +170,14 @@ def _definition_operation(op: Operation, definition: ActionDefinition, schemas: 
     return out
 
 
-@lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    from chalicelib.api import blueprints
+    """The document of every declared route (routes declare themselves when ``chalicelib.api.routes`` is imported)."""
+    return _document(len(OPERATIONS))
 
-    blueprints()  # every route declares itself when its blueprint is imported
 
+@lru_cache(maxsize=1)
+def _document(declared: int) -> dict[str, Any]:
+    """Built once per number of declared routes, so a document built before every route was imported is not kept."""
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
