@@ -24,7 +24,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from chalicelib import address_guard, delivery
+from chalicelib.pipeline import delivery
+from chalicelib.security import address_guard
 
 Answer = Callable[[BaseHTTPRequestHandler], None]
 
