@@ -17,6 +17,7 @@ import httpx
 
 from chalicelib.aws import AwsClients
 from chalicelib.clock import Clock
+from chalicelib.pipeline import breaker
 from chalicelib.pipeline.jobs import DeliveryQueue
 from chalicelib.security import address_guard
 from chalicelib.security.key_vault import KeyVault
@@ -64,6 +65,11 @@ class Services:
     def subscriber_http(self) -> httpx.Client:
         """The one client for every delivery (address_guard.client): one TLS context, connections pooled per host, not per POST."""
         return address_guard.client()
+
+    @cached_property
+    def delivery_gate(self) -> breaker.Gate:
+        """This process's cap on attempts to one subscription at once (shared by every batch the process runs)."""
+        return breaker.Gate()
 
     def sevenstamp(self, api_key: str, *, deadline: float | None = None, max_attempts: int | None = None) -> SevenStampClient:
         """A client for one key over the shared pool; enrichment passes a short deadline and no retries."""

@@ -93,6 +93,8 @@ def replay(call: Call) -> Any:
     if call.input.dry_run:
         return {"would_replay": call.services.deliveries.count_failed(sub.id, cursor)}
     refuse_if_disabled(sub)
+    if sub.strikes:
+        call.services.subscriptions.close_breaker(sub.location_id, sub.id)  # the operator says the endpoint is back: no hold
     reopened = call.services.deliveries.reopen_failed(sub.id, cursor)
     queued = [
         j

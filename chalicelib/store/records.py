@@ -50,6 +50,9 @@ class Subscription:
     failing_since: float | None = None
     disabled_at: float | None = None
     disabled_reason: str | None = None
+    strikes: int = 0  # consecutive failed attempts (the breaker, pipeline/breaker.py)
+    last_failed_at: float | None = None
+    probe_until: float | None = None  # while a worker's probe of a held endpoint runs
 
 
 @dataclass(frozen=True)

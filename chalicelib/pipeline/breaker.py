@@ -1,0 +1,97 @@
+"""Isolation between subscriptions: a failing or hanging endpoint holds its own deliveries, never anyone else's.
+
+Two bounds, both per subscription:
+
+- **The breaker**, kept on the subscription's item (``strikes``, ``last_failed_at``,
+  ``probe_until``; store/subscriptions.py). OPEN_AFTER consecutive failed attempts (a
+  timed-out attempt counts as OPEN_AFTER at once: it is the expensive kind) open it.
+  While it is open, the subscription's deliveries are not attempted: their jobs go back
+  to the queue, due when the hold ends, and spend no attempt. When the hold is over, one
+  attempt at a time across all workers (the one that takes ``probe_until`` with a
+  conditional write) probes the endpoint: a success closes the breaker and the held
+  jobs go out as they come back; a failure opens it again for twice as long, up to
+  MAX_HOLD. Failures keep ``failing_since``, so five days of failed probes disable the
+  subscription as five days of failed attempts do.
+- **The gate**, in this process: at most PER_SUBSCRIPTION attempts to one subscription at
+  once. A delivery that finds its subscription at the cap waits up to GATE_WAIT (a
+  healthy endpoint frees a place in well under that), then goes back to the queue for
+  one delivery timeout, by when the attempts ahead of it have ended. So before the
+  breaker knows an endpoint hangs, it can hold at most PER_SUBSCRIPTION of a worker's
+  threads, and the rest of each batch (other subscriptions) is POSTed at once.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import Counter
+from dataclasses import dataclass
+
+from chalicelib.store.records import Subscription
+
+OPEN_AFTER = 3  # consecutive failed attempts that open the breaker (one timed-out attempt is enough)
+FIRST_HOLD = 30.0  # seconds the breaker stays open the first time; doubled with every failed probe
+MAX_HOLD = 600.0  # the longest hold, within SQS's longest message delay (900 s), so a held job is one delayed message
+HOLD_JITTER = 0.2  # held jobs come back spread over the hold's last fifth and after it, not all at once
+PER_SUBSCRIPTION = 4  # attempts to one subscription at once in one process (a Lambda invocation, or the local worker)
+GATE_WAIT = 1.0  # seconds a delivery waits for a place at its subscription's cap before going back to the queue
+
+
+def strikes_for(error: str | None) -> int:
+    """How many strikes a failed attempt counts: a timeout opens the breaker at once, anything else counts one."""
+    return OPEN_AFTER if error == "timed out" else 1
+
+
+def hold_seconds(strikes: int) -> float:
+    """How long the breaker stays open after ``strikes`` consecutive strikes: FIRST_HOLD, doubling per OPEN_AFTER more."""
+    return min(MAX_HOLD, FIRST_HOLD * 2 ** min(10, max(0, strikes - OPEN_AFTER) // OPEN_AFTER))
+
+
+@dataclass(frozen=True)
+class State:
+    """Where a subscription's breaker stands at ``now``: closed, open for ``wait`` more seconds, or ready for a probe."""
+
+    closed: bool
+    wait: float = 0.0
+
+    @property
+    def probing(self) -> bool:
+        return not self.closed and self.wait <= 0
+
+
+def state(sub: Subscription, now: float) -> State:
+    if sub.strikes < OPEN_AFTER or sub.last_failed_at is None:
+        return State(closed=True)
+    wait = sub.last_failed_at + hold_seconds(sub.strikes) - now
+    if wait <= 0 and sub.probe_until is not None and sub.probe_until > now:
+        wait = sub.probe_until - now  # another worker's probe is running: wait for its end
+    return State(closed=False, wait=max(0.0, wait))
+
+
+def spread(seconds: float) -> float:
+    """A held job's delay: ``seconds``, give or take HOLD_JITTER of it (at least one second)."""
+    return max(1.0, seconds * random.uniform(1 - HOLD_JITTER, 1 + HOLD_JITTER))
+
+
+class Gate:
+    """At most PER_SUBSCRIPTION attempts to one subscription at once in this process (one per Services)."""
+
+    def __init__(self, per_subscription: int = PER_SUBSCRIPTION) -> None:
+        self._limit = per_subscription
+        self._running: Counter[str] = Counter()
+        self._freed = threading.Condition()
+
+    def enter(self, sub_id: str, wait: float = GATE_WAIT) -> bool:
+        """Take a place for one attempt, waiting at most ``wait`` seconds; False when none came free."""
+        with self._freed:
+            if not self._freed.wait_for(lambda: self._running[sub_id] < self._limit, timeout=wait):
+                return False
+            self._running[sub_id] += 1
+            return True
+
+    def leave(self, sub_id: str) -> None:
+        with self._freed:
+            self._running[sub_id] -= 1
+            if self._running[sub_id] <= 0:
+                del self._running[sub_id]
+            self._freed.notify_all()
