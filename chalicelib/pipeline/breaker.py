@@ -9,9 +9,11 @@ Two bounds, both per subscription:
   to the queue, due when the hold ends, and spend no attempt. When the hold is over, one
   attempt at a time across all workers (the one that takes ``probe_until`` with a
   conditional write) probes the endpoint: a success closes the breaker and the held
-  jobs go out as they come back; a failure opens it again for twice as long, up to
-  MAX_HOLD. Failures keep ``failing_since``, so five days of failed probes disable the
-  subscription as five days of failed attempts do.
+  jobs go out as they come back; a failure opens it again, for half as long as the
+  endpoint has been failing (FIRST_HOLD at least, MAX_HOLD at most). Failures keep
+  ``failing_since``, so five days of failed probes disable the subscription as five
+  days of failed attempts do. A process also remembers the state its own failures
+  wrote, fresher than what a job carries from fan-out.
 - **The gate**, in this process: at most PER_SUBSCRIPTION attempts to one subscription at
   once. A delivery that finds its subscription at the cap waits up to GATE_WAIT (a
   healthy endpoint frees a place in well under that), then goes back to the queue for
@@ -25,12 +27,12 @@ from __future__ import annotations
 import random
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from chalicelib.store.records import Subscription
 
 OPEN_AFTER = 3  # consecutive failed attempts that open the breaker (one timed-out attempt is enough)
-FIRST_HOLD = 30.0  # seconds the breaker stays open the first time; doubled with every failed probe
+FIRST_HOLD = 30.0  # seconds the breaker stays open the first time; longer as the outage goes on
 MAX_HOLD = 600.0  # the longest hold, within SQS's longest message delay (900 s), so a held job is one delayed message
 HOLD_JITTER = 0.2  # held jobs come back spread over the hold's last fifth and after it, not all at once
 PER_SUBSCRIPTION = 4  # attempts to one subscription at once in one process (a Lambda invocation, or the local worker)
@@ -42,9 +44,13 @@ def strikes_for(error: str | None) -> int:
     return OPEN_AFTER if error == "timed out" else 1
 
 
-def hold_seconds(strikes: int) -> float:
-    """How long the breaker stays open after ``strikes`` consecutive strikes: FIRST_HOLD, doubling per OPEN_AFTER more."""
-    return min(MAX_HOLD, FIRST_HOLD * 2 ** min(10, max(0, strikes - OPEN_AFTER) // OPEN_AFTER))
+def hold_seconds(failing_for: float) -> float:
+    """How long the breaker stays open after a failure, for an endpoint failing for ``failing_for`` seconds.
+
+    Half the time it has been failing, between FIRST_HOLD and MAX_HOLD: the hold grows
+    with the outage, not with how many attempts happened to fail at once.
+    """
+    return min(MAX_HOLD, max(FIRST_HOLD, failing_for / 2))
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ class State:
 def state(sub: Subscription, now: float) -> State:
     if sub.strikes < OPEN_AFTER or sub.last_failed_at is None:
         return State(closed=True)
-    wait = sub.last_failed_at + hold_seconds(sub.strikes) - now
+    wait = sub.last_failed_at + hold_seconds(sub.last_failed_at - (sub.failing_since or sub.last_failed_at)) - now
     if wait <= 0 and sub.probe_until is not None and sub.probe_until > now:
         wait = sub.probe_until - now  # another worker's probe is running: wait for its end
     return State(closed=False, wait=max(0.0, wait))
@@ -74,12 +80,33 @@ def spread(seconds: float) -> float:
 
 
 class Gate:
-    """At most PER_SUBSCRIPTION attempts to one subscription at once in this process (one per Services)."""
+    """At most PER_SUBSCRIPTION attempts to one subscription at once in this process (one per Services).
+
+    It also keeps the breaker state this process's last failure of each subscription
+    wrote, so that a job carrying an older copy (fan-out's) is held all the same.
+    """
 
     def __init__(self, per_subscription: int = PER_SUBSCRIPTION) -> None:
         self._limit = per_subscription
         self._running: Counter[str] = Counter()
         self._freed = threading.Condition()
+        self._failed: dict[str, Subscription] = {}
+
+    def latest(self, sub: Subscription) -> Subscription:
+        """``sub``, or this process's later copy of it (written by a failure after ``sub`` was read)."""
+        known = self._failed.get(sub.id)
+        if known is None or (sub.last_failed_at or 0) >= (known.last_failed_at or 0):
+            return sub
+        return replace(sub, strikes=known.strikes, last_failed_at=known.last_failed_at, failing_since=known.failing_since, probe_until=None)
+
+    def failed(self, sub: Subscription) -> None:
+        """Remember the state a failure wrote (the store's answer)."""
+        with self._freed:
+            self._failed[sub.id] = sub
+
+    def delivered(self, sub_id: str) -> None:
+        with self._freed:
+            self._failed.pop(sub_id, None)
 
     def enter(self, sub_id: str, wait: float = GATE_WAIT) -> bool:
         """Take a place for one attempt, waiting at most ``wait`` seconds; False when none came free."""

@@ -185,11 +185,15 @@ def attempt(
     if outcome.ok:
         if subscription.failing_since is not None or subscription.strikes:
             subs.record_success(subscription.location_id, subscription.id)
+            services.delivery_gate.delivered(subscription.id)
         return Finished(delivery, record, DeliveryStatus.DELIVERED)
     if outcome.status_code == 410:
         subs.delete(subscription.location_id, subscription.id)
         return Finished(delivery, record, DeliveryStatus.GONE)
-    disabled = subs.record_failure(subscription.location_id, subscription.id, DISABLE_AFTER, breaker.strikes_for(outcome.error))
+    now_failing = subs.record_failure(subscription.location_id, subscription.id, DISABLE_AFTER, breaker.strikes_for(outcome.error))
+    if now_failing is not None:
+        services.delivery_gate.failed(now_failing)
+    disabled = now_failing is not None and now_failing.disabled and not subscription.disabled
     if disabled:
         observability.metric("SubscriptionsDisabled")
     delay = None if disabled else next_delay(delivery.attempts, outcome.retry_after)
@@ -212,12 +216,13 @@ def _deliver_one(
     """Claim and attempt one delivery, unless its subscription's breaker or gate holds it (then nothing is claimed)."""
     live = subscription is not None and not subscription.disabled and text is not None
     probing = False
+    gate = services.delivery_gate
     if live and subscription is not None:
+        subscription = gate.latest(subscription)
         held = breaker.state(subscription, services.clock.now())
         if held.wait > 0:
             return _held(job, sub_id, held.wait)
         probing = held.probing
-    gate = services.delivery_gate
     if live and not gate.enter(sub_id):
         return _held(job, sub_id, services.settings.delivery_timeout_seconds)
     try:

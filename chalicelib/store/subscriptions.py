@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from chalicelib.clock import Clock
@@ -72,10 +73,10 @@ class SubscriptionStore:
         """A delivered attempt: the failure record and the breaker start clean."""
         self._update(location_id, sub_id, "REMOVE failing_since, strikes, last_failed_at, probe_until", {})
 
-    def record_failure(self, location_id: str, sub_id: str, disable_after: float, strikes: int = 1) -> bool:
-        """Note a failed attempt (``strikes`` for the breaker); True when it disabled the subscription.
+    def record_failure(self, location_id: str, sub_id: str, disable_after: float, strikes: int = 1) -> Subscription | None:
+        """Note a failed attempt (``strikes`` for the breaker); returns the subscription as it is now, None when it is gone.
 
-        A subscription is disabled once it has only failed for ``disable_after`` seconds.
+        A subscription is disabled (``disabled`` in the answer) once it has only failed for ``disable_after`` seconds.
         """
         now = self._clock.now()
         try:
@@ -92,12 +93,13 @@ class SubscriptionStore:
                 ReturnValues="ALL_NEW",
             )
         except _dynamo.ConditionFailed:
-            return False
-        since = float(_dynamo.from_item(answer["Attributes"])["failing_since"])
-        if now - since < disable_after:
-            return False
-        self.disable(location_id, sub_id, f"every delivery failed for {round(disable_after / 86400)} days")
-        return True
+            return None
+        sub = _subscription(_dynamo.from_item(answer["Attributes"]))
+        if sub.disabled or now - (sub.failing_since or now) < disable_after:
+            return sub
+        reason = f"every delivery failed for {round(disable_after / 86400)} days"
+        self.disable(location_id, sub_id, reason)
+        return replace(sub, disabled=True, disabled_at=now, disabled_reason=reason)
 
     def close_breaker(self, location_id: str, sub_id: str) -> None:
         """Let every delivery be attempted again (a replay); ``failing_since`` stays, so the five days still run."""
