@@ -218,7 +218,8 @@ def _deliver_one(
     probing = False
     gate = services.delivery_gate
     if live and subscription is not None:
-        subscription = gate.latest(subscription)
+        if job.carried:
+            subscription = gate.latest(subscription)  # fan-out's copy may predate this process's own failures
         held = breaker.state(subscription, services.clock.now())
         if held.wait > 0:
             return _held(job, sub_id, held.wait)
