@@ -61,4 +61,5 @@ def delivery_row(d: DeliveryRecord) -> dict[str, Any]:
         "last_latency_ms": last.latency_ms if last else None,
         "next_attempt_at": iso(d.next_at) if d.status is DeliveryStatus.PENDING else None,
         "history": [attempt_row(a) for a in d.attempts_log],
+        "test": d.test,
     }

@@ -87,6 +87,7 @@ class DeliveryRow(BaseModel):
     last_latency_ms: float | None
     next_attempt_at: str | None
     history: list[AttemptRow]
+    test: bool = Field(False, description="true: a test event sent from POST /v1/hooks/{id}/test (not retried or replayed).")
 
 
 class DeliveryRows(RootModel[list[DeliveryRow]]):

@@ -120,3 +120,4 @@ class DeliveryRecord:
     next_at: float
     attempts_log: tuple[Attempt, ...] = field(default=())
     lease_until: float | None = None
+    test: bool = False  # a test event from the console (POST /v1/hooks/{id}/test): logged, never retried or replayed
