@@ -89,7 +89,9 @@ def get(stage: str, path: Path = CLIENTS_FILE) -> Client:
     clients = load_all(path)
     if stage not in clients:
         known = ", ".join(sorted(clients)) or "none yet"
-        raise ClientError(f"client {stage!r} is not recorded (clients: {known}); record it with make client STAGE={stage} ACCOUNT=… REGION=…")
+        raise ClientError(
+            f"client {stage!r} is not recorded (clients: {known}); record it with make client STAGE={stage} ACCOUNT=… REGION=…"
+        )
     return clients[stage]
 
 
@@ -97,7 +99,8 @@ def _save(clients: dict[str, Client], path: Path) -> None:
     body = {
         "about": "The agency's clients, one stack each; written by `make client`, read by deploy, rehearse, clients, upgrade-all, destroy.",
         "clients": {
-            c.stage: {k: v for k, v in asdict(c).items() if k != "stage" and v is not None} for c in sorted(clients.values(), key=lambda c: c.stage)
+            c.stage: {k: v for k, v in asdict(c).items() if k != "stage" and v is not None}
+            for c in sorted(clients.values(), key=lambda c: c.stage)
         },
     }
     path.write_text(dump(body) + "\n")
@@ -142,7 +145,8 @@ def _check_ids(name: str, value: str) -> str:
 def _account_from_credentials(profile: str | None) -> str:
     """The active credentials' account, for a client recorded without ACCOUNT=."""
     import boto3
-    from botocore.exceptions import BotoCoreError, ClientError as AwsError
+    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import ClientError as AwsError
 
     try:
         session = boto3.session.Session(profile_name=profile)
@@ -215,7 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"make client: {exc}", file=sys.stderr)
         return 2
     settings = stage_environment(stage)
-    print(f"Client {stage}: stack {client.stack} in account {client.account}, region {client.region}" + (f" (profile {client.profile})" if client.profile else ""))
+    print(
+        f"Client {stage}: stack {client.stack} in account {client.account}, region {client.region}"
+        + (f" (profile {client.profile})" if client.profile else "")
+    )
     print(f"  alarms to      {client.alarm_email or '(nobody: give ALARM_EMAIL=…)'}")
     print(f"  address        {client.public_url or 'the API address of the stack (no DOMAIN)'}")
     for variable in STAGE_VARIABLES.values():

@@ -21,7 +21,6 @@ import sys
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from infra import clients
@@ -85,7 +84,12 @@ def _ensure_bucket(s3: Any, name: str, region: str) -> None:
         s3.create_bucket(**args)
         s3.put_public_access_block(
             Bucket=name,
-            PublicAccessBlockConfiguration={"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True},
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
         )
     except ClientError as exc:
         raise PackageError(f"The S3 bucket {name} cannot be used or created ({exc}); pass --bucket with one you own.") from exc
@@ -157,11 +161,15 @@ def deploy(client: clients.Client, session: Any, *, prepare: Prepare | None = No
     existing = describe(cf, client.stack)
     if existing is not None and existing["StackStatus"] in FAILED:
         raise PackageError(
-            f"{client.stack} is {existing['StackStatus']} after an earlier failure; remove it with make destroy STAGE={client.stage} and deploy again."
+            f"{client.stack} is {existing['StackStatus']} after an earlier failure; "
+            f"remove it with make destroy STAGE={client.stage} and deploy again."
         )
     public = client.public_url or (outputs_of(existing).get("EndpointURL", "").rstrip("/") if existing else "")
     parameters = {"PublicUrl": public, "AlarmEmail": client.alarm_email or ""}
-    print(f"{'Updating' if existing else 'Creating'} {client.stack} in {client.region} (account {account}, version {tags[VERSION_TAG]})…", flush=True)
+    print(
+        f"{'Updating' if existing else 'Creating'} {client.stack} in {client.region} (account {account}, version {tags[VERSION_TAG]})…",
+        flush=True,
+    )
     _apply(cf, client.stack, template_url, parameters, tags, exists=existing is not None)
     described = describe(cf, client.stack)
     assert described is not None
@@ -183,7 +191,9 @@ def print_deployed(deployed: Deployed) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.deploy", description=__doc__.splitlines()[0])
     parser.add_argument("--stage", required=True, help="a client recorded with make client")
-    parser.add_argument("--bucket", help="S3 bucket for the code (default sevenstamp-connector-artifacts-ACCOUNT-REGION, created if missing)")
+    parser.add_argument(
+        "--bucket", help="S3 bucket for the code (default sevenstamp-connector-artifacts-ACCOUNT-REGION, created if missing)"
+    )
     args = parser.parse_args(argv)
     try:
         client = clients.get(args.stage)

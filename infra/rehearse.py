@@ -190,7 +190,9 @@ class Checker:
         if isinstance(value, dict) and "Fn::GetAtt" in value:
             name, attribute = value["Fn::GetAtt"]
             if attribute == "Arn" and self.template["Resources"][name]["Type"] == "AWS::SQS::Queue":
-                return self.session.client("sqs").get_queue_attributes(QueueUrl=self.physical[name], AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+                return self.session.client("sqs").get_queue_attributes(QueueUrl=self.physical[name], AttributeNames=["QueueArn"])[
+                    "Attributes"
+                ]["QueueArn"]
             if attribute == "StreamArn":
                 return self.session.client("dynamodb").describe_table(TableName=self.physical[name])["Table"].get("LatestStreamArn")
         if isinstance(value, dict):
@@ -224,14 +226,24 @@ class Checker:
         table = db.describe_table(TableName=self.physical[name])["Table"]
         self._expect(f"{name} key schema", table["KeySchema"], props["KeySchema"])
         wanted_indexes = sorted(i["IndexName"] for i in props.get("GlobalSecondaryIndexes", []))
-        self._expect(f"{name} global secondary indexes", sorted(i["IndexName"] for i in table.get("GlobalSecondaryIndexes", [])), wanted_indexes)
+        self._expect(
+            f"{name} global secondary indexes", sorted(i["IndexName"] for i in table.get("GlobalSecondaryIndexes", [])), wanted_indexes
+        )
         stream = props.get("StreamSpecification", {}).get("StreamViewType")
-        found_stream = table.get("StreamSpecification", {}).get("StreamViewType") if table.get("StreamSpecification", {}).get("StreamEnabled") else None
+        found_stream = (
+            table.get("StreamSpecification", {}).get("StreamViewType")
+            if table.get("StreamSpecification", {}).get("StreamEnabled")
+            else None
+        )
         self._expect(f"{name} stream", found_stream, stream)
         ttl = props.get("TimeToLiveSpecification")
         if ttl and not any(name in names for names in self.gaps.properties.values()):
             described = db.describe_time_to_live(TableName=self.physical[name])["TimeToLiveDescription"]
-            self._expect(f"{name} time to live", (described.get("TimeToLiveStatus"), described.get("AttributeName")), ("ENABLED", ttl["AttributeName"]))
+            self._expect(
+                f"{name} time to live",
+                (described.get("TimeToLiveStatus"), described.get("AttributeName")),
+                ("ENABLED", ttl["AttributeName"]),
+            )
 
     def queue(self, name: str, props: dict[str, Any]) -> None:
         import json
@@ -243,7 +255,11 @@ class Checker:
         if "RedrivePolicy" in props:
             policy = json.loads(attributes.get("RedrivePolicy", "{}"))
             wanted = self._arn(props["RedrivePolicy"])
-            self._expect(f"{name} redrive policy", (policy.get("deadLetterTargetArn"), int(policy.get("maxReceiveCount", 0))), (wanted["deadLetterTargetArn"], wanted["maxReceiveCount"]))
+            self._expect(
+                f"{name} redrive policy",
+                (policy.get("deadLetterTargetArn"), int(policy.get("maxReceiveCount", 0))),
+                (wanted["deadLetterTargetArn"], wanted["maxReceiveCount"]),
+            )
 
     def mapping(self, name: str, props: dict[str, Any]) -> None:
         found = self.session.client("lambda").get_event_source_mapping(UUID=self.physical[name])
@@ -253,7 +269,9 @@ class Checker:
                 self._expect(f"{name} {key}", found.get(key), props[key])
         if "DestinationConfig" in props:
             wanted = self._arn(props["DestinationConfig"])["OnFailure"]["Destination"]
-            self._expect(f"{name} on-failure destination", found.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"), wanted)
+            self._expect(
+                f"{name} on-failure destination", found.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination"), wanted
+            )
 
     def function(self, name: str, props: dict[str, Any]) -> None:
         found = self.session.client("lambda").get_function_configuration(FunctionName=self.physical[name])
