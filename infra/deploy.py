@@ -132,6 +132,16 @@ def _apply(cf: Any, stack: str, template_url: str, parameters: dict[str, str], t
     return True
 
 
+def _refuse_unsafe(cf: Any, stack: str, template: dict[str, Any]) -> None:
+    """Stop before an update CloudFormation cannot apply in one go (compared with the template the stack runs)."""
+    from infra.template_changes import unsafe_changes
+
+    deployed = cf.get_template(StackName=stack, TemplateStage="Original")["TemplateBody"]
+    problems = unsafe_changes(deployed if isinstance(deployed, dict) else json.loads(deployed), template)
+    if problems:
+        raise PackageError(f"{stack} was not updated; this template change cannot be applied in one update:\n  " + "\n  ".join(problems))
+
+
 def deploy(client: clients.Client, session: Any, *, prepare: Prepare | None = None, bucket: str | None = None) -> Deployed:
     """Package, lint, upload and create or update ``client``'s stack; ``prepare`` rewrites the template first (the rehearsal)."""
     account = check_account(session, client)
@@ -164,6 +174,8 @@ def deploy(client: clients.Client, session: Any, *, prepare: Prepare | None = No
             f"{client.stack} is {existing['StackStatus']} after an earlier failure; "
             f"remove it with make destroy STAGE={client.stage} and deploy again."
         )
+    if existing is not None:
+        _refuse_unsafe(cf, client.stack, template)
     public = client.public_url or (outputs_of(existing).get("EndpointURL", "").rstrip("/") if existing else "")
     parameters = {"PublicUrl": public, "AlarmEmail": client.alarm_email or ""}
     print(

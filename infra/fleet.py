@@ -66,6 +66,20 @@ def row(client: clients.Client) -> Row:
     )
 
 
+def connector_url(stage: str) -> str:
+    """The connector's address for client ``stage``, from its deployed stack (or its domain); for `make export STAGE=…`."""
+    client = clients.get(stage)
+    s = session(client)
+    check_account(s, client)
+    found = describe(s.client("cloudformation"), client.stack)
+    if found is None:
+        raise PackageError(f"{client.stack} is not deployed in {client.region}; run make deploy STAGE={stage} first.")
+    url = client.public_url or outputs_of(found).get("EndpointURL", "").rstrip("/")
+    if not url:
+        raise PackageError(f"{client.stack} has no EndpointURL output ({found['StackStatus']}).")
+    return url
+
+
 def print_rows(rows: list[Row]) -> None:
     header = Row("STAGE", "REGION", "STATUS", "VERSION", "URL", "LAST DEPLOY")
     widths = [max(len(getattr(r, f)) for r in [header, *rows]) for f in Row.__dataclass_fields__]
