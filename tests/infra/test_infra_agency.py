@@ -200,8 +200,9 @@ def test_export_takes_the_url_from_the_clients_stack(copy: Path, moto: str, tmp_
 def test_destroy_unregisters_each_location_at_7stamp_then_removes_the_stack_keeping_data(
     copy: Path, moto: str, sandbox: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chalicelib import connect, container
+    from chalicelib import container
     from chalicelib.settings import load
+    from chalicelib.sevenstamp import connect
     from chalicelib.store.records import Tenant
     from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
