@@ -8,8 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import subscribe
-from test_delivery_faults import connected, event_body, signed_post
+from event_support import connected, event_body, signed_post, subscribe
 
 from chalicelib.contract import event_filters
 from chalicelib.pipeline import parked

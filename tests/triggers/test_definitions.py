@@ -29,10 +29,9 @@ def resolve(record: Any, dotted: str) -> Any:
     return value
 
 
-def test_exactly_the_contract_events_and_any() -> None:
-    assert len(TRIGGERS) == 14
-    assert set(TRIGGERS) == CONTRACT_EVENTS | {ANY_EVENT}
-    assert set(event_names()) == CONTRACT_EVENTS
+def test_every_contract_event_and_any_is_a_trigger() -> None:
+    assert CONTRACT_EVENTS | {ANY_EVENT} <= set(TRIGGERS)
+    assert CONTRACT_EVENTS <= set(event_names()) == set(TRIGGERS) - {ANY_EVENT}
 
 
 @pytest.mark.parametrize("definition", DEFINITIONS)
