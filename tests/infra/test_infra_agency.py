@@ -11,15 +11,14 @@ import json
 import os
 import shutil
 import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from conftest import free_port
+
+from infra import rehearse
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT = "444455556666"
@@ -44,24 +43,9 @@ def copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def moto() -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [str(REPO / ".venv" / "bin" / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        env={**os.environ, "MOTO_ACCOUNT_ID": ACCOUNT},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/moto-api/", timeout=2).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    """The rehearsal's own moto server (a free port of 127.0.0.1), in the agency test's account, for the whole module."""
+    with rehearse.moto_server(ACCOUNT) as url:
+        yield url
 
 
 def _env(tmp: Path, moto: str | None) -> dict[str, str]:
