@@ -95,3 +95,12 @@ def test_a_client_is_recorded_in_both_files_and_a_second_run_changes_only_what_i
     }
     with pytest.raises(clients.ClientError, match="STAGE='-bad' is not a stage name"):
         _record(tmp_path, "-bad", account="123456789012", region="eu-west-1")
+
+
+def test_a_rehearsal_goes_only_to_a_server_on_this_machine() -> None:
+    from infra.account import Refused
+    from infra.rehearse import local_endpoint
+
+    assert local_endpoint("http://127.0.0.1:5000") == "http://127.0.0.1:5000"
+    with pytest.raises(Refused, match="not on this machine"):
+        local_endpoint("https://cloudformation.eu-west-1.amazonaws.com")
