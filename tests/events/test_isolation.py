@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import receiving, subscribe
+from event_support import receiving, subscribe
 
 from chalicelib.pipeline import breaker
 from sandbox import DEMO_KEY_A, DEMO_KEY_B, DEMO_LOCATION_A, DEMO_LOCATION_B

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import receiving, subscribe
+from event_support import receiving, subscribe
 
 from sandbox import DEMO_KEY_A
 
