@@ -14,19 +14,21 @@ Two bounds, both per subscription:
   ``failing_since``, so five days of failed probes disable the subscription as five
   days of failed attempts do. A process also remembers the state its own failures
   wrote, fresher than what a job carries from fan-out.
-- **The gate**, in this process: at most PER_SUBSCRIPTION attempts to one subscription at
-  once. A delivery that finds its subscription at the cap waits up to GATE_WAIT (a
-  healthy endpoint frees a place in well under that), then goes back to the queue for
-  one delivery timeout, by when the attempts ahead of it have ended. So before the
-  breaker knows an endpoint hangs, it can hold at most PER_SUBSCRIPTION of a worker's
-  threads, and the rest of each batch (other subscriptions) is POSTed at once.
+- **The gate**, in this process: a cap on attempts to one subscription at once, starting at
+  PER_SUBSCRIPTION and growing by one with every attempt answered within FAST_SECONDS (up
+  to MAX_PER_SUBSCRIPTION), back to PER_SUBSCRIPTION after a slow one. A delivery that
+  finds its subscription at the cap waits up to GATE_WAIT (a healthy endpoint frees a
+  place in well under that), then goes back to the queue for one delivery timeout, by when
+  the attempts ahead of it have ended. So before the breaker knows an endpoint hangs, it
+  can hold at most PER_SUBSCRIPTION of a worker's threads, and the rest of each batch
+  (other subscriptions) is POSTed at once; a fast endpoint soon gets as many as it can take.
 """
 
 from __future__ import annotations
 
 import random
 import threading
-from collections import Counter
+import time
 from dataclasses import dataclass, replace
 
 from chalicelib.store.records import Subscription
@@ -35,7 +37,9 @@ OPEN_AFTER = 3  # consecutive failed attempts that open the breaker (one timed-o
 FIRST_HOLD = 30.0  # seconds the breaker stays open the first time; longer as the outage goes on
 MAX_HOLD = 600.0  # the longest hold, within SQS's longest message delay (900 s), so a held job is one delayed message
 HOLD_JITTER = 0.2  # held jobs come back spread over the hold's last fifth and after it, not all at once
-PER_SUBSCRIPTION = 4  # attempts to one subscription at once in one process (a Lambda invocation, or the local worker)
+PER_SUBSCRIPTION = 4  # attempts to one subscription at once in one process (a Lambda invocation, or the local worker), at first
+MAX_PER_SUBSCRIPTION = 64  # the cap a fast endpoint grows to
+FAST_SECONDS = 2.0  # an attempt answered within this grows its subscription's cap; a slower one resets it
 GATE_WAIT = 1.0  # seconds a delivery waits for a place at its subscription's cap before going back to the queue
 
 
@@ -80,15 +84,16 @@ def spread(seconds: float) -> float:
 
 
 class Gate:
-    """At most PER_SUBSCRIPTION attempts to one subscription at once in this process (one per Services).
+    """A cap on attempts to one subscription at once in this process (one per Services): see the module's docstring.
 
     It also keeps the breaker state this process's last failure of each subscription
     wrote, so that a job carrying an older copy (fan-out's) is held all the same.
     """
 
     def __init__(self, per_subscription: int = PER_SUBSCRIPTION) -> None:
-        self._limit = per_subscription
-        self._running: Counter[str] = Counter()
+        self._start = per_subscription
+        self._limits: dict[str, int] = {}  # subscriptions whose cap grew (fast answers); the others have the start's
+        self._running: dict[str, list[float]] = {}  # start times (monotonic) of the attempts running, by subscription
         self._freed = threading.Condition()
         self._failed: dict[str, Subscription] = {}
 
@@ -108,17 +113,31 @@ class Gate:
         with self._freed:
             self._failed.pop(sub_id, None)
 
-    def enter(self, sub_id: str, wait: float = GATE_WAIT) -> bool:
-        """Take a place for one attempt, waiting at most ``wait`` seconds; False when none came free."""
-        with self._freed:
-            if not self._freed.wait_for(lambda: self._running[sub_id] < self._limit, timeout=wait):
-                return False
-            self._running[sub_id] += 1
-            return True
+    def _cap(self, sub_id: str, now: float) -> int:
+        """The subscription's cap now: the start's while one of its attempts has run past FAST_SECONDS."""
+        if any(now - started > FAST_SECONDS for started in self._running.get(sub_id, ())):
+            return self._start
+        return self._limits.get(sub_id, self._start)
 
-    def leave(self, sub_id: str) -> None:
+    def enter(self, sub_id: str, wait: float = GATE_WAIT) -> float | None:
+        """Take a place for one attempt, waiting at most ``wait`` seconds; its token for ``leave``, None when none came free."""
         with self._freed:
-            self._running[sub_id] -= 1
-            if self._running[sub_id] <= 0:
-                del self._running[sub_id]
+            if not self._freed.wait_for(lambda: len(self._running.get(sub_id, ())) < self._cap(sub_id, time.monotonic()), timeout=wait):
+                return None
+            token = time.monotonic()
+            self._running.setdefault(sub_id, []).append(token)
+            return token
+
+    def leave(self, sub_id: str, token: float, seconds: float | None = None) -> None:
+        """Give the place back; ``seconds``, the attempt's time when one was made, grows or resets the cap."""
+        with self._freed:
+            running = self._running.get(sub_id, [])
+            if token in running:
+                running.remove(token)
+            if not running:
+                self._running.pop(sub_id, None)
+            if seconds is not None and seconds <= FAST_SECONDS:
+                self._limits[sub_id] = min(MAX_PER_SUBSCRIPTION, self._limits.get(sub_id, self._start) + 1)
+            elif seconds is not None:
+                self._limits.pop(sub_id, None)
             self._freed.notify_all()

@@ -216,6 +216,7 @@ def _deliver_one(
     """Claim and attempt one delivery, unless its subscription's breaker or gate holds it (then nothing is claimed)."""
     live = subscription is not None and not subscription.disabled and text is not None
     probing = False
+    took: float | None = None  # the attempt's milliseconds, when one was made
     gate = services.delivery_gate
     if live and subscription is not None:
         if job.carried:
@@ -224,7 +225,8 @@ def _deliver_one(
         if held.wait > 0:
             return _held(job, sub_id, held.wait)
         probing = held.probing
-    if live and not gate.enter(sub_id):
+    place = gate.enter(sub_id) if live else None
+    if live and place is None:
         return _held(job, sub_id, services.settings.delivery_timeout_seconds)
     try:
         if probing and subscription is not None:
@@ -241,9 +243,10 @@ def _deliver_one(
             log.error("delivery %s/%s belongs to another location; refused", sub_id, job.event_cursor)
             return None
         finished = attempt(services, claimed, subscription, text, job.signed_headers(sub_id, time.time()))
+        took = finished.attempt.latency_ms
     finally:
-        if live:
-            gate.leave(sub_id)
+        if place is not None:
+            gate.leave(sub_id, place, None if took is None else took / 1000)
     observability.metric("Deliveries", outcome=finished.status.value)
     return finished
 

@@ -37,13 +37,31 @@ def test_after_the_hold_one_probe_runs_and_the_others_wait_for_its_end():
 
 def test_the_gate_caps_attempts_to_one_subscription_and_frees_places():
     gate = breaker.Gate(per_subscription=2)
-    assert gate.enter("a", wait=0) and gate.enter("a", wait=0)
-    assert not gate.enter("a", wait=0)
-    assert gate.enter("b", wait=0)  # another subscription is not held by a's cap
-    freed = threading.Timer(0.05, gate.leave, args=("a",))
+    first, second = gate.enter("a", wait=0), gate.enter("a", wait=0)
+    assert first is not None and second is not None
+    assert gate.enter("a", wait=0) is None
+    other = gate.enter("b", wait=0)
+    assert other is not None  # another subscription is not held by a's cap
+    freed = threading.Timer(0.05, gate.leave, args=("a", first))
     freed.start()
-    assert gate.enter("a", wait=5)  # a place that comes free is taken (bounded wait)
+    assert gate.enter("a", wait=5) is not None  # a place that comes free is taken (bounded wait)
     freed.join()
+
+
+def test_fast_answers_grow_the_cap_and_a_slow_one_resets_it():
+    gate = breaker.Gate(per_subscription=1)
+    for _ in range(3):
+        token = gate.enter("a", wait=0)
+        assert token is not None
+        gate.leave("a", token, seconds=0.05)
+    tokens = [gate.enter("a", wait=0) for _ in range(4)]
+    assert all(t is not None for t in tokens[:4])  # the cap grew from 1 to 4
+    assert gate.enter("a", wait=0) is None
+    for t in tokens[1:]:
+        gate.leave("a", t)  # no attempt made (a claim that found the delivery done)
+    gate.leave("a", tokens[0], seconds=breaker.FAST_SECONDS + 1)
+    again = gate.enter("a", wait=0)
+    assert again is not None and gate.enter("a", wait=0) is None  # back to the start's cap
 
 
 def test_the_gate_remembers_its_own_later_failure_over_an_older_copy():
