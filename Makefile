@@ -12,6 +12,7 @@ STAGE ?= dev
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@/sbin/ldconfig -p | grep -q 'libcairo.so.2 ' || { apt-get update -qq && apt-get install -y -qq libcairo2 >/dev/null; }  # cairosvg's
 	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade 'pip<26.3'
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
@@ -51,8 +52,8 @@ demo: $(INSTALLED)
 	@$(BIN)/python -m stack.demo
 
 export: $(INSTALLED)
-	@test -n "$(PLATFORM)" -a -n "$(URL)" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make|n8n|powerautomate URL=https://... OUT=dir"; exit 2; }
-	@$(BIN)/python -m platforms.export --platform "$(PLATFORM)" --url "$(URL)" --out "$(OUT)"
+	@test -n "$(PLATFORM)" -a -n "$(URL)" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make|n8n|powerautomate URL=https://... OUT=dir [VERSION=1.2.0]"; exit 2; }
+	@$(BIN)/python -m platforms.export --platform "$(PLATFORM)" --url "$(URL)" --out "$(OUT)" $(if $(VERSION),--version "$(VERSION)")
 
 package: $(INSTALLED)
 	@$(BIN)/python -m infra.package --stage $(STAGE) --out build/$(STAGE)

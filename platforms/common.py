@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from chalicelib.action_runner import IDEMPOTENCY_FIELD
 
-Files = dict[str, str]
+Files = dict[str, str | bytes]  # text files, and the icons as PNG bytes
 Catalog = dict[str, Any]
 
 MANIFEST = ".7stamp-export.json"
@@ -78,6 +78,30 @@ def kebab(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", name).lower()
 
 
+def sentence(label: str) -> str:
+    """``Get Analytics Summary`` -> ``Get analytics summary``: sentence case, as Make's and Microsoft's string guidance ask.
+
+    The definitions' labels are title case (Zapier's style); an all-capitals word (``ID``) stays as it is.
+    """
+    first, *rest = label.split(" ")
+    return " ".join([first, *(w if w.isupper() else w.lower() for w in rest)])
+
+
+_PARTICIPLE = re.compile(r"^[A-Z][a-z]+(ed|Sent|sent)$|^(Sent|Inactive)$")
+
+
+def when(label: str) -> str:
+    """A trigger's label as the moment it fires: ``Stamp Added`` -> ``When a stamp is added``, ``Any Event`` -> ``When any event happens``."""
+    head, *rest = sentence(label).split(" ")
+    if head == "Any":
+        return f"When any {' '.join(rest)} happens"
+    subject = head.lower()
+    article = "an" if subject[:1] in "aeiou" else "a"
+    if rest and _PARTICIPLE.match(rest[0].capitalize()):
+        return f"When {article} {subject} is {' '.join(rest)}"
+    return f"When {article} {' '.join([subject, *rest])} comes"
+
+
 def to_json(value: Any) -> str:
     """A JSON file's text, indented as Make's VS Code extension writes its files."""
     return json.dumps(value, indent=4, ensure_ascii=False) + "\n"
@@ -106,7 +130,10 @@ def write_app(out: Path, platform: str, files: Files) -> None:
     for relative, content in files.items():
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
     manifest.write_text(to_json({"platform": platform, "files": sorted(files)}))
 
 
