@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from chalicelib import catalog
+from chalicelib.contract import catalog
 from platforms.common import ExportError, Files, write_app
 from platforms.listing import publisher
 from platforms.make import generate as make_app
