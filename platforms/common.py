@@ -24,6 +24,15 @@ API_KEY = {
     "help": "The API key of your 7stamp location (it starts with `7loc_sc_`). Each location has its own key.",
 }
 
+KEY_PLACE = "Stamp Cards → API & Integrations → API Keys"
+
+
+def key_help(admin_url: str) -> str:
+    """The API key's help with a link to where the key is found (Zapier's integration check D002 asks for one)."""
+    where = f"[7stamp's admin]({admin_url})" if admin_url else "7stamp's admin"
+    return f"{API_KEY['help']} Find it in {where} under {KEY_PLACE}."
+
+
 IDEMPOTENCY_INPUT: dict[str, Any] = {
     "key": IDEMPOTENCY_FIELD,
     "label": "Idempotency key",
@@ -96,10 +105,21 @@ def when(label: str) -> str:
     if head == "Any":
         return f"When any {' '.join(rest)} happens"
     subject = head.lower()
-    article = "an" if subject[:1] in "aeiou" else "a"
     if rest and _PARTICIPLE.match(rest[0].capitalize()):
-        return f"When {article} {subject} is {' '.join(rest)}"
-    return f"When {article} {' '.join([subject, *rest])} comes"
+        return f"When {article(subject)} {subject} is {' '.join(rest)}"
+    return f"When {article(subject)} {' '.join([subject, *rest])} comes"
+
+
+def article(noun: str) -> str:
+    """``a`` or ``an`` before ``noun`` (by its first letter, which is right for this app's nouns)."""
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def plural(noun: str) -> str:
+    """``customer`` -> ``customers``, ``card history entry`` -> ``card history entries``."""
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return noun[:-1] + "ies"
+    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
 
 
 def to_json(value: Any) -> str:
