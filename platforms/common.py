@@ -100,7 +100,10 @@ _PARTICIPLE = re.compile(r"^[A-Z][a-z]+(ed|Sent|sent)$|^(Sent|Inactive)$")
 
 
 def when(label: str) -> str:
-    """A trigger's label as the moment it fires: ``Stamp Added`` -> ``When a stamp is added``, ``Any Event`` -> ``When any event happens``."""
+    """A trigger's label as the moment it fires: ``Stamp Added`` -> ``When a stamp is added``.
+
+    Microsoft's connector string guidance asks trigger summaries to read so.
+    """
     head, *rest = sentence(label).split(" ")
     if head == "Any":
         return f"When any {' '.join(rest)} happens"

@@ -30,7 +30,6 @@ from platforms.common import (
     plural,
     sentence,
     to_json,
-    when,
 )
 from platforms.listing import icons, publisher, scenarios
 
