@@ -118,6 +118,12 @@ def article(noun: str) -> str:
     return "an" if noun[:1].lower() in "aeiou" else "a"
 
 
+def action_phrase(label: str) -> str:
+    """``Add Stamp`` -> ``Add a stamp``: a verb and its object in sentence case, as Make's and n8n's guidelines word actions."""
+    verb, *rest = sentence(label).split(" ")
+    return f"{verb} {article(rest[0])} {' '.join(rest)}" if rest else verb
+
+
 def plural(noun: str) -> str:
     """``customer`` -> ``customers``, ``card history entry`` -> ``card history entries``."""
     if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):

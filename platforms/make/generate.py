@@ -21,6 +21,7 @@ from platforms.common import (
     Catalog,
     Files,
     action_inputs,
+    action_phrase,
     article,
     camel,
     connector_url,
@@ -117,8 +118,7 @@ def sent(field: dict[str, Any]) -> str:
 def module_label(action: dict[str, Any]) -> str:
     """Make's module label conventions: ``Add a stamp``, ``Get a voucher``, ``Search customers``."""
     if action["kind"] == "create":
-        verb, *rest = sentence(action["label"]).split(" ")
-        return f"{verb} {article(rest[0])} {' '.join(rest)}"
+        return action_phrase(action["label"])
     noun = action["noun"].lower()
     if action["key"] in SINGLE_RESULT:
         return f"Get {article(noun)} {noun}"
