@@ -84,7 +84,8 @@ def rule_tests(rules: list[Rule], app_fixture: str) -> tuple[Callable[..., None]
     @pytest.mark.parametrize("rule", rules, ids=[r.name for r in rules])
     def test_the_export_passes(rule: Rule, request: pytest.FixtureRequest) -> None:
         assert rule.source.startswith("https://"), rule.name
-        assert rule.check(request.getfixturevalue(app_fixture)) == []
+        problems = rule.check(request.getfixturevalue(app_fixture))
+        assert problems == [], f"{rule.name} ({rule.source}): {problems}"
 
     @pytest.mark.parametrize("rule", rules, ids=[r.name for r in rules])
     def test_the_rule_fails_on_a_seeded_defect(rule: Rule, request: pytest.FixtureRequest) -> None:
