@@ -53,9 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", required=True, type=Path, help="the folder to write the app into (new, empty, or an earlier export)")
     parser.add_argument("--version", help="the app's version, MAJOR.MINOR.PATCH (default: the project's); raise it to push a new version")
+    parser.add_argument(
+        "--publisher", type=Path, default=publisher.PUBLISHER_FILE, help="the publisher's details (default: the tracked one)"
+    )
     args = parser.parse_args(argv)
     try:
-        listing = publisher.load(args.version)
+        listing = publisher.load(args.version, args.publisher)
         files = build(args.platform, args.url, args.out, listing)
         write_app(args.out, args.platform, files)
     except ExportError as error:
@@ -63,7 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"Wrote the {args.platform} app {listing.version} ({len(files)} files) to {args.out}")
     for key in listing.missing():
-        print(f"warning: publisher.json has no {key}: a private app works, a public listing needs it", file=sys.stderr)
+        print(f"warning: {args.publisher.name} has no {key}: a private app works, a public listing needs it", file=sys.stderr)
+    if args.platform == "n8n" and not listing.support_email:
+        print("warning: without support_email the package has no author email, which n8n-node lint requires", file=sys.stderr)
     print("Next: " + NEXT_STEPS[args.platform].format(out=args.out))
     return 0
 

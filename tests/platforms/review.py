@@ -11,6 +11,7 @@ import dataclasses
 import json
 import struct
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -42,6 +43,15 @@ def listed() -> publisher.Listing:
         "terms_url": "https://example.com/terms",
     }
     return dataclasses.replace(listing, **{k: getattr(listing, k) or v for k, v in filled.items()})
+
+
+def listed_file(folder: Path) -> Path:
+    """``listed()`` written as a publisher file, for ``python -m platforms.export --publisher``."""
+    data = dataclasses.asdict(listed())
+    data.pop("version")
+    path = folder / "publisher.json"
+    path.write_text(json.dumps({**data, "categories": list(data["categories"])}))
+    return path
 
 
 def png_size(data: bytes) -> tuple[int, int]:

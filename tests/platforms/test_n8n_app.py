@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from n8n_host import N8N, N8N_VERSION, N8n, installed, node_cli
+from review import listed_file
 
 from chalicelib.contract import catalog
 from platforms import export
@@ -28,7 +29,9 @@ CATALOG = catalog.catalog()
 
 
 def _exported(out: Path, url: str) -> Path:
-    assert export.main(["--platform", "n8n", "--url", url, "--out", str(out)]) == 0
+    """The package as a publisher exports it: with publisher.json filled in (n8n-node lint wants the author's email)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    assert export.main(["--platform", "n8n", "--url", url, "--out", str(out), "--publisher", str(listed_file(out.parent))]) == 0
     return out
 
 
