@@ -25,6 +25,8 @@ $(NODE_INSTALLED): platforms/zapier/package.json
 # minutes once) and n8n's @n8n/node-cli for the exported package's lint and build.
 N8N_INSTALLED := tests/platforms/n8n/node_modules/.installed
 N8N_CLI_INSTALLED := tests/platforms/n8n-cli/node_modules/.installed
+# Zapier's CLI (zapier-platform-cli), whose commands the README's and the export's steps must name.
+ZAPIER_CLI_INSTALLED := tests/platforms/zapier-cli/node_modules/.installed
 
 $(N8N_INSTALLED): tests/platforms/n8n/package.json tests/platforms/n8n/package-lock.json
 	@cd tests/platforms/n8n && npm install --no-audit --no-fund --loglevel=error
@@ -32,6 +34,10 @@ $(N8N_INSTALLED): tests/platforms/n8n/package.json tests/platforms/n8n/package-l
 
 $(N8N_CLI_INSTALLED): tests/platforms/n8n-cli/package.json tests/platforms/n8n-cli/package-lock.json
 	@cd tests/platforms/n8n-cli && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(ZAPIER_CLI_INSTALLED): tests/platforms/zapier-cli/package.json tests/platforms/zapier-cli/package-lock.json
+	@cd tests/platforms/zapier-cli && npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # The console's browser test drives Debian's headless Chromium (Playwright's own browser
@@ -45,7 +51,7 @@ $(CHROMIUM):
 run: $(INSTALLED)
 	@$(BIN)/python -m stack
 
-test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED) $(CHROMIUM)
+test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED) $(ZAPIER_CLI_INSTALLED) $(CHROMIUM)
 	@$(BIN)/python -m pytest -q
 
 demo: $(INSTALLED)

@@ -184,7 +184,7 @@ def package_json(listing: publisher.Listing) -> str:
                 "repository": listing.repository,
                 "main": "index.js",
                 "private": True,
-                "engines": {"node": ">=18"},
+                "engines": {"node": ">=22"},
                 "dependencies": {"zapier-platform-core": CORE_VERSION},
             },
             indent=2,
