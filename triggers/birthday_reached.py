@@ -10,7 +10,7 @@ DEFINITION = TriggerDefinition(
     noun="Birthday",
     label="Customer Birthday",
     help_text=(
-        "Triggers on a customer's birthday, at 9:00 at your location, when they get their birthday voucher. "
+        "Triggers when a customer's birthday comes, at 9:00 at your location, as they get their birthday voucher. "
         "Use it to create a CRM task or send a personal message."
     ),
     sample=sample_event(

@@ -56,7 +56,6 @@ _TYPES = {
 # Searches whose answer is one record at most: Make's convention makes them actions that return one bundle
 # ("Get a book"), not searches (developers.make.com, app components, modules).
 SINGLE_RESULT = frozenset({"find_voucher", "find_analytics_summary"})
-SEARCH_LIMIT = 100  # the most bundles a search module returns; its Limit parameter picks fewer
 ICON_SIZE = 512  # Make asks for a 512x512 PNG app icon
 _DAY = "YYYY-MM-DD"
 _ERROR_TYPES = {
@@ -370,10 +369,10 @@ def _action(app: _App, action: dict[str, Any]) -> str:
                         "name": "limit",
                         "type": "uinteger",
                         "label": "Limit",
-                        "help": f"The most results to return (1-{SEARCH_LIMIT}).",
+                        "help": "The most results to return.",
                         "default": 10,
                         "required": True,
-                        "validate": {"min": 1, "max": SEARCH_LIMIT},
+                        "validate": {"min": 1},
                     }
                 )
     app.add(
