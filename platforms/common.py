@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.api.action_runner import IDEMPOTENCY_FIELD
+from chalicelib.contract.limits import IDEMPOTENCY_FIELD
 
 Files = dict[str, str | bytes]  # text files, and the icons as PNG bytes
 Catalog = dict[str, Any]
