@@ -128,7 +128,9 @@ def plural(noun: str) -> str:
     """``customer`` -> ``customers``, ``card history entry`` -> ``card history entries``."""
     if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
         return noun[:-1] + "ies"
-    return noun + ("es" if noun.endswith(("s", "x", "ch", "sh")) else "s")
+    if noun.endswith("s") and not noun.endswith("ss"):
+        return noun  # already plural (``points``)
+    return noun + ("es" if noun.endswith(("ss", "x", "ch", "sh")) else "s")
 
 
 def to_json(value: Any) -> str:
