@@ -26,7 +26,7 @@ N8N_INSTALLED := tests/platforms/n8n/node_modules/.installed
 N8N_CLI_INSTALLED := tests/platforms/n8n-cli/node_modules/.installed
 
 $(N8N_INSTALLED): tests/platforms/n8n/package.json tests/platforms/n8n/package-lock.json
-	@cd tests/platforms/n8n && npm install --no-audit --no-fund --loglevel=error
+	@cd tests/platforms/n8n && npm ci --no-audit --no-fund --loglevel=error  # exactly the lock: the working tree stays as committed
 	@touch $@
 
 $(N8N_CLI_INSTALLED): tests/platforms/n8n-cli/package.json tests/platforms/n8n-cli/package-lock.json
@@ -44,8 +44,13 @@ $(CHROMIUM):
 run: $(INSTALLED)
 	@$(BIN)/python -m stack
 
+# The suite runs in parallel processes (pytest-xdist), a test file per process at a time, each process with its own
+# moto server, sandbox and connector on free ports; most of a test's time is spent waiting on sockets and child
+# processes, so more processes than the machine's 2 cores pay. TEST_WORKERS=0 runs it in this process alone.
+TEST_WORKERS ?= 4
+
 test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED) $(CHROMIUM)
-	@$(BIN)/python -m pytest -q
+	@$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 demo: $(INSTALLED)
 	@$(BIN)/python -m stack.demo
