@@ -44,4 +44,5 @@ DEFINITION = ActionDefinition(
     output_fields=VOUCHER_OUTPUT,
     sample={**SAMPLE_VOUCHER, "status": "redeemed", "redeemed_at": "2026-05-12T10:00:00Z", "redeemed_via": "api"},
     perform=perform,
+    destructive=True,
 )

@@ -58,19 +58,19 @@ def poll(call: Call) -> Any:
         found = store.recent(location, event, call.args.limit)
         # where a watcher starts: the newest event shown, but never past the horizon (what is newer comes again)
         headers["X-Next-Cursor"] = id_of(min(found[0].cursor, store.horizon()) if found else store.horizon())
-    texts = [e.text for e in found if not filters or _passes(name, filters, e.text)]
+    texts = [e.text for e in found if not filters or passing_record(name, filters, e.text) is not None]
     if not texts and call.args.samples == "1" and not since and not call.args.before:
         return json_response([{**registry.triggers()[name].sample, "sample": True}], 200, headers)
     # stored texts as they are: a record that decodes badly (however deep) cannot fail the answer
     return Response(body="[" + ",".join(texts) + "]", status_code=200, headers={"Content-Type": "application/json", **headers})
 
 
-def _passes(trigger: str, filters: dict[str, list[str]], text: str) -> bool:
-    """Whether a stored event passes the poll's filters; one that cannot be decoded does not (and fails nothing)."""
+def passing_record(trigger: str, filters: dict[str, list[str]], text: str) -> dict[str, Any] | None:
+    """A stored event decoded, when it passes the filters; one that cannot be decoded does not (and fails nothing)."""
     from chalicelib import event_filters
 
     try:
         record = json.loads(text)
     except (ValueError, RecursionError):
-        return False
-    return isinstance(record, dict) and event_filters.passes(trigger, filters, record)
+        return None
+    return record if isinstance(record, dict) and event_filters.passes(trigger, filters, record) else None

@@ -1,0 +1,197 @@
+"""The few JSON-RPC methods of MCP's Streamable HTTP transport, stateless, answered with JSON.
+
+The server keeps no session: each POST carries one JSON-RPC message, and a request is
+answered in the POST's response (``application/json``); a notification gets 202 and no
+body. ``initialize`` negotiates the version as the lifecycle section says: the client's
+version when this server speaks it, else the newest one it does (the client then decides).
+Any later request whose ``MCP-Protocol-Version`` header names a version this server does
+not speak is a 400 naming the versions it does (a client probing for a newer, handshake-free
+revision with ``server/discover`` learns so and falls back to ``initialize``).
+
+Errors of the protocol are JSON-RPC errors with the HTTP status of the official SDK's table
+(400 unreadable, invalid request or params; 404 unknown method); a tool's own failure is a
+tool result (``mcp_tools``). These models are the project's own: the SDK's server side
+would bring an ASGI stack into the Lambda for four methods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
+
+from chalicelib import input_types, strict_json
+from chalicelib.errors import BadRequest, ValidationFailed
+
+if TYPE_CHECKING:
+    from chalicelib.api.http import Call
+
+PROTOCOL_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05")  # newest first
+VERSION_HEADER = "mcp-protocol-version"
+SERVER_INFO = {"name": "7stamp-connector", "title": "7stamp loyalty cards", "version": "1.0.0"}
+INSTRUCTIONS = (
+    "Tools for one 7stamp location's wallet loyalty cards: issue cards, add stamps, create and redeem vouchers, "
+    "find customers, vouchers and card history, and list recent events. Pass idempotency_key (e.g. the order ID) "
+    "on every write so that a retry changes nothing."
+)
+
+PARSE_ERROR = -32700
+INVALID_REQUEST = -32600
+METHOD_NOT_FOUND = -32601
+INVALID_PARAMS = -32602
+UNSUPPORTED_PROTOCOL_VERSION = -32022
+HTTP_STATUS = {PARSE_ERROR: 400, INVALID_REQUEST: 400, INVALID_PARAMS: 400, UNSUPPORTED_PROTOCOL_VERSION: 400, METHOD_NOT_FOUND: 404}
+
+RequestId = Annotated[int | str | None, WithJsonSchema({"type": ["integer", "string"]})]
+
+
+class Message(BaseModel):
+    """One JSON-RPC 2.0 request (with ``id``) or notification (without) POSTed to /mcp."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+    jsonrpc: Literal["2.0"]
+    id: RequestId = Field(None, description="The request's id, echoed in the answer; absent for a notification (null is not an id).")
+    method: str = Field(min_length=1, max_length=200)
+    params: dict[str, Any] | None = None
+
+    @model_validator(mode="after")
+    def _id_not_null(self) -> Self:
+        if "id" in self.model_fields_set and self.id is None:
+            raise ValueError("id must be a string or an integer, not null")
+        return self
+
+
+class RpcError(BaseModel):
+    code: int
+    message: str
+    data: Any = None
+
+
+class Reply(BaseModel):
+    """A JSON-RPC response: ``result`` or ``error``."""
+
+    jsonrpc: Literal["2.0"]
+    id: int | str | None
+    result: dict[str, Any] | None = None
+    error: RpcError | None = None
+
+
+class ErrorReply(BaseModel):
+    """A JSON-RPC error response (its ``id`` is null when the request's could not be read)."""
+
+    jsonrpc: Literal["2.0"]
+    id: int | str | None
+    error: RpcError
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the route sends: the HTTP status and the JSON-RPC body (None: 202, nothing to say)."""
+
+    status: int
+    body: dict[str, Any] | None
+
+
+class ProtocolError(Exception):
+    """A JSON-RPC error for the request being answered."""
+
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.data = code, message, data
+
+
+def _error(request_id: int | str | None, error: ProtocolError) -> Answer:
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.data is not None:
+        body["data"] = error.data
+    return Answer(HTTP_STATUS.get(error.code, 200), {"jsonrpc": "2.0", "id": request_id, "error": body})
+
+
+def _read(call: Call) -> Message:
+    try:
+        value = strict_json.loads(call.raw_body)
+    except BadRequest as error:
+        raise ProtocolError(PARSE_ERROR, error.message) from None
+    if isinstance(value, list):
+        raise ProtocolError(INVALID_REQUEST, "Batches are not supported: POST one JSON-RPC message at a time")
+    if not isinstance(value, dict):
+        raise ProtocolError(INVALID_REQUEST, "The body must be one JSON-RPC message (an object)")
+    try:
+        message = input_types.parse(Message, value)
+    except ValidationFailed as error:
+        raise ProtocolError(INVALID_REQUEST, "Not a JSON-RPC 2.0 request: " + error.message, {"fields": error.fields}) from None
+    assert isinstance(message, Message)
+    return message
+
+
+def _param(params: dict[str, Any], name: str, kind: type, required: bool = True) -> Any:
+    value = params.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, kind):
+        what = {str: "a string", dict: "an object"}.get(kind, kind.__name__)
+        raise ProtocolError(INVALID_PARAMS, f"params.{name} must be {what}", {"fields": {f"params.{name}": f"must be {what}"}})
+    return value
+
+
+def negotiate(requested: str) -> str:
+    """The version of the session: the client's when this server speaks it, else this server's newest."""
+    return requested if requested in PROTOCOL_VERSIONS else PROTOCOL_VERSIONS[0]
+
+
+def _initialize(params: dict[str, Any]) -> dict[str, Any]:
+    requested = _param(params, "protocolVersion", str)
+    _param(params, "capabilities", dict, required=False)
+    _param(params, "clientInfo", dict, required=False)
+    return {
+        "protocolVersion": negotiate(requested),
+        "capabilities": {"tools": {"listChanged": False}},
+        "serverInfo": SERVER_INFO,
+        "instructions": INSTRUCTIONS,
+    }
+
+
+def _call_tool(call: Call, params: dict[str, Any]) -> dict[str, Any]:
+    from chalicelib.api import mcp_tools
+
+    name = _param(params, "name", str)
+    arguments = _param(params, "arguments", dict, required=False) or {}
+    try:
+        return mcp_tools.call_tool(call, name, arguments)
+    except mcp_tools.UnknownTool:
+        names = ", ".join(t["name"] for t in mcp_tools.tools())
+        raise ProtocolError(INVALID_PARAMS, f"Unknown tool: {name[:100]!r}; the tools are {names}") from None
+
+
+def _result(call: Call, message: Message) -> dict[str, Any]:
+    params = message.params or {}
+    if message.method == "initialize":
+        return _initialize(params)
+    if message.method == "ping":
+        return {}
+    if message.method == "tools/list":
+        from chalicelib.api import mcp_tools
+
+        return {"tools": mcp_tools.tools()}
+    if message.method == "tools/call":
+        return _call_tool(call, params)
+    raise ProtocolError(METHOD_NOT_FOUND, f"Method not found: {message.method[:100]!r}")
+
+
+def answer(call: Call) -> Answer:
+    """The answer to one POST /mcp of an authenticated caller."""
+    try:
+        message = _read(call)
+    except ProtocolError as error:
+        return _error(None, error)
+    version = {k.lower(): v for k, v in call.headers.items()}.get(VERSION_HEADER)
+    if version is not None and version not in PROTOCOL_VERSIONS and message.method != "initialize":
+        data = {"supported": list(PROTOCOL_VERSIONS), "requested": version[:100]}
+        return _error(message.id, ProtocolError(UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", data))
+    if message.id is None:
+        return Answer(202, None)  # a notification (initialized, cancelled, ...): nothing to answer in a stateless server
+    try:
+        return Answer(200, {"jsonrpc": "2.0", "id": message.id, "result": _result(call, message)})
+    except ProtocolError as error:
+        return _error(message.id, error)
