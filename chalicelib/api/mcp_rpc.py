@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
-from chalicelib import input_types, strict_json
+from chalicelib.contract import input_types
 from chalicelib.errors import BadRequest, ValidationFailed
+from chalicelib.security import strict_json
 
 if TYPE_CHECKING:
     from chalicelib.api.http import Call

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field
 
-from chalicelib import action_runner, contract, registry
-from chalicelib.definitions import ActionDefinition
+from chalicelib.api import action_runner
+from chalicelib.contract import limits, registry
+from chalicelib.contract.definitions import ActionDefinition
+from chalicelib.contract.input_types import Input, Integer
 from chalicelib.errors import ConnectorError
-from chalicelib.input_types import Input, Integer
 
 if TYPE_CHECKING:
     from chalicelib.api.http import Call
@@ -50,7 +51,7 @@ def _object_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 def _output_schema(definition: ActionDefinition) -> dict[str, Any]:
     """A write's result is one object of its output fields; a search's is ``{"results": [...]}`` (MCP wants an object)."""
-    from chalicelib.openapi import output_schema
+    from chalicelib.api.openapi import output_schema
 
     row = output_schema(definition.output_fields)
     if definition.kind == "create":
@@ -68,7 +69,7 @@ def action_tool(definition: ActionDefinition) -> dict[str, Any]:
     """The tool of one action or search."""
     schema = _object_schema(definition.input_model.model_json_schema(by_alias=True))
     if definition.kind == "create":
-        key = {"type": "string", "minLength": 1, "maxLength": contract.IDEMPOTENCY_KEY_MAX, "description": IDEMPOTENCY_HELP}
+        key = {"type": "string", "minLength": 1, "maxLength": limits.IDEMPOTENCY_KEY_MAX, "description": IDEMPOTENCY_HELP}
         schema["properties"] = {**schema.get("properties", {}), action_runner.IDEMPOTENCY_FIELD: key}
     return {
         "name": definition.key,
@@ -88,7 +89,7 @@ def recent_events_input() -> type[Input]:
     class RecentEventsInput(Input):
         event: Literal[names] = Field(title="Trigger", description="The trigger whose events to list; any lists every event.")  # type: ignore[valid-type]
         limit: Integer = Field(
-            RECENT_EVENTS_DEFAULT, ge=contract.POLL_LIMIT_MIN, le=contract.POLL_LIMIT_MAX, title="How many", description="Newest first."
+            RECENT_EVENTS_DEFAULT, ge=limits.POLL_LIMIT_MIN, le=limits.POLL_LIMIT_MAX, title="How many", description="Newest first."
         )
         filters: dict[str, str | list[str]] | None = Field(
             None, title="Filters", description='The trigger\'s filters, e.g. {"template_id": "tpl_1"}; see the tool\'s description.'
@@ -130,8 +131,9 @@ def tools() -> list[dict[str, Any]]:
 
 
 def _recent_events(call: Call, arguments: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib import hook_requests, input_types
+    from chalicelib.api import hook_requests
     from chalicelib.api.polling import passing_record
+    from chalicelib.contract import input_types
 
     given = input_types.parse(recent_events_input(), arguments)
     name: str = given.event  # type: ignore[attr-defined]

@@ -13,12 +13,11 @@ from typing import Any
 
 import anyio
 import httpx2
-import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from chalicelib.api import mcp_rpc
-from sandbox import DEMO_KEY_A, DEMO_KEY_B
+from sandbox import DEMO_KEY_A
 
 
 def run_client(stack, key: str, session: Callable[[Client], Awaitable[Any]], mode: str = "auto") -> Any:
