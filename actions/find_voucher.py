@@ -10,7 +10,7 @@ from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.api.action_runner import ActionContext
 from chalicelib.contract.definitions import ActionDefinition
 from chalicelib.contract.input_types import VISIBLE, Input, Rule
-from chalicelib.errors import NotFound
+from chalicelib.errors import Forbidden, NotFound
 
 
 class FindVoucherInput(Input):
@@ -23,7 +23,7 @@ def perform(ctx: ActionContext, data: FindVoucherInput) -> list[dict[str, Any]]:
     if data.voucher_id:
         try:
             return [ctx.client.get_voucher(data.voucher_id)]
-        except NotFound:
+        except (NotFound, Forbidden):  # another location's voucher is as unknown as none
             return []
     return ctx.client.find_vouchers(redeem_code=data.redeem_code)
 

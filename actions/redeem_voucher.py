@@ -10,7 +10,7 @@ from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.api.action_runner import ActionContext
 from chalicelib.contract.definitions import ActionDefinition
 from chalicelib.contract.input_types import VISIBLE, Input, Rule
-from chalicelib.errors import NotFound
+from chalicelib.errors import Forbidden, NotFound
 
 
 class RedeemVoucherInput(Input):
@@ -31,7 +31,10 @@ def perform(ctx: ActionContext, data: RedeemVoucherInput) -> dict[str, Any]:
         if not found:
             raise NotFound("No voucher has that redeem code")
         voucher_id = str(found[0]["id"])
-    return ctx.client.redeem_voucher(voucher_id, idempotency_key=ctx.key_for("redeem"), comment=data.comment)
+    try:
+        return ctx.client.redeem_voucher(voucher_id, idempotency_key=ctx.key_for("redeem"), comment=data.comment)
+    except (NotFound, Forbidden):  # another location's voucher is answered as an unknown one
+        raise NotFound("No voucher with that voucher ID") from None
 
 
 DEFINITION = ActionDefinition(
