@@ -126,12 +126,15 @@ def _read(call: Call) -> Message:
     return message
 
 
-def _param(params: dict[str, Any], name: str, kind: type, required: bool = True) -> Any:
+_KINDS: dict[type, str] = {str: "a string", dict: "an object"}
+
+
+def _param(params: dict[str, Any], name: str, kind: type[str] | type[dict[str, Any]], required: bool = True) -> Any:
     value = params.get(name)
     if value is None and not required:
         return None
     if not isinstance(value, kind):
-        what = {str: "a string", dict: "an object"}.get(kind, kind.__name__)
+        what = _KINDS[kind]
         raise ProtocolError(INVALID_PARAMS, f"params.{name} must be {what}", {"fields": {f"params.{name}": f"must be {what}"}})
     return value
 
