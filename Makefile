@@ -24,6 +24,8 @@ $(NODE_INSTALLED): platforms/zapier/package.json
 # minutes once) and n8n's @n8n/node-cli for the exported package's lint and build.
 N8N_INSTALLED := tests/platforms/n8n/node_modules/.installed
 N8N_CLI_INSTALLED := tests/platforms/n8n-cli/node_modules/.installed
+# The MCP Inspector's CLI, which a test drives against /mcp.
+MCP_INSPECTOR_INSTALLED := tests/platforms/mcp-inspector/node_modules/.installed
 
 $(N8N_INSTALLED): tests/platforms/n8n/package.json tests/platforms/n8n/package-lock.json
 	@cd tests/platforms/n8n && npm install --no-audit --no-fund --loglevel=error
@@ -31,6 +33,10 @@ $(N8N_INSTALLED): tests/platforms/n8n/package.json tests/platforms/n8n/package-l
 
 $(N8N_CLI_INSTALLED): tests/platforms/n8n-cli/package.json tests/platforms/n8n-cli/package-lock.json
 	@cd tests/platforms/n8n-cli && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(MCP_INSPECTOR_INSTALLED): tests/platforms/mcp-inspector/package.json tests/platforms/mcp-inspector/package-lock.json
+	@cd tests/platforms/mcp-inspector && npm install --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # The console's browser test drives Debian's headless Chromium (Playwright's own browser
@@ -44,14 +50,14 @@ $(CHROMIUM):
 run: $(INSTALLED)
 	@$(BIN)/python -m stack
 
-test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED) $(CHROMIUM)
+test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED) $(MCP_INSPECTOR_INSTALLED) $(CHROMIUM)
 	@$(BIN)/python -m pytest -q
 
 demo: $(INSTALLED)
 	@$(BIN)/python -m stack.demo
 
 export: $(INSTALLED)
-	@test -n "$(PLATFORM)" -a -n "$(URL)" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make|n8n|powerautomate URL=https://... OUT=dir"; exit 2; }
+	@test -n "$(PLATFORM)" -a -n "$(URL)" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make|n8n|powerautomate|mcp URL=https://... OUT=dir"; exit 2; }
 	@$(BIN)/python -m platforms.export --platform "$(PLATFORM)" --url "$(URL)" --out "$(OUT)"
 
 package: $(INSTALLED)
