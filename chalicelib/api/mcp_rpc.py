@@ -2,20 +2,28 @@
 
 The server keeps no session: each POST carries one JSON-RPC message, and a request is
 answered in the POST's response (``application/json``); a notification gets 202 and no
-body. ``initialize`` negotiates the version as the lifecycle section says: the client's
-version when this server speaks it, else the newest one it does (the client then decides).
-Any later request whose ``MCP-Protocol-Version`` header names a version this server does
-not speak is a 400 naming the versions it does (a client probing for a newer, handshake-free
-revision with ``server/discover`` learns so and falls back to ``initialize``).
+body. Two eras of the protocol are spoken, as the specification lets a server do:
+
+- 2026-07-28 (the current revision): no handshake; every request carries its protocol
+  version and the client's capabilities in ``params._meta``, and the ``MCP-Protocol-Version``,
+  ``Mcp-Method`` and (for a tool call) ``Mcp-Name`` headers must agree with the body;
+  ``server/discover`` names the versions spoken. Results carry ``resultType``.
+- 2025-11-25 down to 2024-11-05: ``initialize`` keeps the client's version when it is one of
+  them, else answers the newest (the lifecycle's negotiation); no envelope is needed.
+
+A request whose ``MCP-Protocol-Version`` names a version of neither era is a 400 naming the
+versions spoken (-32022), so a client moves to one of them.
 
 Errors of the protocol are JSON-RPC errors with the HTTP status of the official SDK's table
-(400 unreadable, invalid request or params; 404 unknown method); a tool's own failure is a
-tool result (``mcp_tools``). These models are the project's own: the SDK's server side
-would bring an ASGI stack into the Lambda for four methods.
+(400 unreadable, invalid request, params or headers; 404 unknown method); a tool's own failure
+is a tool result (``mcp_tools``). These models are the project's own: the SDK's server side
+would bring an ASGI stack into the Lambda for a handful of methods.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
@@ -28,8 +36,16 @@ from chalicelib.security import strict_json
 if TYPE_CHECKING:
     from chalicelib.api.http import Call
 
-PROTOCOL_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05")  # newest first
+MODERN_VERSIONS = ("2026-07-28",)  # the per-request envelope, no handshake
+HANDSHAKE_VERSIONS = ("2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05")  # reached through initialize, newest first
+PROTOCOL_VERSIONS = MODERN_VERSIONS + HANDSHAKE_VERSIONS
 VERSION_HEADER = "mcp-protocol-version"
+METHOD_HEADER = "mcp-method"
+NAME_HEADER = "mcp-name"
+VERSION_META = "io.modelcontextprotocol/protocolVersion"
+CAPABILITIES_META = "io.modelcontextprotocol/clientCapabilities"
+SERVER_INFO_META = "io.modelcontextprotocol/serverInfo"
+TOOLS_TTL_MS = 300_000  # how long a client may keep the tool list: it changes only with a deployment
 SERVER_INFO = {"name": "7stamp-connector", "title": "7stamp loyalty cards", "version": "1.0.0"}
 INSTRUCTIONS = (
     "Tools for one 7stamp location's wallet loyalty cards: issue cards, add stamps, create and redeem vouchers, "
@@ -41,8 +57,16 @@ PARSE_ERROR = -32700
 INVALID_REQUEST = -32600
 METHOD_NOT_FOUND = -32601
 INVALID_PARAMS = -32602
+HEADER_MISMATCH = -32020
 UNSUPPORTED_PROTOCOL_VERSION = -32022
-HTTP_STATUS = {PARSE_ERROR: 400, INVALID_REQUEST: 400, INVALID_PARAMS: 400, UNSUPPORTED_PROTOCOL_VERSION: 400, METHOD_NOT_FOUND: 404}
+HTTP_STATUS = {
+    PARSE_ERROR: 400,
+    INVALID_REQUEST: 400,
+    INVALID_PARAMS: 400,
+    HEADER_MISMATCH: 400,
+    UNSUPPORTED_PROTOCOL_VERSION: 400,
+    METHOD_NOT_FOUND: 404,
+}
 
 RequestId = Annotated[int | str | None, WithJsonSchema({"type": ["integer", "string"]})]
 
@@ -140,8 +164,8 @@ def _param(params: dict[str, Any], name: str, kind: type[str] | type[dict[str, A
 
 
 def negotiate(requested: str) -> str:
-    """The version of the session: the client's when this server speaks it, else this server's newest."""
-    return requested if requested in PROTOCOL_VERSIONS else PROTOCOL_VERSIONS[0]
+    """The version of a handshake: the client's when this server speaks it, else the newest reached by handshake."""
+    return requested if requested in HANDSHAKE_VERSIONS else HANDSHAKE_VERSIONS[0]
 
 
 def _initialize(params: dict[str, Any]) -> dict[str, Any]:
@@ -168,18 +192,55 @@ def _call_tool(call: Call, params: dict[str, Any]) -> dict[str, Any]:
         raise ProtocolError(INVALID_PARAMS, f"Unknown tool: {name[:100]!r}; the tools are {names}") from None
 
 
-def _result(call: Call, message: Message) -> dict[str, Any]:
+def _decoded(value: str | None) -> str | None:
+    """A header value as the client meant it: ``=?base64?...?=`` carries text a header cannot (SDK's encode_header_value)."""
+    if value is None or not (value.startswith("=?base64?") and value.endswith("?=")):
+        return value
+    try:
+        return base64.b64decode(value[9:-2], validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _check_envelope(message: Message, headers: dict[str, str]) -> None:
+    """The 2026-07-28 request's envelope: version and capabilities in ``_meta``, the routing headers agreeing with the body."""
+    meta = (message.params or {}).get("_meta")
+    if not isinstance(meta, dict) or VERSION_META not in meta or CAPABILITIES_META not in meta:
+        raise ProtocolError(INVALID_PARAMS, f"params._meta must carry {VERSION_META!r} and {CAPABILITIES_META!r}")
+    if meta[VERSION_META] != headers.get(VERSION_HEADER):
+        raise ProtocolError(HEADER_MISMATCH, "The MCP-Protocol-Version header does not match params._meta's protocol version")
+    if headers.get(METHOD_HEADER) != message.method:
+        raise ProtocolError(HEADER_MISMATCH, "The Mcp-Method header does not match the request's method")
+    name = (message.params or {}).get("name")
+    if message.method == "tools/call" and name is not None and _decoded(headers.get(NAME_HEADER)) != name:
+        raise ProtocolError(HEADER_MISMATCH, "The Mcp-Name header does not match params.name")
+
+
+def _discover() -> dict[str, Any]:
+    return {
+        "supportedVersions": list(MODERN_VERSIONS),
+        "capabilities": {"tools": {"listChanged": False}},
+        "instructions": INSTRUCTIONS,
+        "cacheScope": "public",
+        "ttlMs": TOOLS_TTL_MS,
+        "_meta": {SERVER_INFO_META: SERVER_INFO},
+    }
+
+
+def _result(call: Call, message: Message, modern: bool) -> dict[str, Any]:
     params = message.params or {}
-    if message.method == "initialize":
-        return _initialize(params)
-    if message.method == "ping":
-        return {}
     if message.method == "tools/list":
         from chalicelib.api import mcp_tools
 
-        return {"tools": mcp_tools.tools()}
+        return {"tools": mcp_tools.tools(), **({"cacheScope": "public", "ttlMs": TOOLS_TTL_MS} if modern else {})}
     if message.method == "tools/call":
         return _call_tool(call, params)
+    if modern and message.method == "server/discover":
+        return _discover()
+    if not modern and message.method == "initialize":
+        return _initialize(params)
+    if not modern and message.method == "ping":  # 2026-07-28 has no ping
+        return {}
     raise ProtocolError(METHOD_NOT_FOUND, f"Method not found: {message.method[:100]!r}")
 
 
@@ -189,13 +250,18 @@ def answer(call: Call) -> Answer:
         message = _read(call)
     except ProtocolError as error:
         return _error(None, error)
-    version = {k.lower(): v for k, v in call.headers.items()}.get(VERSION_HEADER)
+    headers = {k.lower(): v for k, v in call.headers.items()}
+    version = headers.get(VERSION_HEADER)
+    modern = version in MODERN_VERSIONS
     if version is not None and version not in PROTOCOL_VERSIONS and message.method != "initialize":
         data = {"supported": list(PROTOCOL_VERSIONS), "requested": version[:100]}
         return _error(message.id, ProtocolError(UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", data))
     if message.id is None:
         return Answer(202, None)  # a notification (initialized, cancelled, ...): nothing to answer in a stateless server
     try:
-        return Answer(200, {"jsonrpc": "2.0", "id": message.id, "result": _result(call, message)})
+        if modern:
+            _check_envelope(message, headers)
+        result = _result(call, message, modern)
     except ProtocolError as error:
         return _error(message.id, error)
+    return Answer(200, {"jsonrpc": "2.0", "id": message.id, "result": {**result, "resultType": "complete"} if modern else result})

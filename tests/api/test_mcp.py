@@ -1,9 +1,9 @@
 """POST /mcp driven by the official MCP Python SDK's client against the running local stack.
 
-The client connects as agents do (``mode="auto"``: it probes for the handshake-free
-revision, is told the versions this stateless server speaks, and falls back to the
-initialize handshake), lists the tools and calls them; every answer is checked against
-what the sandbox holds. Hostile bodies are in tests/events/test_hostile_corpus.py.
+The client connects as agents do (``mode="auto"``: it discovers the current, handshake-free
+revision, 2026-07-28) and, in ``mode="legacy"``, through the initialize handshake of the
+earlier revisions; it lists the tools and calls them; every answer is checked against what
+the sandbox holds. Hostile bodies are in tests/events/test_hostile_corpus.py.
 """
 
 from __future__ import annotations
@@ -65,12 +65,12 @@ def rpc(stack, body: Any, key: str | None = DEMO_KEY_A, **headers: str) -> httpx
     return httpx.post(f"{stack.connector}/mcp", content=json.dumps(body), headers={"Content-Type": "application/json", **sent}, timeout=30)
 
 
-def test_the_sdk_client_connects_at_the_newest_version_and_lists_a_tool_per_definition(stack):
+def test_the_sdk_client_connects_at_the_current_version_and_lists_a_tool_per_definition(stack):
     async def session(client: Client) -> Any:
         return client.session.protocol_version, (await client.list_tools()).tools
 
     version, tools = run_client(stack, DEMO_KEY_A, session)
-    assert version == mcp_rpc.PROTOCOL_VERSIONS[0]
+    assert version == mcp_rpc.MODERN_VERSIONS[0] == "2026-07-28"
     entries = catalog.catalog()["actions"]
     assert [t.name for t in tools] == [a["key"] for a in entries] + [mcp_tools.RECENT_EVENTS]
     for tool, entry in zip(tools, entries, strict=False):
@@ -91,15 +91,19 @@ def test_the_sdk_client_connects_at_the_newest_version_and_lists_a_tool_per_defi
     assert events.input_schema["properties"]["event"]["enum"] == list(registry.triggers())
 
 
-def test_the_legacy_handshake_works_too(stack):
+def test_the_initialize_handshake_of_the_earlier_revisions_works_too(stack):
     async def session(client: Client) -> Any:
-        return client.session.protocol_version, len((await client.list_tools()).tools)
+        tools = (await client.list_tools()).tools
+        stamped = await client.call_tool("add_stamp", {"card_id": "card_demo_a", "idempotency_key": "legacy-1"})
+        return client.session.protocol_version, len(tools), structured(stamped)
 
-    assert run_client(stack, DEMO_KEY_A, session, mode="legacy") == (mcp_rpc.PROTOCOL_VERSIONS[0], len(mcp_tools.tools()))
+    version, count, stamped = run_client(stack, DEMO_KEY_A, session, mode="legacy")
+    assert (version, count) == (mcp_rpc.HANDSHAKE_VERSIONS[0], len(mcp_tools.tools()))
+    assert stamped["stamps"] == stack.sandbox.state.cards["card_demo_a"]["stamps"] == 4
 
 
 def test_an_older_version_the_server_speaks_is_kept(stack):
-    for asked in mcp_rpc.PROTOCOL_VERSIONS[1:]:
+    for asked in mcp_rpc.HANDSHAKE_VERSIONS[1:]:
         body = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": asked, "capabilities": {}}}
         answer = rpc(stack, body)
         assert (answer.status_code, answer.json()["result"]["protocolVersion"]) == (200, asked)
@@ -109,16 +113,40 @@ def test_an_unknown_version_is_answered_with_the_newest(stack):
     answer = rpc(stack, {"jsonrpc": "2.0", "id": "x", "method": "initialize", "params": {"protocolVersion": "2099-01-01"}})
     result = answer.json()["result"]
     assert (answer.status_code, answer.json()["id"]) == (200, "x")
-    assert result["protocolVersion"] == mcp_rpc.PROTOCOL_VERSIONS[0]
+    assert result["protocolVersion"] == mcp_rpc.HANDSHAKE_VERSIONS[0]
     assert result["capabilities"] == {"tools": {"listChanged": False}}
 
 
 def test_a_request_at_a_version_not_spoken_is_400_naming_those_spoken(stack):
-    answer = rpc(stack, {"jsonrpc": "2.0", "id": 7, "method": "tools/list"}, **{"MCP-Protocol-Version": "2026-07-28"})
+    answer = rpc(stack, {"jsonrpc": "2.0", "id": 7, "method": "tools/list"}, **{"MCP-Protocol-Version": "2030-01-01"})
     assert answer.status_code == 400
     error = answer.json()["error"]
     assert error["code"] == mcp_rpc.UNSUPPORTED_PROTOCOL_VERSION
-    assert error["data"] == {"supported": list(mcp_rpc.PROTOCOL_VERSIONS), "requested": "2026-07-28"}
+    assert error["data"] == {"supported": list(mcp_rpc.PROTOCOL_VERSIONS), "requested": "2030-01-01"}
+
+
+def modern(stack, method: str, params: dict[str, Any], meta: bool = True, **headers: str) -> httpx.Response:
+    """One 2026-07-28 request: the envelope in ``params._meta`` and the routing headers (any of them overridden)."""
+    envelope = {"io.modelcontextprotocol/protocolVersion": "2026-07-28", "io.modelcontextprotocol/clientCapabilities": {}}
+    body = {"jsonrpc": "2.0", "id": 1, "method": method, "params": {**params, **({"_meta": envelope} if meta else {})}}
+    return rpc(stack, body, **{"MCP-Protocol-Version": "2026-07-28", "Mcp-Method": method, **headers})
+
+
+def test_the_current_revision_checks_its_envelope_and_headers(stack):
+    discovered = modern(stack, "server/discover", {}).json()["result"]
+    assert (discovered["supportedVersions"], discovered["resultType"]) == (["2026-07-28"], "complete")
+    call = {"name": "find_customer", "arguments": {"email": "ada@demo.example"}}
+    found = modern(stack, "tools/call", call, **{"Mcp-Name": "find_customer"}).json()["result"]
+    assert found["structuredContent"]["results"][0]["card_id"] == "card_demo_a"
+    refusals = [
+        (modern(stack, "tools/call", call, meta=False, **{"Mcp-Name": "find_customer"}), 400, mcp_rpc.INVALID_PARAMS),
+        (modern(stack, "tools/call", call, **{"Mcp-Name": "find_customer", "Mcp-Method": "tools/list"}), 400, mcp_rpc.HEADER_MISMATCH),
+        (modern(stack, "tools/call", call, **{"Mcp-Name": "add_stamp"}), 400, mcp_rpc.HEADER_MISMATCH),
+        (modern(stack, "ping", {}), 404, mcp_rpc.METHOD_NOT_FOUND),  # 2026-07-28 has no ping, nor initialize
+        (modern(stack, "initialize", {"protocolVersion": "2026-07-28"}), 404, mcp_rpc.METHOD_NOT_FOUND),
+    ]
+    for answer, status, code in refusals:
+        assert (answer.status_code, answer.json()["error"]["code"]) == (status, code), answer.text
 
 
 def test_issue_stamp_twice_with_one_key_redeem_twice_and_find(stack):
