@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from chalicelib.contract import input_types
-from chalicelib.errors import BadRequest, ValidationFailed
+from chalicelib.errors import BadRequest, McpProtocolError, ValidationFailed
 from chalicelib.security import strict_json
 
 if TYPE_CHECKING:
@@ -118,15 +118,7 @@ class Answer:
     body: dict[str, Any] | None
 
 
-class ProtocolError(Exception):
-    """A JSON-RPC error for the request being answered."""
-
-    def __init__(self, code: int, message: str, data: Any = None) -> None:
-        super().__init__(message)
-        self.code, self.message, self.data = code, message, data
-
-
-def _error(request_id: int | str | None, error: ProtocolError) -> Answer:
+def _error(request_id: int | str | None, error: McpProtocolError) -> Answer:
     body: dict[str, Any] = {"code": error.code, "message": error.message}
     if error.data is not None:
         body["data"] = error.data
@@ -137,15 +129,15 @@ def _read(call: Call) -> Message:
     try:
         value = strict_json.loads(call.raw_body)
     except BadRequest as error:
-        raise ProtocolError(PARSE_ERROR, error.message) from None
+        raise McpProtocolError(PARSE_ERROR, error.message) from None
     if isinstance(value, list):
-        raise ProtocolError(INVALID_REQUEST, "Batches are not supported: POST one JSON-RPC message at a time")
+        raise McpProtocolError(INVALID_REQUEST, "Batches are not supported: POST one JSON-RPC message at a time")
     if not isinstance(value, dict):
-        raise ProtocolError(INVALID_REQUEST, "The body must be one JSON-RPC message (an object)")
+        raise McpProtocolError(INVALID_REQUEST, "The body must be one JSON-RPC message (an object)")
     try:
         message = input_types.parse(Message, value)
     except ValidationFailed as error:
-        raise ProtocolError(INVALID_REQUEST, "Not a JSON-RPC 2.0 request: " + error.message, {"fields": error.fields}) from None
+        raise McpProtocolError(INVALID_REQUEST, "Not a JSON-RPC 2.0 request: " + error.message, {"fields": error.fields}) from None
     assert isinstance(message, Message)
     return message
 
@@ -159,7 +151,7 @@ def _param(params: dict[str, Any], name: str, kind: type[str] | type[dict[str, A
         return None
     if not isinstance(value, kind):
         what = _KINDS[kind]
-        raise ProtocolError(INVALID_PARAMS, f"params.{name} must be {what}", {"fields": {f"params.{name}": f"must be {what}"}})
+        raise McpProtocolError(INVALID_PARAMS, f"params.{name} must be {what}", {"fields": {f"params.{name}": f"must be {what}"}})
     return value
 
 
@@ -185,11 +177,7 @@ def _call_tool(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 
     name = _param(params, "name", str)
     arguments = _param(params, "arguments", dict, required=False) or {}
-    try:
-        return mcp_tools.call_tool(call, name, arguments)
-    except mcp_tools.UnknownTool:
-        names = ", ".join(t["name"] for t in mcp_tools.tools())
-        raise ProtocolError(INVALID_PARAMS, f"Unknown tool: {name[:100]!r}; the tools are {names}") from None
+    return mcp_tools.call_tool(call, name, arguments)
 
 
 def _decoded(value: str | None) -> str | None:
@@ -206,14 +194,14 @@ def _check_envelope(message: Message, headers: dict[str, str]) -> None:
     """The 2026-07-28 request's envelope: version and capabilities in ``_meta``, the routing headers agreeing with the body."""
     meta = (message.params or {}).get("_meta")
     if not isinstance(meta, dict) or VERSION_META not in meta or CAPABILITIES_META not in meta:
-        raise ProtocolError(INVALID_PARAMS, f"params._meta must carry {VERSION_META!r} and {CAPABILITIES_META!r}")
+        raise McpProtocolError(INVALID_PARAMS, f"params._meta must carry {VERSION_META!r} and {CAPABILITIES_META!r}")
     if meta[VERSION_META] != headers.get(VERSION_HEADER):
-        raise ProtocolError(HEADER_MISMATCH, "The MCP-Protocol-Version header does not match params._meta's protocol version")
+        raise McpProtocolError(HEADER_MISMATCH, "The MCP-Protocol-Version header does not match params._meta's protocol version")
     if headers.get(METHOD_HEADER) != message.method:
-        raise ProtocolError(HEADER_MISMATCH, "The Mcp-Method header does not match the request's method")
+        raise McpProtocolError(HEADER_MISMATCH, "The Mcp-Method header does not match the request's method")
     name = (message.params or {}).get("name")
     if message.method == "tools/call" and name is not None and _decoded(headers.get(NAME_HEADER)) != name:
-        raise ProtocolError(HEADER_MISMATCH, "The Mcp-Name header does not match params.name")
+        raise McpProtocolError(HEADER_MISMATCH, "The Mcp-Name header does not match params.name")
 
 
 def _discover() -> dict[str, Any]:
@@ -241,27 +229,27 @@ def _result(call: Call, message: Message, modern: bool) -> dict[str, Any]:
         return _initialize(params)
     if not modern and message.method == "ping":  # 2026-07-28 has no ping
         return {}
-    raise ProtocolError(METHOD_NOT_FOUND, f"Method not found: {message.method[:100]!r}")
+    raise McpProtocolError(METHOD_NOT_FOUND, f"Method not found: {message.method[:100]!r}")
 
 
 def answer(call: Call) -> Answer:
     """The answer to one POST /mcp of an authenticated caller."""
     try:
         message = _read(call)
-    except ProtocolError as error:
+    except McpProtocolError as error:
         return _error(None, error)
     headers = {k.lower(): v for k, v in call.headers.items()}
     version = headers.get(VERSION_HEADER)
     modern = version in MODERN_VERSIONS
     if version is not None and version not in PROTOCOL_VERSIONS and message.method != "initialize":
         data = {"supported": list(PROTOCOL_VERSIONS), "requested": version[:100]}
-        return _error(message.id, ProtocolError(UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", data))
+        return _error(message.id, McpProtocolError(UNSUPPORTED_PROTOCOL_VERSION, "Unsupported protocol version", data))
     if message.id is None:
         return Answer(202, None)  # a notification (initialized, cancelled, ...): nothing to answer in a stateless server
     try:
         if modern:
             _check_envelope(message, headers)
         result = _result(call, message, modern)
-    except ProtocolError as error:
+    except McpProtocolError as error:
         return _error(message.id, error)
     return Answer(200, {"jsonrpc": "2.0", "id": message.id, "result": {**result, "resultType": "complete"} if modern else result})

@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from chalicelib.api import action_runner
+from chalicelib.api.mcp_rpc import INVALID_PARAMS
 from chalicelib.contract import limits, registry
 from chalicelib.contract.definitions import ActionDefinition
 from chalicelib.contract.input_types import Input, Integer
-from chalicelib.errors import ConnectorError
+from chalicelib.errors import ConnectorError, UnknownTool
 
 if TYPE_CHECKING:
     from chalicelib.api.http import Call
@@ -38,10 +39,6 @@ IDEMPOTENCY_HELP = (
     "Something unique to this request, such as the order ID. Calling again with the same key changes nothing "
     "and returns the first result, so a retry never adds stamps twice."
 )
-
-
-class UnknownTool(LookupError):
-    """A tools/call names no tool of this server (a protocol error, not a tool result)."""
 
 
 def _object_schema(schema: dict[str, Any]) -> dict[str, Any]:
@@ -158,10 +155,11 @@ def error_result(error: ConnectorError) -> dict[str, Any]:
 
 
 def call_tool(call: Call, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-    """Run one tool for the caller's location and return the CallToolResult; ``UnknownTool`` when there is none called ``name``."""
+    """Run one tool for the caller's location and return the CallToolResult; ``UnknownTool`` when none is called ``name``."""
     definition = registry.actions().get(name)
     if definition is None and name != RECENT_EVENTS:
-        raise UnknownTool(name)
+        names = ", ".join(t["name"] for t in tools())
+        raise UnknownTool(INVALID_PARAMS, f"Unknown tool: {name[:100]!r}; the tools are {names}")
     try:
         if definition is None:
             return _result(_recent_events(call, arguments))
