@@ -15,7 +15,7 @@
     └── UpstreamTimeout     504    7stamp did not answer in time
     SettingsError                  a bad setting, raised at start (not a caller's error)
     McpProtocolError               a JSON-RPC error of /mcp, answered in JSON-RPC's shape (api/mcp_rpc.py)
-    └── UnknownTool                a tools/call naming no tool (a protocol error, not a tool result)
+    UnknownTool                    a tools/call naming no tool: answered as a JSON-RPC invalid-params error, not a tool result
 
 httpx and botocore errors are translated where they are caught (the 7stamp client, the
 store modules); only the HTTP layer turns these into responses.
@@ -141,5 +141,5 @@ class McpProtocolError(Exception):
         self.code, self.message, self.data = code, message, data
 
 
-class UnknownTool(McpProtocolError):
-    """A tools/call names no tool of this server."""
+class UnknownTool(LookupError):
+    """A tools/call names no tool of this server; the message names the tools there are."""

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
 from chalicelib.contract import input_types
-from chalicelib.errors import BadRequest, McpProtocolError, ValidationFailed
+from chalicelib.errors import BadRequest, McpProtocolError, UnknownTool, ValidationFailed
 from chalicelib.security import strict_json
 
 if TYPE_CHECKING:
@@ -177,7 +177,10 @@ def _call_tool(call: Call, params: dict[str, Any]) -> dict[str, Any]:
 
     name = _param(params, "name", str)
     arguments = _param(params, "arguments", dict, required=False) or {}
-    return mcp_tools.call_tool(call, name, arguments)
+    try:
+        return mcp_tools.call_tool(call, name, arguments)
+    except UnknownTool as error:
+        raise McpProtocolError(INVALID_PARAMS, str(error)) from None
 
 
 def _decoded(value: str | None) -> str | None:

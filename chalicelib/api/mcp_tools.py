@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from chalicelib.api import action_runner
-from chalicelib.api.mcp_rpc import INVALID_PARAMS
 from chalicelib.contract import limits, registry
 from chalicelib.contract.definitions import ActionDefinition
 from chalicelib.contract.input_types import Input, Integer
@@ -128,21 +127,16 @@ def tools() -> list[dict[str, Any]]:
 
 
 def _recent_events(call: Call, arguments: dict[str, Any]) -> dict[str, Any]:
-    from chalicelib.api import hook_requests
-    from chalicelib.api.polling import passing_record
-    from chalicelib.contract import input_types
+    from chalicelib.contract import event_filters, input_types
+    from chalicelib.contract.event_record import decoded
 
     given = input_types.parse(recent_events_input(), arguments)
     name: str = given.event  # type: ignore[attr-defined]
-    filters = hook_requests.filters_for(name, given.filters)  # type: ignore[attr-defined]
+    filters = event_filters.parse(name, given.filters)  # type: ignore[attr-defined]
     event = None if name == registry.ANY_EVENT else name
     found = call.services.events.recent(call.me.location_id, event, given.limit)  # type: ignore[attr-defined]
-    events = []
-    for stored in found:
-        record = passing_record(name, filters, stored.text)
-        if record is not None:
-            events.append(record)
-    return {"events": events}
+    records = [decoded(stored.text) for stored in found]  # one that cannot be decoded is left out, as polling does
+    return {"events": [r for r in records if r is not None and event_filters.passes(name, filters, r)]}
 
 
 def _result(structured: dict[str, Any]) -> dict[str, Any]:
@@ -159,7 +153,7 @@ def call_tool(call: Call, name: str, arguments: dict[str, Any]) -> dict[str, Any
     definition = registry.actions().get(name)
     if definition is None and name != RECENT_EVENTS:
         names = ", ".join(t["name"] for t in tools())
-        raise UnknownTool(INVALID_PARAMS, f"Unknown tool: {name[:100]!r}; the tools are {names}")
+        raise UnknownTool(f"Unknown tool: {name[:100]!r}; the tools are {names}")
     try:
         if definition is None:
             return _result(_recent_events(call, arguments))

@@ -8,7 +8,6 @@ the sandbox holds. Hostile bodies are in tests/events/test_hostile_corpus.py.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -299,17 +298,3 @@ def test_the_key_is_never_logged(stack, caplog):
     rpc(stack, {"jsonrpc": "2.0", "id": 1, "method": "nope"})
     assert caplog.records
     assert DEMO_KEY_A not in caplog.text
-
-
-def test_a_tool_is_derived_from_its_definition(monkeypatch):
-    """Changing one definition's help changes its tool's description, with no edit elsewhere."""
-    changed = {**registry.actions()}
-    changed["add_stamp"] = dataclasses.replace(changed["add_stamp"], help_text="Credits a shopper with stamps (changed).")
-    monkeypatch.setattr(registry, "actions", lambda: changed)
-    mcp_tools.tools.cache_clear()
-    try:
-        described = {t["name"]: t["description"] for t in mcp_tools.tools()}
-    finally:
-        mcp_tools.tools.cache_clear()
-    assert described["add_stamp"] == "Credits a shopper with stamps (changed)."
-    assert described["issue_card"] == registry.actions()["issue_card"].help_text
