@@ -20,3 +20,24 @@ def test_a_tool_is_derived_from_its_definition(monkeypatch):
         mcp_tools.tools.cache_clear()
     assert described["add_stamp"] == "Credits a shopper with stamps (changed)."
     assert described["issue_card"] == registry.actions()["issue_card"].help_text
+
+
+def test_a_new_event_and_a_new_action_are_tools_with_no_other_edit(monkeypatch):
+    """A 15th trigger is a choice of list_recent_events (and named in its description); a new action is a tool."""
+    trigger = dataclasses.replace(registry.triggers()["stamp_added"], key="points_converted", label="Points Converted")
+    action = dataclasses.replace(registry.actions()["add_stamp"], key="add_points", help_text="Adds points.")
+    triggers, actions = {**registry.triggers(), trigger.key: trigger}, {**registry.actions(), action.key: action}
+    monkeypatch.setattr(registry, "triggers", lambda: triggers)
+    monkeypatch.setattr(registry, "actions", lambda: actions)
+    mcp_tools.tools.cache_clear()
+    mcp_tools.recent_events_input.cache_clear()
+    try:
+        tools = {t["name"]: t for t in mcp_tools.tools()}
+    finally:
+        mcp_tools.tools.cache_clear()
+        mcp_tools.recent_events_input.cache_clear()
+    events = tools[mcp_tools.RECENT_EVENTS]
+    assert "points_converted" in events["inputSchema"]["properties"]["event"]["enum"]
+    assert "- points_converted: Points Converted (filters: card_template_id)" in events["description"]
+    assert tools["add_points"]["description"] == "Adds points."
+    assert "idempotency_key" in tools["add_points"]["inputSchema"]["properties"]
