@@ -41,3 +41,23 @@ def test_a_new_event_and_a_new_action_are_tools_with_no_other_edit(monkeypatch):
     assert "- points_converted: Points Converted (filters: card_template_id)" in events["description"]
     assert tools["add_points"]["description"] == "Adds points."
     assert "idempotency_key" in tools["add_points"]["inputSchema"]["properties"]
+
+
+def test_post_mcp_is_in_the_openapi_document_with_its_json_rpc_models():
+    """So schemathesis fuzzes it: the request is one JSON-RPC message, 400 and 404 answer JSON-RPC errors."""
+    from chalicelib.api import openapi, routes
+
+    document = openapi.document(routes.operations())
+    post = document["paths"]["/mcp"]["post"]
+    assert post["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Message"}
+    assert {
+        status: answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        for status, answer in post["responses"].items()
+        if "content" in answer and status in ("200", "400", "404", "401")
+    } == {
+        "200": "Reply",
+        "400": "ErrorReply",
+        "404": "ErrorReply",
+        "401": "Error",
+    }
+    assert "get" not in document["paths"]["/mcp"]  # 405: no event stream, not an operation
