@@ -44,9 +44,9 @@ def check_origin(call: Call) -> None:
     PATH,
     ["POST"],
     summary="The Model Context Protocol (Streamable HTTP, stateless): one tool per action and search, and recent events",
-    body=RPC + "Message",
+    body=RPC + "McpMessage",
     view_reads_body=True,
-    responses={200: RPC + "Reply", 202: None, 400: RPC + "ErrorReply", 404: RPC + "ErrorReply"},
+    responses={200: RPC + "McpReply", 202: None, 400: RPC + "McpErrorReply", 404: RPC + "McpErrorReply"},
     errors=(403,),
 )
 def mcp(call: Call) -> Any:

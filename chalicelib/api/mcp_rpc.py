@@ -71,7 +71,7 @@ HTTP_STATUS = {
 RequestId = Annotated[int | str | None, WithJsonSchema({"type": ["integer", "string"]})]
 
 
-class Message(BaseModel):
+class McpMessage(BaseModel):
     """One JSON-RPC 2.0 request (with ``id``) or notification (without) POSTed to /mcp."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -87,27 +87,27 @@ class Message(BaseModel):
         return self
 
 
-class RpcError(BaseModel):
+class McpRpcError(BaseModel):
     code: int
     message: str
     data: Any = None
 
 
-class Reply(BaseModel):
+class McpReply(BaseModel):
     """A JSON-RPC response: ``result`` or ``error``."""
 
     jsonrpc: Literal["2.0"]
     id: int | str | None
     result: dict[str, Any] | None = None
-    error: RpcError | None = None
+    error: McpRpcError | None = None
 
 
-class ErrorReply(BaseModel):
+class McpErrorReply(BaseModel):
     """A JSON-RPC error response (its ``id`` is null when the request's could not be read)."""
 
     jsonrpc: Literal["2.0"]
     id: int | str | None
-    error: RpcError
+    error: McpRpcError
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,7 @@ def _error(request_id: int | str | None, error: McpProtocolError) -> Answer:
     return Answer(HTTP_STATUS.get(error.code, 200), {"jsonrpc": "2.0", "id": request_id, "error": body})
 
 
-def _read(call: Call) -> Message:
+def _read(call: Call) -> McpMessage:
     try:
         value = strict_json.loads(call.raw_body)
     except BadRequest as error:
@@ -135,10 +135,10 @@ def _read(call: Call) -> Message:
     if not isinstance(value, dict):
         raise McpProtocolError(INVALID_REQUEST, "The body must be one JSON-RPC message (an object)")
     try:
-        message = input_types.parse(Message, value)
+        message = input_types.parse(McpMessage, value)
     except ValidationFailed as error:
         raise McpProtocolError(INVALID_REQUEST, "Not a JSON-RPC 2.0 request: " + error.message, {"fields": error.fields}) from None
-    assert isinstance(message, Message)
+    assert isinstance(message, McpMessage)
     return message
 
 
@@ -193,7 +193,7 @@ def _decoded(value: str | None) -> str | None:
         return None
 
 
-def _check_envelope(message: Message, headers: dict[str, str]) -> None:
+def _check_envelope(message: McpMessage, headers: dict[str, str]) -> None:
     """The 2026-07-28 request's envelope: version and capabilities in ``_meta``, the routing headers agreeing with the body."""
     meta = (message.params or {}).get("_meta")
     if not isinstance(meta, dict) or VERSION_META not in meta or CAPABILITIES_META not in meta:
@@ -218,7 +218,7 @@ def _discover() -> dict[str, Any]:
     }
 
 
-def _result(call: Call, message: Message, modern: bool) -> dict[str, Any]:
+def _result(call: Call, message: McpMessage, modern: bool) -> dict[str, Any]:
     params = message.params or {}
     if message.method == "tools/list":
         from chalicelib.api import mcp_tools

@@ -49,15 +49,15 @@ def test_post_mcp_is_in_the_openapi_document_with_its_json_rpc_models():
 
     document = openapi.document(routes.operations())
     post = document["paths"]["/mcp"]["post"]
-    assert post["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Message"}
+    assert post["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/McpMessage"}
     assert {
         status: answer["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
         for status, answer in post["responses"].items()
         if "content" in answer and status in ("200", "400", "404", "401")
     } == {
-        "200": "Reply",
-        "400": "ErrorReply",
-        "404": "ErrorReply",
+        "200": "McpReply",
+        "400": "McpErrorReply",
+        "404": "McpErrorReply",
         "401": "Error",
     }
     assert "get" not in document["paths"]["/mcp"]  # 405: no event stream, not an operation
