@@ -42,7 +42,7 @@ $(CHROMIUM):
 	@apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 
 run: $(INSTALLED)
-	@$(BIN)/python -m stack
+	@$(BIN)/python -m stack $(if $(filter 1,$(RESET)),--reset)
 
 test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED) $(CHROMIUM)
 	@$(BIN)/python -m pytest -q
