@@ -9,11 +9,12 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib import health, queue
+from chalicelib.api import hook_health
 from chalicelib.api.hooks import own, refuse_if_disabled
 from chalicelib.api.http import MODELS, Call, endpoint
+from chalicelib.contract.moments import iso, seconds_of, since_cursor
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.moments import iso, seconds_of, since_cursor
+from chalicelib.pipeline import jobs
 from chalicelib.store.events import cursor_of
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus
 
@@ -95,7 +96,7 @@ def list_deliveries(call: Call) -> Any:
 
 @endpoint(bp, "/v1/deliveries/hourly", ["GET"])
 def hourly(call: Call) -> Any:
-    return health.hourly(call.services, call.me.location_id)
+    return hook_health.hourly(call.services, call.me.location_id)
 
 
 def _own_delivery(call: Call) -> DeliveryRecord:
@@ -121,6 +122,6 @@ def resend(call: Call) -> Any:
     if reopened is None:
         raise Conflict("This delivery is being sent right now; look again in a minute", code="delivery_in_progress")
     call.services.queue.send(
-        queue.jobs_for(reopened.location_id, reopened.event_dedup_key, reopened.event_cursor, [reopened.subscription_id])
+        jobs.jobs_for(reopened.location_id, reopened.event_dedup_key, reopened.event_cursor, [reopened.subscription_id])
     )
     return delivery_row(reopened)

@@ -1,7 +1,7 @@
 """The pydantic models of the routes' bodies, queries and answers (besides the definitions' own).
 
 Routes name them in their ``endpoint`` declaration (``models.ref("Hook")``); the wrapper
-validates requests with them and ``chalicelib.openapi`` writes them into the document,
+validates requests with them and ``chalicelib.api.openapi`` writes them into the document,
 so the contract has one source. Loaded on first use, not at cold start.
 """
 
@@ -11,9 +11,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
 
-from chalicelib.contract import EVENT_ID_PATTERN, EVENT_ID_RE, EVENT_NAME_MAX, POLL_LIMIT_DEFAULT, POLL_LIMIT_MAX, POLL_LIMIT_MIN
-from chalicelib.event_record import EventRecord
-from chalicelib.input_types import EventId, Input, WholeNumber, moment
+from chalicelib.contract.event_record import EventRecord
+from chalicelib.contract.input_types import EventId, Input, WholeNumber, moment
+from chalicelib.contract.limits import (
+    EVENT_ID_PATTERN,
+    EVENT_ID_RE,
+    EVENT_NAME_MAX,
+    POLL_LIMIT_DEFAULT,
+    POLL_LIMIT_MAX,
+    POLL_LIMIT_MIN,
+)
 from chalicelib.store.records import DeliveryStatus
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import strict_json
-from chalicelib.contract import MAX_JSON_DEPTH
+from chalicelib.contract.limits import MAX_JSON_DEPTH
 from chalicelib.errors import BadRequest
+from chalicelib.security import strict_json
 
 
 @pytest.mark.parametrize(

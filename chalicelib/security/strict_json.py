@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from chalicelib.contract import MAX_JSON_DEPTH
+from chalicelib.contract.limits import MAX_JSON_DEPTH
 from chalicelib.errors import BadRequest
 
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)

@@ -14,11 +14,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import input_types
-from chalicelib.contract import IDEMPOTENCY_KEY_MAX
-from chalicelib.definitions import ActionDefinition
+from chalicelib.contract import input_types
+from chalicelib.contract.definitions import ActionDefinition
+from chalicelib.contract.limits import IDEMPOTENCY_KEY_MAX
 from chalicelib.errors import Conflict, ValidationFailed
-from chalicelib.sevenstamp import SevenStampClient
+from chalicelib.sevenstamp.client import SevenStampClient
 from chalicelib.store.idempotency import IdempotencyStatus, IdempotencyStore
 from chalicelib.store.records import Tenant
 

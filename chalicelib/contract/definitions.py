@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from chalicelib.action_runner import ActionContext
+    from chalicelib.api.action_runner import ActionContext
 
 FieldType = Literal["string", "integer", "number", "boolean", "datetime", "array", "object"]
 
