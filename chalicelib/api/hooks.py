@@ -1,4 +1,4 @@
-"""REST-hook subscriptions: subscribe, list with health, unsubscribe, enable, disable, test, see deliveries, replay failed ones."""
+"""REST-hook subscriptions: subscribe, list with health, unsubscribe, enable, disable, test, see deliveries, replay, retry now."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from chalicelib.api.http import MODELS, Call, endpoint, json_response
 from chalicelib.contract.moments import since_cursor
 from chalicelib.errors import Conflict, NotFound
 from chalicelib.pipeline import jobs
-from chalicelib.store.records import Subscription
+from chalicelib.store.records import DeliveryRecord, Subscription
 
 bp = Blueprint(__name__)
 
@@ -107,14 +107,38 @@ def replay(call: Call) -> Any:
     """Re-send the failed deliveries (received after ``since``); ``dry_run`` only says how many that would be."""
     sub = own(call)
     cursor = since_cursor(call.input.since) if call.input.since is not None else None
+    waiting = call.services.deliveries.count_waiting(sub.id, cursor)
     if call.input.dry_run:
-        return {"would_replay": call.services.deliveries.count_failed(sub.id, cursor)}
+        return {"would_replay": call.services.deliveries.count_failed(sub.id, cursor), "waiting": waiting}
     refuse_if_disabled(sub)
     reopened = call.services.deliveries.reopen_failed(sub.id, cursor)
-    queued = [
-        j
-        for d in reopened
-        for j in jobs.jobs_for(d.location_id, d.event_dedup_key, d.event_cursor, [d.subscription_id], event_id=d.event_id, event=d.event)
-    ]
-    call.services.queue.send(queued)
-    return {"replayed": len(reopened)}
+    _queue_now(call, sub, reopened)
+    return {"replayed": len(reopened), "waiting": waiting}
+
+
+@endpoint(
+    bp,
+    "/v1/hooks/{id}/retry",
+    ["POST"],
+    summary="Send every delivery waiting for its next retry now",
+    responses={200: MODELS + "Retried"},
+    errors=(404, 409),
+)
+def retry_now(call: Call) -> Any:
+    """ "Retry now" after the subscriber was fixed: the waiting deliveries go at once, claimed as the schedule's would be."""
+    sub = own(call)
+    refuse_if_disabled(sub)
+    forward = call.services.deliveries.bring_forward(sub.id)
+    _queue_now(call, sub, forward)
+    return {"retried": len(forward), "failed": call.services.deliveries.count_failed(sub.id, None)}
+
+
+def _queue_now(call: Call, sub: Subscription, due: list[DeliveryRecord]) -> None:
+    """One job per delivery made due now (the location is the subscription's: a record may not carry it yet)."""
+    call.services.queue.send(
+        [
+            j
+            for d in due
+            for j in jobs.jobs_for(sub.location_id, d.event_dedup_key, d.event_cursor, [sub.id], event_id=d.event_id, event=d.event)
+        ]
+    )

@@ -208,20 +208,24 @@ class DeliveryStore:
             pass
 
     def _failed_pages(self, sub_id: str, since_cursor: str | None, **select: Any) -> Iterator[dict[str, Any]]:
-        """Every page of a subscription's failed deliveries received after ``since_cursor``.
+        """Every page of a subscription's failed deliveries received after ``since_cursor``."""
+        return self._pages(sub_id, DeliveryStatus.FAILED, since_cursor, **select)
+
+    def _pages(self, sub_id: str, status: DeliveryStatus, since_cursor: str | None, **select: Any) -> Iterator[dict[str, Any]]:
+        """Every page of a subscription's deliveries in ``status`` received after ``since_cursor``.
 
         The status filter applies after each page's limit, so one page is not enough: the
         replay and its dry run both page through all of them, and so agree on how many.
         """
         condition = "pk = :pk" + (" AND sk > :since" if since_cursor else "")
-        values = _dynamo.values(pk=sub_id, failed=DeliveryStatus.FAILED.value, **({"since": since_cursor} if since_cursor else {}))
+        values = _dynamo.values(pk=sub_id, status=status.value, **({"since": since_cursor} if since_cursor else {}))
         start: dict[str, Any] | None = None
         for _ in range(MAX_REPLAY_PAGES):
             answer = self._db.call(
                 "query",
                 TableName=self._table,
                 KeyConditionExpression=condition,
-                FilterExpression="#s = :failed",
+                FilterExpression="#s = :status",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=values,
                 **select,
@@ -235,6 +239,42 @@ class DeliveryStore:
     def count_failed(self, sub_id: str, since_cursor: str | None) -> int:
         """How many deliveries a replay with the same ``since`` would send again (the console's dry run)."""
         return sum(int(page.get("Count", 0)) for page in self._failed_pages(sub_id, since_cursor, Select="COUNT"))
+
+    def count_waiting(self, sub_id: str, since_cursor: str | None = None) -> int:
+        """How many deliveries are pending: not failed yet, waiting for (or in) their next scheduled attempt."""
+        return sum(int(page.get("Count", 0)) for page in self._pages(sub_id, DeliveryStatus.PENDING, since_cursor, Select="COUNT"))
+
+    def bring_forward(self, sub_id: str) -> list[DeliveryRecord]:
+        """Make every waiting delivery of a subscription due now ("retry now"); one an attempt holds right now is left alone.
+
+        Only the time of the next attempt changes: the queued job that follows claims the
+        delivery as the schedule's job would (pending, due, not leased), so of the two jobs
+        that may now exist for it, one attempt happens. The sweeper keeps a safety net in
+        case this job is lost.
+        """
+        waiting = [_dynamo.from_item(i) for page in self._pages(sub_id, DeliveryStatus.PENDING, None) for i in page.get("Items", [])]
+        now = self._clock.now()
+
+        def forward(values: dict[str, Any]) -> DeliveryRecord | None:
+            try:
+                answer = self._db.call(
+                    "update_item",
+                    TableName=self._table,
+                    Key=self._key(sub_id, str(values["sk"])),
+                    UpdateExpression="SET next_at = :now, #due = :due, sweep_at = :sweep",
+                    ConditionExpression="#s = :pending AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+                    ExpressionAttributeNames={"#s": "status", "#due": "due"},
+                    ExpressionAttributeValues=_dynamo.values(
+                        pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id), sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN
+                    ),
+                    ReturnValues="ALL_NEW",
+                )
+            except _dynamo.ConditionFailed:
+                return None
+            return _delivery(_dynamo.from_item(answer["Attributes"]))
+
+        with ThreadPoolExecutor(max_workers=REOPEN_CONCURRENCY) as pool:
+            return [r for r in pool.map(forward, waiting) if r is not None]
 
     def reopen_failed(self, sub_id: str, since_cursor: str | None) -> list[DeliveryRecord]:
         """Put every failed delivery of a subscription (received after ``since_cursor``) back to pending, due now.
