@@ -61,7 +61,7 @@ deploy: $(INSTALLED)
 	@$(BIN)/python -m infra.deploy --stage $(STAGE) $(if $(BUCKET),--bucket $(BUCKET))
 
 unpark: $(INSTALLED)
-	@$(BIN)/python -m stack.unpark
+	@$(BIN)/python -m stack.unpark $(if $(filter command line environment,$(origin STAGE)),--stage "$(STAGE)")
 
 lint: $(INSTALLED)
 	@$(BIN)/ruff format --check . && $(BIN)/ruff check . && $(BIN)/mypy
