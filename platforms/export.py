@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from chalicelib.contract import catalog
+from platforms import export_url
 from platforms.common import ExportError, Files, write_app
 from platforms.make import generate as make_app
 from platforms.n8n import generate as n8n_app
@@ -50,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", required=True, type=Path, help="the folder to write the app into (new, empty, or an earlier export)")
     args = parser.parse_args(argv)
     try:
+        warning = export_url.checked(args.url)
+        if warning:
+            print(warning, file=sys.stderr)
         files = build(args.platform, args.url, args.out)
         write_app(args.out, args.platform, files)
     except ExportError as error:
