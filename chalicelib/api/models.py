@@ -16,7 +16,6 @@ from chalicelib.contract.input_types import EventId, Input, WholeNumber, moment
 from chalicelib.contract.limits import (
     EVENT_ID_PATTERN,
     EVENT_ID_RE,
-    EVENT_NAME_MAX,
     POLL_LIMIT_DEFAULT,
     POLL_LIMIT_MAX,
     POLL_LIMIT_MIN,
@@ -166,14 +165,6 @@ class Option(BaseModel):
 
 class Options(RootModel[list[Option]]):
     pass
-
-
-class InboundEvent(BaseModel):
-    """7stamp's webhook body, as far as the connector relies on it; every other field passes through as sent."""
-
-    model_config = ConfigDict(extra="allow", strict=True)
-    event: str = Field(min_length=1, max_length=EVENT_NAME_MAX, description=f"The event name (at most {EVENT_NAME_MAX} characters).")
-    location_id: str = Field(min_length=1, max_length=100)
 
 
 class Received(BaseModel):

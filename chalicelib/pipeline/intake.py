@@ -45,8 +45,8 @@ def receive(services: Services, token: str, raw_body: bytes, headers: Mapping[st
     payload = strict_json.loads(raw_body)
     if not isinstance(payload, dict):
         raise BadRequest("The body must be a JSON object with an event name")
-    from chalicelib.api.models import InboundEvent  # pydantic loads with the first event, not at cold start
     from chalicelib.contract import input_types
+    from chalicelib.contract.event_record import InboundEvent  # pydantic loads with the first event, not at cold start
 
     input_types.parse(InboundEvent, payload)
     if payload.get("location_id") != connection.location_id:
