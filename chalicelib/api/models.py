@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
 
 from chalicelib.contract.event_record import EventRecord
-from chalicelib.contract.input_types import EventId, Input, WholeNumber, moment
+from chalicelib.contract.input_types import EventId, Input, WholeNumber, utc_time
 from chalicelib.contract.limits import (
     EVENT_ID_PATTERN,
     EVENT_ID_RE,
@@ -98,7 +98,7 @@ def _event_id_or_moment(value: str) -> str:
     if EVENT_ID_RE.fullmatch(value):
         return value
     try:
-        return moment(value)
+        return utc_time(value)
     except ValueError:
         raise ValueError("must be an event id (evt_...) or a date and time like 2026-12-31T23:59:59Z") from None
 
