@@ -91,11 +91,11 @@ def replay(call: Call) -> Any:
     """Re-send the failed deliveries (received after ``since``); ``dry_run`` only says how many that would be."""
     sub = own(call)
     cursor = since_cursor(call.input.since) if call.input.since is not None else None
-    waiting = call.services.deliveries.count_waiting(sub.id, cursor)
     if call.input.dry_run:
-        return {"would_replay": call.services.deliveries.count_failed(sub.id, cursor), "waiting": waiting}
+        failed, waiting = call.services.deliveries.count_outstanding(sub.id, cursor)
+        return {"would_replay": failed, "waiting": waiting}
     refuse_if_disabled(sub)
-    reopened = call.services.deliveries.reopen_failed(sub.id, cursor)
+    reopened, waiting = call.services.deliveries.reopen_failed(sub.id, cursor)
     _queue_now(call, sub, reopened)
     return {"replayed": len(reopened), "waiting": waiting}
 
@@ -114,7 +114,7 @@ def retry_now(call: Call) -> Any:
     refuse_if_disabled(sub)
     forward = call.services.deliveries.bring_forward(sub.id)
     _queue_now(call, sub, forward)
-    return {"retried": len(forward), "failed": call.services.deliveries.count_failed(sub.id, None)}
+    return {"retried": len(forward), "failed": call.services.deliveries.count_outstanding(sub.id, None)[0]}
 
 
 def _queue_now(call: Call, sub: Subscription, due: list[DeliveryRecord]) -> None:

@@ -85,7 +85,7 @@ def test_a_test_event_to_a_dead_target_answers_what_went_wrong(stack):
             hook = subscribe(c, "stamp_added", receiver.url)
         result = c.post(f"/v1/hooks/{hook['id']}/test")  # the receiver has stopped
     assert result.status_code == 200
-    assert result.json()["ok"] is False and result.json()["status_code"] is None and result.json()["error"].startswith("connection failed")
+    assert result.json()["ok"] is False and result.json()["status_code"] is None and result.json()["error"].startswith("connection refused")
 
 
 def test_the_delivery_log_spans_subscriptions_filters_and_pages(stack):

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from stack_process import make_run
 
-from sandbox import DEMO_KEY_A
+from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 from stack.receiver import HookReceiver, Script
 
 RETRY_AFTER = 10  # the subscriber's Retry-After: the stack is stopped well before the retry is due
@@ -53,8 +53,15 @@ def test_a_restart_mid_retry_keeps_everything_and_sends_the_retry_once(
             assert delivered(), output()
             final = api.get(f"/v1/hooks/{hook['id']}/deliveries/{event_id}").json()
             secret_check = receiver.received[-1].verify(hook["secret"])
+            retried = [d.json()["id"] for d in receiver.received]
+
+            # a new event about a customer never seen before is enriched: the location's stored API key still decrypts
+            sandbox = f"http://127.0.0.1:{stack_ports['SANDBOX_PORT']}/_sandbox/emit"
+            httpx.post(sandbox, json={"location_id": DEMO_LOCATION_A, "event": "stamp_added", "customer_id": "c_demo_a"}).raise_for_status()
+            newest = receiver.wait_for(3, timeout=30)[-1].json()
     finally:
         receiver.stop()
     assert final["attempts"] == 2 and [a["status_code"] for a in final["history"]] == [503, 200], final
-    assert [d.json()["id"] for d in receiver.received] == [event_id, event_id]  # one failed attempt, one retry: never twice
+    assert retried == [event_id, event_id]  # one failed attempt, one retry: never twice
+    assert newest["enriched"] is True and newest["customer"]["email"] == "ada@demo.example", newest
     assert secret_check["id"] == event_id  # the subscription's signing secret survived too
