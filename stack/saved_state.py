@@ -157,6 +157,7 @@ class SavedState:
         self._resources = resources
         self._session = boto3.session.Session(region_name=region)
         self._lock = threading.Lock()
+        self._last_content: str | None = None  # what the last save wrote (but its time)
 
     def _tables(self) -> dict[str, str]:
         return {name: value for name, value in self._resources.items() if name.endswith("_TABLE")}
@@ -177,17 +178,19 @@ class SavedState:
             tables = {name: _scan(db, table) for name, table in self._tables().items()}
             data = {
                 "version": VERSION,
-                "saved_at": time.time(),
                 "tables": _encode(tables),
                 "parked": _parked_notes(self._session.client("sqs"), self._resources["PARKED_QUEUE_URL"]),
                 "kms_key": _save_key(self._session, self._resources["KMS_KEY_ID"]),
                 "sandbox": sandbox_state,
             }
-            self.folder.mkdir(parents=True, exist_ok=True)
-            partial = self.path.with_suffix(".partial")
-            with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
-                json.dump(data, out, separators=(",", ":"))
-            partial.replace(self.path)
+            content = json.dumps(data, separators=(",", ":"), sort_keys=True)
+            if content != self._last_content:  # an idle stack does not rewrite the file every few seconds
+                self.folder.mkdir(parents=True, exist_ok=True)
+                partial = self.path.with_suffix(".partial")
+                with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+                    json.dump({**data, "saved_at": time.time()}, out, separators=(",", ":"))
+                partial.replace(self.path)
+                self._last_content = content
             return {name: len(items) for name, items in tables.items()}
 
     def load(self, data: dict[str, Any], mark_stream: Callable[[], None]) -> dict[str, int]:

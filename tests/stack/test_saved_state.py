@@ -59,6 +59,9 @@ def test_a_save_loads_back_once_and_ready_for_the_sweeper(moto_url: str, tmp_pat
     saved = SavedState(tmp_path, old, REGION)
     counts = saved.save({"customers": {}})
     assert counts["DELIVERIES_TABLE"] == 2 and counts["EVENTS_TABLE"] == 3
+    first = saved.path.read_text()
+    saved.save({"customers": {}})
+    assert saved.path.read_text() == first  # nothing changed: the file is not written again
     assert sqs.receive_message(QueueUrl=old["PARKED_QUEUE_URL"], VisibilityTimeout=0).get("Messages")  # saving leaves notes parked
 
     new = provision(prefix="saved-b", region=REGION)
