@@ -19,8 +19,11 @@ STOP_SECONDS = 30.0
 
 
 @contextmanager
-def make_run(env: dict[str, str], log: Path) -> Iterator[Callable[[], str]]:
-    """The real ``make run`` (the installed venv), up with its banner within START_SECONDS; stopped with Ctrl-C on exit."""
+def make_run(env: dict[str, str], log: Path, *, crash: bool = False) -> Iterator[Callable[[], str]]:
+    """The real ``make run`` (the installed venv), up with its banner within START_SECONDS; stopped with Ctrl-C on exit.
+
+    ``crash``: killed instead (SIGKILL to the whole group, as a closed terminal or an out-of-memory kill would).
+    """
     with log.open("wb") as out:
         proc = subprocess.Popen(["make", "-s", "run"], cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -35,6 +38,10 @@ def make_run(env: dict[str, str], log: Path) -> Iterator[Callable[[], str]]:
                 pytest.fail(f"make run did not come up:\n{output()}")
             time.sleep(0.2)
         yield output
+        if crash:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=STOP_SECONDS)
+            return
         os.killpg(proc.pid, signal.SIGINT)  # as a terminal's Ctrl-C: make ends by the signal too, after the stack stopped
         proc.wait(timeout=STOP_SECONDS)
         assert output().rstrip().endswith("Stopped."), output()

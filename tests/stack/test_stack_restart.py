@@ -11,6 +11,7 @@ from stack_process import make_run
 
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 from stack.receiver import HookReceiver, Script
+from stack.saved_state import SNAPSHOT_SECONDS, STATE_FILE
 
 RETRY_AFTER = 10  # the subscriber's Retry-After: the stack is stopped well before the retry is due
 
@@ -65,3 +66,20 @@ def test_a_restart_mid_retry_keeps_everything_and_sends_the_retry_once(
     assert retried == [event_id, event_id]  # one failed attempt, one retry: never twice
     assert newest["enriched"] is True and newest["customer"]["email"] == "ada@demo.example", newest
     assert secret_check["id"] == event_id  # the subscription's signing secret survived too
+
+
+def test_a_crash_keeps_what_the_last_snapshot_held(
+    tmp_path: Path, command_env: Callable[..., dict[str, str]], stack_ports: dict[str, str]
+) -> None:
+    env = command_env(**stack_ports, CONNECTOR_DATA_DIR=str(tmp_path / "data"))
+    connector = f"http://127.0.0.1:{stack_ports['CONNECTOR_PORT']}"
+    state = tmp_path / "data" / STATE_FILE
+    with make_run(env, tmp_path / "first.log", crash=True), httpx.Client(base_url=connector, headers={"X-API-Key": DEMO_KEY_A}) as api:
+        hook = api.post("/v1/hooks", json={"event": "any", "target_url": "http://127.0.0.1:9/hook"}).json()
+        deadline = time.monotonic() + 4 * SNAPSHOT_SECONDS
+        while not (state.exists() and hook["id"] in state.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert hook["id"] in state.read_text(), "no snapshot within four snapshot periods"
+    with make_run(env, tmp_path / "second.log") as output, httpx.Client(base_url=connector, headers={"X-API-Key": DEMO_KEY_A}) as api:
+        assert "state loaded from there" in output()
+        assert [h["id"] for h in api.get("/v1/hooks").json()] == [hook["id"]]
