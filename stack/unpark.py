@@ -2,10 +2,10 @@
 
 Where it works decides where the names come from:
 
-- ``--stage NAME`` (``make unpark STAGE=NAME``): the deployed client's stack
-  ``sevenstamp-connector-NAME``; the table, queue and key names are its CloudFormation
-  outputs ``Env<Variable>`` (one per variable the template gives the functions), read
-  with the AWS credentials and region of the environment.
+- ``--stage NAME`` (``make unpark STAGE=NAME``): the client recorded with ``make client``
+  (its account, region and profile); the table, queue and key names are its stack's
+  CloudFormation outputs ``Env<Variable>`` (one per variable the template gives the
+  functions).
 - otherwise, when ``PARKED_QUEUE_URL`` is set: the environment as it is (names set by hand).
 - otherwise: the local stack running at ``MOTO_PORT`` (default 5000), with the names
   ``stack.provision`` gives it.
@@ -38,26 +38,35 @@ def output_key(variable: str) -> str:
 
 
 def stage_environment(stage: str) -> dict[str, str]:
-    """The names of a deployed stage, from its stack's outputs."""
-    import boto3
+    """The names of a deployed client's stage, from its stack's outputs, and where its stack lives (region, profile)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
-    from infra.deploy import stack_name
+    from infra import clients
+    from infra.account import check_account
+    from infra.deploy import describe, outputs_of
+    from infra.fleet import session
+    from infra.package import PackageError
 
-    session = boto3.session.Session()
-    if not session.region_name:
-        raise Unreachable("No AWS region configured: set AWS_REGION (the region of the client's stack) and run again.")
-    name = stack_name(stage)
     try:
-        stacks = session.client("cloudformation").describe_stacks(StackName=name)["Stacks"]
-    except (BotoCoreError, ClientError) as exc:
-        raise Unreachable(f"The stack {name} cannot be read in {session.region_name} ({exc}).") from exc
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stacks[0].get("Outputs", [])}
+        client = clients.get(stage)
+        aws = session(client)
+        check_account(aws, client)
+        found = describe(aws.client("cloudformation"), client.stack)
+    except (PackageError, BotoCoreError, ClientError) as exc:
+        raise Unreachable(str(exc)) from exc
+    if found is None:
+        raise Unreachable(f"{client.stack} is not deployed in {client.region}; run make deploy STAGE={stage} first.")
+    outputs = outputs_of(found)
     variables = list(load_template()["Globals"]["Function"]["Environment"]["Variables"])
     missing = [output_key(v) for v in variables if output_key(v) not in outputs]
     if missing:
-        raise Unreachable(f"The stack {name} lacks the outputs {', '.join(missing)}: deploy it again with this version (make deploy).")
-    return {v: outputs[output_key(v)] for v in variables}
+        raise Unreachable(f"{client.stack} lacks the outputs {', '.join(missing)}: deploy it again with this version (make deploy).")
+    where = {
+        "AWS_REGION": client.region,
+        "AWS_DEFAULT_REGION": client.region,
+        **({"AWS_PROFILE": aws.profile_name} if client.profile else {}),
+    }
+    return {**where, **{v: outputs[output_key(v)] for v in variables}}
 
 
 def local_environment(env: Mapping[str, str]) -> dict[str, str]:

@@ -62,13 +62,26 @@ def test_the_template_outputs_every_name_a_stage_needs() -> None:
         assert template["Outputs"][output_key(variable)]["Value"] == template["Globals"]["Function"]["Environment"]["Variables"][variable]
 
 
-def test_a_stage_is_read_from_its_stacks_outputs(moto_url: str) -> None:
-    cloudformation = boto3.session.Session(region_name="us-east-1").client("cloudformation")
-    body = {
-        "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
-        "Outputs": {output_key(v): {"Value": f"the-{v.lower()}"} for v in VARIABLES},
-    }
-    cloudformation.create_stack(StackName="sevenstamp-connector-client-a", TemplateBody=json.dumps(body))
-    assert stage_environment("client-a") == {v: f"the-{v.lower()}" for v in VARIABLES}
-    with pytest.raises(Unreachable, match="sevenstamp-connector-client-b cannot be read"):
-        stage_environment("client-b")
+def test_a_recorded_clients_stage_is_read_from_its_stacks_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """client-a of infra/clients.json, in its own account and region (a moto server in that account, as a rehearsal uses)."""
+    from infra import clients, rehearse
+
+    client = clients.get("client-a")
+    with rehearse.moto_server(client.account) as url:
+        monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        monkeypatch.delenv("AWS_PROFILE", raising=False)
+        with pytest.raises(Unreachable, match="is not deployed"):
+            stage_environment("client-a")
+        body = {
+            "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
+            "Outputs": {output_key(v): {"Value": f"the-{v.lower()}"} for v in VARIABLES},
+        }
+        cloudformation = boto3.session.Session(region_name=client.region).client("cloudformation")
+        cloudformation.create_stack(StackName=client.stack, TemplateBody=json.dumps(body))
+        found = stage_environment("client-a")
+    assert {v: found[v] for v in VARIABLES} == {v: f"the-{v.lower()}" for v in VARIABLES}
+    assert found["AWS_REGION"] == client.region
+    with pytest.raises(Unreachable, match="not recorded"):
+        stage_environment("nobody")
