@@ -13,6 +13,7 @@ from typing import Any
 from chalicelib import observability
 from chalicelib.container import Services
 from chalicelib.pipeline import delivery, fanout
+from chalicelib.sevenstamp import connect
 from chalicelib.store.events import EventStore
 from chalicelib.store.records import StoredEvent
 
@@ -58,6 +59,10 @@ def deliver_messages(services: Services, bodies: dict[str, str]) -> dict[str, An
 
 
 def sweep(services: Services) -> None:
+    """Each minute: queue due deliveries, then check 7stamp's registration of this minute's locations (hourly each)."""
     count = fanout.sweep(services)
     if count:
         log.info("sweeper queued %d due deliveries", count)
+    checked = connect.check_scheduled(services)
+    if checked:
+        log.info("sweeper checked the 7stamp registration of %d locations", checked)

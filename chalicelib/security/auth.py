@@ -57,7 +57,7 @@ def authenticate(services: Services, api_key: str) -> Tenant:
             business_name=str(me.get("business_name") or ""),
             staff_login=str(me.get("staff_login") or ""),
         )
-        connected = connect.ensure_connected(services, tenant, api_key, client)
+        connected = connect.ensure_connected(services, tenant, api_key, digest, client)
     if connected:
         cache.put(digest, tenant)
     return tenant

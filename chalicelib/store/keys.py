@@ -36,3 +36,8 @@ class KeyCache:
             return
         item = {"pk": key_hash, "tenant": json.dumps(asdict(tenant)), "expires_at": int(self._clock.now()) + self._ttl}
         self._db.call("put_item", TableName=self._table, Item=_dynamo.to_item(item))
+
+    def forget(self, key_hashes: frozenset[str]) -> None:
+        """Drop these keys' entries: their next call asks 7stamp again (a dead stored key is then replaced at once)."""
+        for digest in sorted(key_hashes):
+            self._db.call("delete_item", TableName=self._table, Key=_dynamo.to_item({"pk": digest}))

@@ -25,7 +25,13 @@ class ConnectionStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Connection:
-    """A location's link with 7stamp: the inbound token and 7stamp's signing secret."""
+    """A location's link with 7stamp: the inbound token and 7stamp's signing secret.
+
+    ``key_dead_at``: when 7stamp refused the stored key (no call is made with it until a working key replaces it);
+    ``key_hashes``: the keys of this location that the key cache may hold, forgotten when the stored key dies;
+    ``registration_missing_at`` / ``registration_restored_at``: the last time 7stamp's webhook registration was found
+    gone, and when it was registered again.
+    """
 
     location_id: str
     token: str
@@ -33,6 +39,11 @@ class Connection:
     secret: str | None = None
     webhook_id: str | None = None
     key_blob: bytes | None = None
+    key_dead_at: float | None = None
+    key_hashes: frozenset[str] = frozenset()
+    registration_missing_at: float | None = None
+    registration_restored_at: float | None = None
+    scheduled: bool = False  # enrolled in the hourly registration check
 
 
 @dataclass(frozen=True)
