@@ -32,11 +32,14 @@ def connection_health(connection: Connection | None) -> dict[str, Any]:
     missing = connection.registration_missing_at if connection else None
     restored = connection.registration_restored_at if connection else None
     revoked = connection.key_dead_at if connection else None
+    replaced = connection.key_replaced_at if connection and not connection.key_dead else None
     notices = []
-    if revoked is not None:
+    if revoked is not None and replaced is None:
         notices.append(
             f"enrichment key revoked since {iso(revoked)}: events go out unenriched until a working key of this location is used"
         )
+    elif revoked is not None and replaced is not None:
+        notices.append(f"enrichment key revoked since {iso(revoked)}, replaced at {iso(replaced)} by a working key of this location")
     if missing is not None and restored is not None and restored >= missing:
         notices.append(f"7stamp's webhook registration was found missing at {iso(missing)} and restored at {iso(restored)}")
     elif missing is not None:
@@ -45,6 +48,7 @@ def connection_health(connection: Connection | None) -> dict[str, Any]:
         "registration_missing_at": iso(missing) if missing is not None else None,
         "registration_restored_at": iso(restored) if restored is not None else None,
         "enrichment_key_revoked_at": iso(revoked) if revoked is not None else None,
+        "enrichment_key_replaced_at": iso(replaced) if replaced is not None else None,
         "notices": notices,
     }
 

@@ -65,7 +65,10 @@ def ensure_connected(services: Services, tenant: Tenant, api_key: str, key_hash:
                 log.warning("connecting location %s to 7stamp failed: %s", tenant.location_id, exc.message)
                 return False
             store.complete(tenant.location_id, str(webhook["id"]), str(webhook["secret"]))
-    store.set_key_blob(tenant.location_id, services.key_vault.encrypt(api_key, tenant.location_id), key_hash)
+    replacing = connection is not None and connection.key_dead
+    store.set_key_blob(tenant.location_id, services.key_vault.encrypt(api_key, tenant.location_id), key_hash, replacing=replacing)
+    if replacing:
+        log.warning("location %s: a working key replaces the stored key 7stamp refused", tenant.location_id)
     if connection is None or not connection.scheduled:
         store.enrol(tenant.location_id, slot_of(tenant.location_id))
     return True
@@ -73,7 +76,7 @@ def ensure_connected(services: Services, tenant: Tenant, api_key: str, key_hash:
 
 def stored_key(services: Services, connection: Connection) -> str | None:
     """The location's stored key, decrypted, for a call without a request in hand; None when there is none or it is dead."""
-    if connection.key_blob is None or connection.key_dead_at is not None:
+    if connection.key_blob is None or connection.key_dead:
         return None
     return services.key_vault.decrypt(connection.key_blob, connection.location_id)
 
@@ -82,7 +85,7 @@ def key_refused(services: Services, connection: Connection) -> None:
     """7stamp answered 401 to the stored key: mark it dead (once) and forget the location's cached keys."""
     if connection.key_blob is None:
         return
-    forget = services.locations.mark_key_dead(connection.location_id, connection.key_blob, services.clock.now())
+    forget = services.locations.mark_key_dead(connection.location_id, connection.key_blob)
     if forget is None:
         return  # replaced meanwhile, or another worker marked it
     services.key_cache.forget(forget)

@@ -73,8 +73,8 @@ class Locations:
             ExpressionAttributeValues=_dynamo.values(connected=ConnectionStatus.CONNECTED.value, wh=webhook_id, secret=secret),
         )
 
-    def set_key_blob(self, location_id: str, blob: bytes, key_hash: str) -> None:
-        """Keep the KMS-encrypted key for calls made without a request in hand (enrichment); a dead key is replaced.
+    def set_key_blob(self, location_id: str, blob: bytes, key_hash: str, *, replacing: bool = False) -> None:
+        """Keep the KMS-encrypted key for calls made without a request in hand (enrichment); ``replacing`` a dead one.
 
         The key's hash joins the location's ``key_hashes``, the key-cache entries forgotten when the stored key dies.
         """
@@ -82,13 +82,13 @@ class Locations:
             "update_item",
             TableName=self._table,
             Key=self._key(location_id),
-            UpdateExpression="SET key_blob = :blob REMOVE key_dead_at ADD key_hashes :hash",
+            UpdateExpression="SET key_blob = :blob" + (", key_replaced_at = :now" if replacing else "") + " ADD key_hashes :hash",
             ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues=_dynamo.values(blob=blob, hash={key_hash}),
+            ExpressionAttributeValues=_dynamo.values(blob=blob, hash={key_hash}, now=self._clock.now() if replacing else None),
         )
 
-    def mark_key_dead(self, location_id: str, blob: bytes, at: float) -> frozenset[str] | None:
-        """Mark the stored key dead, unless another key replaced it meanwhile or it is already; the key hashes to forget.
+    def mark_key_dead(self, location_id: str, blob: bytes) -> frozenset[str] | None:
+        """Mark the stored key dead, unless another key replaced it meanwhile or it is dead already; the key hashes to forget.
 
         None when nothing was marked (the blob changed, or another worker marked it first).
         """
@@ -97,15 +97,15 @@ class Locations:
                 "update_item",
                 TableName=self._table,
                 Key=self._key(location_id),
-                UpdateExpression="SET key_dead_at = :at REMOVE key_hashes",
-                ConditionExpression="key_blob = :blob AND attribute_not_exists(key_dead_at)",
-                ExpressionAttributeValues=_dynamo.values(blob=blob, at=at),
+                UpdateExpression="SET key_dead_at = :now REMOVE key_hashes",
+                ConditionExpression="key_blob = :blob AND (attribute_not_exists(key_dead_at) OR key_dead_at < key_replaced_at)",
+                ExpressionAttributeValues=_dynamo.values(blob=blob, now=self._clock.now()),
                 ReturnValues="ALL_OLD",
             )
         except _dynamo.ConditionFailed:
             return None
-        hashes = _dynamo.from_item(answer.get("Attributes") or {}).get("key_hashes") or set()
-        return frozenset(str(h) for h in hashes)
+        hashes = _dynamo.from_item(answer.get("Attributes") or {}).get("key_hashes")
+        return frozenset(str(h) for h in hashes) if isinstance(hashes, set) else frozenset()
 
     def enrol(self, location_id: str, slot: int) -> None:
         """Put the location in its minute's slot of the hourly registration check (idempotent: two small writes)."""
@@ -200,6 +200,7 @@ def _connection(values: dict[str, object]) -> Connection | None:
         webhook_id=str(values["webhook_id"]) if values.get("webhook_id") else None,
         key_blob=blob if isinstance(blob, bytes) else None,
         key_dead_at=_seconds(values.get("key_dead_at")),
+        key_replaced_at=_seconds(values.get("key_replaced_at")),
         key_hashes=frozenset(str(h) for h in hashes) if isinstance(hashes, set) else frozenset(),
         registration_missing_at=_seconds(values.get("registration_missing_at")),
         registration_restored_at=_seconds(values.get("registration_restored_at")),
