@@ -75,7 +75,9 @@ class StoredEvent:
     """An event record with where it sits in the store (``cursor`` orders by receipt).
 
     ``text`` is the record as stored (what subscribers and pollers get, byte for byte);
-    ``awaiting`` marks an event stored before its enrichment, not yet handed to fan-out.
+    ``awaiting`` marks an event stored before its enrichment, not yet handed to fan-out;
+    ``moved`` marks the image of the write that gave an event which landed late a fresh cursor
+    (its deliveries were queued by its first image already).
     """
 
     record: dict[str, Any]
@@ -83,6 +85,7 @@ class StoredEvent:
     cursor: str
     text: str = ""
     awaiting: bool = False
+    moved: bool = False
 
     @property
     def location_id(self) -> str:
