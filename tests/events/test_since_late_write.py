@@ -18,6 +18,7 @@ from conftest import subscribe
 from test_delivery_faults import connected, event_body, signed_post
 
 from chalicelib import aws
+from chalicelib.pipeline import handlers, intake
 from chalicelib.store import events
 from chalicelib.store.events import HORIZON_SECONDS, LATE_SECONDS
 from sandbox import DEMO_KEY_A
@@ -106,3 +107,37 @@ def test_a_prompt_write_read_late_from_the_stream_keeps_its_cursor(stack, clock)
     assert polled["id"] == answer.json()["id"]
     [stored] = stack.services.events.recent(connection.location_id, None, 10)
     assert events.id_of(stored.cursor) == answer.json()["id"]
+
+
+def test_a_stalled_write_and_a_late_move_are_moved_again_and_a_stale_record_changes_nothing(stack, clock):
+    """The stream's landing time alone decides: a worker that stalled before its write, or a move that landed late itself."""
+    connection = connected(stack)
+    assert signed_post(stack, connection, event_body(), "msg_stalled").status_code == 200
+    stack.settle()
+    key = intake.dedup_key("msg_stalled", {})
+    dynamodb = stack.services.aws.client("dynamodb")
+
+    def image() -> dict:
+        item = {"pk": {"S": connection.location_id}, "sk": {"S": key}}
+        return dynamodb.get_item(TableName=stack.services.settings.events_table, Key=item)["Item"]
+
+    def handle(name: str, record: dict, after: float) -> None:
+        landed = events.received_at(record["ts"]["S"]) + after
+        assert handlers.fan_out_records(stack.services, [("1", name, record, landed)]) == {"batchItemFailures": []}
+
+    first = image()
+    clock.advance(1)
+    handle("INSERT", first, LATE_SECONDS + 20)  # a worker stalled between taking the cursor and writing
+    moved = image()
+    assert moved["ts"]["S"] > first["ts"]["S"] and moved["moved"] == moved["ts"]
+    clock.advance(1)
+    handle("MODIFY", moved, LATE_SECONDS + 20)  # the move's own write landed late: moved again
+    again = image()
+    assert again["ts"]["S"] > moved["ts"]["S"]
+    clock.advance(1)
+    handle("MODIFY", again, 0.1)  # a move that landed in time stays
+    handle("INSERT", first, LATE_SECONDS + 20)  # the first record handled again (a retried batch): its move is stale
+    assert image()["ts"] == again["ts"]
+    with stack.client(DEMO_KEY_A) as c:
+        clock.advance(HORIZON_SECONDS)
+        assert [e["id"] for e in c.get("/v1/triggers/any").json()] == [json.loads(first["body"]["S"])["id"]]  # the id stays
