@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-
 BOUNDED = {  # the bounded clients' options (a test shortens the read to see a write outlast its caller)
     "connect_timeout": 2,
     "read_timeout": 6,

@@ -162,7 +162,9 @@ def enrich(services: Services, connection: Connection, payload: dict[str, Any], 
     cached = _cached(services, location_id, customer_id)
     if cached is not None:
         cached = _with_progress(services, cached, _part(payload, "card"))
-    known = _outcome(payload, cached, fetched=False, retry=True)
+    known = _outcome(payload, cached, fetched=False, retry=not connection.key_dead)
+    if connection.key_dead:
+        return known  # 7stamp refused the stored key: no call is made with it, and no later try waits for one
     if known.enriched or wait <= CALL_SECONDS:
         return known
     flight = (location_id, customer_id)
