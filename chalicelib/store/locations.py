@@ -172,15 +172,22 @@ class Locations:
         return True
 
     def healed(self, location_id: str, lost_webhook_id: str, webhook_id: str, secret: str) -> None:
-        """The new registration replaces the lost one: its id and signing secret, and when it was restored."""
-        self._db.call(
-            "update_item",
-            TableName=self._table,
-            Key=self._key(location_id),
-            UpdateExpression="SET webhook_id = :wh, secret = :secret, registration_restored_at = :now REMOVE heal_until",
-            ConditionExpression="webhook_id = :lost",
-            ExpressionAttributeValues=_dynamo.values(lost=lost_webhook_id, wh=webhook_id, secret=secret, now=self._clock.now()),
-        )
+        """The new registration replaces the lost one: its id and signing secret, and when it was restored.
+
+        Nothing changes when another check (whose claim outlived a lapsed one) replaced it already: with the same
+        idempotency key, 7stamp gave both the same registration.
+        """
+        try:
+            self._db.call(
+                "update_item",
+                TableName=self._table,
+                Key=self._key(location_id),
+                UpdateExpression="SET webhook_id = :wh, secret = :secret, registration_restored_at = :now REMOVE heal_until",
+                ConditionExpression="webhook_id = :lost",
+                ExpressionAttributeValues=_dynamo.values(lost=lost_webhook_id, wh=webhook_id, secret=secret, now=self._clock.now()),
+            )
+        except _dynamo.ConditionFailed:
+            pass
 
     @staticmethod
     def _key(location_id: str) -> dict[str, object]:
