@@ -13,7 +13,8 @@ from typing import Any
 from chalice import Chalice, Rate  # type: ignore[attr-defined]
 
 from chalicelib import container, observability, settings
-from chalicelib.api import blueprints, http
+from chalicelib.api import http
+from chalicelib.api.routes import blueprints
 from chalicelib.pipeline import handlers
 
 services = container.build(settings.get())  # a missing or bad setting stops the cold start here, naming the variable

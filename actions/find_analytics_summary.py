@@ -6,8 +6,7 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from chalicelib.api.action_runner import ActionContext
-from chalicelib.contract.definitions import ActionDefinition, OutputField
+from chalicelib.contract.definitions import ActionContext, ActionDefinition, OutputField
 from chalicelib.contract.input_types import Day, Input
 
 COUNTS = ("cards_issued", "cards_saved", "stamps_added", "goals_reached", "vouchers_issued", "vouchers_redeemed")

@@ -6,9 +6,8 @@ from typing import Any
 
 from pydantic import Field
 
-from actions._shared import TEMPLATE_FIELD, CustomerRef
-from chalicelib.api.action_runner import ActionContext
-from chalicelib.contract.definitions import ActionDefinition, OutputField
+from actions._action_parts import TEMPLATE_FIELD, CustomerRef
+from chalicelib.contract.definitions import ActionContext, ActionDefinition, OutputField
 from chalicelib.contract.input_types import WholeNumber
 from chalicelib.errors import Forbidden, NotFound
 from chalicelib.sevenstamp import customers

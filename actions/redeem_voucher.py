@@ -6,9 +6,8 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
-from chalicelib.api.action_runner import ActionContext
-from chalicelib.contract.definitions import ActionDefinition
+from actions._action_parts import SAMPLE_VOUCHER, VOUCHER_OUTPUT
+from chalicelib.contract.definitions import ActionContext, ActionDefinition
 from chalicelib.contract.input_types import VISIBLE, Input, Rule
 from chalicelib.errors import NotFound
 

@@ -7,27 +7,13 @@ from typing import Any
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
 from chalicelib.api import bodies, hook_health
+from chalicelib.api.hook_access import own, refuse_if_disabled
 from chalicelib.api.http import MODELS, Call, endpoint, json_response
-from chalicelib.contract.moments import since_cursor
-from chalicelib.errors import Conflict, NotFound
+from chalicelib.contract.cursors import since_cursor
+from chalicelib.errors import NotFound
 from chalicelib.pipeline import jobs
-from chalicelib.store.records import Subscription
 
 bp = Blueprint(__name__)
-
-
-def own(call: Call) -> Subscription:
-    """The caller's subscription named in the path; another location's id is 404 like an unknown one."""
-    sub = call.services.subscriptions.get(call.me.location_id, call.params["id"])
-    if sub is None:
-        raise NotFound("No such subscription")
-    return sub
-
-
-def refuse_if_disabled(sub: Subscription) -> None:
-    """Sending to a disabled subscription would only fail again: the caller enables it first."""
-    if sub.disabled:
-        raise Conflict("This subscription is disabled; enable it first, then send its deliveries again", code="subscription_disabled")
 
 
 @endpoint(
@@ -80,20 +66,17 @@ def disable(call: Call) -> Any:
 
 @endpoint(bp, "/v1/hooks/{id}/test", ["POST"], errors=(404,))
 def send_test(call: Call) -> Any:
-    from chalicelib.api.delivery_log_routes import attempt_row
     from chalicelib.pipeline import sample_delivery
 
     event_id, attempt = sample_delivery.send(call.services, own(call))
-    return {"event_id": event_id, **attempt_row(attempt)}
+    return {"event_id": event_id, **bodies.attempt_row(attempt)}
 
 
 @endpoint(
     bp, "/v1/hooks/{id}/deliveries", ["GET"], summary="Recent delivery attempts", responses={200: MODELS + "DeliveryRows"}, errors=(404,)
 )
 def deliveries(call: Call) -> Any:
-    from chalicelib.api.delivery_log_routes import delivery_row
-
-    return [delivery_row(d) for d in call.services.deliveries.recent(own(call).id, 50)]
+    return [bodies.delivery_row(d) for d in call.services.deliveries.recent(own(call).id, 50)]
 
 
 @endpoint(

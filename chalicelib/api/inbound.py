@@ -18,7 +18,7 @@ bp = Blueprint(__name__)
     ["POST"],
     summary="7stamp's signed webhook deliveries",
     authenticated=False,
-    body=MODELS + "InboundEvent",
+    body="chalicelib.contract.event_record:InboundEvent",
     view_reads_body=True,
     responses={200: MODELS + "Received"},
     errors=(401, 403, 404),

@@ -12,11 +12,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
 
 from chalicelib.contract.event_record import EventRecord
-from chalicelib.contract.input_types import EventId, Input, WholeNumber, moment
+from chalicelib.contract.input_types import EventId, Input, WholeNumber, utc_time
 from chalicelib.contract.limits import (
     EVENT_ID_PATTERN,
     EVENT_ID_RE,
-    EVENT_NAME_MAX,
     POLL_LIMIT_DEFAULT,
     POLL_LIMIT_MAX,
     POLL_LIMIT_MIN,
@@ -95,7 +94,7 @@ class DeliveryRows(RootModel[list[DeliveryRow]]):
 
 
 def _event_id_or_moment(value: str) -> str:
-    return value if EVENT_ID_RE.fullmatch(value) else moment(value)
+    return value if EVENT_ID_RE.fullmatch(value) else utc_time(value)
 
 
 Since = Annotated[
@@ -150,14 +149,6 @@ class Option(BaseModel):
 
 class Options(RootModel[list[Option]]):
     pass
-
-
-class InboundEvent(BaseModel):
-    """7stamp's webhook body, as far as the connector relies on it; every other field passes through as sent."""
-
-    model_config = ConfigDict(extra="allow", strict=True)
-    event: str = Field(min_length=1, max_length=EVENT_NAME_MAX, description=f"The event name (at most {EVENT_NAME_MAX} characters).")
-    location_id: str = Field(min_length=1, max_length=100)
 
 
 class Received(BaseModel):
