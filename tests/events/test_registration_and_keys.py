@@ -10,8 +10,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from conftest import subscribe
-from test_connect_and_enrich import endpoints_of
+from event_support import endpoints_of, subscribe
 
 from chalicelib.api import hook_health
 from chalicelib.sevenstamp import connect

@@ -14,8 +14,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from conftest import subscribe
-from test_delivery_faults import connected, event_body, signed_post
+from event_support import connected, event_body, signed_post, subscribe
 
 from chalicelib import aws
 from chalicelib.pipeline import handlers, intake
