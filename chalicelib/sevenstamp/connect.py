@@ -28,6 +28,7 @@ from chalicelib import observability
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError, Unauthorized
 from chalicelib.sevenstamp.client import SevenStampClient
+from chalicelib.store.keys import key_hash
 from chalicelib.store.locations import SLOTS
 from chalicelib.store.records import Connection, ConnectionStatus, Tenant
 
@@ -47,7 +48,7 @@ def slot_of(location_id: str) -> int:
     return int(hashlib.sha256(location_id.encode()).hexdigest()[:8], 16) % SLOTS
 
 
-def ensure_connected(services: Services, tenant: Tenant, api_key: str, key_hash: str, client: SevenStampClient) -> bool:
+def ensure_connected(services: Services, tenant: Tenant, api_key: str, client: SevenStampClient) -> bool:
     """Make sure 7stamp sends this location's events to us, and keep the key (encrypted) for enrichment.
 
     False when registering failed: the caller's request goes on, and the next call tries again.
@@ -66,7 +67,7 @@ def ensure_connected(services: Services, tenant: Tenant, api_key: str, key_hash:
                 return False
             store.complete(tenant.location_id, str(webhook["id"]), str(webhook["secret"]))
     replacing = connection is not None and connection.key_dead
-    store.set_key_blob(tenant.location_id, services.key_vault.encrypt(api_key, tenant.location_id), key_hash, replacing=replacing)
+    store.set_key_blob(tenant.location_id, services.key_vault.encrypt(api_key, tenant.location_id), key_hash(api_key), replacing=replacing)
     if replacing:
         log.warning("location %s: a working key replaces the stored key 7stamp refused", tenant.location_id)
     if connection is None or not connection.scheduled:

@@ -6,12 +6,18 @@ keeps working on routes that do not call 7stamp themselves.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict
 
 from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
 from chalicelib.store.records import Tenant
+
+
+def key_hash(api_key: str) -> str:
+    """What the cache knows of a key: its SHA-256."""
+    return hashlib.sha256(api_key.encode()).hexdigest()
 
 
 class KeyCache:

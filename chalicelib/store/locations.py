@@ -8,6 +8,7 @@ the checks are spread over the hour without a scan.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterator
 
 from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
@@ -38,6 +39,19 @@ class Locations:
         if connection is None or not hmac.compare_digest(connection.token.encode(), token.encode()):
             return None
         return connection
+
+    def all(self) -> Iterator[Connection]:
+        """Every location's connection, page by page: only for removing a client's connector (no request path scans)."""
+        start: dict[str, object] | None = None
+        while True:
+            page = self._db.call("scan", TableName=self._table, ConsistentRead=True, **({"ExclusiveStartKey": start} if start else {}))
+            for item in page.get("Items", []):
+                connection = _connection(_dynamo.from_item(item))
+                if connection is not None:
+                    yield connection
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
 
     def claim(self, location_id: str, token: str) -> str | None:
         """Take the right to register this location with 7stamp; the token to use, or None if another caller holds it.
@@ -185,6 +199,20 @@ class Locations:
                 UpdateExpression="SET webhook_id = :wh, secret = :secret, registration_restored_at = :now REMOVE heal_until",
                 ConditionExpression="webhook_id = :lost",
                 ExpressionAttributeValues=_dynamo.values(lost=lost_webhook_id, wh=webhook_id, secret=secret, now=self._clock.now()),
+            )
+        except _dynamo.ConditionFailed:
+            pass
+
+    def unregistered(self, location_id: str, webhook_id: str) -> None:
+        """The registration was removed on purpose (a client's connector being removed): no check registers it again."""
+        try:
+            self._db.call(
+                "update_item",
+                TableName=self._table,
+                Key=self._key(location_id),
+                UpdateExpression="REMOVE webhook_id",
+                ConditionExpression="webhook_id = :wh",
+                ExpressionAttributeValues=_dynamo.values(wh=webhook_id),
             )
         except _dynamo.ConditionFailed:
             pass
