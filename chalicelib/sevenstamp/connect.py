@@ -130,21 +130,23 @@ def check_on_subscribe(services: Services, location_id: str, api_key: str) -> No
 def check_scheduled(services: Services) -> int:
     """The hourly checks of this minute's locations, with their stored keys (one 7stamp call each); returns how many ran.
 
-    A location whose stored key is dead is skipped (its health says so); a 401 marks the key dead.
+    A location whose stored key is dead is skipped (its health says so); a 401 marks the key dead. A location that
+    cannot be checked now (7stamp or the store failing) waits for its next hour; the others go on.
     """
     slot = int(services.clock.now() // 60) % SLOTS
     checked = 0
     for location_id in services.locations.in_slot(slot):
-        connection = services.locations.take_check(location_id, CHECK_EVERY)
-        api_key = stored_key(services, connection) if connection is not None else None
-        if connection is None or api_key is None:
-            continue
-        checked += 1
         try:
+            connection = services.locations.take_check(location_id, CHECK_EVERY)
+            api_key = stored_key(services, connection) if connection is not None else None
+            if connection is None or api_key is None:
+                continue
+            checked += 1
             with services.sevenstamp(api_key, max_attempts=1) as client:
                 check_registration(services, connection, client)
         except Unauthorized:
-            key_refused(services, connection)
+            if connection is not None:
+                key_refused(services, connection)
         except ConnectorError as exc:
             log.warning("the registration of location %s could not be checked: %s", location_id, exc.message)
     return checked
