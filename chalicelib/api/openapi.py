@@ -172,12 +172,16 @@ def _definition_operation(op: Operation, definition: ActionDefinition, schemas: 
 
 
 def document(operations: Sequence[Operation]) -> dict[str, Any]:
-    """The document of these routes: ``routes.operations()``, or what the app declared (``http.OPERATIONS``)."""
-    return _document(tuple(operations))
+    """The document of these routes: ``routes.operations()``, or what the app declared (``http.OPERATIONS``).
+
+    Built once per set of routes and of definitions (the registry's collections, by identity): a registry
+    widened by a test is not answered from a document of the narrower one.
+    """
+    return _document(tuple(operations), id(registry.triggers()), id(registry.actions()))
 
 
 @lru_cache(maxsize=1)
-def _document(operations: tuple[Operation, ...]) -> dict[str, Any]:
+def _document(operations: tuple[Operation, ...], triggers_id: int, actions_id: int) -> dict[str, Any]:
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:
