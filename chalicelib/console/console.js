@@ -159,6 +159,7 @@
     $("business-name").textContent = me.business_name;
     $("location-id").textContent = me.location_id;
     $("staff-login").textContent = me.staff_login;
+    $("mcp-url").textContent = new URL(BASE + "mcp", location.origin).href; // what an AI client connects to, with this key
     $("who-name").textContent = me.location_name;
     $("sign-in").hidden = true;
     $("app").hidden = false;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -103,6 +104,14 @@ class EventText:
     cursor: str
     text: str
     awaiting: bool
+
+    def record(self) -> dict[str, Any] | None:
+        """The stored record, or None for a text that cannot be decoded (however deep): one odd record fails nothing."""
+        try:
+            record = json.loads(self.text)
+        except (ValueError, RecursionError):
+            return None
+        return record if isinstance(record, dict) else None
 
 
 class DeliveryStatus(StrEnum):
