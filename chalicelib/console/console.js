@@ -148,6 +148,7 @@
     $("notice").hidden = true;
     $("sign-in-error").textContent = typeof message === "string" ? message : "";
     for (const id of ["hooks", "log", "events"]) $(id).querySelector("tbody").replaceChildren();
+    $("connection-notices").hidden = true;
     $("detail").hidden = true;
     $("key").focus();
   }
@@ -182,6 +183,10 @@
     state.hooks = await api("GET", "v1/hooks");
     const body = $("hooks").querySelector("tbody");
     body.replaceChildren(...state.hooks.map(hookRow));
+    // the location's link with 7stamp (registration lost and restored, enrichment key revoked), as the connector words it
+    const notices = (state.hooks[0] && state.hooks[0].connection && state.hooks[0].connection.notices) || [];
+    $("connection-notices").replaceChildren(...notices.map((n) => el("li", {}, n)));
+    $("connection-notices").hidden = notices.length === 0;
     $("hooks").hidden = state.hooks.length === 0;
     $("hooks-empty").hidden = state.hooks.length > 0;
   }
