@@ -27,8 +27,10 @@ bp = Blueprint(__name__)
 )
 def subscribe(call: Call) -> Any:
     from chalicelib.api import hook_requests
+    from chalicelib.sevenstamp import connect
 
     sub = hook_requests.subscribe(call.services, call.me, call.input)
+    connect.check_on_subscribe(call.services, call.me.location_id, call.api_key)
     return json_response(bodies.new_hook(sub), 201, {"Location": f"{call.services.settings.public_url}/v1/hooks/{sub.id}"})
 
 

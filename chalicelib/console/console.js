@@ -148,6 +148,7 @@
     $("notice").hidden = true;
     $("sign-in-error").textContent = typeof message === "string" ? message : "";
     for (const id of ["hooks", "log", "events"]) $(id).querySelector("tbody").replaceChildren();
+    $("connection-notices").hidden = true;
     $("detail").hidden = true;
     $("key").focus();
   }
@@ -158,6 +159,7 @@
     $("business-name").textContent = me.business_name;
     $("location-id").textContent = me.location_id;
     $("staff-login").textContent = me.staff_login;
+    $("mcp-url").textContent = new URL(BASE + "mcp", location.origin).href; // what an AI client connects to, with this key
     $("who-name").textContent = me.location_name;
     $("sign-in").hidden = true;
     $("app").hidden = false;
@@ -181,6 +183,10 @@
     state.hooks = await api("GET", "v1/hooks");
     const body = $("hooks").querySelector("tbody");
     body.replaceChildren(...state.hooks.map(hookRow));
+    // the location's link with 7stamp (registration lost and restored, enrichment key revoked), as the connector words it
+    const notices = (state.hooks[0] && state.hooks[0].connection && state.hooks[0].connection.notices) || [];
+    $("connection-notices").replaceChildren(...notices.map((n) => el("li", {}, n)));
+    $("connection-notices").hidden = notices.length === 0;
     $("hooks").hidden = state.hooks.length === 0;
     $("hooks-empty").hidden = state.hooks.length > 0;
   }

@@ -179,6 +179,7 @@ def test_dropdown_sources(api):
 def test_another_locations_objects_are_out_of_reach(stack):
     with stack.client(DEMO_KEY_B) as b:
         answer = b.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
-        assert (answer.status_code, answer.json()["error"]["code"]) == (403, "forbidden")
+        unknown = b.post("/v1/actions/add-stamp", json={"card_id": "card_unknown"})
+        assert (answer.status_code, answer.json()) == (404, unknown.json()), "answered exactly as an unknown card"
         assert b.get("/v1/searches/customer", params={"email": "ada@demo.example"}).json() == []
     assert stack.sandbox.state.cards["card_demo_a"]["stamps"] == 3

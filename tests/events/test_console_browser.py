@@ -84,6 +84,7 @@ def test_an_operator_sees_a_delivery_fixes_a_failing_subscription_sends_a_test_a
         page.get_by_label("API key").fill(DEMO_KEY_A)
         page.get_by_role("button", name="Sign in").click()
         expect(page.locator("#location-name")).to_have_text("Demo Coffee - Downtown")
+        expect(page.locator("#mcp-url")).to_have_text(f"{stack.connector}/mcp")
         expect(page.locator("#log-empty")).to_contain_text("Nothing has been delivered yet")
         expect(page.locator("#events-empty")).to_contain_text("No events yet")
 
