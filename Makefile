@@ -55,7 +55,7 @@ $(CHROMIUM):
 	@apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 
 run: $(INSTALLED)
-	@$(BIN)/python -m stack
+	@$(BIN)/python -m stack $(if $(filter 1,$(RESET)),--reset)
 
 # The suite runs in parallel processes (pytest-xdist), a test file per process at a time, each process with its own
 # moto server, sandbox and connector on free ports; most of a test's time is spent waiting on sockets and child
@@ -102,7 +102,7 @@ destroy: $(INSTALLED)
 	@$(named_stage)$(BIN)/python -m infra.destroy --stage $(STAGE) $(if $(YES),--yes) $(if $(DELETE_DATA),--delete-data)
 
 unpark: $(INSTALLED)
-	@$(BIN)/python -m stack.unpark
+	@$(BIN)/python -m stack.unpark $(if $(filter command line environment,$(origin STAGE)),--stage "$(STAGE)")
 
 lint: $(INSTALLED)
 	@$(BIN)/ruff format --check . && $(BIN)/ruff check . && $(BIN)/mypy

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from chalicelib.contract import catalog
+from platforms import export_url
 from platforms.common import ExportError, Files, write_app
 from platforms.listing import publisher
 from platforms.make import generate as make_app
@@ -75,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         listing = publisher.load(args.version, args.publisher)
         url = args.url or _stage_url(args.stage)
+        warning = export_url.checked(url)
+        if warning:
+            print(warning, file=sys.stderr)
         files = build(args.platform, url, args.out, listing)
         write_app(args.out, args.platform, files)
     except ExportError as error:

@@ -128,14 +128,13 @@ def tools() -> list[dict[str, Any]]:
 
 def _recent_events(call: Call, arguments: dict[str, Any]) -> dict[str, Any]:
     from chalicelib.contract import event_filters, input_types
-    from chalicelib.contract.event_record import decoded
 
     given = input_types.parse(recent_events_input(), arguments)
     name: str = given.event  # type: ignore[attr-defined]
     filters = event_filters.parse(name, given.filters)  # type: ignore[attr-defined]
     event = None if name == registry.ANY_EVENT else name
     found = call.services.events.recent(call.me.location_id, event, given.limit)  # type: ignore[attr-defined]
-    records = [decoded(stored.text) for stored in found]  # one that cannot be decoded is left out, as polling does
+    records = [stored.record() for stored in found]  # one that cannot be decoded is left out, as polling does
     return {"events": [r for r in records if r is not None and event_filters.passes(name, filters, r)]}
 
 

@@ -31,7 +31,7 @@ import httpx
 from chalicelib import observability
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
-from chalicelib.pipeline import breaker, deferred, jobs
+from chalicelib.pipeline import attempt_errors, breaker, deferred, jobs
 from chalicelib.security import address_guard, signing
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus, Subscription
 
@@ -135,7 +135,9 @@ def post(services: Services, url: str, body: str, headers: dict[str, str]) -> Ou
             return Outcome(response.status_code, None, retry_after(response.headers.get("Retry-After"), time.time()), _ms(started), text)
     except httpx.TimeoutException:
         return Outcome(None, "timed out", latency_ms=_ms(started))
-    except (httpx.HTTPError, httpx.StreamError, OSError, ValueError) as exc:  # a protocol violation, a bad certificate, a reset
+    except httpx.HTTPError as exc:  # refused, reset, a protocol violation, a bad certificate
+        return Outcome(None, attempt_errors.describe(exc), latency_ms=_ms(started))
+    except (httpx.StreamError, OSError, ValueError) as exc:  # whatever else a subscriber's bytes can cause: an outcome, never a raise
         return Outcome(None, f"connection failed: {type(exc).__name__}", latency_ms=_ms(started))
 
 

@@ -218,5 +218,5 @@ def test_a_connection_verified_for_one_host_never_serves_another(tmp_path, monke
         second = delivery.post(s, f"https://b.test:{port}/hook", "{}", {})
         again = delivery.post(s, f"https://a.test:{port}/hook", "{}", {})
     assert (first.status_code, again.status_code) == (200, 200)
-    assert second.status_code is None and second.error is not None and second.error.startswith("connection failed")
+    assert second.status_code is None and second.error is not None and second.error.startswith("TLS failed")
     assert [h["host"] for h in seen] == [f"a.test:{port}"] * 2
