@@ -1,12 +1,18 @@
-"""Events stored before their enrichment: enriched later, then released to fan-out.
+"""Events stored before their enrichment: released the moment their customer's lookup lands, or at the bound.
 
 Inbound waits only a second for 7stamp; an event it could not enrich is stored awaiting
-enrichment, and fan-out queues an ``enrich`` job for it instead of its deliveries. The
-job tries again every RETRY_EVERY seconds; once the details are in, or ENRICH_BOUND
-seconds after receipt, it writes the final record (``enriched`` true or false) and
-removes the mark. That one conditional write shows in the table's stream, which hands
-the event to fan-out: subscribers and pollers see the same record, and an event is
-never delivered before its enrichment was tried for the bounded time.
+enrichment, noted against its customer in the wanted order (``store/wanted``). Lookups
+are taken from that order in order of first need at the budget's pace, by inbound while
+it waits and by ``drain`` jobs that hand on to one another while the order is not empty;
+each lookup releases every event waiting for its customer at once (``enrich.release``:
+one conditional write, whose stream record hands the event to fan-out).
+
+Fan-out also queues an ``enrich`` job for each event stored awaiting: the safety net.
+It releases an event whose customer is known by then (its lookup landed while its
+inbound was still storing it), unenriched when 7stamp does not know the customer or
+ENRICH_BOUND seconds after receipt; it notes the event again if its want was lost and
+starts a drain when the order has stood still for STALL_SECONDS (a worker died
+mid-drain). It asks again later, less often as the event waits longer.
 """
 
 from __future__ import annotations
@@ -21,8 +27,9 @@ from chalicelib.store.records import StoredEvent
 log = logging.getLogger("connector.deferred")
 
 ENRICH_BOUND = 120.0
-RETRY_EVERY = 5  # each try waits up to WAIT_LATER for a booked call: a first-seen customer's backlog clears within a try or two
-WAIT_LATER = 5.0  # the most one later attempt waits for 7stamp
+RETRY_EVERY = 5  # the safety net's first look; later ones wait half the time waited so far
+DRAIN_SECONDS = 2.0  # one drain job's share: it holds its queue worker's batch this long, then hands on
+STALL_SECONDS = 10.0  # an order not taken from for this long, with customers in it, has lost its drain
 
 
 def jobs_for(events: list[StoredEvent]) -> list[queue.Job]:
@@ -31,21 +38,46 @@ def jobs_for(events: list[StoredEvent]) -> list[queue.Job]:
 
 
 def run(services: Services, job: queue.Job) -> None:
-    """Try to enrich one awaiting event; release it when enriched, hopeless or past the bound, else ask again later."""
+    """Run an enrich job (the safety net of one awaiting event) or a drain job (the location's lookups for a while)."""
+    if job.kind == queue.DRAIN:
+        drain(services, job.location_id)
+        return
     event = services.events.get(job.location_id, job.dedup_key)
     if event is None or not event.awaiting:
-        return  # released already (a repeated job), or expired
+        return  # released already (the usual case), or expired
     connection = services.locations.get(job.location_id)
     waited = services.clock.now() - received_at(event.cursor)
-    past_bound = waited >= ENRICH_BOUND or connection is None
     if connection is None:
-        result = enrich.Enrichment(event.record, False, False)
-    else:
-        result = enrich.enrich(services, connection, event.record, wait=0.0 if past_bound else min(WAIT_LATER, ENRICH_BOUND - waited))
-    if result.enriched or past_bound or not result.retry:
-        if services.events.release(
-            job.location_id, job.dedup_key, {**result.record, "id": event.record["id"], "enriched": result.enriched}
-        ):
-            log.info("event %s released %s after %.0f s", event.record.get("id"), "enriched" if result.enriched else "unenriched", waited)
+        enrich.release(services, event, enrich.Enrichment(event.record, False, False))
         return
-    services.queue.send([job], delay=int(min(RETRY_EVERY, max(1.0, ENRICH_BOUND - waited))))
+    result = enrich.enrich(services, connection, event.record, wait=0.0)
+    if result.enriched or waited >= ENRICH_BOUND or not result.retry:
+        enrich.release(services, event, result)
+        return
+    _keep_wanted(services, connection, event)
+    services.queue.send([job], delay=int(min(max(RETRY_EVERY, waited / 2), max(1.0, ENRICH_BOUND - waited))))
+
+
+def _keep_wanted(services: Services, connection: enrich.Connection, event: StoredEvent) -> None:
+    """Note the event again if its want was lost; start a drain if the order has no live one."""
+    customer_id = enrich.customer_of(event.record)
+    if customer_id is None:
+        return
+    order = enrich.need(services, connection, customer_id, event.dedup_key)
+    if order == [customer_id]:
+        enrich.start_drain(services, event.location_id)
+        return
+    order, popped_at = services.wanted.state(event.location_id)
+    if order and popped_at < services.clock.now() - STALL_SECONDS and services.wanted.restart(event.location_id, popped_at):
+        log.warning("the wanted customers of location %s stood still; a drain is started again", event.location_id)
+        enrich.start_drain(services, event.location_id)
+
+
+def drain(services: Services, location_id: str) -> None:
+    """Take the location's wanted customers in order for DRAIN_SECONDS; a drain job follows while any are left."""
+    connection = services.locations.get(location_id)
+    if connection is None:
+        return
+    _, order = enrich.drain(services, connection, services.clock.now() + DRAIN_SECONDS, None)
+    if order:
+        enrich.start_drain(services, location_id)

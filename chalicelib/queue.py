@@ -6,7 +6,8 @@ just read them) also carries its subscriptions, so the first attempt reads nothi
 before its claim. A subscription's signing secret therefore travels in the message
 (the queue is encrypted at rest, like the table it comes from). A job of kind
 ``enrich`` asks for a stored event still awaiting enrichment to be enriched (or
-released unenriched).
+released unenriched); one of kind ``drain`` asks for a location's wanted customers to be
+looked up.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ MAX_BATCH_BYTES = 240 * 1024  # SendMessageBatch takes at most 256 KB in all
 MAX_JOB_BYTES = 64 * 1024  # a job whose carried subscriptions would make it larger leaves them to the worker to read
 DELIVER = "deliver"
 ENRICH = "enrich"
+DRAIN = "drain"  # look up a location's wanted customers in order for a while (deferred.drain); names only the location
 
 
 @dataclass(frozen=True)
