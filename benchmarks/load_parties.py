@@ -27,6 +27,7 @@ class Sent:
     phase: str
     sent_at: float
     event_id: str | None = None
+    customer: str | None = None  # the customer the event is about, when the benchmark chose one
 
 
 class Subscriber:
@@ -128,7 +129,7 @@ def _is_enrich_job(body: str) -> bool:
     from chalicelib import queue
 
     try:
-        return queue.Job.loads(body).kind == queue.ENRICH
+        return queue.Job.loads(body).kind in (queue.ENRICH, queue.DRAIN)
     except (ValueError, KeyError, TypeError):
         return False
 
@@ -138,8 +139,8 @@ class Calls:
 
     def __init__(self) -> None:
         self.sqs_messages = 0
-        self.enrich_messages = 0  # enrich jobs: one per try at an event stored awaiting enrichment, not a delivery
-        self.enrichment: dict[str, int] = {"pace writes": 0, "cache reads": 0, "cache writes": 0}
+        self.enrich_messages = 0  # enrich and drain jobs (deferred.py), not deliveries
+        self.enrichment: dict[str, int] = {"pace writes": 0, "cache reads": 0, "cache writes": 0, "wanted reads": 0, "wanted writes": 0}
         self._lock = threading.Lock()
 
     def attach(self, services: Any) -> None:
@@ -148,7 +149,7 @@ class Calls:
         sqs.register("provide-client-params.sqs.SendMessageBatch", self._batch)
         sqs.register("provide-client-params.sqs.SendMessage", self._one)
         dynamodb = services.aws.client("dynamodb").meta.events
-        for operation in ("UpdateItem", "GetItem", "PutItem"):
+        for operation in ("UpdateItem", "GetItem", "PutItem", "DeleteItem"):
             dynamodb.register(f"provide-client-params.dynamodb.{operation}", self._dynamodb)
 
     def _batch(self, params: dict[str, Any], **_: Any) -> None:
@@ -162,13 +163,16 @@ class Calls:
             self.sqs_messages += 1
             self.enrich_messages += int(_is_enrich_job(str(params.get("MessageBody", ""))))
 
-    def _dynamodb(self, params: dict[str, Any], **_: Any) -> None:
+    def _dynamodb(self, params: dict[str, Any], event_name: str = "", **_: Any) -> None:
         pk = str(((params.get("Key") or params.get("Item") or {}).get("pk") or {}).get("S", ""))
+        write = not event_name.endswith(".GetItem")
         kind = (
             "pace writes"
             if pk.startswith("pace#")
-            else ("cache writes" if "Item" in params else "cache reads")
+            else ("cache writes" if write else "cache reads")
             if pk.startswith("cust#")
+            else ("wanted writes" if write else "wanted reads")
+            if pk.startswith("want")
             else None
         )
         if kind:
@@ -196,9 +200,9 @@ class Sender:
         body = {"location_id": self._location_id, "event": event, "customer_id": customer_id, "campaign_name": "Autumn"}
         return json.dumps(self._sandbox.state.emit_control(body)["event"])
 
-    def push(self, phase: str, body: str) -> None:
+    def push(self, phase: str, body: str, customer: str | None = None) -> None:
         webhook_id = "msg_" + hashlib.sha256(f"{time.time_ns()}{random.random()}".encode()).hexdigest()[:24]
-        sent = Sent(webhook_id, phase, time.time())
+        sent = Sent(webhook_id, phase, time.time(), customer=customer)
         with self._lock:
             self.sent.append(sent)
         for attempt in range(SEND_ATTEMPTS):

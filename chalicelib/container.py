@@ -54,6 +54,7 @@ class Services:
     pacer: pacing.Pacer  # enrichment's 7stamp calls: this worker's tier over the book all workers share (keys table)
     wanted: WantedCustomers  # enrichment's lookups still to make, in order of need, and the events waiting for each (keys table)
     queue: DeliveryQueue
+    enrich_queue: DeliveryQueue  # enrich and drain jobs (deferred.py), on a worker of their own
     key_vault: KeyVault
 
     @cached_property
@@ -97,6 +98,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         pacer=pacing.Pacer(PaceBook(db, clock, s.keys_table, pacing.PER_SECOND), pacing.PER_SECOND, clock),
         wanted=WantedCustomers(db, clock, s.keys_table),
         queue=DeliveryQueue(clients, s),
+        enrich_queue=DeliveryQueue(clients, s, enrich=True),
         key_vault=KeyVault(clients, s.kms_key_id),
     )
 

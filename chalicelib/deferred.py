@@ -18,9 +18,11 @@ mid-drain). It asks again later, less often as the event waits longer.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
-from chalicelib import enrich, queue
+from chalicelib import enrich, observability, queue
 from chalicelib.container import Services
+from chalicelib.errors import ConnectorError
 from chalicelib.store.events import received_at
 from chalicelib.store.records import StoredEvent
 
@@ -28,13 +30,42 @@ log = logging.getLogger("connector.deferred")
 
 ENRICH_BOUND = 120.0
 RETRY_EVERY = 5  # the safety net's first look; later ones wait half the time waited so far
-DRAIN_SECONDS = 2.0  # one drain job's share: it holds its queue worker's batch this long, then hands on
+DRAIN_SECONDS = 5.0  # one drain job's share of a crowd (its function's time), then it hands on
 STALL_SECONDS = 10.0  # an order not taken from for this long, with customers in it, has lost its drain
 
 
 def jobs_for(events: list[StoredEvent]) -> list[queue.Job]:
     """The enrich jobs of events just stored awaiting enrichment (queued with RETRY_EVERY's delay)."""
     return [queue.Job(e.location_id, e.dedup_key, e.cursor, [], str(e.record.get("id", "")), e.name, kind=queue.ENRICH) for e in events]
+
+
+def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
+    """Run a batch of the enrich queue's messages (id -> body) side by side; returns the ids to try again.
+
+    Side by side: a drain job spends DRAIN_SECONDS on the budget's pace, the safety-net
+    jobs beside it take milliseconds, and none waits for another.
+    """
+    jobs: dict[str, queue.Job] = {}
+    for message_id, body in bodies.items():
+        try:
+            jobs[message_id] = queue.Job.loads(body)
+        except (ValueError, KeyError, TypeError):
+            log.error("dropping unreadable enrich job %s", message_id)
+
+    def one(item: tuple[str, queue.Job]) -> str | None:
+        message_id, job = item
+        observability.correlate(job.event_id or None)
+        try:
+            run(services, job)
+        except ConnectorError as exc:
+            log.warning("enrich job %s postponed: %s", message_id, exc.message)
+            return message_id
+        return None
+
+    if not jobs:
+        return []
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        return [m for m in pool.map(one, jobs.items()) if m is not None]
 
 
 def run(services: Services, job: queue.Job) -> None:
@@ -55,7 +86,7 @@ def run(services: Services, job: queue.Job) -> None:
         enrich.release(services, event, result)
         return
     _keep_wanted(services, connection, event)
-    services.queue.send([job], delay=int(min(max(RETRY_EVERY, waited / 2), max(1.0, ENRICH_BOUND - waited))))
+    services.enrich_queue.send([job], delay=int(min(max(RETRY_EVERY, waited / 2), max(1.0, ENRICH_BOUND - waited))))
 
 
 def _keep_wanted(services: Services, connection: enrich.Connection, event: StoredEvent) -> None:
@@ -78,6 +109,6 @@ def drain(services: Services, location_id: str) -> None:
     connection = services.locations.get(location_id)
     if connection is None:
         return
-    _, order = enrich.drain(services, connection, services.clock.now() + DRAIN_SECONDS, None)
-    if order:
-        enrich.start_drain(services, location_id)
+    drained = enrich.drain(services, connection, services.clock.now() + DRAIN_SECONDS, None)
+    if drained.order:
+        enrich.start_drain(services, location_id, drained.failed)

@@ -202,7 +202,7 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
             log.error("dropping unreadable delivery job %s", message_id)
             continue
         try:
-            if job.kind in (queue.ENRICH, queue.DRAIN):
+            if job.kind == queue.ENRICH:  # queued before enrich jobs had a queue of their own
                 enrich_jobs.append((message_id, job))
                 continue
             text = job.body

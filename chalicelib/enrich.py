@@ -36,7 +36,26 @@ CALL_DEADLINE = 3.0
 CUSTOMER_FIELDS = ("email", "phone", "name", "birthday")
 CARD_FIELDS = ("stamps", "stamps_required", "template_id", "goal_index", "status", "wallet_url")
 PROGRESS = ("stamps", "stamps_required")
+FAILED_PAUSE = 2  # seconds before a drain stopped by a failed lookup is taken up again
 POLL_SECONDS = 0.2  # how often a caller whose customer is being looked up elsewhere looks at the cache
+
+
+@dataclass(frozen=True)
+class Drained:
+    """What a drain did: the customers it looked up (None: 7stamp does not know them), the order as last seen, and whether it
+    stopped because 7stamp failed for now (the next drain then waits FAILED_PAUSE)."""
+
+    landed: dict[str, CustomerProfile | None]
+    order: list[str]
+    failed: bool = False
+
+
+class _Later(Exception):
+    """A lookup failed for now; its customer is back at the end of the order (``order``, as it is after that)."""
+
+    def __init__(self, order: list[str]) -> None:
+        super().__init__("later")
+        self.order = order
 
 
 @dataclass(frozen=True)
@@ -159,9 +178,10 @@ def enrich(services: Services, connection: Connection, payload: dict[str, Any], 
         def done(landed: dict[str, CustomerProfile | None]) -> bool:
             return customer_id in landed or _outcome(payload, _cached(services, location_id, customer_id), False, True).enriched
 
-        landed, order = drain(services, connection, deadline, order, done, key)
-        if starter and order:
-            start_drain(services, location_id)  # this caller found the order empty: the rest is its to hand on
+        drained = drain(services, connection, deadline, order, done, key)
+        landed = drained.landed
+        if starter and drained.order:
+            start_drain(services, location_id, drained.failed)  # this caller found the order empty: the rest is its to hand on
     except UpstreamError as exc:
         log.warning("enrichment of a %s event waits: %s", payload.get("event"), exc.message)
         return known
@@ -184,9 +204,9 @@ def need(services: Services, connection: Connection, customer_id: str, key: str 
     return services.wanted.append(location_id, customer_id)
 
 
-def start_drain(services: Services, location_id: str) -> None:
-    """Queue a drain job: it takes the location's wanted customers in order for DRAIN_SECONDS, then hands on to another."""
-    services.queue.send([queue.Job(location_id, "", "", [], kind=queue.DRAIN)])
+def start_drain(services: Services, location_id: str, after_failure: bool = False) -> None:
+    """Queue a drain job: it takes the location's wanted customers in order for a while, then hands on to another."""
+    services.enrich_queue.send([queue.Job(location_id, "", "", [], kind=queue.DRAIN)], delay=FAILED_PAUSE if after_failure else 0)
 
 
 def drain(
@@ -196,7 +216,7 @@ def drain(
     order: list[str] | None,
     done: Callable[[dict[str, CustomerProfile | None]], bool] | None = None,
     own_key: str | None = None,
-) -> tuple[dict[str, CustomerProfile | None], list[str]]:
+) -> Drained:
     """Look up the wanted customers from the head of the order, one per pacing slot, until ``until``, ``done`` or none is left.
 
     ``order`` is the order as last seen (None: read it); ``own_key`` is the caller's own
@@ -208,7 +228,7 @@ def drain(
     landed: dict[str, CustomerProfile | None] = {}
     api_key = _api_key(services, connection)
     if api_key is None:
-        return landed, order or []
+        return Drained(landed, order or [])
     bucket = hashlib.sha256(api_key.encode()).hexdigest()[:32]
     slot = changed = False
     while not (changed and done is not None and done(landed)):
@@ -231,16 +251,16 @@ def drain(
         taken, order = services.wanted.pop(location_id, head)
         if taken:
             slot, changed = False, True
-            outcome = _land(services, connection, api_key, head, until, own_key)
-            if not outcome:
-                break  # 7stamp is slow, down or throttling: the customer waits at the end of the order, this caller stops
-            landed.update(outcome)
-    return landed, order or []
+            try:
+                landed[head] = _land(services, connection, api_key, head, until, own_key)
+            except _Later as later:
+                return Drained(landed, later.order, failed=True)  # 7stamp is slow, down or throttling: this caller stops
+    return Drained(landed, order or [])
 
 
 def _land(
     services: Services, connection: Connection, api_key: str, customer_id: str, until: float, own_key: str | None
-) -> dict[str, CustomerProfile | None]:
+) -> CustomerProfile | None:
     """One lookup taken from the order: made, cached, and every event waiting for the customer released.
 
     A customer 7stamp does not know (or will not show) releases its events unenriched; a
@@ -259,8 +279,7 @@ def _land(
         profile = None
     except ConnectorError as exc:
         log.warning("the lookup of a customer failed for now: %s", exc.message)
-        services.wanted.append(location_id, customer_id)
-        return {}
+        raise _Later(services.wanted.append(location_id, customer_id)) from exc
     if profile is not None:
         try:
             services.profiles.put(profile)
@@ -268,7 +287,7 @@ def _land(
             log.warning("the customer cache is unavailable; the next event of this customer asks 7stamp again")
     waiting = [k for k in services.wanted.collect(location_id, customer_id) if k != own_key]
     _release_waiting(services, location_id, waiting, profile)
-    return {customer_id: profile}
+    return profile
 
 
 def _release_waiting(services: Services, location_id: str, keys: list[str], profile: CustomerProfile | None) -> None:
@@ -290,7 +309,7 @@ def _release_waiting(services: Services, location_id: str, keys: list[str], prof
                 _outcome(event.record, profile, fetched=True, retry=False) if profile else Enrichment(event.record, False, False),
             )
     if unstored:
-        services.queue.send(unstored, delay=1)
+        services.enrich_queue.send(unstored, delay=1)
 
 
 def release(services: Services, event: StoredEvent, result: Enrichment) -> bool:

@@ -6,7 +6,7 @@ every job of the batch goes out in as few SendMessageBatch calls as fit, each ca
 the subscriptions it names (so the worker does not read them again). Nothing is
 written to the deliveries table here: the first claim creates a delivery's record, so
 a stream batch handled twice queues its jobs again and their claims send nothing twice.
-An event still awaiting enrichment gets an ``enrich`` job instead (deferred.py).
+An event still awaiting enrichment gets an ``enrich`` job instead, on the enrich queue (deferred.py).
 """
 
 from __future__ import annotations
@@ -38,10 +38,7 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
     failed: set[int] = set()
     jobs: list[queue.Job] = []
     delays: list[int] = []
-    awaiting = [e for e in events if e.awaiting]
-    for job in deferred.jobs_for(awaiting):
-        jobs.append(job)
-        delays.append(deferred.RETRY_EVERY)
+    enrich_jobs = deferred.jobs_for([e for e in events if e.awaiting])
     by_location: dict[str, list[int]] = {}
     for i, event in enumerate(events):
         if not event.awaiting:
@@ -78,9 +75,11 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
     try:
         if jobs:
             services.queue.send(jobs, delays)
+        if enrich_jobs:
+            services.enrich_queue.send(enrich_jobs, deferred.RETRY_EVERY)
     except ConnectorError:
         return 0, set(range(len(events)))
-    return len(jobs), failed
+    return len(jobs) + len(enrich_jobs), failed
 
 
 def sweep(services: Services, limit_per_shard: int = 500) -> int:

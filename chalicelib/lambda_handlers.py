@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib import delivery, fanout, observability
+from chalicelib import deferred, delivery, fanout, observability
 from chalicelib.container import Services
 from chalicelib.store.events import EventStore
 from chalicelib.store.records import StoredEvent
@@ -53,6 +53,11 @@ def fan_out_records(services: Services, records: Iterable[tuple[str, str, dict[s
 
 def deliver_messages(services: Services, bodies: dict[str, str]) -> dict[str, Any]:
     failed = delivery.handle_messages(services, bodies)
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
+
+
+def enrich_messages(services: Services, bodies: dict[str, str]) -> dict[str, Any]:
+    failed = deferred.handle_messages(services, bodies)
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 

@@ -97,18 +97,22 @@ def jobs_for(
 
 
 class DeliveryQueue:
-    """The SQS queue of delivery jobs (DELIVERY_QUEUE_URL, or looked up once by DELIVERY_QUEUE_NAME)."""
+    """The SQS queue of delivery jobs (DELIVERY_QUEUE_URL, or looked up once by DELIVERY_QUEUE_NAME).
 
-    def __init__(self, clients: AwsClients, settings: Settings) -> None:
+    The same class serves the enrich queue (``enrich``): enrichment's jobs, whose waits for
+    7stamp's budget must not hold the delivery worker's batches.
+    """
+
+    def __init__(self, clients: AwsClients, settings: Settings, *, enrich: bool = False) -> None:
         self._clients = clients
-        self._settings = settings
-        self._url = settings.delivery_queue_url
+        self._name = settings.enrich_queue_name if enrich else settings.delivery_queue_name
+        self._url = settings.enrich_queue_url if enrich else settings.delivery_queue_url
 
     def url(self) -> str:
         if self._url:
             return self._url
         try:
-            self._url = str(self._clients.client("sqs").get_queue_url(QueueName=self._settings.delivery_queue_name)["QueueUrl"])
+            self._url = str(self._clients.client("sqs").get_queue_url(QueueName=self._name)["QueueUrl"])
         except (BotoCoreError, ClientError) as exc:
             raise UpstreamError("The delivery queue is unavailable") from exc
         return self._url
