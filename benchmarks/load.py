@@ -216,7 +216,7 @@ def run(plan: Plan) -> Figures:
         crowd = [_new_customer(state, DEMO_LOCATION_A, f"crowd{i}") for i in range(plan.crowd)]
         with ThreadPoolExecutor(max_workers=SENDERS) as pool:
             for customer in crowd:
-                pool.submit(sender.push, "crowd", sender.make("card_issued", customer))
+                pool.submit(sender.push, "crowd", sender.make("card_issued", customer), customer)
             _steady(pool, sender, rng, crowd, plan.steady_rate, plan.crowd_seconds, "crowd")
         # the pool has sent everything (each event accepted or given up); now wait for the deliveries
         accepted = _wait_delivered(sender, subscriber, plan.drain_limit)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-from chalicelib import enrich, observability, queue
+from chalicelib import enrich, observability, pacing, queue
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
 from chalicelib.store.events import received_at
@@ -105,10 +105,16 @@ def _keep_wanted(services: Services, connection: enrich.Connection, event: Store
 
 
 def drain(services: Services, location_id: str) -> None:
-    """Take the location's wanted customers in order for DRAIN_SECONDS; a drain job follows while any are left."""
+    """Take the location's wanted customers in order for DRAIN_SECONDS; a drain job follows while any are left.
+
+    ``pacing.PER_SECOND`` threads take them side by side (they share this worker's booked
+    calls), so a slow lookup does not leave the second's other calls unused.
+    """
     connection = services.locations.get(location_id)
     if connection is None:
         return
-    drained = enrich.drain(services, connection, services.clock.now() + DRAIN_SECONDS, None)
-    if drained.order:
-        enrich.start_drain(services, location_id, drained.failed)
+    until = services.clock.now() + DRAIN_SECONDS
+    with ThreadPoolExecutor(max_workers=pacing.PER_SECOND) as pool:
+        drained = list(pool.map(lambda _: enrich.drain(services, connection, until, None), range(pacing.PER_SECOND)))
+    if any(d.order for d in drained):
+        enrich.start_drain(services, location_id, any(d.failed for d in drained))
