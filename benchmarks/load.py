@@ -131,7 +131,7 @@ class Tries:
         self._lock = threading.Lock()
 
     def attach(self) -> Tries:
-        from chalicelib import deferred
+        from chalicelib.pipeline import deferred
 
         real = deferred.run
 
@@ -266,7 +266,7 @@ def _wait_delivered(sender: Sender, subscriber: Subscriber, limit: float) -> set
 
 def _latencies(sent: list[Any], subscriber: Subscriber, phase: str) -> tuple[list[float], list[float]]:
     """The phase's events' send-to-first-receipt latencies, and the ideal schedule's for the same sends."""
-    from chalicelib import pacing
+    from chalicelib.sevenstamp import pacing
 
     events = [s for s in sent if s.phase == phase and s.event_id and s.customer]
     measured = [subscriber.first_seen[s.event_id] - s.sent_at for s in events if s.event_id in subscriber.first_seen]

@@ -126,10 +126,10 @@ class Poller:
 
 
 def _is_enrich_job(body: str) -> bool:
-    from chalicelib import queue
+    from chalicelib.pipeline import jobs
 
     try:
-        return queue.Job.loads(body).kind in (queue.ENRICH, queue.DRAIN)
+        return jobs.Job.loads(body).kind in (jobs.ENRICH, jobs.DRAIN)
     except (ValueError, KeyError, TypeError):
         return False
 

@@ -1,0 +1,262 @@
+"""Delivering stored events to subscribers: one attempt per claimed delivery, then the retry schedule.
+
+A delivery is claimed with a lease before its POST, so a job handled twice (SQS
+redelivery, a sweeper that re-queues) never POSTs an event that was already delivered;
+a worker that dies mid-attempt leaves a lease that lapses and the sweeper picks the
+delivery up again. 2xx is delivered; 410 removes the subscription; anything else is
+retried on RETRY_DELAYS (±20 % jitter, or the subscriber's Retry-After), then marked
+failed and kept for replay. A subscription that has only failed for five days is disabled.
+The outcomes of one SQS batch are written together (``finish_many``), and a job carries
+the event's text (and, from fan-out, its subscriptions), so a first attempt costs its
+claim and a share of one batched write.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+
+import httpx
+
+from chalicelib import observability
+from chalicelib.container import Services
+from chalicelib.errors import ConnectorError
+from chalicelib.pipeline import deferred, jobs
+from chalicelib.security import address_guard, signing
+from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus, Subscription
+
+log = logging.getLogger("connector.delivery")
+
+RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
+JITTER = 0.2
+DISABLE_AFTER = 5 * 86400
+LEASE_SECONDS = 60
+MAX_ANSWER = 64 * 1024
+MAX_RETRY_AFTER = 86400
+ANSWER_KEPT = 1024  # bytes of the subscriber's answer kept with the attempt, for the console
+FLUSH_EVERY = 25  # outcomes per batched write (BatchWriteItem's most)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status_code: int | None
+    error: str | None = None
+    retry_after: int | None = None
+    latency_ms: float | None = None
+    answer: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300
+
+
+def next_delay(attempts: int, retry_after: int | None) -> float | None:
+    """Seconds until the next attempt after ``attempts`` attempts, or None when retries are used up."""
+    if attempts > len(RETRY_DELAYS):
+        return None
+    if retry_after is not None:
+        return float(min(max(1, retry_after), MAX_RETRY_AFTER))
+    base = RETRY_DELAYS[attempts - 1]
+    return base * random.uniform(1 - JITTER, 1 + JITTER)
+
+
+def _retry_after(value: str | None) -> int | None:
+    if value and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def post(services: Services, url: str, body: str, headers: dict[str, str]) -> Outcome:
+    """One POST to a subscriber, through the address guard, reading at most MAX_ANSWER bytes."""
+    s = services.settings
+    try:
+        target = address_guard.check(url, allow_private=s.allow_private_targets)
+    except address_guard.TargetRefused as refused:
+        return Outcome(None, f"refused: {refused.reason}")
+    request_headers = {**headers, "Host": target.host_header(), "Content-Type": "application/json", "User-Agent": "7stamp-connector/1.0"}
+    extensions = {"sni_hostname": target.host} if target.scheme == "https" else {}
+    started = time.monotonic()
+    try:
+        with services.subscriber_http.stream(
+            "POST",
+            target.connect_url(),
+            content=body.encode(),
+            headers=request_headers,
+            extensions=extensions,
+            timeout=s.delivery_timeout_seconds,
+        ) as response:
+            head = b""
+            received = 0
+            for chunk in response.iter_bytes():
+                head += chunk[: max(0, ANSWER_KEPT - len(head))]
+                received += len(chunk)
+                if received >= MAX_ANSWER:
+                    break
+            text = head.decode("utf-8", errors="replace")
+            return Outcome(response.status_code, None, _retry_after(response.headers.get("Retry-After")), _ms(started), text)
+    except httpx.TimeoutException:
+        return Outcome(None, "timed out", latency_ms=_ms(started))
+    except httpx.HTTPError as exc:
+        return Outcome(None, f"connection failed: {type(exc).__name__}", latency_ms=_ms(started))
+
+
+def _ms(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
+
+
+@dataclass(frozen=True)
+class Finished:
+    """One attempt's result, to be written with the others of its batch (and a retry job to queue, if any)."""
+
+    delivery: DeliveryRecord
+    attempt: Attempt
+    status: DeliveryStatus
+    next_at: float | None = None
+    retry_in: float | None = None  # seconds, when the retry is queued now (not later than SQS's longest delay)
+
+
+def attempt(services: Services, delivery: DeliveryRecord, subscription: Subscription | None, text: str | None) -> Finished:
+    """Make one claimed attempt; returns its outcome, which the caller records (``finish_many``)."""
+    subs = services.subscriptions
+    now = services.clock.now()
+    if subscription is None or text is None:
+        reason = "subscription deleted" if subscription is None else "event expired"
+        return Finished(delivery, Attempt(now, None, reason), DeliveryStatus.GONE)
+    if subscription.disabled:
+        return Finished(delivery, Attempt(now, None, "subscription disabled"), DeliveryStatus.FAILED)
+    # the stored text as it is; the signature's timestamp is the wall clock's, whatever the store's clock says
+    outcome = post(services, subscription.target_url, text, signing.headers(subscription.secret, delivery.event_id, int(time.time()), text))
+    observability.attempted(subscription.id, outcome.status_code, outcome.error, outcome.latency_ms)
+    record = Attempt(now, outcome.status_code, outcome.error, outcome.latency_ms, outcome.answer)
+    if outcome.ok:
+        if subscription.failing_since is not None:
+            subs.record_success(subscription.location_id, subscription.id)
+        return Finished(delivery, record, DeliveryStatus.DELIVERED)
+    if outcome.status_code == 410:
+        subs.delete(subscription.location_id, subscription.id)
+        return Finished(delivery, record, DeliveryStatus.GONE)
+    disabled = subs.record_failure(subscription.location_id, subscription.id, DISABLE_AFTER)
+    if disabled:
+        observability.metric("SubscriptionsDisabled")
+    delay = None if disabled else next_delay(delivery.attempts, outcome.retry_after)
+    if delay is None:
+        log.error(
+            "delivery %s/%s failed after %d attempts; kept for replay", delivery.subscription_id, delivery.event_cursor, delivery.attempts
+        )
+        return Finished(delivery, record, DeliveryStatus.FAILED)
+    return Finished(delivery, record, DeliveryStatus.PENDING, now + delay, delay if delay <= jobs.MAX_DELAY else None)
+
+
+def _deliver_one(services: Services, job: jobs.Job, sub_id: str, subscription: Subscription | None, text: str | None) -> Finished | None:
+    wanted = DeliveryRecord(
+        sub_id, job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0
+    )
+    claimed = services.deliveries.claim(wanted, LEASE_SECONDS, first=job.first)
+    if claimed is None:
+        return None  # delivered already, leased by another worker, or not due yet
+    if claimed.location_id != job.location_id:
+        log.error("delivery %s/%s belongs to another location; refused", sub_id, job.event_cursor)
+        return None
+    finished = attempt(services, claimed, subscription, text)
+    observability.metric("Deliveries", outcome=finished.status.value)
+    return finished
+
+
+def _record(services: Services, finished: list[Finished]) -> None:
+    """Queue the retries SQS can delay, then write every outcome; retries first, so a crash between leaves a lease for the sweeper."""
+    retries = [f for f in finished if f.retry_in is not None]
+    if retries:
+        services.queue.send(
+            [
+                jobs.Job(
+                    f.delivery.location_id,
+                    f.delivery.event_dedup_key,
+                    f.delivery.event_cursor,
+                    [f.delivery.subscription_id],
+                    f.delivery.event_id,
+                    f.delivery.event,
+                )
+                for f in retries
+            ],
+            [int(f.retry_in or 0) + 1 for f in retries],
+        )
+    services.deliveries.finish_many([(f.delivery, f.attempt, f.status, f.next_at) for f in finished])
+
+
+def carried(job: jobs.Job) -> dict[str, Subscription]:
+    """The job's own copy of its subscriptions (a first job, from fan-out), when it has every one; else empty."""
+    subs = {s.id: s for s in job.carried if s.location_id == job.location_id}
+    return subs if set(job.subscriptions) <= subs.keys() else {}
+
+
+def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
+    """Run SQS messages (id -> body), DELIVERY_CONCURRENCY POSTs at a time; returns the ids that failed."""
+    failed: set[str] = set()
+    work: list[tuple[str, jobs.Job, str, Subscription | None, str | None]] = []
+    enrich_jobs: list[tuple[str, jobs.Job]] = []
+    for message_id, body in bodies.items():
+        try:
+            job = jobs.Job.loads(body)
+        except (ValueError, KeyError, TypeError):
+            log.error("dropping unreadable delivery job %s", message_id)
+            continue
+        try:
+            if job.kind == jobs.ENRICH:  # queued before enrich jobs had a queue of their own
+                enrich_jobs.append((message_id, job))
+                continue
+            text = job.body
+            if text is None:
+                event = services.events.get(job.location_id, job.dedup_key)
+                text = event.text if event is not None else None
+            subs = carried(job) or services.subscriptions.get_many(job.location_id, job.subscriptions)
+        except ConnectorError as exc:
+            log.warning("delivery job %s postponed: %s", message_id, exc.message)
+            failed.add(message_id)
+            continue
+        work.extend((message_id, job, sub_id, subs.get(sub_id), text) for sub_id in job.subscriptions)
+
+    def run(item: tuple[str, jobs.Job, str, Subscription | None, str | None]) -> tuple[str, Finished | None] | str:
+        message_id, job, sub_id, subscription, text = item
+        observability.correlate(job.event_id or job.event_cursor)
+        try:
+            return message_id, _deliver_one(services, job, sub_id, subscription, text)
+        except Exception:
+            log.exception("delivery %s/%s failed; its job will be retried", sub_id, job.event_cursor)
+            return message_id
+
+    def enrich_later(item: tuple[str, jobs.Job]) -> tuple[str, None] | str:
+        """An enrich job beside the deliveries, not before them: its wait for 7stamp's budget holds up nothing else."""
+        message_id, job = item
+        observability.correlate(job.event_id or job.event_cursor)
+        try:
+            deferred.run(services, job)
+        except ConnectorError as exc:
+            log.warning("enrich job %s postponed: %s", message_id, exc.message)
+            return message_id
+        return message_id, None
+
+    pending: list[tuple[str, Finished]] = []
+
+    def flush() -> None:
+        try:
+            _record(services, [f for _, f in pending])
+        except ConnectorError as exc:
+            log.warning("delivery outcomes not recorded (%s); their jobs will be retried", exc.message)
+            failed.update(m for m, _ in pending)
+        pending.clear()
+
+    with ThreadPoolExecutor(max_workers=services.settings.delivery_concurrency) as pool:
+        futures = [pool.submit(enrich_later, item) for item in enrich_jobs] + [pool.submit(run, item) for item in work]
+        for future in as_completed(futures):
+            result = future.result()
+            if isinstance(result, str):
+                failed.add(result)
+            elif result[1] is not None:
+                pending.append((result[0], result[1]))
+                if len(pending) >= FLUSH_EVERY:
+                    flush()  # outcomes are written soon after their POST, well within the lease
+    flush()
+    return sorted(failed)

@@ -1,0 +1,94 @@
+"""Fan-out: newly stored events become queued delivery jobs, one stream batch at a time.
+
+Runs from the events table's stream, so an event that is stored is always handed on.
+The batch's events are grouped by location: one subscriptions read per location, then
+every job of the batch goes out in as few SendMessageBatch calls as fit, each carrying
+the subscriptions it names (so the worker does not read them again). Nothing is
+written to the deliveries table here: the first claim creates a delivery's record, so
+a stream batch handled twice queues its jobs again and their claims send nothing twice.
+An event still awaiting enrichment gets an ``enrich`` job instead, on the enrich queue (deferred.py).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chalicelib import observability
+from chalicelib.container import Services
+from chalicelib.contract import event_filters
+from chalicelib.errors import ConnectorError
+from chalicelib.pipeline import deferred, jobs
+from chalicelib.store.records import StoredEvent
+
+log = logging.getLogger("connector.fanout")
+
+
+def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int]]:
+    """Queue the deliveries (or enrich jobs) of a batch's events; returns the jobs queued and the positions that failed.
+
+    A failure is kept to its record where it can be (a location whose subscriptions
+    could not be read, an event that makes matching raise); a queue that refuses the
+    batch fails every record of it.
+    """
+    failed: set[int] = set()
+    queued: list[jobs.Job] = []
+    delays: list[int] = []
+    enrich_jobs = deferred.jobs_for([e for e in events if e.awaiting])
+    by_location: dict[str, list[int]] = {}
+    for i, event in enumerate(events):
+        if not event.awaiting:
+            by_location.setdefault(event.location_id, []).append(i)
+    for location_id, positions in by_location.items():
+        try:
+            subs = services.subscriptions.list(location_id)
+        except ConnectorError:
+            failed.update(positions)
+            continue
+        for i in positions:
+            event = events[i]
+            observability.correlate(str(event.record.get("id")))
+            try:
+                matched = [s for s in subs if event_filters.wants(s, event.name, event.record)]
+            except Exception:
+                log.exception("event %s (%s) could not be matched to subscriptions", event.record.get("id"), event.name)
+                failed.add(i)
+                continue
+            log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), event.name, len(matched))
+            for job in jobs.jobs_for(
+                location_id,
+                event.dedup_key,
+                event.cursor,
+                [s.id for s in matched],
+                event_id=str(event.record["id"]),
+                event=event.name,
+                body=event.text,
+                first=True,
+                carry=matched,
+            ):
+                queued.append(job)
+                delays.append(0)
+    try:
+        if queued:
+            services.queue.send(queued, delays)
+        if enrich_jobs:
+            services.enrich_queue.send(enrich_jobs, deferred.RETRY_EVERY)
+    except ConnectorError:
+        return 0, set(range(len(events)))
+    return len(queued) + len(enrich_jobs), failed
+
+
+def sweep(services: Services, limit_per_shard: int = 500) -> int:
+    """Queue what the due index says is due (lapsed leases, retries past SQS's delay, lost jobs); returns how many."""
+    deliveries = services.deliveries
+    due = deliveries.due(limit_per_shard)
+    by_event: dict[tuple[str, str, str, str, str], list[str]] = {}
+    for d, _ in due:
+        by_event.setdefault((d.location_id, d.event_dedup_key, d.event_cursor, d.event_id, d.event), []).append(d.subscription_id)
+    queued = [
+        j for (loc, key, cursor, eid, ev), ids in by_event.items() for j in jobs.jobs_for(loc, key, cursor, ids, event_id=eid, event=ev)
+    ]
+    if queued:
+        services.queue.send(queued)
+    for d, seen in due:
+        deliveries.postpone_sweep(d, seen)
+    return len(due)
