@@ -31,8 +31,9 @@ class WantedCustomers:
         self._clock = clock
         self._table = table
 
-    def want(self, location_id: str, customer_id: str, key: str | None) -> bool:
-        """Note that an event (``key``, when it will be stored awaiting) needs the customer; True for the first need."""
+    def want(self, location_id: str, customer_id: str, key: str | None) -> float | None:
+        """Note that an event (``key``, when it will be stored awaiting) needs the customer; None for the first need, else
+        when the first need was noted."""
         now = self._clock.now()
         update = "SET since = if_not_exists(since, :now), expires_at = :exp" + (" ADD #k :k" if key else "")
         answer = self._db.call(
@@ -44,7 +45,8 @@ class WantedCustomers:
             **({"ExpressionAttributeNames": {"#k": "keys"}} if key else {}),
             ReturnValues="ALL_OLD",
         )
-        return "since" not in answer.get("Attributes", {})
+        since = _dynamo.from_item(answer.get("Attributes", {})).get("since")
+        return None if since is None else float(since)
 
     def append(self, location_id: str, customer_id: str) -> list[str]:
         """Put the customer at the end of the order; the order after it."""

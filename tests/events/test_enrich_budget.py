@@ -50,6 +50,8 @@ def budget(stack, limited: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator
     limited.reset()
     monkeypatch.setenv("SEVENSTAMP_API_URL", str(limited.url))
     stack.rebuild()
+    keys_table = stack.services.settings.keys_table  # an earlier test's wanted customers are not this one's (the sandbox reuses ids)
+    stack.services.aws.client("dynamodb").delete_item(TableName=keys_table, Key={"pk": {"S": f"wanted#{DEMO_LOCATION_A}"}})
     yield limited
 
 
@@ -225,3 +227,147 @@ def test_an_event_whose_card_has_no_id_is_enriched_with_its_customer(stack, budg
     result = enrich.enrich(stack.services, connection(stack.services), {**event(holder), "card": {"goal_index": 0}}, wait=5)
     assert result.enriched and result.record["customer"]["email"] == "guest0@example.com"
     assert result.record["card"] == {"goal_index": 0}
+
+
+# -- crowds of new customers: lookups in order of first need, once, each releasing its waiting events ---------------------
+
+
+def stored_awaiting(services: Services, holder: dict[str, Any], number: int) -> str:
+    """An event of the holder stored awaiting enrichment, as inbound stores one it could not enrich; its dedup key."""
+    key = f"m#crowd-{holder['customer']['id']}-{number}"
+    services.events.put_new(DEMO_LOCATION_A, key, f"{abs(hash(key)):020d}"[:20], event(holder, "card_issued"), awaiting=True)
+    return key
+
+
+def stored_location(services: Services) -> Connection:
+    """The location as connecting stores it (the drain job reads it by id)."""
+    conn = connection(services)
+    services.locations.claim(DEMO_LOCATION_A, conn.token)
+    services.locations.complete(DEMO_LOCATION_A, "wh_crowd", "whsec_crowd")
+    services.locations.set_key_blob(DEMO_LOCATION_A, conn.key_blob or b"")
+    return conn
+
+
+def test_lookups_are_made_in_order_of_first_need_and_release_every_waiting_event(stack, budget: Sandbox) -> None:
+    holders = seed(budget, 8)
+    s = stack.services
+    conn = connection(s)
+    order = [holders[i] for i in (5, 2, 7, 0, 3, 6, 1, 4)]  # the order of first need, not the order of creation
+    waiting = {}
+    for number in range(3):  # three events per customer, all noted before any lookup
+        for holder in order:
+            key = stored_awaiting(s, holder, number)
+            enrich.need(s, conn, holder["customer"]["id"], key)
+            waiting[key] = holder
+    assert s.wanted.state(DEMO_LOCATION_A)[0] == [h["customer"]["id"] for h in order]
+
+    drained = enrich.drain(s, conn, s.clock.now() + 30, None)
+
+    assert list(drained.landed) == [h["customer"]["id"] for h in order]  # one drainer: strictly in order
+    fetched = [s.profiles.get(DEMO_LOCATION_A, h["customer"]["id"]) for h in order]
+    assert all(p is not None for p in fetched)
+    assert [p.fetched_at for p in fetched if p] == sorted(p.fetched_at for p in fetched if p)
+    assert drained.order == [] and s.wanted.state(DEMO_LOCATION_A)[0] == []
+    for key, holder in waiting.items():  # released by the lookup itself: no enrich job ran
+        released = s.events.get(DEMO_LOCATION_A, key)
+        assert released is not None and not released.awaiting
+        assert released.record["enriched"] is True and released.record["customer"]["email"] == holder["customer"]["email"]
+    seen = usage(budget)
+    assert seen["requests"] == 8 and seen["throttled"] == 0 and seen["peak_per_second"] <= pacing.PER_SECOND
+
+
+def test_drainers_on_two_workers_look_each_customer_up_once(stack, budget: Sandbox) -> None:
+    holders = seed(budget, 15)
+    conn = connection(stack.services)
+    two = workers(stack, 2)
+    for i, holder in enumerate(holders):
+        for number in range(2):  # a second need of each customer, on the other worker: noted, not queued again
+            first = enrich.need(two[(i + number) % 2], conn, holder["customer"]["id"], stored_awaiting(stack.services, holder, number))
+            assert (first is not None) == (number == 0)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        runs = list(pool.map(lambda i: enrich.drain(two[i % 2], conn, time.time() + 30, None), range(6)))
+
+    landed = [c for r in runs for c in r.landed]
+    assert sorted(landed) == sorted(h["customer"]["id"] for h in holders)  # each customer once, across workers
+    seen = usage(budget)
+    assert seen["requests"] == 15 and seen["throttled"] == 0 and seen["peak_per_second"] <= pacing.PER_SECOND
+    for holder in holders:
+        for number in range(2):
+            released = stack.services.events.get(DEMO_LOCATION_A, f"m#crowd-{holder['customer']['id']}-{number}")
+            assert released is not None and not released.awaiting and released.record["enriched"] is True
+
+
+def test_inbound_looks_up_its_own_customer_when_the_order_is_empty_and_waits_otherwise(stack, budget: Sandbox) -> None:
+    first, second = seed(budget, 2)
+    s = stack.services
+    conn = connection(s)
+    alone = enrich.enrich(s, conn, event(first), wait=3.0, key="m#alone")  # (an earlier test may have booked the next second)
+    assert alone.enriched and alone.record["customer"]["email"] == "guest0@example.com"
+    s.wanted.want(DEMO_LOCATION_A, "c_queued_before", None)
+    s.wanted.append(DEMO_LOCATION_A, "c_queued_before")  # a customer 7stamp does not know, needed earlier
+    behind = enrich.enrich(s, conn, event(second), wait=3.0, key="m#behind")
+    assert behind.enriched  # the earlier need went first (and found nobody), then this one
+    assert usage(budget)["requests"] == 3
+    assert s.wanted.state(DEMO_LOCATION_A)[0] == []
+
+
+def test_a_drain_job_hands_on_until_every_wanted_customer_is_looked_up(stack, budget: Sandbox, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chalicelib.pipeline import deferred
+
+    monkeypatch.setattr(deferred, "DRAIN_SECONDS", 0.8)  # a share of about one second's calls per job
+    holders = seed(budget, 12)
+    s = stack.services
+    stored_location(s)
+    keys = [stored_awaiting(s, h, 0) for h in holders]
+    for holder, key in zip(holders, keys, strict=True):
+        enrich.need(s, connection(s), holder["customer"]["id"], key)
+    enrich.start_drain(s, DEMO_LOCATION_A)
+
+    def released() -> bool:
+        return all(not (e := s.events.get(DEMO_LOCATION_A, k)) or not e.awaiting for k in keys)
+
+    jobs_run = 0
+    for _ in range(40):  # bounded: each round is one receive of the enrich queue
+        jobs_run += stack.worker.pump_enrich(wait=1)
+        if released():
+            break
+    assert released() and s.wanted.state(DEMO_LOCATION_A)[0] == []
+    assert jobs_run >= 2  # the first drain job could not take 12 customers in its share: it handed on
+    assert usage(budget)["requests"] == 12
+
+
+def test_an_event_stored_after_its_customers_lookup_landed_is_released_by_its_enrich_job(stack, budget: Sandbox) -> None:
+    [holder] = seed(budget, 1)
+    s = stack.services
+    conn = stored_location(s)
+    key = f"m#late-{holder['customer']['id']}"
+    enrich.need(s, conn, holder["customer"]["id"], key)  # noted by an inbound that has not stored its event yet
+    assert holder["customer"]["id"] in enrich.drain(s, conn, s.clock.now() + 10, None).landed
+    s.events.put_new(DEMO_LOCATION_A, key, "late0000000000000000", event(holder), awaiting=True)  # stored just after
+    for _ in range(10):  # the lookup queued an enrich job for the key it could not find, a second later
+        stack.worker.pump_enrich(wait=2)
+        released = s.events.get(DEMO_LOCATION_A, key)
+        if released is not None and not released.awaiting:
+            break
+    assert released is not None and not released.awaiting and released.record["enriched"] is True
+    assert usage(budget)["requests"] == 1
+
+
+def test_the_safety_net_restarts_a_drain_that_stood_still(stack, budget: Sandbox, clock) -> None:
+    from chalicelib.pipeline import deferred, jobs
+
+    [holder] = seed(budget, 1)
+    s = stack.services
+    conn = stored_location(s)
+    key = stored_awaiting(s, holder, 0)
+    assert enrich.need(s, conn, holder["customer"]["id"], key) == [holder["customer"]["id"]]  # its drain job is lost
+    clock.advance(deferred.STALL_SECONDS + 1)
+    deferred.run(s, jobs.Job(DEMO_LOCATION_A, key, "", [], kind=jobs.ENRICH))
+    for _ in range(10):
+        stack.worker.pump_enrich(wait=1)
+        released = s.events.get(DEMO_LOCATION_A, key)
+        if released is not None and not released.awaiting:
+            break
+    assert released is not None and not released.awaiting and released.record["enriched"] is True
+    assert usage(budget)["requests"] == 1
