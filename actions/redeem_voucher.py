@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
+from actions._action_parts import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.contract.definitions import ActionContext, ActionDefinition
 from chalicelib.contract.input_types import VISIBLE, Input, Rule
 from chalicelib.errors import NotFound
@@ -15,12 +15,14 @@ from chalicelib.errors import NotFound
 class RedeemVoucherInput(Input):
     RULES: ClassVar[tuple[Rule, ...]] = (Rule("exactly", ("voucher_id", "redeem_code"), "Give either the voucher ID or the redeem code"),)
     voucher_id: str | None = Field(
-        None, title="Voucher ID", description="7stamp's voucher id (v_...).", min_length=1, pattern=VISIBLE, max_length=100
+        None, title="Voucher ID", description="The voucher's id (v_...).", min_length=1, pattern=VISIBLE, max_length=100
     )
     redeem_code: str | None = Field(
         None, title="Redeem code", description="The code the customer shows.", min_length=1, pattern=VISIBLE, max_length=64
     )
-    comment: str | None = Field(None, title="Comment", pattern=VISIBLE, max_length=500)
+    comment: str | None = Field(
+        None, title="Comment", description="Shown in the card's history, e.g. the till or order.", pattern=VISIBLE, max_length=500
+    )
 
 
 def perform(ctx: ActionContext, data: RedeemVoucherInput) -> dict[str, Any]:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from chalicelib.contract.definitions import Filter, OutputField, TriggerDefinition
-from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, sample_event
+from triggers._event_parts import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, sample_event
 
 DEFINITION = TriggerDefinition(
     key="campaign_sent",
     noun="Campaign",
     label="Campaign Sent",
     help_text=(
-        "Triggers when one of your 7stamp campaigns reaches a customer by wallet push "
-        "notification, email or messenger. Use it to log who received which campaign in a "
-        "spreadsheet or on the contact in your CRM."
+        "Triggers when one of your campaigns reaches a customer by wallet push, email or messenger. "
+        "Use it to log who received which campaign."
     ),
     sample=sample_event(
         "campaign_sent",
@@ -26,7 +25,13 @@ DEFINITION = TriggerDefinition(
         OutputField("campaign.channel", "Campaign channel"),
     ),
     filters=(
-        Filter("channel", "Channel", "campaign.channel", ("push", "email", "messengers")),
+        Filter(
+            "channel",
+            "Channel",
+            "campaign.channel",
+            ("push", "email", "messengers"),
+            help="Only campaigns sent this way; leave empty for every channel.",
+        ),
         CARD_TEMPLATE_FILTER,
     ),
 )

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from chalicelib.contract.definitions import TriggerDefinition
-from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, NEW_CARD, sample_event
+from triggers._event_parts import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, NEW_CARD, sample_event
 
 DEFINITION = TriggerDefinition(
     key="card_issued",
     noun="Card",
     label="Card Issued",
     help_text=(
-        "Triggers when a customer gets a new loyalty card, whether staff issued it at the "
-        "counter, the customer signed up through your form or your web shop issued it "
-        "through the API. Use it to add the customer to your CRM or mailing list."
+        "Triggers when a customer gets a new loyalty card, at the counter, through your sign-up form or from your web shop. "
+        "Use it to add them to your mailing list."
     ),
     sample=sample_event(
         "card_issued",

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from chalicelib.contract.definitions import OutputField, TriggerDefinition
-from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, sample_event
+from triggers._event_parts import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, sample_event
 
 DEFINITION = TriggerDefinition(
     key="inactivity_trigger",
     noun="Inactive customer",
     label="Customer Inactive",
     help_text=(
-        "Triggers when a customer has not collected a stamp for the number of days set for "
-        "your location. Use it to send a win-back offer or create a follow-up task in your CRM."
+        "Triggers when a customer has not collected a stamp for the number of days set for your location. "
+        "Use it to send a win-back offer or create a follow-up task."
     ),
     sample=sample_event(
         "inactivity_trigger",

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from chalicelib.contract.definitions import TriggerDefinition
-from triggers._common import CARD_TEMPLATE_FILTER, COMPLETED_CARD, VOUCHER_EVENT_FIELDS, sample_event, sample_voucher
+from triggers._event_parts import CARD_TEMPLATE_FILTER, COMPLETED_CARD, VOUCHER_EVENT_FIELDS, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(
     key="reward_issued",
     noun="Reward",
     label="Reward Issued",
     help_text=(
-        "Triggers when a customer earns the reward for a completed card and 7stamp gives it "
-        "to them as a voucher with a redeem code. Use it to text the customer their code or "
-        'add a "reward waiting" tag in Mailchimp.'
+        "Triggers when a customer earns the reward for a completed card, as a voucher with a redeem code. "
+        "Use it to text them the code or tag the contact."
     ),
     sample=sample_event(
         "reward_issued",

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from chalicelib.contract.definitions import TriggerDefinition
-from triggers._common import CARD_TEMPLATE_FILTER, VOUCHER_EVENT_FIELDS, VOUCHER_TYPE_FILTER, sample_event, sample_voucher
+from triggers._event_parts import CARD_TEMPLATE_FILTER, VOUCHER_EVENT_FIELDS, VOUCHER_TYPE_FILTER, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(
     key="voucher_expired",
     noun="Expired voucher",
     label="Voucher Expired",
     help_text=(
-        "Triggers when a customer's voucher or reward expires before they used it. Use it to "
-        'send a "we miss you" offer or log the unused voucher in a sheet for your monthly report.'
+        "Triggers when a customer's voucher or reward expires unused. "
+        'Use it to send a "we miss you" offer or log the unused voucher for your monthly report.'
     ),
     sample=sample_event(
         "voucher_expired",

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from chalicelib.contract.definitions import TriggerDefinition
-from triggers._common import CARD_TEMPLATE_FILTER, VOUCHER_EVENT_FIELDS, VOUCHER_TYPE_FILTER, sample_event, sample_voucher
+from triggers._event_parts import CARD_TEMPLATE_FILTER, VOUCHER_EVENT_FIELDS, VOUCHER_TYPE_FILTER, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(
     key="voucher_issued",
     noun="Voucher",
     label="Voucher Issued",
     help_text=(
-        "Triggers when a customer receives any voucher: a reward for a full card, a birthday "
-        "gift, a lottery prize or a voucher you issued yourself. Use it to email the redeem "
-        "code to the customer or record the voucher in your CRM."
+        "Triggers when a customer receives any voucher: a reward, a birthday gift, a lottery prize or one you issued. "
+        "Use it to email the redeem code or log it."
     ),
     sample=sample_event(
         "voucher_issued",

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field, WithJsonSchema
 
 from chalicelib.container import Services
-from chalicelib.contract import event_filters, event_names, registry
+from chalicelib.contract import event_filters, event_spelling, registry
 from chalicelib.contract.input_types import Input
 from chalicelib.errors import ValidationFailed
 from chalicelib.security import address_guard, signing
@@ -56,7 +56,7 @@ class HookRequest(Input):
 
 def subscribe(services: Services, tenant: Tenant, request: HookRequest) -> Subscription:
     """Check and store a subscription; its secret is shown to the caller only in this answer."""
-    event = event_names.canonical(request.event)
+    event = event_spelling.canonical(request.event)
     filters = event_filters.parse(event, request.filters)
     address_guard.check(request.target_url, allow_private=services.settings.allow_private_targets)
     store = services.subscriptions

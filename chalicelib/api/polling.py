@@ -31,11 +31,11 @@ POLL_PARAMETERS = ("limit", "since", "samples", "settled", "before")  # every ot
     errors=(404,),
 )
 def poll(call: Call) -> Any:
-    from chalicelib.contract import event_filters, event_names, registry
+    from chalicelib.contract import event_filters, event_spelling, registry
 
     name = call.params["event"]
     if name not in registry.triggers():
-        guess = event_names.suggest(name)
+        guess = event_spelling.suggest(name)
         raise NotFound(f"No trigger called {name!r}" + (f"; did you mean {guess!r}?" if guess else ""))
     since = call.args.since
     settled = not since and (call.args.settled == "1" or call.args.before is not None)  # since, when given, decides the answer

@@ -7,7 +7,7 @@ import pytest
 from chalicelib.contract import event_filters
 from chalicelib.errors import ValidationFailed
 from chalicelib.store.records import Subscription
-from triggers._common import sample_event
+from triggers._event_parts import sample_event
 
 STAMP = sample_event("stamp_added")  # card.template_id is ct_coffee
 
