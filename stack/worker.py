@@ -26,7 +26,7 @@ def _max_tries() -> int:
 
 MAX_TRIES = _max_tries()
 QUEUE_POLLERS = 4  # deliver batches handled at once, as Lambda's SQS event source runs several functions (it starts with 5 pollers)
-ENRICH_POLLERS = 2  # enrich batches handled at once: a drain job holds its batch for seconds, safety-net jobs beside it take milliseconds
+ENRICH_POLLERS = 4  # enrich batches handled at once: a drain job holds its batch for seconds, safety-net jobs beside it take milliseconds
 
 
 def _plain(value: Any) -> Any:

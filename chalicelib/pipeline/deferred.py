@@ -31,9 +31,9 @@ from chalicelib.store.records import StoredEvent
 log = logging.getLogger("connector.deferred")
 
 ENRICH_BOUND = 120.0
-RETRY_EVERY = 5  # the safety net's first look; later ones wait half the time waited so far
-DRAIN_SECONDS = 5.0  # one drain job's share of a crowd (its function's time), then it hands on
-STALL_SECONDS = 10.0  # an order not taken from for this long, with customers in it, has lost its drain
+RETRY_EVERY = 10  # the safety net's first look (a lookup releases its events itself); later ones wait half the time waited so far
+DRAIN_SECONDS = 10.0  # one drain job's share of a crowd (its function's time), then it hands on
+STALL_SECONDS = 30.0  # an order not taken from for this long, with customers in it, has lost its drain
 
 
 def jobs_for(events: list[StoredEvent]) -> list[jobs.Job]:
