@@ -175,6 +175,8 @@ def enrich(services: Services, connection: Connection, payload: dict[str, Any], 
         return known
     try:
         order = need(services, connection, customer_id, key)
+        if order is None and key is not None:
+            return known  # its customer is wanted already: the lookup releases this event when it lands, nobody waits for it
         starter = order is not None and order == [customer_id]
 
         def done(landed: dict[str, CustomerProfile | None]) -> bool:
@@ -257,8 +259,7 @@ def drain(
             if not services.pacer.acquire(bucket, min(latest, ahead)):
                 if latest <= ahead:
                     break
-                time.sleep(POLL_SECONDS)  # the budget is taken for the next second: look at the order again, then for a later call
-                order = None
+                time.sleep(POLL_SECONDS)  # the budget is taken for the next second: ask again for a later call
                 continue
             slot = True
         head = order[0]
