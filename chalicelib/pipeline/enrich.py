@@ -158,9 +158,10 @@ def enrich(services: Services, connection: Connection, payload: dict[str, Any], 
     """Merge the customer's and card's details into the payload, spending at most ``wait`` seconds (0: cache and payload only).
 
     A customer that is not cached is wanted (``need``; ``key``, the event's dedup key, is
-    noted when the event will be stored awaiting, so the lookup releases it); while the
-    wait lasts, this caller takes the lookups due, in order, at the budget's pace
-    (``drain``), until its own customer is known.
+    noted when the event will be stored awaiting, so the lookup releases it). The first
+    need of a customer (or a caller without a key) then takes the lookups due while the
+    wait lasts, in order, at the budget's pace (``drain``), until its own customer is
+    known; a later need with a key returns at once, its event released by the lookup.
     """
     customer_id = customer_of(payload)
     if customer_id is None:
