@@ -12,7 +12,9 @@ It releases an event whose customer is known by then (its lookup landed while it
 inbound was still storing it), unenriched when 7stamp does not know the customer or
 ENRICH_BOUND seconds after receipt; it notes the event again if its want was lost and
 starts a drain when the order has stood still for STALL_SECONDS (a worker died
-mid-drain). It asks again later, less often as the event waits longer.
+mid-drain); those checks wait until the event has waited STALL_SECONDS, so the many
+events of a crowd cost one read each until then. It asks again later, less often as the
+event waits longer.
 """
 
 from __future__ import annotations
@@ -87,23 +89,29 @@ def run(services: Services, job: jobs.Job) -> None:
     if result.enriched or waited >= ENRICH_BOUND or not result.retry:
         enrich.release(services, event, result)
         return
-    _keep_wanted(services, connection, event)
+    if waited >= STALL_SECONDS:
+        _keep_wanted(services, connection, event)
     services.enrich_queue.send([job], delay=int(min(max(RETRY_EVERY, waited / 2), max(1.0, ENRICH_BOUND - waited))))
 
 
 def _keep_wanted(services: Services, connection: enrich.Connection, event: StoredEvent) -> None:
-    """Note the event again if its want was lost; start a drain if the order has no live one."""
+    """Note the event again if its want was lost, want its customer again if the lookup was taken and never landed (a
+    worker died mid-lookup), and start a drain if the order has not moved for STALL_SECONDS."""
     customer_id = enrich.customer_of(event.record)
     if customer_id is None:
         return
-    order = enrich.need(services, connection, customer_id, event.dedup_key)
-    if order == [customer_id]:
-        enrich.start_drain(services, event.location_id)
+    location_id = event.location_id
+    since = services.wanted.want(location_id, customer_id, event.dedup_key)
+    order, popped_at = services.wanted.state(location_id)
+    now = services.clock.now()
+    if since is None or (customer_id not in order and since < now - STALL_SECONDS):
+        log.warning("customer %s was wanted and is not in the order; wanted again", customer_id)
+        if services.wanted.append(location_id, customer_id) == [customer_id]:
+            enrich.start_drain(services, location_id)
         return
-    order, popped_at = services.wanted.state(event.location_id)
-    if order and popped_at < services.clock.now() - STALL_SECONDS and services.wanted.restart(event.location_id, popped_at):
-        log.warning("the wanted customers of location %s stood still; a drain is started again", event.location_id)
-        enrich.start_drain(services, event.location_id)
+    if order and popped_at < now - STALL_SECONDS and services.wanted.restart(location_id, popped_at):
+        log.warning("the wanted customers of location %s stood still; a drain is started again", location_id)
+        enrich.start_drain(services, location_id)
 
 
 def drain(services: Services, location_id: str) -> None:

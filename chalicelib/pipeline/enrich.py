@@ -38,7 +38,6 @@ CARD_FIELDS = ("stamps", "stamps_required", "template_id", "goal_index", "status
 PROGRESS = ("stamps", "stamps_required")
 FAILED_PAUSE = 2  # seconds before a drain stopped by a failed lookup is taken up again
 LOOK_AHEAD = 1.5  # a drainer books a call at most this far ahead: one booked long before may find the order empty, and go unused
-LOST_SECONDS = 10.0  # a want this old whose customer is not in the order lost its lookup (a worker died mid-lookup)
 POLL_SECONDS = 0.2  # how often a caller whose customer is being looked up elsewhere looks at the cache
 
 
@@ -202,17 +201,10 @@ def customer_of(payload: dict[str, Any]) -> str | None:
 
 
 def need(services: Services, connection: Connection, customer_id: str, key: str | None) -> list[str] | None:
-    """Note the need (and the waiting event's key); the first need puts the customer in the order, and gets the order back.
-
-    So does a need that finds the customer wanted for LOST_SECONDS yet not in the order: its
-    lookup was taken and never landed.
-    """
+    """Note the need (and the waiting event's key); the first need puts the customer in the order, and gets the order back."""
     location_id = connection.location_id
-    since = services.wanted.want(location_id, customer_id, key)
-    if since is not None:
-        if since > services.clock.now() - LOST_SECONDS or customer_id in services.wanted.state(location_id)[0]:
-            return None
-        log.warning("customer %s was wanted %.0f s ago and is not in the order; wanted again", customer_id, services.clock.now() - since)
+    if services.wanted.want(location_id, customer_id, key) is not None:
+        return None
     return services.wanted.append(location_id, customer_id)
 
 
