@@ -35,11 +35,10 @@ def use(fresh: container.Services) -> container.Services:
     return fresh
 
 
-# Chalice needs literal ARNs here; infra/resources.json replaces the event sources'
-# EventSourceArn with the real stream and queues of the stage (chalice package --merge-template).
+# Chalice needs literal ARNs here; infra/resources.json replaces both event sources'
+# EventSourceArn with the real stream and queue of the stage (chalice package --merge-template).
 EVENTS_STREAM_PLACEHOLDER = "arn:aws:dynamodb:us-east-1:000000000000:table/sevenstamp-events/stream/2026-01-01T00:00:00.000"
 DELIVERY_QUEUE_PLACEHOLDER = "arn:aws:sqs:us-east-1:000000000000:sevenstamp-deliveries"
-ENRICH_QUEUE_PLACEHOLDER = "arn:aws:sqs:us-east-1:000000000000:sevenstamp-enrich"
 
 
 @app.on_dynamodb_record(stream_arn=EVENTS_STREAM_PLACEHOLDER, batch_size=100, starting_position="TRIM_HORIZON")
@@ -52,12 +51,6 @@ def fanout(event: Any) -> dict[str, Any]:
 def deliver(event: Any) -> dict[str, Any]:
     """POST queued deliveries; failed messages are reported back for SQS to retry (partial batch failure)."""
     return handlers.deliver_messages(services, {record.to_dict()["messageId"]: record.body for record in event})
-
-
-@app.on_sqs_message(queue_arn=ENRICH_QUEUE_PLACEHOLDER, batch_size=10)
-def enrich(event: Any) -> dict[str, Any]:
-    """Enrichment's jobs: customer lookups in order at the budget's pace, and the safety net of events stored awaiting."""
-    return handlers.enrich_messages(services, {record.to_dict()["messageId"]: record.body for record in event})
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

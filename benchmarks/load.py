@@ -115,15 +115,14 @@ class Releases(logging.Handler):
             self.waits.append(float(str(record.args[2])))
 
     def attach(self) -> Releases:
-        log = logging.getLogger("connector.enrich")
+        log = logging.getLogger("connector.deferred")
         log.setLevel(logging.INFO)
-        log.propagate = False  # its other lines (a lookup that failed for now) are not the benchmark's output
         log.addHandler(self)
         return self
 
 
 class Tries:
-    """How often enrich and drain jobs ran, and how long they held the queue worker's batch."""
+    """How often the deferred enrichment tried, and how long its tries held the queue worker (they run one after another)."""
 
     def __init__(self) -> None:
         self.count = 0
@@ -422,7 +421,7 @@ def report(plan: Plan, f: Figures) -> str:
         f"{_show(f.extra['send_to_stored_p50_s'], ' s')} / {_show(f.extra['send_to_stored_p95_s'], ' s')}, "
         "stored to first receipt (enriched on receipt) "
         f"{_show(f.extra['stored_to_receipt_p50_s'], ' s')} / {_show(f.extra['stored_to_receipt_p95_s'], ' s')}",
-        f"  enrich and drain jobs: {f.extra.get('enrich_tries')} run, "
+        f"  deferred enrichment: {f.extra.get('enrich_tries')} tries, "
         f"{f.extra.get('enrich_try_seconds')} s of the queue worker's time in them",
         f"  7stamp requests with the key {f.sevenstamp_requests}, at most {f.sevenstamp_peak_per_second} in one second (pacing allows 5)",
         f"  enrichment's DynamoDB calls per accepted event {sum(f.enrichment_dynamodb_calls.values()) / max(1, f.accepted):.2f} "

@@ -129,7 +129,7 @@ def _is_enrich_job(body: str) -> bool:
     from chalicelib.pipeline import jobs
 
     try:
-        return jobs.Job.loads(body).kind in (jobs.ENRICH, jobs.DRAIN)
+        return jobs.Job.loads(body).kind == jobs.ENRICH
     except (ValueError, KeyError, TypeError):
         return False
 
@@ -139,7 +139,7 @@ class Calls:
 
     def __init__(self) -> None:
         self.sqs_messages = 0
-        self.enrich_messages = 0  # enrich and drain jobs (deferred.py), not deliveries
+        self.enrich_messages = 0  # enrich jobs: one per try at an event stored awaiting enrichment, not a delivery
         self.enrichment: dict[str, int] = {"pace writes": 0, "cache reads": 0, "cache writes": 0, "wanted reads": 0, "wanted writes": 0}
         self._lock = threading.Lock()
 

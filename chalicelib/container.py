@@ -33,7 +33,6 @@ from chalicelib.store.locations import Locations
 from chalicelib.store.pace import PaceBook
 from chalicelib.store.profiles import PROFILE_SECONDS, ProfileCache
 from chalicelib.store.subscriptions import SubscriptionStore
-from chalicelib.store.wanted import WantedCustomers
 
 
 @dataclass(frozen=True)
@@ -52,9 +51,7 @@ class Services:
     delivery_log: DeliveryLog
     profiles: ProfileCache  # the short customer cache of enrichment (in the keys table)
     pacer: pacing.Pacer  # enrichment's 7stamp calls: this worker's tier over the book all workers share (keys table)
-    wanted: WantedCustomers  # enrichment's lookups still to make, in order of need, and the events waiting for each (keys table)
     queue: DeliveryQueue
-    enrich_queue: DeliveryQueue  # enrich and drain jobs (deferred.py), on a worker of their own
     key_vault: KeyVault
 
     @cached_property
@@ -96,9 +93,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         delivery_log=DeliveryLog(db, clock, s.deliveries_table),
         profiles=ProfileCache(db, clock, s.keys_table, PROFILE_SECONDS),
         pacer=pacing.Pacer(PaceBook(db, clock, s.keys_table, pacing.PER_SECOND), pacing.PER_SECOND, clock),
-        wanted=WantedCustomers(db, clock, s.keys_table),
         queue=DeliveryQueue(clients, s),
-        enrich_queue=DeliveryQueue(clients, s, enrich=True),
         key_vault=KeyVault(clients, s.kms_key_id),
     )
 

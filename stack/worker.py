@@ -2,8 +2,7 @@
 
 One loop reads the events table's stream (as Lambda's DynamoDB event source would, with
 partial batch failures, bisection and a parked queue) and calls ``app.fanout``; QUEUE_POLLERS
-receive from the delivery queue and call ``app.deliver``, deleting what it did not report as failed; ENRICH_POLLERS do the
-same with the enrich queue and ``app.enrich``; one calls ``app.sweep`` on a schedule.
+receive from the delivery queue and call ``app.deliver``, deleting what it did not report as failed; one calls ``app.sweep`` on a schedule.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ def _max_tries() -> int:
 
 MAX_TRIES = _max_tries()
 QUEUE_POLLERS = 4  # deliver batches handled at once, as Lambda's SQS event source runs several functions (it starts with 5 pollers)
-ENRICH_POLLERS = 4  # enrich batches handled at once: a drain job holds its batch for seconds, safety-net jobs beside it take milliseconds
 
 
 def _plain(value: Any) -> Any:
@@ -124,14 +122,8 @@ class Worker:
         return True
 
     def pump_queue(self, wait: int = 0) -> int:
-        return self._pump(self._app.services.queue.url(), self._app.deliver, wait)
-
-    def pump_enrich(self, wait: int = 0) -> int:
-        return self._pump(self._app.services.enrich_queue.url(), self._app.enrich, wait)
-
-    def _pump(self, url: str, handler: Any, wait: int) -> int:
-        """One receive from the queue, the handler run on it as Lambda's SQS source would; what it did not report failed is deleted."""
         sqs = self._app.services.aws.client("sqs")
+        url = self._app.services.queue.url()
         messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait).get("Messages", [])
         if not messages:
             return 0
@@ -147,7 +139,7 @@ class Worker:
                 for m in messages
             ]
         }
-        result = handler(event, None) or {}
+        result = self._app.deliver(event, None) or {}
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         done = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages) if m["MessageId"] not in failed]
         if done:
@@ -175,7 +167,7 @@ class Worker:
         total = 0
         idle = 0
         for _ in range(rounds):
-            handled = self.pump_stream() + self.pump_queue() + self.pump_enrich()
+            handled = self.pump_stream() + self.pump_queue()
             total += handled
             idle = idle + 1 if handled == 0 else 0
             if idle >= 2:
@@ -201,7 +193,6 @@ class Worker:
 
     def start(self) -> Worker:
         queues = [(f"queue-{i}", lambda: self.pump_queue(wait=1), 0.01) for i in range(QUEUE_POLLERS)]
-        queues += [(f"enrich-{i}", lambda: self.pump_enrich(wait=1), 0.01) for i in range(ENRICH_POLLERS)]
         for name, step, idle in (("stream", self.pump_stream, 0.05), *queues, ("sweeper", self._sweep_step, 0.5)):
             thread = threading.Thread(target=self._loop, args=(name, step, idle), name=f"worker-{name}", daemon=True)
             thread.start()

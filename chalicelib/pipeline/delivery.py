@@ -204,7 +204,7 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
             log.error("dropping unreadable delivery job %s", message_id)
             continue
         try:
-            if job.kind == jobs.ENRICH:  # queued before enrich jobs had a queue of their own
+            if job.kind == jobs.ENRICH:
                 enrich_jobs.append((message_id, job))
                 continue
             text = job.body

@@ -17,17 +17,14 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
-from collections.abc import Callable
+import threading
 from dataclasses import dataclass, replace
 from typing import Any
 
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError, Forbidden, NotFound, Unauthorized, UpstreamError
-from chalicelib.pipeline import jobs
-from chalicelib.store.events import received_at
 from chalicelib.store.profiles import CustomerProfile
-from chalicelib.store.records import Connection, StoredEvent
+from chalicelib.store.records import Connection
 
 log = logging.getLogger("connector.enrich")
 
@@ -36,27 +33,8 @@ CALL_DEADLINE = 3.0
 CUSTOMER_FIELDS = ("email", "phone", "name", "birthday")
 CARD_FIELDS = ("stamps", "stamps_required", "template_id", "goal_index", "status", "wallet_url")
 PROGRESS = ("stamps", "stamps_required")
-FAILED_PAUSE = 2  # seconds before a drain stopped by a failed lookup is taken up again
-LOOK_AHEAD = 1.5  # a drainer books a call at most this far ahead: one booked long before may find the order empty, and go unused
-POLL_SECONDS = 0.2  # how often a caller whose customer is being looked up elsewhere looks at the cache
-
-
-@dataclass(frozen=True)
-class Drained:
-    """What a drain did: the customers it looked up (None: 7stamp does not know them), the order as last seen, and whether it
-    stopped because 7stamp failed for now (the next drain then waits FAILED_PAUSE)."""
-
-    landed: dict[str, CustomerProfile | None]
-    order: list[str]
-    failed: bool = False
-
-
-class _Later(Exception):
-    """A lookup failed for now; its customer is back at the end of the order (``order``, as it is after that)."""
-
-    def __init__(self, order: list[str]) -> None:
-        super().__init__("later")
-        self.order = order
+_flights: dict[tuple[str, str], threading.Event] = {}  # customers being fetched by this worker
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -153,16 +131,29 @@ def _cached(services: Services, location_id: str, customer_id: str) -> CustomerP
         return None  # the cache is an optimisation: without it, 7stamp is asked
 
 
-def enrich(services: Services, connection: Connection, payload: dict[str, Any], *, wait: float, key: str | None = None) -> Enrichment:
+def _join(flight: tuple[str, str]) -> tuple[threading.Event, bool]:
+    """The worker's fetch of this customer already under way (False), or a new one this thread leads (True)."""
+    with _lock:
+        landed = _flights.get(flight)
+        if landed is not None:
+            return landed, False
+        landed = _flights[flight] = threading.Event()
+        return landed, True
+
+
+def _land(flight: tuple[str, str], landed: threading.Event) -> None:
+    with _lock:
+        _flights.pop(flight, None)
+    landed.set()
+
+
+def enrich(services: Services, connection: Connection, payload: dict[str, Any], *, wait: float) -> Enrichment:
     """Merge the customer's and card's details into the payload, spending at most ``wait`` seconds (0: cache and payload only).
 
-    A customer that is not cached is wanted (``need``; ``key``, the event's dedup key, is
-    noted when the event will be stored awaiting, so the lookup releases it). The first
-    need of a customer (or a caller without a key) then takes the lookups due while the
-    wait lasts, in order, at the budget's pace (``drain``), until its own customer is
-    known; a later need with a key returns at once, its event released by the lookup.
+    Threads of one worker that need the same customer at once share one 7stamp call: a
+    campaign sends several events per customer in a burst.
     """
-    customer_id = customer_of(payload)
+    customer_id = _text_id(_part(payload, "customer"))
     if customer_id is None:
         return Enrichment(payload, False, False)
     location_id = connection.location_id
@@ -173,158 +164,42 @@ def enrich(services: Services, connection: Connection, payload: dict[str, Any], 
     known = _outcome(payload, cached, fetched=False, retry=True)
     if known.enriched or wait <= CALL_SECONDS:
         return known
+    flight = (location_id, customer_id)
+    landed, leading = _join(flight)
+    if not leading:
+        landed.wait(max(0.0, deadline - services.clock.now()))
+        return _outcome(payload, _cached(services, location_id, customer_id), fetched=False, retry=True)
     try:
-        order = need(services, connection, customer_id, key)
-        if order is None and key is not None:
-            return known  # its customer is wanted already: the lookup releases this event when it lands, nobody waits for it
-        starter = order is not None and order == [customer_id]
-
-        def done(landed: dict[str, CustomerProfile | None]) -> bool:
-            return customer_id in landed or _outcome(payload, _cached(services, location_id, customer_id), False, True).enriched
-
-        drained = drain(services, connection, deadline, order, done, key)
-        landed = drained.landed
-        if starter and drained.order:
-            start_drain(services, location_id, drained.failed)  # this caller found the order empty: the rest is its to hand on
-    except UpstreamError as exc:
-        log.warning("enrichment of a %s event waits: %s", payload.get("event"), exc.message)
-        return known
-    if customer_id in landed:
-        profile = landed[customer_id]
-        return _outcome(payload, profile, fetched=True, retry=False) if profile else Enrichment(known.record, False, False)
-    return _outcome(payload, _cached(services, location_id, customer_id), fetched=False, retry=True)
+        return _fetch(services, connection, payload, customer_id, deadline, known)
+    finally:
+        _land(flight, landed)
 
 
-def customer_of(payload: dict[str, Any]) -> str | None:
-    """The customer id an event names, if it names one usable."""
-    return _text_id(_part(payload, "customer"))
-
-
-def need(services: Services, connection: Connection, customer_id: str, key: str | None) -> list[str] | None:
-    """Note the need (and the waiting event's key); the first need puts the customer in the order, and gets the order back."""
-    location_id = connection.location_id
-    if services.wanted.want(location_id, customer_id, key) is not None:
-        return None
-    return services.wanted.append(location_id, customer_id)
-
-
-def start_drain(services: Services, location_id: str, after_failure: bool = False) -> None:
-    """Queue a drain job: it takes the location's wanted customers in order for a while, then hands on to another."""
-    services.enrich_queue.send([jobs.Job(location_id, "", "", [], kind=jobs.DRAIN)], delay=FAILED_PAUSE if after_failure else 0)
-
-
-def drain(
-    services: Services,
-    connection: Connection,
-    until: float,
-    order: list[str] | None,
-    done: Callable[[dict[str, CustomerProfile | None]], bool] | None = None,
-    own_key: str | None = None,
-) -> Drained:
-    """Look up the wanted customers from the head of the order, one per pacing slot, until ``until``, ``done`` or none is left.
-
-    ``order`` is the order as last seen (None: read it); ``own_key`` is the caller's own
-    event, which it stores itself. Returns the customers this caller
-    looked up (None for one 7stamp does not know) and the order as last seen. Every
-    lookup releases the stored events waiting for its customer at once.
-    """
-    location_id = connection.location_id
-    landed: dict[str, CustomerProfile | None] = {}
-    api_key = _api_key(services, connection)
-    if api_key is None:
-        return Drained(landed, order or [])
-    bucket = hashlib.sha256(api_key.encode()).hexdigest()[:32]
-    slot = changed = False
-    while not (changed and done is not None and done(landed)):
-        latest = until - CALL_SECONDS
-        if services.clock.now() >= latest:
-            break
-        if order is None:
-            order, _ = services.wanted.state(location_id)
-        if not order:
-            if done is None:
-                break
-            time.sleep(min(POLL_SECONDS, max(0.0, latest - services.clock.now())))  # our customer's lookup is under way elsewhere
-            order, changed = None, True
-            continue
-        if not slot:
-            ahead = services.clock.now() + LOOK_AHEAD
-            if not services.pacer.acquire(bucket, min(latest, ahead)):
-                if latest <= ahead:
-                    break
-                time.sleep(POLL_SECONDS)  # the budget is taken for the next second: ask again for a later call
-                continue
-            slot = True
-        head = order[0]
-        taken, order = services.wanted.pop(location_id, head)
-        if taken:
-            slot, changed = False, True
-            try:
-                landed[head] = _land(services, connection, api_key, head, until, own_key)
-            except _Later as later:
-                return Drained(landed, later.order, failed=True)  # 7stamp is slow, down or throttling: this caller stops
-    return Drained(landed, order or [])
-
-
-def _land(
-    services: Services, connection: Connection, api_key: str, customer_id: str, until: float, own_key: str | None
-) -> CustomerProfile | None:
-    """One lookup taken from the order: made, cached, and every event waiting for the customer released.
-
-    A customer 7stamp does not know (or will not show) releases its events unenriched; a
-    call that failed for now puts the customer back at the end of the order.
-    """
-    location_id = connection.location_id
-    fetched_at = services.clock.now()
+def _fetch(
+    services: Services, connection: Connection, payload: dict[str, Any], customer_id: str, deadline: float, known: Enrichment
+) -> Enrichment:
+    """One paced 7stamp call for the customer (with all their cards), cached, merged."""
     try:
-        with services.sevenstamp(api_key, deadline=max(CALL_SECONDS, min(CALL_DEADLINE, until - fetched_at)), max_attempts=1) as client:
+        api_key = _api_key(services, connection)
+        if api_key is None:
+            return Enrichment(known.record, False, False)
+        bucket = hashlib.sha256(api_key.encode()).hexdigest()[:32]
+        if not services.pacer.acquire(bucket, deadline - CALL_SECONDS):
+            return known
+        fetched_at = services.clock.now()
+        with services.sevenstamp(api_key, deadline=min(CALL_DEADLINE, deadline - fetched_at), max_attempts=1) as client:
             found = client.get_customer(customer_id)
         if not isinstance(found, dict):
             raise UpstreamError("7stamp answered a customer that is not an object")
-        profile: CustomerProfile | None = _profile_from(location_id, customer_id, found, fetched_at)
     except (NotFound, Forbidden, Unauthorized) as exc:
-        log.warning("customer %s cannot be looked up: %s", customer_id, exc.message)
-        profile = None
+        log.warning("a %s event cannot be enriched: %s", payload.get("event"), exc.message)
+        return Enrichment(known.record, False, False)
     except ConnectorError as exc:
-        log.warning("the lookup of a customer failed for now: %s", exc.message)
-        raise _Later(services.wanted.append(location_id, customer_id)) from exc
-    if profile is not None:
-        try:
-            services.profiles.put(profile)
-        except UpstreamError:
-            log.warning("the customer cache is unavailable; the next event of this customer asks 7stamp again")
-    waiting = [k for k in services.wanted.collect(location_id, customer_id) if k != own_key]
-    _release_waiting(services, location_id, waiting, profile)
-    return profile
-
-
-def _release_waiting(services: Services, location_id: str, keys: list[str], profile: CustomerProfile | None) -> None:
-    """Release the stored events the lookup was waited for.
-
-    One noted but not stored yet is most often stored enriched by its own inbound, which
-    is finishing (it finds the customer cached); for the rare one stored awaiting just after
-    this, an enrich job looks again a second later.
-    """
-    unstored = []
-    for key in keys:
-        event = services.events.get(location_id, key)
-        if event is None:
-            unstored.append(jobs.Job(location_id, key, "", [], kind=jobs.ENRICH))
-        elif event.awaiting:
-            release(
-                services,
-                event,
-                _outcome(event.record, profile, fetched=True, retry=False) if profile else Enrichment(event.record, False, False),
-            )
-    if unstored:
-        services.enrich_queue.send(unstored, delay=1)
-
-
-def release(services: Services, event: StoredEvent, result: Enrichment) -> bool:
-    """Store the event's final record (enriched or not), which hands it to fan-out; False when it was released before."""
-    record = {**result.record, "id": event.record["id"], "enriched": result.enriched}
-    if not services.events.release(event.location_id, event.dedup_key, record):
-        return False
-    waited = services.clock.now() - received_at(event.cursor)
-    log.info("event %s released %s after %.1f s", event.record.get("id"), "enriched" if result.enriched else "unenriched", waited)
-    return True
+        log.warning("enrichment of a %s event failed for now: %s", payload.get("event"), exc.message)
+        return known
+    profile = _profile_from(connection.location_id, customer_id, found, fetched_at)
+    try:
+        services.profiles.put(profile)
+    except UpstreamError:
+        log.warning("the customer cache is unavailable; the next event of this customer asks 7stamp again")
+    return _outcome(payload, profile, fetched=True, retry=False)

@@ -6,7 +6,7 @@ every job of the batch goes out in as few SendMessageBatch calls as fit, each ca
 the subscriptions it names (so the worker does not read them again). Nothing is
 written to the deliveries table here: the first claim creates a delivery's record, so
 a stream batch handled twice queues its jobs again and their claims send nothing twice.
-An event still awaiting enrichment gets an ``enrich`` job instead, on the enrich queue (deferred.py).
+An event still awaiting enrichment gets an ``enrich`` job instead (deferred.py).
 """
 
 from __future__ import annotations
@@ -33,7 +33,10 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
     failed: set[int] = set()
     queued: list[jobs.Job] = []
     delays: list[int] = []
-    enrich_jobs = deferred.jobs_for([e for e in events if e.awaiting])
+    awaiting = [e for e in events if e.awaiting]
+    for job in deferred.jobs_for(awaiting):
+        queued.append(job)
+        delays.append(deferred.RETRY_EVERY)
     by_location: dict[str, list[int]] = {}
     for i, event in enumerate(events):
         if not event.awaiting:
@@ -70,11 +73,9 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
     try:
         if queued:
             services.queue.send(queued, delays)
-        if enrich_jobs:
-            services.enrich_queue.send(enrich_jobs, deferred.RETRY_EVERY)
     except ConnectorError:
         return 0, set(range(len(events)))
-    return len(queued) + len(enrich_jobs), failed
+    return len(queued), failed
 
 
 def sweep(services: Services, limit_per_shard: int = 500) -> int:

@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib import observability
 from chalicelib.container import Services
-from chalicelib.pipeline import deferred, delivery, fanout
+from chalicelib.pipeline import delivery, fanout
 from chalicelib.store.events import EventStore
 from chalicelib.store.records import StoredEvent
 
@@ -54,11 +54,6 @@ def fan_out_records(services: Services, records: Iterable[tuple[str, str, dict[s
 
 def deliver_messages(services: Services, bodies: dict[str, str]) -> dict[str, Any]:
     failed = delivery.handle_messages(services, bodies)
-    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
-
-
-def enrich_messages(services: Services, bodies: dict[str, str]) -> dict[str, Any]:
-    failed = deferred.handle_messages(services, bodies)
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 

@@ -53,7 +53,7 @@ def receive(services: Services, token: str, raw_body: bytes, headers: Mapping[st
         raise Forbidden("The event belongs to another location")
     lowered = {k.lower(): v for k, v in headers.items()}
     key = dedup_key(lowered.get("webhook-id"), payload)
-    result = enrich.enrich(services, connection, payload, wait=ENRICH_WAIT_INBOUND, key=key)
+    result = enrich.enrich(services, connection, payload, wait=ENRICH_WAIT_INBOUND)
     record = {**result.record, "enriched": result.enriched}
     digest = hashlib.sha256(f"{connection.location_id}|{key}".encode()).hexdigest()[:20]
     awaiting = result.retry and not result.enriched

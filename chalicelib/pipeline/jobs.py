@@ -6,8 +6,7 @@ just read them) also carries its subscriptions, so the first attempt reads nothi
 before its claim. A subscription's signing secret therefore travels in the message
 (the queue is encrypted at rest, like the table it comes from). A job of kind
 ``enrich`` asks for a stored event still awaiting enrichment to be enriched (or
-released unenriched); one of kind ``drain`` asks for a location's wanted customers to be
-looked up.
+released unenriched).
 """
 
 from __future__ import annotations
@@ -31,7 +30,6 @@ MAX_BATCH_BYTES = 240 * 1024  # SendMessageBatch takes at most 256 KB in all
 MAX_JOB_BYTES = 64 * 1024  # a job whose carried subscriptions would make it larger leaves them to the worker to read
 DELIVER = "deliver"
 ENRICH = "enrich"
-DRAIN = "drain"  # look up a location's wanted customers in order for a while (deferred.drain); names only the location
 
 
 @dataclass(frozen=True)
@@ -97,22 +95,18 @@ def jobs_for(
 
 
 class DeliveryQueue:
-    """The SQS queue of delivery jobs (DELIVERY_QUEUE_URL, or looked up once by DELIVERY_QUEUE_NAME).
+    """The SQS queue of delivery jobs (DELIVERY_QUEUE_URL, or looked up once by DELIVERY_QUEUE_NAME)."""
 
-    The same class serves the enrich queue (``enrich``): enrichment's jobs, whose waits for
-    7stamp's budget must not hold the delivery worker's batches.
-    """
-
-    def __init__(self, clients: AwsClients, settings: Settings, *, enrich: bool = False) -> None:
+    def __init__(self, clients: AwsClients, settings: Settings) -> None:
         self._clients = clients
-        self._name = settings.enrich_queue_name if enrich else settings.delivery_queue_name
-        self._url = settings.enrich_queue_url if enrich else settings.delivery_queue_url
+        self._settings = settings
+        self._url = settings.delivery_queue_url
 
     def url(self) -> str:
         if self._url:
             return self._url
         try:
-            self._url = str(self._clients.client("sqs").get_queue_url(QueueName=self._name)["QueueUrl"])
+            self._url = str(self._clients.client("sqs").get_queue_url(QueueName=self._settings.delivery_queue_name)["QueueUrl"])
         except (BotoCoreError, ClientError) as exc:
             raise UpstreamError("The delivery queue is unavailable") from exc
         return self._url

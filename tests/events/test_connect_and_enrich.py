@@ -36,7 +36,6 @@ def wait_for_delivery(stack, receiver, count: int) -> list:
     for _ in range(30):
         stack.worker.pump_stream()
         stack.worker.pump_queue(wait=1)
-        stack.worker.pump_enrich(wait=1)
         if len(receiver.received) >= count:
             break
     stack.settle()
