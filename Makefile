@@ -27,6 +27,8 @@ N8N_INSTALLED := tests/platforms/n8n/node_modules/.installed
 N8N_CLI_INSTALLED := tests/platforms/n8n-cli/node_modules/.installed
 # Zapier's CLI (zapier-platform-cli), whose commands the README's and the export's steps must name.
 ZAPIER_CLI_INSTALLED := tests/platforms/zapier-cli/node_modules/.installed
+# The MCP Inspector's CLI, which a test drives against /mcp.
+MCP_INSPECTOR_INSTALLED := tests/platforms/mcp-inspector/node_modules/.installed
 
 $(N8N_INSTALLED): tests/platforms/n8n/package.json tests/platforms/n8n/package-lock.json
 	@cd tests/platforms/n8n && npm ci --no-audit --no-fund --loglevel=error  # exactly the lock: the working tree stays as committed
@@ -34,6 +36,10 @@ $(N8N_INSTALLED): tests/platforms/n8n/package.json tests/platforms/n8n/package-l
 
 $(N8N_CLI_INSTALLED): tests/platforms/n8n-cli/package.json tests/platforms/n8n-cli/package-lock.json
 	@cd tests/platforms/n8n-cli && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(MCP_INSPECTOR_INSTALLED): tests/platforms/mcp-inspector/package.json tests/platforms/mcp-inspector/package-lock.json
+	@cd tests/platforms/mcp-inspector && npm ci --no-audit --no-fund --loglevel=error  # exactly the lock
 	@touch $@
 
 $(ZAPIER_CLI_INSTALLED): tests/platforms/zapier-cli/package.json tests/platforms/zapier-cli/package-lock.json
@@ -49,21 +55,21 @@ $(CHROMIUM):
 	@apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 
 run: $(INSTALLED)
-	@$(BIN)/python -m stack
+	@$(BIN)/python -m stack $(if $(filter 1,$(RESET)),--reset)
 
 # The suite runs in parallel processes (pytest-xdist), a test file per process at a time, each process with its own
 # moto server, sandbox and connector on free ports; most of a test's time is spent waiting on sockets and child
 # processes, so more processes than the machine's 2 cores pay. TEST_WORKERS=0 runs it in this process alone.
 TEST_WORKERS ?= 4
 
-test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED) $(ZAPIER_CLI_INSTALLED) $(CHROMIUM)
+test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED) $(ZAPIER_CLI_INSTALLED) $(MCP_INSPECTOR_INSTALLED) $(CHROMIUM)
 	@$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 demo: $(INSTALLED)
 	@$(BIN)/python -m stack.demo
 
 export: $(INSTALLED)
-	@test -n "$(PLATFORM)" -a -n "$(URL)$(filter-out dev,$(STAGE))" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make|n8n|powerautomate (URL=https://... | STAGE=client) OUT=dir [VERSION=1.2.0]"; exit 2; }
+	@test -n "$(PLATFORM)" -a -n "$(URL)$(filter-out dev,$(STAGE))" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make|n8n|powerautomate|mcp (URL=https://... | STAGE=client) OUT=dir [VERSION=1.2.0]"; exit 2; }
 	@$(BIN)/python -m platforms.export --platform "$(PLATFORM)" $(if $(URL),--url "$(URL)",--stage "$(STAGE)") --out "$(OUT)" $(if $(VERSION),--version "$(VERSION)")
 
 package: $(INSTALLED)
@@ -96,7 +102,7 @@ destroy: $(INSTALLED)
 	@$(named_stage)$(BIN)/python -m infra.destroy --stage $(STAGE) $(if $(YES),--yes) $(if $(DELETE_DATA),--delete-data)
 
 unpark: $(INSTALLED)
-	@$(BIN)/python -m stack.unpark
+	@$(BIN)/python -m stack.unpark $(if $(filter command line environment,$(origin STAGE)),--stage "$(STAGE)")
 
 lint: $(INSTALLED)
 	@$(BIN)/ruff format --check . && $(BIN)/ruff check . && $(BIN)/mypy

@@ -9,7 +9,7 @@ from pydantic import Field
 from actions._action_parts import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.contract.definitions import ActionContext, ActionDefinition
 from chalicelib.contract.input_types import VISIBLE, Input, Rule
-from chalicelib.errors import NotFound
+from chalicelib.errors import Forbidden, NotFound
 
 
 class FindVoucherInput(Input):
@@ -26,7 +26,7 @@ def perform(ctx: ActionContext, data: FindVoucherInput) -> list[dict[str, Any]]:
     if data.voucher_id:
         try:
             return [ctx.client.get_voucher(data.voucher_id)]
-        except NotFound:
+        except (NotFound, Forbidden):  # another location's voucher is as unknown as none
             return []
     return ctx.client.find_vouchers(redeem_code=data.redeem_code)
 

@@ -9,7 +9,7 @@ from pydantic import Field
 from actions._action_parts import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.contract.definitions import ActionContext, ActionDefinition
 from chalicelib.contract.input_types import VISIBLE, Input, Rule
-from chalicelib.errors import NotFound
+from chalicelib.errors import Forbidden, NotFound
 
 
 class RedeemVoucherInput(Input):
@@ -32,7 +32,10 @@ def perform(ctx: ActionContext, data: RedeemVoucherInput) -> dict[str, Any]:
         if not found:
             raise NotFound("No voucher has that redeem code")
         voucher_id = str(found[0]["id"])
-    return ctx.client.redeem_voucher(voucher_id, idempotency_key=ctx.key_for("redeem"), comment=data.comment)
+    try:
+        return ctx.client.redeem_voucher(voucher_id, idempotency_key=ctx.key_for("redeem"), comment=data.comment)
+    except (NotFound, Forbidden):  # another location's voucher is answered as an unknown one
+        raise NotFound("No voucher with that voucher ID") from None
 
 
 DEFINITION = ActionDefinition(
@@ -45,4 +48,5 @@ DEFINITION = ActionDefinition(
     output_fields=VOUCHER_OUTPUT,
     sample={**SAMPLE_VOUCHER, "status": "redeemed", "redeemed_at": "2026-05-12T10:00:00Z", "redeemed_via": "api"},
     perform=perform,
+    destructive=True,
 )

@@ -1,4 +1,4 @@
-"""``python -m platforms.export --platform zapier|make|n8n|powerautomate --url URL --out DIR [--version X.Y.Z]``: write the app.
+"""``python -m platforms.export --platform zapier|make|n8n|powerautomate|mcp --url URL --out DIR [--version X.Y.Z]``: write the app.
 
 ``make export PLATFORM=... URL=... OUT=...`` runs this. Exporting again into the same folder
 replaces what the earlier export wrote and keeps the rest (``node_modules``, Zapier's
@@ -14,9 +14,11 @@ import sys
 from pathlib import Path
 
 from chalicelib.contract import catalog
+from platforms import export_url
 from platforms.common import ExportError, Files, write_app
 from platforms.listing import publisher
 from platforms.make import generate as make_app
+from platforms.mcp import generate as mcp_config
 from platforms.n8n import generate as n8n_app
 from platforms.powerautomate import generate as powerautomate_app
 from platforms.zapier import generate as zapier_app
@@ -27,6 +29,7 @@ NEXT_STEPS = {
     "make": "open {out} in VS Code with Make's Apps SDK extension, add an origin to makecomapp.json, then 'Deploy to Make'",
     "n8n": "cd {out} && npm install && npm run build, then put the folder in ~/.n8n/custom"
     " (or point N8N_CUSTOM_EXTENSIONS at its dist/) and restart n8n",
+    "mcp": "put each client's file where {out}/README.md says, with the location's API key in place of the placeholder",
     "powerautomate": "paconn create --api-def {out}/apiDefinition.swagger.json --api-prop {out}/apiProperties.json --icon {out}/icon.png"
     "  (or import the swagger file in Power Automate's custom connector wizard)",
 }
@@ -41,6 +44,8 @@ def build(platform: str, url: str, out: Path, listing: publisher.Listing | None 
         return n8n_app.generate(catalog.catalog(), url, listing)
     if platform == "powerautomate":
         return powerautomate_app.generate(catalog.catalog(), url, listing)
+    if platform == "mcp":
+        return mcp_config.generate(catalog.catalog(), url)
     return make_app.generate(catalog.catalog(), url, make_app.previous_origins(out), listing)
 
 
@@ -71,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         listing = publisher.load(args.version, args.publisher)
         url = args.url or _stage_url(args.stage)
+        warning = export_url.checked(url)
+        if warning:
+            print(warning, file=sys.stderr)
         files = build(args.platform, url, args.out, listing)
         write_app(args.out, args.platform, files)
     except ExportError as error:

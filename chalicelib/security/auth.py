@@ -7,13 +7,13 @@ calls the connector makes without a request in hand.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 
 from chalicelib.container import Services
 from chalicelib.contract.limits import API_KEY_RE
 from chalicelib.errors import Unauthorized
 from chalicelib.sevenstamp import connect
+from chalicelib.store import keys
 from chalicelib.store.records import Tenant
 
 
@@ -37,13 +37,9 @@ def key_from_headers(headers: Mapping[str, str]) -> str:
     return api_key
 
 
-def key_hash(api_key: str) -> str:
-    return hashlib.sha256(api_key.encode()).hexdigest()
-
-
 def authenticate(services: Services, api_key: str) -> Tenant:
     """The key's location: from the cache, else from 7stamp's /v1/me (which also connects the location)."""
-    digest = key_hash(api_key)
+    digest = keys.key_hash(api_key)
     cache = services.key_cache
     tenant = cache.get(digest)
     if tenant is not None:
