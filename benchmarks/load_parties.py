@@ -140,7 +140,7 @@ class Calls:
     def __init__(self) -> None:
         self.sqs_messages = 0
         self.enrich_messages = 0  # enrich jobs: one per try at an event stored awaiting enrichment, not a delivery
-        self.enrichment: dict[str, int] = {"pace writes": 0, "cache reads": 0, "cache writes": 0, "wanted reads": 0, "wanted writes": 0}
+        self.enrichment: dict[str, int] = {"pace writes": 0, "cache reads": 0, "cache writes": 0}
         self._lock = threading.Lock()
 
     def attach(self, services: Any) -> None:
@@ -166,15 +166,7 @@ class Calls:
     def _dynamodb(self, params: dict[str, Any], event_name: str = "", **_: Any) -> None:
         pk = str(((params.get("Key") or params.get("Item") or {}).get("pk") or {}).get("S", ""))
         write = not event_name.endswith(".GetItem")
-        kind = (
-            "pace writes"
-            if pk.startswith("pace#")
-            else ("cache writes" if write else "cache reads")
-            if pk.startswith("cust#")
-            else ("wanted writes" if write else "wanted reads")
-            if pk.startswith("want")
-            else None
-        )
+        kind = "pace writes" if pk.startswith("pace#") else ("cache writes" if write else "cache reads") if pk.startswith("cust#") else None
         if kind:
             with self._lock:
                 self.enrichment[kind] += 1
