@@ -39,7 +39,7 @@ def list_hooks(call: Call) -> Any:
     return hook_health.healths(call.services, call.services.subscriptions.list(call.me.location_id))
 
 
-@endpoint(bp, "/v1/hooks/{id}", ["GET"], errors=(404,))
+@endpoint(bp, "/v1/hooks/{id}", ["GET"], summary="One subscription with its health", responses={200: MODELS + "HookHealth"}, errors=(404,))
 def get_hook(call: Call) -> Any:
     return hook_health.health(call.services, own(call))
 
@@ -51,26 +51,26 @@ def unsubscribe(call: Call) -> Any:
     return Response(body="", status_code=204)
 
 
-@endpoint(bp, "/v1/hooks/{id}/enable", ["POST"], errors=(404,))
+@endpoint(bp, "/v1/hooks/{id}/enable", ["POST"], responses={200: MODELS + "HookHealth"}, errors=(404,))
 def enable(call: Call) -> Any:
     if not call.services.subscriptions.enable(call.me.location_id, own(call).id):
         raise NotFound("No such subscription")
     return hook_health.health(call.services, own(call))
 
 
-@endpoint(bp, "/v1/hooks/{id}/disable", ["POST"], errors=(404,))
+@endpoint(bp, "/v1/hooks/{id}/disable", ["POST"], responses={200: MODELS + "HookHealth"}, errors=(404,))
 def disable(call: Call) -> Any:
     if not call.services.subscriptions.disable(call.me.location_id, own(call).id, "disabled in the console"):
         raise NotFound("No such subscription")
     return hook_health.health(call.services, own(call))
 
 
-@endpoint(bp, "/v1/hooks/{id}/test", ["POST"], errors=(404,))
+@endpoint(bp, "/v1/hooks/{id}/test", ["POST"], responses={200: MODELS + "SampleDelivery"}, errors=(404,))
 def send_test(call: Call) -> Any:
     from chalicelib.pipeline import sample_delivery
 
     event_id, attempt = sample_delivery.send(call.services, own(call))
-    return {"event_id": event_id, **bodies.attempt_row(attempt)}
+    return bodies.sample_delivery(event_id, attempt)
 
 
 @endpoint(
