@@ -129,7 +129,7 @@ def _is_enrich_job(body: str) -> bool:
     from chalicelib.pipeline import jobs
 
     try:
-        return jobs.Job.loads(body).kind == jobs.ENRICH
+        return jobs.Job.loads(body).kind is jobs.JobKind.ENRICH
     except (ValueError, KeyError, TypeError):
         return False
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+SQS_MAX_DELAY = 900  # the longest delay SQS gives a message (15 minutes): later retries wait for the sweeper
+
 BOUNDED = {  # the bounded clients' options (a test shortens the read to see a write outlast its caller)
     "connect_timeout": 2,
     "read_timeout": 6,

@@ -74,10 +74,8 @@ def resend(call: Call) -> Any:
     """Send one delivery again now, whatever happened to it before (Svix's resend)."""
     found = _own_delivery(call)
     refuse_if_disabled(own(call))
-    reopened = call.services.delivery_log.resend(found.subscription_id, found.event_cursor)
+    reopened = call.services.deliveries.resend(found.subscription_id, found.event_cursor)
     if reopened is None:
         raise Conflict("This delivery is being sent right now; look again in a minute", code="delivery_in_progress")
-    call.services.queue.send(
-        jobs.jobs_for(reopened.location_id, reopened.event_dedup_key, reopened.event_cursor, [reopened.subscription_id])
-    )
+    call.services.queue.send([jobs.redelivery(reopened)])
     return delivery_row(reopened)

@@ -77,7 +77,7 @@ def send_test(call: Call) -> Any:
     bp, "/v1/hooks/{id}/deliveries", ["GET"], summary="Recent delivery attempts", responses={200: MODELS + "DeliveryRows"}, errors=(404,)
 )
 def deliveries(call: Call) -> Any:
-    return [bodies.delivery_row(d) for d in call.services.deliveries.recent(own(call).id, 50)]
+    return [bodies.delivery_row(d) for d in call.services.delivery_log.recent(own(call).id, 50)]
 
 
 @endpoint(
@@ -126,10 +126,4 @@ def _queue_now(call: Call, sub: Subscription, due: list[DeliveryRecord]) -> None
     """
     if sub.strikes:
         call.services.subscriptions.close_breaker(sub.location_id, sub.id)
-    call.services.queue.send(
-        [
-            j
-            for d in due
-            for j in jobs.jobs_for(sub.location_id, d.event_dedup_key, d.event_cursor, [sub.id], event_id=d.event_id, event=d.event)
-        ]
-    )
+    call.services.queue.send([jobs.redelivery(d, sub.location_id) for d in due])

@@ -16,18 +16,12 @@ import logging
 from chalicelib.container import Services
 from chalicelib.pipeline import enrich, jobs
 from chalicelib.store.events import received_at
-from chalicelib.store.records import StoredEvent
 
 log = logging.getLogger("connector.deferred")
 
 ENRICH_BOUND = 120.0
 RETRY_EVERY = 5  # each try waits up to WAIT_LATER for a booked call: a first-seen customer's backlog clears within a try or two
 WAIT_LATER = 5.0  # the most one later attempt waits for 7stamp
-
-
-def jobs_for(events: list[StoredEvent]) -> list[jobs.Job]:
-    """The enrich jobs of events just stored awaiting enrichment (queued with RETRY_EVERY's delay)."""
-    return [jobs.Job(e.location_id, e.dedup_key, e.cursor, [], str(e.record.get("id", "")), e.name, kind=jobs.ENRICH) for e in events]
 
 
 def run(services: Services, job: jobs.Job) -> None:

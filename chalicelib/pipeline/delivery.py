@@ -29,6 +29,7 @@ from datetime import UTC
 import httpx
 
 from chalicelib import observability
+from chalicelib.aws import SQS_MAX_DELAY
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
 from chalicelib.pipeline import attempt_errors, breaker, deferred, jobs
@@ -204,7 +205,7 @@ def attempt(
             "delivery %s/%s failed after %d attempts; kept for replay", delivery.subscription_id, delivery.event_cursor, delivery.attempts
         )
         return Finished(delivery, record, DeliveryStatus.FAILED)
-    return Finished(delivery, record, DeliveryStatus.PENDING, now + delay, delay if delay <= jobs.MAX_DELAY else None)
+    return Finished(delivery, record, DeliveryStatus.PENDING, now + delay, delay if delay <= SQS_MAX_DELAY else None)
 
 
 def _held(job: jobs.Job, sub_id: str, seconds: float) -> Held:
@@ -259,17 +260,7 @@ def _record(services: Services, finished: list[Finished], held: list[Held]) -> N
     Jobs first, so a crash between leaves a lease for the sweeper.
     """
     retries = [f for f in finished if f.retry_in is not None]
-    queued = [h.job for h in held] + [
-        jobs.Job(
-            f.delivery.location_id,
-            f.delivery.event_dedup_key,
-            f.delivery.event_cursor,
-            [f.delivery.subscription_id],
-            f.delivery.event_id,
-            f.delivery.event,
-        )
-        for f in retries
-    ]
+    queued = [h.job for h in held] + [jobs.redelivery(f.delivery) for f in retries]
     if queued:
         services.queue.send(queued, [math.ceil(h.delay) for h in held] + [int(f.retry_in or 0) + 1 for f in retries])
     if finished:
@@ -295,7 +286,7 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
             log.error("dropping unreadable delivery job %s", message_id)
             continue
         try:
-            if job.kind == jobs.ENRICH:
+            if job.kind is jobs.JobKind.ENRICH:
                 enrich_jobs.append((message_id, job))
                 continue
             text = job.body

@@ -35,8 +35,8 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
     queued: list[jobs.Job] = []
     delays: list[int] = []
     awaiting = [e for e in events if e.awaiting]
-    for job in deferred.jobs_for(awaiting):
-        queued.append(job)
+    for event in awaiting:
+        queued.append(jobs.enrichment(event))
         delays.append(deferred.RETRY_EVERY)
     by_location: dict[str, list[int]] = {}
     for i, event in enumerate(events):
@@ -58,17 +58,7 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
                 failed.add(i)
                 continue
             log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), event.name, len(matched))
-            for job in jobs.jobs_for(
-                location_id,
-                event.dedup_key,
-                event.cursor,
-                [s.id for s in matched],
-                event_id=str(event.record["id"]),
-                event=event.name,
-                body=event.text,
-                first=True,
-                carry=matched,
-            ):
+            for job in jobs.first_deliveries(event, matched):
                 queued.append(job)
                 delays.append(0)
     try:
@@ -83,12 +73,7 @@ def sweep(services: Services, limit_per_shard: int = 500) -> int:
     """Queue what the due index says is due (lapsed leases, retries past SQS's delay, lost jobs); returns how many."""
     deliveries = services.deliveries
     due = deliveries.due(limit_per_shard)
-    by_event: dict[tuple[str, str, str, str, str], list[str]] = {}
-    for d, _ in due:
-        by_event.setdefault((d.location_id, d.event_dedup_key, d.event_cursor, d.event_id, d.event), []).append(d.subscription_id)
-    queued = [
-        j for (loc, key, cursor, eid, ev), ids in by_event.items() for j in jobs.jobs_for(loc, key, cursor, ids, event_id=eid, event=ev)
-    ]
+    queued = jobs.redeliveries(d for d, _ in due)
     if queued:
         services.queue.send(queued)
     for d, seen in due:

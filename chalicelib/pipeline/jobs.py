@@ -17,24 +17,29 @@ import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from enum import StrEnum
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.aws import AwsClients
+from chalicelib.aws import SQS_MAX_DELAY, AwsClients
 from chalicelib.errors import UpstreamError
 from chalicelib.security import signing
 from chalicelib.settings import Settings
-from chalicelib.store.records import Subscription
+from chalicelib.store.records import DeliveryRecord, StoredEvent, Subscription
 
 BATCH = 50
-MAX_DELAY = 900  # SQS's longest message delay; later retries wait for the sweeper
 BODY_IN_JOB = 16 * 1024  # larger event texts are read from the events table by the worker
 MAX_BATCH_BYTES = 240 * 1024  # SendMessageBatch takes at most 256 KB in all
 MAX_JOB_BYTES = 64 * 1024  # a job whose carried subscriptions would make it larger leaves them to the worker to read
 SIGNED_FOR = 60  # seconds a fan-out signature is used; later the worker signs again (receivers allow 5 minutes)
-DELIVER = "deliver"
-ENRICH = "enrich"
+
+
+class JobKind(StrEnum):
+    """What a job asks of its worker."""
+
+    DELIVER = "deliver"  # POST a stored event to its subscriptions
+    ENRICH = "enrich"  # enrich a stored event still awaiting enrichment, or release it unenriched
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class Job:
     event_id: str = ""
     event: str = ""
     body: str | None = None
-    kind: str = DELIVER
+    kind: JobKind = JobKind.DELIVER
     first: bool = False  # the first attempt, from fan-out: its claim creates the delivery record
     carried: tuple[Subscription, ...] = ()  # the subscriptions as fan-out read them, secrets left out (first jobs only)
     signed_at: int = 0  # when fan-out signed the body for the carried subscriptions
@@ -70,7 +75,7 @@ class Job:
             str(data.get("event_id", "")),
             str(data.get("event", "")),
             text if isinstance(text, str) else None,
-            str(data.get("kind", DELIVER)),
+            JobKind(data.get("kind", JobKind.DELIVER)),
             data.get("first") is True,
             tuple(Subscription(**{**s, "secret": ""}) for s in data.get("carried", [])),
             int(data.get("signed_at", 0)),
@@ -85,7 +90,7 @@ class Job:
         return {"webhook-id": self.event_id, "webhook-timestamp": str(self.signed_at), "webhook-signature": signature}
 
 
-def jobs_for(
+def _batches(
     location_id: str,
     dedup_key: str,
     event_cursor: str,
@@ -118,7 +123,7 @@ def jobs_for(
             event_id,
             event,
             text,
-            DELIVER,
+            JobKind.DELIVER,
             first,
             tuple(replace(s, secret="") for s in subs),
             signed_at if subs else 0,
@@ -126,6 +131,48 @@ def jobs_for(
         )
         jobs.append(job if len(job.dumps()) <= MAX_JOB_BYTES else replace(job, carried=(), signed_at=0, signatures={}))
     return jobs
+
+
+def first_deliveries(event: StoredEvent, subs: Sequence[Subscription]) -> list[Job]:
+    """Fan-out's jobs for one event: its matched subscriptions in batches, carried (signed, secrets left out) where they fit."""
+    return _batches(
+        event.location_id,
+        event.dedup_key,
+        event.cursor,
+        [s.id for s in subs],
+        event_id=str(event.record["id"]),
+        event=event.name,
+        body=event.text,
+        first=True,
+        carry=subs,
+    )
+
+
+def redelivery(record: DeliveryRecord, location_id: str | None = None) -> Job:
+    """A job that sends one delivery again (a retry, a replay, retry now, a resend): it carries nothing, so the worker
+    reads the subscription at its claim. ``location_id`` where the record may not carry it yet (a first claim's record)."""
+    [job] = _batches(
+        location_id or record.location_id,
+        record.event_dedup_key,
+        record.event_cursor,
+        [record.subscription_id],
+        event_id=record.event_id,
+        event=record.event,
+    )
+    return job
+
+
+def redeliveries(records: Iterable[DeliveryRecord]) -> list[Job]:
+    """Jobs that send these deliveries again, one per event with its subscriptions batched (the sweeper's)."""
+    by_event: dict[tuple[str, str, str, str, str], list[str]] = {}
+    for d in records:
+        by_event.setdefault((d.location_id, d.event_dedup_key, d.event_cursor, d.event_id, d.event), []).append(d.subscription_id)
+    return [j for (loc, key, cursor, eid, ev), ids in by_event.items() for j in _batches(loc, key, cursor, ids, event_id=eid, event=ev)]
+
+
+def enrichment(event: StoredEvent) -> Job:
+    """A job that enriches an event stored awaiting enrichment (or releases it unenriched when its time is up)."""
+    return Job(event.location_id, event.dedup_key, event.cursor, [], str(event.record.get("id", "")), event.name, kind=JobKind.ENRICH)
 
 
 class DeliveryQueue:
@@ -158,7 +205,7 @@ class DeliveryQueue:
             if entries and (len(entries) == 10 or size + len(text) > MAX_BATCH_BYTES):
                 self._send_batch(entries)
                 entries, size = [], 0
-            entries.append({"Id": str(len(entries)), "MessageBody": text, "DelaySeconds": max(0, min(MAX_DELAY, seconds))})
+            entries.append({"Id": str(len(entries)), "MessageBody": text, "DelaySeconds": max(0, min(SQS_MAX_DELAY, seconds))})
             size += len(text)
         if entries:
             self._send_batch(entries)

@@ -32,6 +32,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, replace
 from typing import Any
 
+from chalicelib.aws import SQS_MAX_DELAY
 from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus
@@ -40,7 +41,6 @@ SWEEP_INDEX = "sweep"
 DUE_SHARDS = 8
 LOG_SIZE = 10
 RETENTION_SECONDS = 30 * 86400
-QUEUE_MAX_DELAY = 900  # SQS's longest message delay
 SAFETY_MARGIN = 120  # how long after a queued job should have run the sweeper looks again
 FINISH_IN_BATCH_MARGIN = 20.0  # a lease with less left than this is finished with a conditional write
 MAX_REPLAY_PAGES = 1000
@@ -59,7 +59,7 @@ def all_due_shards() -> list[str]:
 
 def sweep_at_for_retry(now: float, next_at: float) -> float:
     """When the sweeper should look at a delivery retried at ``next_at``: then, or after the queued job's time."""
-    return next_at if next_at - now > QUEUE_MAX_DELAY else next_at + QUEUE_MAX_DELAY + SAFETY_MARGIN
+    return next_at if next_at - now > SQS_MAX_DELAY else next_at + SQS_MAX_DELAY + SAFETY_MARGIN
 
 
 class DeliveryStore:
@@ -110,7 +110,7 @@ class DeliveryStore:
             )
         except _dynamo.ConditionFailed:
             return None
-        return _delivery({"location_id": delivery.location_id, **_dynamo.from_item(answer["Attributes"])})
+        return record_of({"location_id": delivery.location_id, **_dynamo.from_item(answer["Attributes"])})
 
     def finish_many(self, outcomes: list[tuple[DeliveryRecord, Attempt, DeliveryStatus, float | None]]) -> None:
         """Record the outcomes of one job's attempts: whole items in batches of 25 while their leases are safely held.
@@ -169,16 +169,25 @@ class DeliveryStore:
         now = self._clock.now()
         self._db.call("put_item", TableName=self._table, Item=_dynamo.to_item(_item(delivery, int(now) + RETENTION_SECONDS, now)))
 
-    def recent(self, sub_id: str, limit: int) -> list[DeliveryRecord]:
-        answer = self._db.call(
-            "query",
-            TableName=self._table,
-            KeyConditionExpression="pk = :pk",
-            ExpressionAttributeValues=_dynamo.values(pk=sub_id),
-            ScanIndexForward=False,
-            Limit=limit,
-        )
-        return [_delivery(_dynamo.from_item(i)) for i in answer.get("Items", [])]
+    def resend(self, sub_id: str, cursor: str) -> DeliveryRecord | None:
+        """Make one delivery pending and due now, whatever its state, unless an attempt holds it; None when one does."""
+        now = self._clock.now()
+        try:
+            answer = self._db.call(
+                "update_item",
+                TableName=self._table,
+                Key=_dynamo.to_item({"pk": sub_id, "sk": cursor}),
+                UpdateExpression="SET #s = :pending, next_at = :now, #due = :due, sweep_at = :sweep",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+                ExpressionAttributeNames={"#s": "status", "#due": "due"},
+                ExpressionAttributeValues=_dynamo.values(
+                    pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id), sweep=now + SQS_MAX_DELAY + SAFETY_MARGIN
+                ),
+                ReturnValues="ALL_NEW",
+            )
+        except _dynamo.ConditionFailed:
+            return None
+        return record_of(_dynamo.from_item(answer["Attributes"]))
 
     def due(self, limit_per_shard: int) -> list[tuple[DeliveryRecord, float]]:
         """What the sweeper must queue now, with the ``sweep_at`` it was seen at, from every ``due`` partition in turn."""
@@ -194,7 +203,7 @@ class DeliveryStore:
                 ExpressionAttributeValues=_dynamo.values(due=shard, now=now),
                 Limit=limit_per_shard,
             )
-            found.extend((_delivery(v), float(v["sweep_at"])) for v in map(_dynamo.from_item, answer.get("Items", [])))
+            found.extend((record_of(v), float(v["sweep_at"])) for v in map(_dynamo.from_item, answer.get("Items", [])))
         return found
 
     def postpone_sweep(self, delivery: DeliveryRecord, seen_sweep_at: float) -> None:
@@ -207,7 +216,7 @@ class DeliveryStore:
                 Key=self._key(delivery.subscription_id, delivery.event_cursor),
                 UpdateExpression="SET sweep_at = :later",
                 ConditionExpression="sweep_at = :seen",
-                ExpressionAttributeValues=_dynamo.values(later=now + QUEUE_MAX_DELAY + SAFETY_MARGIN, seen=seen_sweep_at),
+                ExpressionAttributeValues=_dynamo.values(later=now + SQS_MAX_DELAY + SAFETY_MARGIN, seen=seen_sweep_at),
             )
         except _dynamo.ConditionFailed:
             pass
@@ -279,13 +288,13 @@ class DeliveryStore:
                     ConditionExpression="#s = :pending AND (attribute_not_exists(lease_until) OR lease_until < :now)",
                     ExpressionAttributeNames={"#s": "status", "#due": "due"},
                     ExpressionAttributeValues=_dynamo.values(
-                        pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id), sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN
+                        pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id), sweep=now + SQS_MAX_DELAY + SAFETY_MARGIN
                     ),
                     ReturnValues="ALL_NEW",
                 )
             except _dynamo.ConditionFailed:
                 return None
-            return _delivery(_dynamo.from_item(answer["Attributes"]))
+            return record_of(_dynamo.from_item(answer["Attributes"]))
 
         with ThreadPoolExecutor(max_workers=REOPEN_CONCURRENCY) as pool:
             return [r for r in pool.map(forward, waiting) if r is not None]
@@ -313,13 +322,13 @@ class DeliveryStore:
                         pending=DeliveryStatus.PENDING.value,
                         now=now,
                         due=due_shard(sub_id),
-                        sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN,
+                        sweep=now + SQS_MAX_DELAY + SAFETY_MARGIN,
                         failed=DeliveryStatus.FAILED.value,
                     ),
                 )
             except _dynamo.ConditionFailed:
                 return None
-            return _delivery({**values, "status": DeliveryStatus.PENDING.value, "next_at": now})
+            return record_of({**values, "status": DeliveryStatus.PENDING.value, "next_at": now})
 
         with ThreadPoolExecutor(max_workers=REOPEN_CONCURRENCY) as pool:
             return [r for r in pool.map(reopen, failed) if r is not None], waiting
@@ -366,7 +375,8 @@ def _item(delivery: DeliveryRecord, expires_at: int, now: float) -> dict[str, An
     return item
 
 
-def _delivery(values: dict[str, Any]) -> DeliveryRecord:
+def record_of(values: dict[str, Any]) -> DeliveryRecord:
+    """The delivery record of a stored item (also for the console's reads in delivery_log.py)."""
     return DeliveryRecord(
         subscription_id=str(values["pk"]),
         location_id=str(values.get("location_id", "")),  # empty only before the first outcome (see the module's docstring)

@@ -12,7 +12,7 @@ from typing import Any
 
 from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
-from chalicelib.store.deliveries import QUEUE_MAX_DELAY, SAFETY_MARGIN, _delivery, due_shard
+from chalicelib.store.deliveries import record_of
 from chalicelib.store.records import DeliveryRecord, DeliveryStatus
 
 BY_LOCATION = "by_location"
@@ -62,7 +62,7 @@ class DeliveryLog:
         if len(keys) > limit:
             keys, more = keys[:limit], True
         found = {
-            (str(v["sk"]), str(v["pk"])): _delivery(v) for v in self._db.batch_get(self._table, [{"pk": pk, "sk": sk} for sk, pk in keys])
+            (str(v["sk"]), str(v["pk"])): record_of(v) for v in self._db.batch_get(self._table, [{"pk": pk, "sk": sk} for sk, pk in keys])
         }
         rows = [found[k] for k in keys if k in found]
         return rows, (keys[-1] if more and keys else None)
@@ -71,7 +71,7 @@ class DeliveryLog:
         item = self._db.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": sub_id, "sk": cursor}), ConsistentRead=True).get(
             "Item"
         )
-        return _delivery(_dynamo.from_item(item)) if item else None
+        return record_of(_dynamo.from_item(item)) if item else None
 
     def statuses(self, sub_id: str, since: str) -> list[tuple[str, DeliveryStatus]]:
         """(cursor, status) of a subscription's deliveries received after ``since``, newest first."""
@@ -104,25 +104,17 @@ class DeliveryLog:
             ExpressionAttributeValues=_dynamo.values(loc=location_id, since=since),
         )
 
-    def resend(self, sub_id: str, cursor: str) -> DeliveryRecord | None:
-        """Make one delivery pending and due now, whatever its state, unless an attempt holds it; None when one does."""
-        now = self._clock.now()
-        try:
-            answer = self._db.call(
-                "update_item",
-                TableName=self._table,
-                Key=_dynamo.to_item({"pk": sub_id, "sk": cursor}),
-                UpdateExpression="SET #s = :pending, next_at = :now, #due = :due, sweep_at = :sweep",
-                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now)",
-                ExpressionAttributeNames={"#s": "status", "#due": "due"},
-                ExpressionAttributeValues=_dynamo.values(
-                    pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id), sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN
-                ),
-                ReturnValues="ALL_NEW",
-            )
-        except _dynamo.ConditionFailed:
-            return None
-        return _delivery(_dynamo.from_item(answer["Attributes"]))
+    def recent(self, sub_id: str, limit: int) -> list[DeliveryRecord]:
+        """A subscription's latest deliveries, newest first (the console's log of one hook)."""
+        answer = self._db.call(
+            "query",
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues=_dynamo.values(pk=sub_id),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [record_of(_dynamo.from_item(i)) for i in answer.get("Items", [])]
 
     def _statuses(self, IndexName: str | None, **query: Any) -> list[tuple[str, DeliveryStatus]]:  # noqa: N803 (boto3's name)
         found: list[tuple[str, DeliveryStatus]] = []

@@ -14,9 +14,10 @@ from collections.abc import Iterator
 import pytest
 from event_support import receiving, subscribe
 
+from chalicelib.aws import SQS_MAX_DELAY
 from chalicelib.observability import JsonFormatter
 from chalicelib.pipeline.delivery import RETRY_DELAYS
-from chalicelib.store.deliveries import QUEUE_MAX_DELAY, SAFETY_MARGIN
+from chalicelib.store.deliveries import SAFETY_MARGIN
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 
@@ -55,7 +56,7 @@ def test_one_events_id_follows_it_through_inbound_fan_out_and_each_delivery(stac
         crm_hook = subscribe(c, "any", crm.url)
         stack.emit(DEMO_LOCATION_A, "stamp_added")
         stack.settle()
-        clock.advance(RETRY_DELAYS[0] * 1.3 + QUEUE_MAX_DELAY + SAFETY_MARGIN)  # past the retry's safety net: the sweeper queues it
+        clock.advance(RETRY_DELAYS[0] * 1.3 + SQS_MAX_DELAY + SAFETY_MARGIN)  # past the retry's safety net: the sweeper queues it
         stack.worker.sweep()
         stack.settle()
         assert len(crm.wait_for(2)) == 2

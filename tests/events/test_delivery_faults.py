@@ -9,16 +9,17 @@ from __future__ import annotations
 import pytest
 from event_support import connected, event_body, receiving, signed_post, subscribe, subscribe_and_stamp
 
+from chalicelib.aws import SQS_MAX_DELAY
 from chalicelib.pipeline import jobs
 from chalicelib.pipeline.delivery import RETRY_DELAYS
-from chalicelib.store.deliveries import QUEUE_MAX_DELAY, SAFETY_MARGIN
+from chalicelib.store.deliveries import SAFETY_MARGIN
 from chalicelib.store.records import DeliveryRecord, DeliveryStatus
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 
 def retry_round(stack, clock, seconds: float) -> None:
     """Move past a retry's time and past the safety net after it: the sweeper queues it (SQS's own delay is real time)."""
-    clock.advance(seconds + QUEUE_MAX_DELAY + SAFETY_MARGIN)
+    clock.advance(seconds + SQS_MAX_DELAY + SAFETY_MARGIN)
     stack.worker.sweep()
     stack.settle()
 
@@ -162,7 +163,7 @@ def test_a_worker_that_dies_mid_delivery_leaves_no_subscriber_without_the_event(
     stack.settle()
     [got] = receiver.wait_for(1, 2)
     assert got.headers["webhook-id"] == job.event_id
-    [record] = stack.services.deliveries.recent(hook["id"], 10)
+    [record] = stack.services.delivery_log.recent(hook["id"], 10)
     assert record.status is DeliveryStatus.DELIVERED and record.attempts == 2 and record.location_id == DEMO_LOCATION_A
 
 

@@ -180,13 +180,7 @@ def test_retry_now_sends_the_waiting_deliveries_at_once_and_never_twice(stack):
         rows = c.get(f"/v1/hooks/{hook['id']}/deliveries").json()
         assert [(d["status"], d["attempts"]) for d in rows] == [("delivered", 2), ("delivered", 2)]
         # the schedule's own jobs for the same retries come later; they claim as retry-now did and find them delivered
-        stack.services.queue.send(
-            [
-                j
-                for d in stack.services.deliveries.recent(hook["id"], 10)
-                for j in jobs.jobs_for(DEMO_LOCATION_A, d.event_dedup_key, d.event_cursor, [hook["id"]], event_id=d.event_id, event=d.event)
-            ]
-        )
+        stack.services.queue.send([jobs.redelivery(d, DEMO_LOCATION_A) for d in stack.services.delivery_log.recent(hook["id"], 10)])
         stack.settle()
         assert sorted(r.headers["webhook-id"] for r in receiver.received) == sorted(2 * [d["event_id"] for d in rows])
         assert c.post(f"/v1/hooks/{hook['id']}/retry").json() == {"retried": 0, "failed": 0}

@@ -40,7 +40,7 @@ def test_pending_deliveries_waiting_in_the_queue_are_never_queued_again_by_the_s
         clock.advance(30)
         stack.worker.sweep()
     assert queued_messages(stack) == jobs
-    assert all(stack.services.deliveries.recent(h["id"], 10) == [] for h in hooks)  # not even written yet: the first claim writes
+    assert all(stack.services.delivery_log.recent(h["id"], 10) == [] for h in hooks)  # not even written yet: the first claim writes
 
 
 def make_failed(store, sub_id: str, count: int, start: int, status: DeliveryStatus) -> None:

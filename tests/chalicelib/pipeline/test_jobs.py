@@ -9,7 +9,7 @@ from dataclasses import replace
 from chalicelib.pipeline import jobs
 from chalicelib.pipeline.delivery import carried
 from chalicelib.security import signing
-from chalicelib.store.records import Subscription
+from chalicelib.store.records import DeliveryRecord, DeliveryStatus, StoredEvent, Subscription
 
 
 def sub(i: int, filters: dict[str, list[str]] | None = None, location: str = "loc_a") -> Subscription:
@@ -25,11 +25,13 @@ def sub(i: int, filters: dict[str, list[str]] | None = None, location: str = "lo
     )
 
 
+def stored(body: str = "{}") -> StoredEvent:
+    return StoredEvent(record={"id": "evt_1", "event": "stamp_added", "location_id": "loc_a"}, dedup_key="m#k", cursor="0001#c", text=body)
+
+
 def test_a_first_job_carries_its_subscriptions_and_reads_back_the_same():
     subs = [sub(i) for i in range(3)]
-    [job] = jobs.jobs_for(
-        "loc_a", "m#k", "0001#c", [s.id for s in subs], event_id="evt_1", event="stamp_added", body="{}", first=True, carry=subs
-    )
+    [job] = jobs.first_deliveries(stored(), subs)
     again = jobs.Job.loads(job.dumps())
     assert again == job
     assert carried(again) == {s.id: replace(s, secret="") for s in subs}
@@ -37,7 +39,7 @@ def test_a_first_job_carries_its_subscriptions_and_reads_back_the_same():
 
 def test_no_secret_travels_in_a_job_only_a_signature_of_its_body_that_verifies():
     subs = [sub(i) for i in range(3)]
-    [job] = jobs.jobs_for("loc_a", "m#k", "0001#c", [s.id for s in subs], event_id="evt_1", body='{"a":1}', first=True, carry=subs)
+    [job] = jobs.first_deliveries(stored('{"a":1}'), subs)
     text = job.dumps()
     assert all(s.secret not in text for s in subs) and "whsec_" not in text
     for s in subs:
@@ -48,14 +50,14 @@ def test_no_secret_travels_in_a_job_only_a_signature_of_its_body_that_verifies()
 
 def test_a_stale_signature_is_not_used_and_the_worker_reads_the_subscriptions():
     subs = [sub(0)]
-    [job] = jobs.jobs_for("loc_a", "m#k", "0001#c", ["sub_0"], event_id="evt_1", body="{}", first=True, carry=subs)
+    [job] = jobs.first_deliveries(stored(), subs)
     assert job.signed_headers("sub_0", job.signed_at + jobs.SIGNED_FOR + 1) is None
     assert carried(replace(job, signed_at=job.signed_at - jobs.SIGNED_FOR - 1)) == {}
 
 
 def test_jobs_split_their_carried_subscriptions_with_their_ids():
     subs = [sub(i) for i in range(jobs.BATCH + 5)]
-    made = jobs.jobs_for("loc_a", "m#k", "0001#c", [s.id for s in subs], event_id="evt_1", body="{}", first=True, carry=subs)
+    made = jobs.first_deliveries(stored(), subs)
     assert [len(j.subscriptions) for j in made] == [jobs.BATCH, 5]
     assert all([s.id for s in j.carried] == j.subscriptions for j in made)
 
@@ -63,19 +65,32 @@ def test_jobs_split_their_carried_subscriptions_with_their_ids():
 def test_a_job_too_large_with_its_subscriptions_leaves_them_to_the_worker():
     big = {"customer.email": [f"someone{i}@example.com" for i in range(2000)]}
     subs = [sub(i, big) for i in range(3)]
-    [job] = jobs.jobs_for("loc_a", "m#k", "0001#c", [s.id for s in subs], event_id="evt_1", body="{}", first=True, carry=subs)
+    [job] = jobs.first_deliveries(stored(), subs)
     assert job.carried == () and job.signatures == {} and job.subscriptions == [s.id for s in subs]
     assert len(job.dumps()) <= jobs.MAX_JOB_BYTES
     assert carried(job) == {}
 
 
 def test_carried_subscriptions_of_another_location_or_missing_ones_are_not_used():
-    [job] = jobs.jobs_for(
-        "loc_a", "m#k", "0001#c", ["sub_0", "sub_1"], event_id="evt_1", body="{}", first=True, carry=[sub(0), sub(1, location="loc_b")]
-    )
+    [job] = jobs.first_deliveries(stored(), [sub(0), sub(1, location="loc_b")])
     assert carried(job) == {}  # the worker reads them (by the job's location) instead
 
 
+def record(sub_id: str, cursor: str = "0001#c") -> DeliveryRecord:
+    return DeliveryRecord(sub_id, "loc_a", "m#k", cursor, "evt_1", "stamp_added", DeliveryStatus.PENDING, 1, 0.0)
+
+
 def test_retry_and_sweeper_jobs_carry_nothing():
-    [job] = jobs.jobs_for("loc_a", "m#k", "0001#c", ["sub_0"])
+    job = jobs.redelivery(record("sub_0"))
     assert job.carried == () and "carried" not in job.dumps()
+    assert (job.location_id, job.subscriptions, job.event_id, job.kind) == ("loc_a", ["sub_0"], "evt_1", jobs.JobKind.DELIVER)
+
+
+def test_the_sweepers_jobs_are_one_per_event_with_its_subscriptions():
+    made = jobs.redeliveries([record("sub_0"), record("sub_1"), record("sub_2", "0002#d")])
+    assert sorted((j.event_cursor, tuple(j.subscriptions)) for j in made) == [("0001#c", ("sub_0", "sub_1")), ("0002#d", ("sub_2",))]
+
+
+def test_an_enrich_job_names_its_kind_and_reads_back():
+    job = jobs.enrichment(stored())
+    assert jobs.Job.loads(job.dumps()) == job and job.kind is jobs.JobKind.ENRICH and job.subscriptions == []
