@@ -102,7 +102,7 @@ class Figures:
 
 
 class Releases(logging.Handler):
-    """Which events the deferred enrichment released (``connector.deferred``'s log line names each): where the latency goes."""
+    """Which events the deferred enrichment released (``connector.enrich_jobs``'s log line names each): where the latency goes."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -115,7 +115,7 @@ class Releases(logging.Handler):
             self.waits.append(float(str(record.args[2])))
 
     def attach(self) -> Releases:
-        log = logging.getLogger("connector.deferred")
+        log = logging.getLogger("connector.enrich_jobs")
         log.setLevel(logging.INFO)
         log.addHandler(self)
         return self
@@ -130,9 +130,9 @@ class Tries:
         self._lock = threading.Lock()
 
     def attach(self) -> Tries:
-        from chalicelib.pipeline import deferred
+        from chalicelib.pipeline import enrich_jobs
 
-        real = deferred.run
+        real = enrich_jobs.run
 
         def timed(services: Any, job: Any) -> None:
             started = time.monotonic()
@@ -143,7 +143,7 @@ class Tries:
                     self.count += 1
                     self.seconds += time.monotonic() - started
 
-        deferred.run = timed  # type: ignore[assignment]
+        enrich_jobs.run = timed  # type: ignore[assignment]
         return self
 
 

@@ -17,22 +17,20 @@ without a claim and come back when the hold ends.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import math
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
-from datetime import UTC
 
 import httpx
 
-from chalicelib import observability
+from chalicelib import observability, retry_after
 from chalicelib.aws import SQS_MAX_DELAY
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
-from chalicelib.pipeline import attempt_errors, breaker, deferred, jobs
+from chalicelib.pipeline import attempt_errors, breaker, enrich_jobs, jobs
 from chalicelib.security import address_guard, signing
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus, Subscription
 
@@ -51,7 +49,9 @@ PROBE_MARGIN = 5.0  # seconds a probe's hold on its subscription outlasts the de
 
 
 @dataclass(frozen=True)
-class Outcome:
+class SubscriberAnswer:
+    """What one POST to a subscriber came back with; the delivery log keeps it as an ``Attempt``."""
+
     status_code: int | None
     error: str | None = None
     retry_after: int | None = None
@@ -63,43 +63,22 @@ class Outcome:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def next_delay(attempts: int, retry_after: int | None) -> float | None:
-    """Seconds until the next attempt after ``attempts`` attempts, or None when retries are used up."""
+def next_delay(attempts: int, asked: int | None) -> float | None:
+    """Seconds until the next attempt after ``attempts`` attempts (``asked``: the subscriber's Retry-After), or None when
+    retries are used up."""
     if attempts > len(RETRY_DELAYS):
         return None
-    if retry_after is not None:
-        return float(min(max(1, retry_after), MAX_RETRY_AFTER))
+    if asked is not None:
+        return float(min(max(1, asked), MAX_RETRY_AFTER))
     base = RETRY_DELAYS[attempts - 1]
     return base * random.uniform(1 - JITTER, 1 + JITTER)
 
 
-def retry_after(value: str | None, now: float) -> int | None:
-    """A subscriber's Retry-After as seconds from ``now`` (wall clock), read strictly; None for anything else.
-
-    RFC 9110 allows delay-seconds (ASCII digits) or an HTTP-date. A date already past, a
-    value longer than any real one, digits outside ASCII (``²``) or anything unparsable
-    is ignored: the retry schedule applies.
-    """
-    text = (value or "").strip()
-    if not text or len(text) > MAX_HEADER_VALUE:
-        return None
-    if text.isascii() and text.isdigit():
-        return min(int(text), MAX_RETRY_AFTER)
-    try:
-        when = email.utils.parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)  # an HTTP-date is always GMT
-    seconds = when.timestamp() - now
-    return min(math.ceil(seconds), MAX_RETRY_AFTER) if seconds > 0 else None
-
-
-def post(services: Services, url: str, body: str, headers: dict[str, str]) -> Outcome:
+def post(services: Services, url: str, body: str, headers: dict[str, str]) -> SubscriberAnswer:
     """One POST to a subscriber through the address guard, all of it (DNS, connect, TLS, answer) within one deadline.
 
     The answer is read as raw bytes (``identity`` asked for, nothing inflated), at most
-    MAX_ANSWER of them. Whatever the subscriber sends, an Outcome comes back: nothing it
+    MAX_ANSWER of them. Whatever the subscriber sends, an SubscriberAnswer comes back: nothing it
     does raises here.
     """
     timeout = services.settings.delivery_timeout_seconds
@@ -107,9 +86,9 @@ def post(services: Services, url: str, body: str, headers: dict[str, str]) -> Ou
     try:
         target = address_guard.check(url, allow_private=services.settings.allow_private_targets, timeout=timeout)
     except address_guard.TargetRefused as refused:
-        return Outcome(None, f"refused: {refused.reason}")
+        return SubscriberAnswer(None, f"refused: {refused.reason}")
     except TimeoutError:
-        return Outcome(None, "timed out", latency_ms=_ms(started))
+        return SubscriberAnswer(None, "timed out", latency_ms=_ms(started))
     request_headers = {
         **headers,
         "Content-Type": "application/json",
@@ -133,13 +112,19 @@ def post(services: Services, url: str, body: str, headers: dict[str, str]) -> Ou
                     break
             encoding = response.headers.get("Content-Encoding", "identity").strip().lower()[:MAX_HEADER_VALUE]
             text = head.decode("utf-8", errors="replace") if encoding == "identity" else f"({received} bytes of {encoding}, not decoded)"
-            return Outcome(response.status_code, None, retry_after(response.headers.get("Retry-After"), time.time()), _ms(started), text)
+            return SubscriberAnswer(
+                response.status_code,
+                None,
+                retry_after.seconds(response.headers.get("Retry-After"), time.time(), MAX_RETRY_AFTER),
+                _ms(started),
+                text,
+            )
     except httpx.TimeoutException:
-        return Outcome(None, "timed out", latency_ms=_ms(started))
+        return SubscriberAnswer(None, "timed out", latency_ms=_ms(started))
     except httpx.HTTPError as exc:  # refused, reset, a protocol violation, a bad certificate
-        return Outcome(None, attempt_errors.describe(exc), latency_ms=_ms(started))
+        return SubscriberAnswer(None, attempt_errors.describe(exc), latency_ms=_ms(started))
     except (httpx.StreamError, OSError, ValueError) as exc:  # whatever else a subscriber's bytes can cause: an outcome, never a raise
-        return Outcome(None, f"connection failed: {type(exc).__name__}", latency_ms=_ms(started))
+        return SubscriberAnswer(None, f"connection failed: {type(exc).__name__}", latency_ms=_ms(started))
 
 
 def _ms(started: float) -> float:
@@ -278,7 +263,7 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
     """Run SQS messages (id -> body), DELIVERY_CONCURRENCY POSTs at a time; returns the ids that failed."""
     failed: set[str] = set()
     work: list[tuple[str, jobs.Job, str, Subscription | None, str | None]] = []
-    enrich_jobs: list[tuple[str, jobs.Job]] = []
+    to_enrich: list[tuple[str, jobs.Job]] = []
     for message_id, body in bodies.items():
         try:
             job = jobs.Job.loads(body)
@@ -287,7 +272,7 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
             continue
         try:
             if job.kind is jobs.JobKind.ENRICH:
-                enrich_jobs.append((message_id, job))
+                to_enrich.append((message_id, job))
                 continue
             text = job.body
             if text is None:
@@ -314,7 +299,7 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
         message_id, job = item
         observability.correlate(job.event_id or job.event_cursor)
         try:
-            deferred.run(services, job)
+            enrich_jobs.run(services, job)
         except ConnectorError as exc:
             log.warning("enrich job %s postponed: %s", message_id, exc.message)
             return message_id
@@ -331,7 +316,7 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
         pending.clear()
 
     with ThreadPoolExecutor(max_workers=services.settings.delivery_concurrency) as pool:
-        futures = [pool.submit(enrich_later, item) for item in enrich_jobs] + [pool.submit(run, item) for item in work]
+        futures = [pool.submit(enrich_later, item) for item in to_enrich] + [pool.submit(run, item) for item in work]
         for future in as_completed(futures):
             result = future.result()
             if isinstance(result, str):

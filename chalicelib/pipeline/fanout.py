@@ -7,7 +7,7 @@ the subscriptions it names and their signatures of the event, never a secret (so
 worker does not read them again for a first attempt). Nothing is
 written to the deliveries table here: the first claim creates a delivery's record, so
 a stream batch handled twice queues its jobs again and their claims send nothing twice.
-An event still awaiting enrichment gets an ``enrich`` job instead (deferred.py).
+An event still awaiting enrichment gets an ``enrich`` job instead (enrich_jobs.py).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from chalicelib import observability
 from chalicelib.container import Services
 from chalicelib.contract import event_filters
 from chalicelib.errors import ConnectorError
-from chalicelib.pipeline import deferred, jobs
+from chalicelib.pipeline import enrich_jobs, jobs
 from chalicelib.store.records import StoredEvent
 
 log = logging.getLogger("connector.fanout")
@@ -37,7 +37,7 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
     awaiting = [e for e in events if e.awaiting]
     for event in awaiting:
         queued.append(jobs.enrichment(event))
-        delays.append(deferred.RETRY_EVERY)
+        delays.append(enrich_jobs.RETRY_EVERY)
     by_location: dict[str, list[int]] = {}
     for i, event in enumerate(events):
         if not event.awaiting:
@@ -67,15 +67,3 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
     except ConnectorError:
         return 0, set(range(len(events)))
     return len(queued), failed
-
-
-def sweep(services: Services, limit_per_shard: int = 500) -> int:
-    """Queue what the due index says is due (lapsed leases, retries past SQS's delay, lost jobs); returns how many."""
-    deliveries = services.deliveries
-    due = deliveries.due(limit_per_shard)
-    queued = jobs.redeliveries(d for d, _ in due)
-    if queued:
-        services.queue.send(queued)
-    for d, seen in due:
-        deliveries.postpone_sweep(d, seen)
-    return len(due)

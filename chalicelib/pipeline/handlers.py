@@ -13,7 +13,7 @@ from typing import Any
 from chalicelib import observability
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
-from chalicelib.pipeline import delivery, fanout
+from chalicelib.pipeline import delivery, fanout, sweeper
 from chalicelib.sevenstamp import connect
 from chalicelib.store.events import EventStore, landed_late, received_at
 from chalicelib.store.records import StoredEvent
@@ -87,7 +87,7 @@ def deliver_messages(services: Services, bodies: dict[str, str]) -> dict[str, An
 
 def sweep(services: Services) -> None:
     """Each minute: queue due deliveries, then check 7stamp's registration of this minute's locations (hourly each)."""
-    count = fanout.sweep(services)
+    count = sweeper.sweep(services)
     if count:
         log.info("sweeper queued %d due deliveries", count)
     checked = connect.check_scheduled(services)

@@ -3,7 +3,7 @@
 Storing is the hand-off: the events table's stream runs fan-out for every new item, so
 an event cannot be stored yet never delivered. Nothing is stored for a request that
 fails any check. An event that could not be enriched within ENRICH_WAIT_INBOUND is
-stored awaiting enrichment: fan-out queues an enrich job for it (deferred.py), which enriches or releases it before any delivery.
+stored awaiting enrichment: fan-out queues an enrich job for it (enrich_jobs.py), which enriches or releases it before any delivery.
 A duplicate is found by the conditional write itself, not by a read before it.
 """
 

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import httpx
 
-from chalicelib import observability
+from chalicelib import observability, retry_after
 from chalicelib.errors import (
     BadRequest,
     Conflict,
@@ -41,6 +41,7 @@ from chalicelib.errors import (
 CONNECT_TIMEOUT = 3.0
 CALL_DEADLINE = 10.0
 MAX_ATTEMPTS = 4
+MAX_RETRY_AFTER = 3600  # seconds: a longer wait asked by a 429 is read as this
 BACKOFF = (0.2, 0.5, 1.0)
 JITTER = 0.2
 MIN_ATTEMPT_TIME = 0.05  # an attempt with less time left than this is not worth starting
@@ -101,10 +102,8 @@ def http_client(base_url: str, transport: httpx.BaseTransport | None = None) -> 
 
 
 def _retry_after(response: httpx.Response) -> int:
-    try:
-        return max(1, int(float(response.headers.get("Retry-After", "1"))))
-    except ValueError:
-        return 1
+    """7stamp's Retry-After in whole seconds, 1 when absent or unreadable (read as a subscriber's is: ``retry_after``)."""
+    return max(1, retry_after.seconds(response.headers.get("Retry-After"), time.time(), MAX_RETRY_AFTER) or 1)
 
 
 def _error_of(outcome: CallOutcome) -> ConnectorError:

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from event_support import endpoints_of, subscribe
 
-from chalicelib.pipeline import deferred
+from chalicelib.pipeline import enrich_jobs
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 
@@ -38,7 +38,7 @@ def wait_for_delivery(stack, receiver, count: int) -> list:
 
 
 def test_an_event_7stamp_cannot_enrich_goes_out_unenriched_only_after_the_bounded_wait(stack, receiver, clock, monkeypatch):
-    monkeypatch.setattr(deferred, "RETRY_EVERY", 1)
+    monkeypatch.setattr(enrich_jobs, "RETRY_EVERY", 1)
     with stack.client(DEMO_KEY_A) as c:
         subscribe(c, "card_opened", receiver.url)
         stack.fault(path_prefix="/v1/customers", method="GET", status=500, times=1000)
@@ -46,7 +46,7 @@ def test_an_event_7stamp_cannot_enrich_goes_out_unenriched_only_after_the_bounde
         stack.settle()
         assert receiver.received == []
         assert c.get("/v1/triggers/card_opened").json() == []  # awaiting enrichment: pollers do not see it either
-        clock.advance(deferred.ENRICH_BOUND)
+        clock.advance(enrich_jobs.ENRICH_BOUND)
         [got] = wait_for_delivery(stack, receiver, 1)
         record = json.loads(got.body)
         assert record["enriched"] is False and record["customer"]["id"] == "c_demo_a"
@@ -54,7 +54,7 @@ def test_an_event_7stamp_cannot_enrich_goes_out_unenriched_only_after_the_bounde
 
 
 def test_an_event_7stamp_throttled_at_first_arrives_enriched_later(stack, receiver, monkeypatch):
-    monkeypatch.setattr(deferred, "RETRY_EVERY", 1)
+    monkeypatch.setattr(enrich_jobs, "RETRY_EVERY", 1)
     with stack.client(DEMO_KEY_A) as c:
         subscribe(c, "card_opened", receiver.url)
         stack.fault(path_prefix="/v1/customers", method="GET", status=429, times=1)

@@ -11,7 +11,6 @@ import gzip
 import socket
 import ssl
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -149,22 +148,6 @@ def test_an_answer_is_read_raw_up_to_the_cap():
     with serving(answer) as (port, _):
         outcome = delivery.post(services(), f"http://127.0.0.1:{port}/hook", "{}", {})
     assert outcome.status_code == 500 and outcome.answer == "a" * delivery.ANSWER_KEPT
-
-
-@pytest.mark.parametrize(
-    "value",
-    ["\u00b2", "9" * 5000, "-5", "1.5", "Thu, 01 Jan 1970 00:00:00 GMT", "soon", "\u0663\u0660", "12 34"],
-)
-def test_a_bad_retry_after_is_ignored(value):
-    assert delivery.retry_after(value, time.time()) is None
-
-
-def test_retry_after_reads_seconds_and_future_http_dates():
-    now = time.time()
-    assert delivery.retry_after(" 120 ", now) == 120
-    assert delivery.retry_after("99999999", now) == delivery.MAX_RETRY_AFTER
-    later = datetime.datetime.fromtimestamp(now + 600, datetime.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
-    assert 598 <= (delivery.retry_after(later, now) or 0) <= 601
 
 
 def test_nothing_in_a_subscribers_headers_makes_the_attempt_raise():

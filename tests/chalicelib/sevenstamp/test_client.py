@@ -149,7 +149,9 @@ def test_policy_backs_off_alike_for_an_answer_and_a_failure(monkeypatch):
     assert waits == {BACKOFF[1] * (1 + JITTER)}
 
 
-@pytest.mark.parametrize(("retry_after", "wait"), [("3", 3.0), (None, 1.0), ("soon", 1.0), ("0", 1.0), ("2.5", 2.0)])
+@pytest.mark.parametrize(
+    ("retry_after", "wait"), [("3", 3.0), (None, 1.0), ("soon", 1.0), ("0", 1.0), ("2.5", 1.0)]
+)  # "2.5" is no delay-seconds (RFC 9110): as unusable as "soon"
 def test_policy_honours_retry_after_on_429_and_waits_a_second_without_a_usable_one(retry_after, wait):
     assert retry_delay(answer(429, retry_after), 0, max_attempts=4, remaining=10.0) == wait
     assert retry_delay(answer(429, retry_after), 2, max_attempts=4, remaining=10.0) == wait

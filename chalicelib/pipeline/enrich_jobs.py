@@ -1,4 +1,7 @@
-"""Events stored before their enrichment: enriched later, then released to fan-out.
+"""Enrich jobs: events stored before their enrichment are enriched later, then released to fan-out.
+
+They travel on the delivery queue as jobs of kind ``enrich`` (``jobs.enrichment``) and run in the
+delivery worker beside the deliveries (``delivery.handle_messages`` hands them here).
 
 Inbound waits only a second for 7stamp; an event it could not enrich is stored awaiting
 enrichment, and fan-out queues an ``enrich`` job for it instead of its deliveries. The
@@ -17,7 +20,7 @@ from chalicelib.container import Services
 from chalicelib.pipeline import enrich, jobs
 from chalicelib.store.events import received_at
 
-log = logging.getLogger("connector.deferred")
+log = logging.getLogger("connector.enrich_jobs")
 
 ENRICH_BOUND = 120.0
 RETRY_EVERY = 5  # each try waits up to WAIT_LATER for a booked call: a first-seen customer's backlog clears within a try or two
