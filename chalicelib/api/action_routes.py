@@ -20,10 +20,10 @@ def _run(kind: str, call: Call, data: dict[str, Any]) -> Any:
     if definition is None:
         raise NotFound(f"There is no {'action' if kind == 'create' else 'search'} called {call.params['slug']!r}")
     header = {k.lower(): v for k, v in call.headers.items()}.get("idempotency-key")
-    with call.services.sevenstamp(call.api_key) as client:
-        return action_runner.run(
-            call.services.idempotency, definition, call.me, client, data, header, phone_region=call.services.settings.default_phone_region
-        )
+    client = call.services.sevenstamp(call.api_key)
+    return action_runner.run(
+        call.services.idempotency, definition, call.me, client, data, header, phone_region=call.services.settings.default_phone_region
+    )
 
 
 @endpoint(bp, "/v1/actions/{slug}", ["POST"], summary="An action", per_definition="create", errors=(400, 404, 409, 413, 422))
@@ -46,6 +46,6 @@ def options(call: Call) -> list[dict[str, str]]:
         raise NotFound(f"No dropdown called {source!r}; there are {', '.join(OPTION_SOURCES)}")
     if source == "events":
         return [{"id": key, "label": t.label} for key, t in registry.triggers().items()]
-    with call.services.sevenstamp(call.api_key) as client:
-        templates = client.card_templates() if source == "card-templates" else client.voucher_templates()
+    client = call.services.sevenstamp(call.api_key)
+    templates = client.card_templates() if source == "card-templates" else client.voucher_templates()
     return [{"id": str(t["id"]), "label": str(t.get("name") or t["id"])} for t in templates]

@@ -156,15 +156,15 @@ def call_tool(call: Call, name: str, arguments: dict[str, Any]) -> dict[str, Any
     try:
         if definition is None:
             return _result(_recent_events(call, arguments))
-        with call.services.sevenstamp(call.api_key) as client:
-            output = action_runner.run(
-                call.services.idempotency,
-                definition,
-                call.me,
-                client,
-                arguments,
-                phone_region=call.services.settings.default_phone_region,
-            )
+        client = call.services.sevenstamp(call.api_key)
+        output = action_runner.run(
+            call.services.idempotency,
+            definition,
+            call.me,
+            client,
+            arguments,
+            phone_region=call.services.settings.default_phone_region,
+        )
         return _result(output if definition.kind == "create" else {"results": output})
     except ConnectorError as error:
         return error_result(error)

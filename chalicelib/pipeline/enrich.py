@@ -30,9 +30,9 @@ from chalicelib.store.records import Connection
 log = logging.getLogger("connector.enrich")
 
 CALL_SECONDS = 0.3  # the least time worth giving a call: a pacing slot later than the wait allows for it is not taken
-CALL_DEADLINE = 3.0
+ENRICH_CALL_DEADLINE = 3.0
 CUSTOMER_FIELDS = ("email", "phone", "name", "birthday")
-CARD_FIELDS = ("stamps", "stamps_required", "template_id", "goal_index", "status", "wallet_url")
+ENRICHED_CARD_KEYS = ("stamps", "stamps_required", "template_id", "goal_index", "status", "wallet_url")
 PROGRESS = ("stamps", "stamps_required")
 _flights: dict[tuple[str, str], threading.Event] = {}  # customers being fetched by this worker
 _lock = threading.Lock()
@@ -102,7 +102,7 @@ def _merge(payload: dict[str, Any], profile: CustomerProfile | None, card_detail
     if profile is not None and customer is not None:
         record["customer"] = {**customer, **{k: profile.contact.get(k) for k in CUSTOMER_FIELDS}}
     if card is not None and card_details:
-        record["card"] = {**{k: card_details[k] for k in CARD_FIELDS if k in card_details}, **card}
+        record["card"] = {**{k: card_details[k] for k in ENRICHED_CARD_KEYS if k in card_details}, **card}
     return record
 
 
@@ -120,7 +120,9 @@ def _outcome(payload: dict[str, Any], profile: CustomerProfile | None, fetched: 
 
 
 def _profile_from(location_id: str, customer_id: str, customer: dict[str, Any], fetched_at: float) -> CustomerProfile:
-    cards = {str(c["id"]): {k: c.get(k) for k in CARD_FIELDS} for c in customer.get("cards") or [] if isinstance(c, dict) and c.get("id")}
+    cards = {
+        str(c["id"]): {k: c.get(k) for k in ENRICHED_CARD_KEYS} for c in customer.get("cards") or [] if isinstance(c, dict) and c.get("id")
+    }
     contact = {k: customer.get(k) for k in CUSTOMER_FIELDS}
     return CustomerProfile(location_id, customer_id, contact, cards, fetched_at)
 
@@ -190,8 +192,8 @@ def _fetch(
         if not services.pacer.acquire(bucket, deadline - CALL_SECONDS):
             return known
         fetched_at = services.clock.now()
-        with services.sevenstamp(api_key, deadline=min(CALL_DEADLINE, deadline - fetched_at), max_attempts=1) as client:
-            found = client.get_customer(customer_id)
+        client = services.sevenstamp(api_key, deadline=min(ENRICH_CALL_DEADLINE, deadline - fetched_at), max_attempts=1)
+        found = client.get_customer(customer_id)
         if not isinstance(found, dict):
             raise UpstreamError("7stamp answered a customer that is not an object")
     except (NotFound, Forbidden, Unauthorized) as exc:

@@ -44,16 +44,16 @@ def authenticate(services: Services, api_key: str) -> Tenant:
     tenant = cache.get(digest)
     if tenant is not None:
         return tenant
-    with services.sevenstamp(api_key) as client:
-        me = client.me()
-        tenant = Tenant(
-            location_id=str(me["location_id"]),
-            location_name=str(me.get("location_name") or ""),
-            business_id=str(me.get("business_id") or ""),
-            business_name=str(me.get("business_name") or ""),
-            staff_login=str(me.get("staff_login") or ""),
-        )
-        connected = connect.ensure_connected(services, tenant, api_key, client)
+    client = services.sevenstamp(api_key)
+    me = client.me()
+    tenant = Tenant(
+        location_id=str(me["location_id"]),
+        location_name=str(me.get("location_name") or ""),
+        business_id=str(me.get("business_id") or ""),
+        business_name=str(me.get("business_name") or ""),
+        staff_login=str(me.get("staff_login") or ""),
+    )
+    connected = connect.ensure_connected(services, tenant, api_key, client)
     if connected:
         cache.put(digest, tenant)
     return tenant

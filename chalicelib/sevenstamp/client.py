@@ -145,12 +145,6 @@ class SevenStampClient:
         self._deadline = deadline
         self._max_attempts = max_attempts
 
-    def __enter__(self) -> SevenStampClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Nothing to release: the pool outlives the view (callers may still scope a client with ``with``)."""
-
     # -- transport ---------------------------------------------------------------------
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         return self._decode(self._send(method, path, **kwargs))

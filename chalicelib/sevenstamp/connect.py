@@ -121,8 +121,8 @@ def check_on_subscribe(services: Services, location_id: str, api_key: str) -> No
     if connection is None:
         return
     try:
-        with services.sevenstamp(api_key) as client:
-            check_registration(services, connection, client)
+        client = services.sevenstamp(api_key)
+        check_registration(services, connection, client)
     except ConnectorError as exc:
         log.warning("the registration of location %s could not be checked: %s", location_id, exc.message)
 
@@ -142,8 +142,8 @@ def check_scheduled(services: Services) -> int:
             if connection is None or api_key is None:
                 continue
             checked += 1
-            with services.sevenstamp(api_key, max_attempts=1) as client:
-                check_registration(services, connection, client)
+            client = services.sevenstamp(api_key, max_attempts=1)
+            check_registration(services, connection, client)
         except Unauthorized:
             if connection is not None:
                 key_refused(services, connection)

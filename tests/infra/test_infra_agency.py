@@ -207,9 +207,9 @@ def test_destroy_unregisters_each_location_at_7stamp_then_removes_the_stack_keep
         monkeypatch.setenv(name, value)
     env = {v: resources[k]["PhysicalResourceId"] for k, v in {"LocationsTable": "LOCATIONS_TABLE", "ConnectorKey": "KMS_KEY_ID"}.items()}
     services = container.build(load({**env, "SEVENSTAMP_API_URL": sandbox.url}))
-    with services.sevenstamp(DEMO_KEY_A) as client:  # a location connected as the connector connects one: webhook and kept key
-        assert connect.ensure_connected(services, Tenant(DEMO_LOCATION_A, "Location A", "b", "Business", "staff"), DEMO_KEY_A, client)
-        registered = {w["id"] for w in client.list_webhooks()}
+    client = services.sevenstamp(DEMO_KEY_A)  # a location connected as the connector connects one: webhook and kept key
+    assert connect.ensure_connected(services, Tenant(DEMO_LOCATION_A, "Location A", "b", "Business", "staff"), DEMO_KEY_A, client)
+    registered = {w["id"] for w in client.list_webhooks()}
     webhook = services.locations.get(DEMO_LOCATION_A).webhook_id  # type: ignore[union-attr]
     assert webhook in registered
     services.locations.claim("loc_without_key", "loc_without_key.secret")  # registered, but its key was never kept
@@ -221,8 +221,8 @@ def test_destroy_unregisters_each_location_at_7stamp_then_removes_the_stack_keep
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"7stamp webhooks removed for 1 location(s): {DEMO_LOCATION_A}." in done.stdout
     assert "NOT removed for location loc_without_key: no key kept, webhook wh_elsewhere stays at 7stamp" in done.stdout
-    with services.sevenstamp(DEMO_KEY_A) as client:
-        assert webhook not in {w["id"] for w in client.list_webhooks()}
+    client = services.sevenstamp(DEMO_KEY_A)
+    assert webhook not in {w["id"] for w in client.list_webhooks()}
     assert not [s for s in cf.describe_stacks()["Stacks"] if s["StackName"] == STACK and s["StackStatus"] != "DELETE_COMPLETE"]
     kept = [line.split()[0] for line in done.stdout.split("Kept its data:")[1].splitlines()[1:] if line.startswith("  ")]
     assert set(kept) == {"LocationsTable", "IdempotencyTable", "EventsTable", "SubscriptionsTable", "DeliveriesTable"}  # KeysTable: Delete
