@@ -181,3 +181,8 @@ def test_inbound_has_a_public_function_url_that_the_api_registers_with_7stamp(re
     assert grants["lambda:InvokeFunction"]["InvokedViaFunctionUrl"] is True
     variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
     assert variables["CONNECTOR_INBOUND_URL"] == {"Fn::GetAtt": ["InboundUrl", "FunctionUrl"]}
+
+
+def test_the_api_function_has_reserved_concurrency(resources: dict[str, Any]) -> None:
+    """Issue 23: one caller's slow requests may take the API's share of the account's concurrency, never all of it."""
+    assert resources["APIHandler"]["Properties"]["ReservedConcurrentExecutions"] == 25
