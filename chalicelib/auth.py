@@ -13,7 +13,8 @@ from collections.abc import Mapping
 from chalicelib import connect
 from chalicelib.container import Services
 from chalicelib.contract import API_KEY_RE
-from chalicelib.errors import Unauthorized
+from chalicelib.errors import Forbidden, Unauthorized
+from chalicelib.settings import Settings
 from chalicelib.store.records import Tenant
 
 
@@ -41,12 +42,25 @@ def key_hash(api_key: str) -> str:
     return hashlib.sha256(api_key.encode()).hexdigest()
 
 
+def check_allowed(settings: Settings, location_id: str, business_id: str) -> None:
+    """403 unless this stage serves the location and its business (CONNECTOR_ALLOWED_LOCATIONS / _BUSINESSES; unset = all).
+
+    An agency's stage serves one client: any other 7stamp key authenticates at 7stamp, so
+    without this it could register a webhook and store data in the client's stage.
+    """
+    if settings.allowed_locations and location_id not in settings.allowed_locations:
+        raise Forbidden(f"This connector serves only its own client's locations; location {location_id} is not one of them")
+    if settings.allowed_businesses and business_id not in settings.allowed_businesses:
+        raise Forbidden(f"This connector serves only its own client's businesses; business {business_id} is not one of them")
+
+
 def authenticate(services: Services, api_key: str) -> Tenant:
-    """The key's location: from the cache, else from 7stamp's /v1/me (which also connects the location)."""
+    """The key's location: from the cache, else from 7stamp's /v1/me (which also connects the location, if this stage serves it)."""
     digest = key_hash(api_key)
     cache = services.key_cache
     tenant = cache.get(digest)
     if tenant is not None:
+        check_allowed(services.settings, tenant.location_id, tenant.business_id)  # the cache may predate the setting
         return tenant
     with services.sevenstamp(api_key) as client:
         me = client.me()
@@ -57,6 +71,7 @@ def authenticate(services: Services, api_key: str) -> Tenant:
             business_name=str(me.get("business_name") or ""),
             staff_login=str(me.get("staff_login") or ""),
         )
+        check_allowed(services.settings, tenant.location_id, tenant.business_id)  # before anything is registered or stored
         connected = connect.ensure_connected(services, tenant, api_key, client)
     if connected:
         cache.put(digest, tenant)

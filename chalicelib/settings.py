@@ -15,6 +15,7 @@ from functools import lru_cache
 from chalicelib.errors import SettingsError
 
 _REGION_RE = re.compile(r"^[A-Z]{2}$")
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,8 @@ class Settings:
     delivery_concurrency: int  # DELIVERY_CONCURRENCY
     delivery_timeout_seconds: float  # DELIVERY_TIMEOUT_SECONDS
     default_phone_region: str  # DEFAULT_PHONE_REGION
+    allowed_locations: frozenset[str]  # CONNECTOR_ALLOWED_LOCATIONS: comma-separated 7stamp location ids; empty = every location
+    allowed_businesses: frozenset[str]  # CONNECTOR_ALLOWED_BUSINESSES: comma-separated business ids; empty = every business
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -74,6 +77,15 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if raw in ("1", "true", "yes"):
         return True
     raise SettingsError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _ids(env: Mapping[str, str], name: str) -> frozenset[str]:
+    """A comma-separated list of 7stamp ids (``loc_45, loc_46``); unset or empty is the empty set."""
+    ids = frozenset(part.strip() for part in env.get(name, "").split(",") if part.strip())
+    bad = sorted(i for i in ids if not _ID_RE.match(i))
+    if bad:
+        raise SettingsError(f"{name} must be comma-separated 7stamp ids (letters, digits, _ or -), got {bad[0]!r}")
+    return ids
 
 
 def _name(env: Mapping[str, str], name: str, default: str) -> str:
@@ -120,6 +132,8 @@ def load(env: Mapping[str, str]) -> Settings:
         delivery_concurrency=_int(env, "DELIVERY_CONCURRENCY", 32, 1, 256),
         delivery_timeout_seconds=float(_int(env, "DELIVERY_TIMEOUT_SECONDS", 15, 1, 15)),
         default_phone_region=region,
+        allowed_locations=_ids(env, "CONNECTOR_ALLOWED_LOCATIONS"),
+        allowed_businesses=_ids(env, "CONNECTOR_ALLOWED_BUSINESSES"),
     )
 
 

@@ -15,7 +15,7 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib import enrich, observability, signing, strict_json
+from chalicelib import auth, enrich, observability, signing, strict_json
 from chalicelib.container import Services
 from chalicelib.errors import BadRequest, Forbidden, NotFound, Unauthorized
 
@@ -49,6 +49,7 @@ def receive(services: Services, token: str, raw_body: bytes, headers: Mapping[st
     input_types.parse(InboundEvent, payload)
     if payload.get("location_id") != connection.location_id:
         raise Forbidden("The event belongs to another location")
+    auth.check_allowed(services.settings, connection.location_id, str(payload.get("business_id") or ""))  # before enrichment
     lowered = {k.lower(): v for k, v in headers.items()}
     key = dedup_key(lowered.get("webhook-id"), payload)
     result = enrich.enrich(services, connection, payload, wait=ENRICH_WAIT_INBOUND)
