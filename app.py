@@ -11,8 +11,10 @@ from typing import Any
 
 from chalice import Chalice, Rate  # type: ignore[attr-defined]
 
-from chalicelib import container, lambda_handlers, observability, settings
-from chalicelib.api import blueprints, http
+from chalicelib import container, observability, settings
+from chalicelib.api import http
+from chalicelib.api.routes import blueprints
+from chalicelib.pipeline import handlers
 
 services = container.build(settings.get())  # a missing or bad setting stops the cold start here, naming the variable
 observability.setup()
@@ -42,19 +44,19 @@ DELIVERY_QUEUE_PLACEHOLDER = "arn:aws:sqs:us-east-1:000000000000:sevenstamp-deli
 @app.on_dynamodb_record(stream_arn=EVENTS_STREAM_PLACEHOLDER, batch_size=100, starting_position="TRIM_HORIZON")
 def fanout(event: Any) -> dict[str, Any]:
     """Every event stored by the inbound route is fanned out from the table's stream; failures are reported per record."""
-    return lambda_handlers.fan_out_records(services, [(record.sequence_number, record.event_name, record.new_image) for record in event])
+    return handlers.fan_out_records(services, [(record.sequence_number, record.event_name, record.new_image) for record in event])
 
 
 @app.on_sqs_message(queue_arn=DELIVERY_QUEUE_PLACEHOLDER, batch_size=10)
 def deliver(event: Any) -> dict[str, Any]:
     """POST queued deliveries; failed messages are reported back for SQS to retry (partial batch failure)."""
-    return lambda_handlers.deliver_messages(services, {record.to_dict()["messageId"]: record.body for record in event})
+    return handlers.deliver_messages(services, {record.to_dict()["messageId"]: record.body for record in event})
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 def sweep(event: Any) -> None:
     """Queue retries that are due later than SQS can delay, and deliveries a crashed worker left behind."""
-    lambda_handlers.sweep(services)
+    handlers.sweep(services)
 
 
 @app.lambda_function(name="inbound")

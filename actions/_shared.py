@@ -6,9 +6,9 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from chalicelib.card_labels import card_fields
-from chalicelib.definitions import OutputField
-from chalicelib.input_types import VISIBLE, Email, Input, Phone, Rule
+from chalicelib.contract.card_labels import card_fields
+from chalicelib.contract.definitions import OutputField
+from chalicelib.contract.input_types import VISIBLE, Email, Input, Phone, Rule
 
 IDENTIFIERS = ("email", "phone", "customer_id", "card_id")
 

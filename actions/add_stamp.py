@@ -7,12 +7,11 @@ from typing import Any
 from pydantic import Field
 
 from actions._shared import SAMPLE_CARD, SAMPLE_VOUCHER, TEMPLATE_FIELD, CustomerRef, card_output
-from chalicelib import customers
-from chalicelib.action_runner import ActionContext
-from chalicelib.card_labels import card_field, card_fields
-from chalicelib.definitions import ActionDefinition, OutputField
+from chalicelib.contract.card_labels import card_field, card_fields
+from chalicelib.contract.definitions import ActionContext, ActionDefinition, OutputField
+from chalicelib.contract.input_types import VISIBLE, Integer
 from chalicelib.errors import NotFound
-from chalicelib.input_types import VISIBLE, Integer
+from chalicelib.sevenstamp import customers
 
 
 class AddStampInput(CustomerRef):

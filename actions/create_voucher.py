@@ -7,10 +7,9 @@ from typing import Any, ClassVar, Literal
 from pydantic import Field
 
 from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT, CustomerRef
-from chalicelib import customers
-from chalicelib.action_runner import ActionContext
-from chalicelib.definitions import ActionDefinition
-from chalicelib.input_types import VISIBLE, FutureMoment, Rule
+from chalicelib.contract.definitions import ActionContext, ActionDefinition
+from chalicelib.contract.input_types import VISIBLE, FutureMoment, Rule
+from chalicelib.sevenstamp import customers
 
 
 class CreateVoucherInput(CustomerRef):

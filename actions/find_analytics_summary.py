@@ -6,9 +6,8 @@ from typing import Any
 
 from pydantic import Field, model_validator
 
-from chalicelib.action_runner import ActionContext
-from chalicelib.definitions import ActionDefinition, OutputField
-from chalicelib.input_types import Day, Input
+from chalicelib.contract.definitions import ActionContext, ActionDefinition, OutputField
+from chalicelib.contract.input_types import Day, Input
 
 COUNTS = ("cards_issued", "cards_saved", "stamps_added", "goals_reached", "vouchers_issued", "vouchers_redeemed")
 

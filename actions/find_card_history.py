@@ -7,11 +7,10 @@ from typing import Any
 from pydantic import Field
 
 from actions._shared import TEMPLATE_FIELD, CustomerRef
-from chalicelib import customers
-from chalicelib.action_runner import ActionContext
-from chalicelib.definitions import ActionDefinition, OutputField
+from chalicelib.contract.definitions import ActionContext, ActionDefinition, OutputField
+from chalicelib.contract.input_types import WholeNumber
 from chalicelib.errors import Forbidden, NotFound
-from chalicelib.input_types import WholeNumber
+from chalicelib.sevenstamp import customers
 
 MAX_ENTRIES = 100
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from actions._shared import SAMPLE_CARD, TEMPLATE_FIELD, CustomerRef
-from chalicelib import customers
-from chalicelib.action_runner import ActionContext
-from chalicelib.card_labels import card_field, card_fields
-from chalicelib.definitions import ActionDefinition, OutputField
+from chalicelib.contract.card_labels import card_field, card_fields
+from chalicelib.contract.definitions import ActionContext, ActionDefinition, OutputField
+from chalicelib.sevenstamp import customers
 
 
 class FindCustomerInput(CustomerRef):

@@ -7,10 +7,9 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
-from chalicelib.action_runner import ActionContext
-from chalicelib.definitions import ActionDefinition
+from chalicelib.contract.definitions import ActionContext, ActionDefinition
+from chalicelib.contract.input_types import VISIBLE, Input, Rule
 from chalicelib.errors import NotFound
-from chalicelib.input_types import VISIBLE, Input, Rule
 
 
 class FindVoucherInput(Input):

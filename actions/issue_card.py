@@ -7,9 +7,8 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from actions._shared import CARD_OUTPUT, SAMPLE_CARD, TEMPLATE_FIELD, card_output
-from chalicelib.action_runner import ActionContext
-from chalicelib.definitions import ActionDefinition, OutputField
-from chalicelib.input_types import VISIBLE, Day, Email, Input, Phone, Rule
+from chalicelib.contract.definitions import ActionContext, ActionDefinition, OutputField
+from chalicelib.contract.input_types import VISIBLE, Day, Email, Input, Phone, Rule
 
 
 class IssueCardInput(Input):

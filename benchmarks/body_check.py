@@ -14,9 +14,9 @@ import statistics
 import time
 from collections.abc import Callable
 
-from chalicelib import strict_json
-from chalicelib.contract import MAX_BODY_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_DEPTH
+from chalicelib.contract.limits import MAX_BODY_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_DEPTH
 from chalicelib.errors import BadRequest
+from chalicelib.security import strict_json
 
 RUNS = 15
 GOAL = 3.0

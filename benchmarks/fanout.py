@@ -41,7 +41,8 @@ def run(concurrency: int, moto_url: str, prefix: str, latency: float) -> tuple[f
     os.environ["DELIVERY_CONCURRENCY"] = str(concurrency)
     use_endpoint(moto_url)
     import app as connector_app
-    from chalicelib import container, signing
+    from chalicelib import container
+    from chalicelib.security import signing
     from chalicelib.store.records import Subscription
     from stack.provision import provision, stream_arn
     from stack.worker import Worker
@@ -115,7 +116,9 @@ def count_calls(moto_url: str) -> tuple[dict[str, int], dict[str, int]]:
     """AWS requests of the real path (signed inbound webhook, stream fan-out, delivery) for one event to 1 and to 10 subscribers."""
     use_endpoint(moto_url)
     import app as connector_app
-    from chalicelib import container, signing, webhook_intake
+    from chalicelib import container
+    from chalicelib.pipeline import intake
+    from chalicelib.security import signing
     from chalicelib.store.records import Subscription
     from stack.provision import provision, stream_arn
     from stack.worker import Worker
@@ -149,7 +152,7 @@ def count_calls(moto_url: str) -> tuple[dict[str, int], dict[str, int]]:
         calls.take()
         body = json.dumps({"event": "stamp_added", "location_id": tenant, "business_id": "b", "timestamp": "2026-11-22T00:00:00Z"})
         before = receiver.count()
-        webhook_intake.receive(services, token, body.encode(), signing.headers(secret, f"msg_{tenant}", int(time.time()), body))
+        intake.receive(services, token, body.encode(), signing.headers(secret, f"msg_{tenant}", int(time.time()), body))
         deadline = time.monotonic() + 60
         while receiver.count() < before + subscribers and time.monotonic() < deadline:
             if worker.pump_stream() + worker.pump_queue() == 0:

@@ -114,7 +114,7 @@ class Tries:
         self._lock = threading.Lock()
 
     def attach(self) -> Tries:
-        from chalicelib import deferred
+        from chalicelib.pipeline import deferred
 
         real = deferred.run
 

@@ -125,10 +125,10 @@ class Poller:
 
 
 def _is_enrich_job(body: str) -> bool:
-    from chalicelib import queue
+    from chalicelib.pipeline import jobs
 
     try:
-        return queue.Job.loads(body).kind == queue.ENRICH
+        return jobs.Job.loads(body).kind == jobs.ENRICH
     except (ValueError, KeyError, TypeError):
         return False
 

@@ -13,7 +13,7 @@ import statistics
 import time
 from collections.abc import Callable
 
-from chalicelib.sevenstamp import SevenStampClient, http_client
+from chalicelib.sevenstamp.client import SevenStampClient, http_client
 
 CALLS = 200
 

@@ -15,14 +15,14 @@ from functools import cached_property
 
 import httpx
 
-from chalicelib import pacing
-from chalicelib import sevenstamp as sevenstamp_api
 from chalicelib.aws import AwsClients
 from chalicelib.clock import Clock
-from chalicelib.keyvault import KeyVault
-from chalicelib.queue import DeliveryQueue
+from chalicelib.pipeline.jobs import DeliveryQueue
+from chalicelib.security.key_vault import KeyVault
 from chalicelib.settings import Settings, load
-from chalicelib.sevenstamp import SevenStampClient
+from chalicelib.sevenstamp import client as sevenstamp_api
+from chalicelib.sevenstamp import pacing
+from chalicelib.sevenstamp.client import SevenStampClient
 from chalicelib.store import Dynamo
 from chalicelib.store.deliveries import DeliveryStore
 from chalicelib.store.delivery_log import DeliveryLog

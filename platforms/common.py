@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from chalicelib.action_runner import IDEMPOTENCY_FIELD
+from chalicelib.contract.limits import IDEMPOTENCY_FIELD
 
 Files = dict[str, str]
 Catalog = dict[str, Any]

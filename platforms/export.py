@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from chalicelib import catalog
+from chalicelib.contract import catalog
 from platforms.common import ExportError, Files, write_app
 from platforms.make import generate as make_app
 from platforms.n8n import generate as n8n_app

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 
-from chalicelib import container, parked
+from chalicelib import container
+from chalicelib.pipeline import parked
 
 
 def main() -> int:

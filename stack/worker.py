@@ -111,7 +111,7 @@ class Worker:
         self._tries[sequence] = self._tries.get(sequence, 0) + 1
         if self._tries[sequence] < MAX_TRIES:
             return False
-        from chalicelib import parked
+        from chalicelib.pipeline import parked
 
         parked.park(
             self._app.services,

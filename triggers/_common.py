@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.card_labels import card_fields
-from chalicelib.definitions import Filter, OutputField
+from chalicelib.contract.card_labels import card_fields
+from chalicelib.contract.definitions import Filter, OutputField
 
 EVENT_FIELDS: tuple[OutputField, ...] = (
     OutputField("id", "Event ID"),

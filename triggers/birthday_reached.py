@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.definitions import TriggerDefinition
+from chalicelib.contract.definitions import TriggerDefinition
 from triggers._common import CARD_TEMPLATE_FILTER, VOUCHER_EVENT_FIELDS, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.definitions import TriggerDefinition
+from chalicelib.contract.definitions import TriggerDefinition
 from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, NEW_CARD, sample_event
 
 DEFINITION = TriggerDefinition(

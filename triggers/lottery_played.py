@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.definitions import Filter, OutputField, TriggerDefinition
+from chalicelib.contract.definitions import Filter, OutputField, TriggerDefinition
 from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, sample_event
 
 DEFINITION = TriggerDefinition(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chalicelib.definitions import Filter, TriggerDefinition
+from chalicelib.contract.definitions import Filter, TriggerDefinition
 from triggers._common import CARD_TEMPLATE_FILTER, VOUCHER_EVENT_FIELDS, VOUCHER_TYPE_FILTER, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(

@@ -13,7 +13,8 @@ bp = Blueprint(__name__)
 
 
 def _run(kind: str, call: Call, data: dict[str, Any]) -> Any:
-    from chalicelib import action_runner, registry  # the definitions load on first use, not at cold start
+    from chalicelib.api import action_runner
+    from chalicelib.contract import registry  # the definitions load on first use, not at cold start
 
     definition = registry.action_by_path(kind, call.params["slug"])
     if definition is None:
@@ -37,8 +38,8 @@ def search(call: Call) -> Any:
 
 @endpoint(bp, "/v1/options/{source}", ["GET"], summary="Dropdown sources", responses={200: MODELS + "Options"}, errors=(404,))
 def options(call: Call) -> list[dict[str, str]]:
-    from chalicelib import registry
-    from chalicelib.catalog import OPTION_SOURCES
+    from chalicelib.contract import registry
+    from chalicelib.contract.catalog import OPTION_SOURCES
 
     source = call.params["source"]
     if source not in OPTION_SOURCES:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.store.records import Subscription, Tenant
+from chalicelib.contract.moments import iso, seconds_of
+from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus, Subscription, Tenant
 
 ME = ("location_id", "location_name", "business_id", "business_name", "staff_login")
 
@@ -30,3 +31,34 @@ def hook(sub: Subscription) -> dict[str, Any]:
 def new_hook(sub: Subscription) -> dict[str, Any]:
     """The subscribe answer, the only one that shows the signing secret."""
     return {**_subscription(sub), "secret": sub.secret}
+
+
+def attempt_row(a: Attempt) -> dict[str, Any]:
+    """One attempt as the delivery log and the test route show it."""
+    return {
+        "at": iso(a.at),
+        "status_code": a.status_code,
+        "error": a.error,
+        "latency_ms": a.latency_ms,
+        "answer": a.answer,
+        "ok": a.status_code is not None and 200 <= a.status_code < 300,
+    }
+
+
+def delivery_row(d: DeliveryRecord) -> dict[str, Any]:
+    """One delivery as the API shows it: its state, its latest attempt and every attempt kept (the last 10)."""
+    last = d.attempts_log[-1] if d.attempts_log else None
+    return {
+        "hook_id": d.subscription_id,
+        "event_id": d.event_id,
+        "event": d.event,
+        "status": d.status.value,
+        "received_at": iso(seconds_of(d.event_cursor)),
+        "attempts": len(d.attempts_log),
+        "last_status_code": last.status_code if last else None,
+        "last_error": last.error if last else None,
+        "last_attempt_at": iso(last.at) if last else None,
+        "last_latency_ms": last.latency_ms if last else None,
+        "next_attempt_at": iso(d.next_at) if d.status is DeliveryStatus.PENDING else None,
+        "history": [attempt_row(a) for a in d.attempts_log],
+    }

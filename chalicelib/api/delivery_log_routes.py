@@ -9,13 +9,15 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib import health, queue
-from chalicelib.api.hooks import own, refuse_if_disabled
+from chalicelib.api import hook_health
+from chalicelib.api.bodies import delivery_row
+from chalicelib.api.hook_access import own, refuse_if_disabled
 from chalicelib.api.http import MODELS, Call, endpoint
+from chalicelib.contract.moments import since_cursor
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
-from chalicelib.moments import iso, seconds_of, since_cursor
+from chalicelib.pipeline import jobs
 from chalicelib.store.events import cursor_of
-from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus
+from chalicelib.store.records import DeliveryRecord, DeliveryStatus
 
 bp = Blueprint(__name__)
 
@@ -23,36 +25,6 @@ DEFAULT_LIMIT = 50
 EVENT_NAME = re.compile(r"^[a-z][a-z0-9_.]{0,99}$")
 _PAGE_CURSOR = re.compile(r"^\d{15}#[A-Za-z0-9]{1,64}$")
 _HOOK_ID = re.compile(r"^hook_[0-9a-f]{24}$")
-
-
-def attempt_row(a: Attempt) -> dict[str, Any]:
-    return {
-        "at": iso(a.at),
-        "status_code": a.status_code,
-        "error": a.error,
-        "latency_ms": a.latency_ms,
-        "answer": a.answer,
-        "ok": a.status_code is not None and 200 <= a.status_code < 300,
-    }
-
-
-def delivery_row(d: DeliveryRecord) -> dict[str, Any]:
-    """One delivery as the API shows it: its state, its latest attempt and every attempt kept (the last 10)."""
-    last = d.attempts_log[-1] if d.attempts_log else None
-    return {
-        "hook_id": d.subscription_id,
-        "event_id": d.event_id,
-        "event": d.event,
-        "status": d.status.value,
-        "received_at": iso(seconds_of(d.event_cursor)),
-        "attempts": len(d.attempts_log),
-        "last_status_code": last.status_code if last else None,
-        "last_error": last.error if last else None,
-        "last_attempt_at": iso(last.at) if last else None,
-        "last_latency_ms": last.latency_ms if last else None,
-        "next_attempt_at": iso(d.next_at) if d.status is DeliveryStatus.PENDING else None,
-        "history": [attempt_row(a) for a in d.attempts_log],
-    }
 
 
 def _page_token(key: tuple[str, str]) -> str:
@@ -95,7 +67,7 @@ def list_deliveries(call: Call) -> Any:
 
 @endpoint(bp, "/v1/deliveries/hourly", ["GET"])
 def hourly(call: Call) -> Any:
-    return health.hourly(call.services, call.me.location_id)
+    return hook_health.hourly(call.services, call.me.location_id)
 
 
 def _own_delivery(call: Call) -> DeliveryRecord:
@@ -121,6 +93,6 @@ def resend(call: Call) -> Any:
     if reopened is None:
         raise Conflict("This delivery is being sent right now; look again in a minute", code="delivery_in_progress")
     call.services.queue.send(
-        queue.jobs_for(reopened.location_id, reopened.event_dedup_key, reopened.event_cursor, [reopened.subscription_id])
+        jobs.jobs_for(reopened.location_id, reopened.event_dedup_key, reopened.event_cursor, [reopened.subscription_id])
     )
     return delivery_row(reopened)

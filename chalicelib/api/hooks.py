@@ -6,28 +6,14 @@ from typing import Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib import health, queue
-from chalicelib.api import bodies
+from chalicelib.api import bodies, hook_health
+from chalicelib.api.hook_access import own, refuse_if_disabled
 from chalicelib.api.http import MODELS, Call, endpoint, json_response
-from chalicelib.errors import Conflict, NotFound
-from chalicelib.moments import since_cursor
-from chalicelib.store.records import Subscription
+from chalicelib.contract.moments import since_cursor
+from chalicelib.errors import NotFound
+from chalicelib.pipeline import jobs
 
 bp = Blueprint(__name__)
-
-
-def own(call: Call) -> Subscription:
-    """The caller's subscription named in the path; another location's id is 404 like an unknown one."""
-    sub = call.services.subscriptions.get(call.me.location_id, call.params["id"])
-    if sub is None:
-        raise NotFound("No such subscription")
-    return sub
-
-
-def refuse_if_disabled(sub: Subscription) -> None:
-    """Sending to a disabled subscription would only fail again: the caller enables it first."""
-    if sub.disabled:
-        raise Conflict("This subscription is disabled; enable it first, then send its deliveries again", code="subscription_disabled")
 
 
 @endpoint(
@@ -35,11 +21,11 @@ def refuse_if_disabled(sub: Subscription) -> None:
     "/v1/hooks",
     ["POST"],
     summary="Subscribe a target URL to an event",
-    body="chalicelib.hook_requests:HookRequest",
+    body="chalicelib.api.hook_requests:HookRequest",
     responses={201: MODELS + "NewHook"},
 )
 def subscribe(call: Call) -> Any:
-    from chalicelib import hook_requests
+    from chalicelib.api import hook_requests
 
     sub = hook_requests.subscribe(call.services, call.me, call.input)
     return json_response(bodies.new_hook(sub), 201, {"Location": f"{call.services.settings.public_url}/v1/hooks/{sub.id}"})
@@ -47,12 +33,12 @@ def subscribe(call: Call) -> Any:
 
 @endpoint(bp, "/v1/hooks", ["GET"], summary="The tenant's subscriptions (no secrets)", responses={200: MODELS + "Hooks"})
 def list_hooks(call: Call) -> Any:
-    return health.healths(call.services, call.services.subscriptions.list(call.me.location_id))
+    return hook_health.healths(call.services, call.services.subscriptions.list(call.me.location_id))
 
 
 @endpoint(bp, "/v1/hooks/{id}", ["GET"], errors=(404,))
 def get_hook(call: Call) -> Any:
-    return health.health(call.services, own(call))
+    return hook_health.health(call.services, own(call))
 
 
 @endpoint(bp, "/v1/hooks/{id}", ["DELETE"], summary="Unsubscribe", responses={204: None}, errors=(404,))
@@ -66,32 +52,29 @@ def unsubscribe(call: Call) -> Any:
 def enable(call: Call) -> Any:
     if not call.services.subscriptions.enable(call.me.location_id, own(call).id):
         raise NotFound("No such subscription")
-    return health.health(call.services, own(call))
+    return hook_health.health(call.services, own(call))
 
 
 @endpoint(bp, "/v1/hooks/{id}/disable", ["POST"], errors=(404,))
 def disable(call: Call) -> Any:
     if not call.services.subscriptions.disable(call.me.location_id, own(call).id, "disabled in the console"):
         raise NotFound("No such subscription")
-    return health.health(call.services, own(call))
+    return hook_health.health(call.services, own(call))
 
 
 @endpoint(bp, "/v1/hooks/{id}/test", ["POST"], errors=(404,))
 def send_test(call: Call) -> Any:
-    from chalicelib import sample_delivery
-    from chalicelib.api.delivery_log_routes import attempt_row
+    from chalicelib.pipeline import sample_delivery
 
     event_id, attempt = sample_delivery.send(call.services, own(call))
-    return {"event_id": event_id, **attempt_row(attempt)}
+    return {"event_id": event_id, **bodies.attempt_row(attempt)}
 
 
 @endpoint(
     bp, "/v1/hooks/{id}/deliveries", ["GET"], summary="Recent delivery attempts", responses={200: MODELS + "DeliveryRows"}, errors=(404,)
 )
 def deliveries(call: Call) -> Any:
-    from chalicelib.api.delivery_log_routes import delivery_row
-
-    return [delivery_row(d) for d in call.services.deliveries.recent(own(call).id, 50)]
+    return [bodies.delivery_row(d) for d in call.services.deliveries.recent(own(call).id, 50)]
 
 
 @endpoint(
@@ -111,10 +94,10 @@ def replay(call: Call) -> Any:
         return {"would_replay": call.services.deliveries.count_failed(sub.id, cursor)}
     refuse_if_disabled(sub)
     reopened = call.services.deliveries.reopen_failed(sub.id, cursor)
-    jobs = [
+    queued = [
         j
         for d in reopened
-        for j in queue.jobs_for(d.location_id, d.event_dedup_key, d.event_cursor, [d.subscription_id], event_id=d.event_id, event=d.event)
+        for j in jobs.jobs_for(d.location_id, d.event_dedup_key, d.event_cursor, [d.subscription_id], event_id=d.event_id, event=d.event)
     ]
-    call.services.queue.send(jobs)
+    call.services.queue.send(queued)
     return {"replayed": len(reopened)}

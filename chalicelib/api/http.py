@@ -7,7 +7,7 @@ give. The wrapper reads the body with the strict JSON reader (413 over the size 
 naming each field), authenticates the caller when the route needs it, and turns the
 connector's errors into the JSON error body with the right status. Anything unexpected
 is logged and answered as a bare 500: never a stack trace, never the key.
-``chalicelib.openapi`` reads ``OPERATIONS``, so the document is made of the very models
+``chalicelib.api.openapi`` reads ``OPERATIONS``, so the document is made of the very models
 the routes validate with.
 """
 
@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib import auth, observability, strict_json
+from chalicelib import observability
 from chalicelib.container import Services
-from chalicelib.contract import MAX_BODY_BYTES
+from chalicelib.contract.limits import MAX_BODY_BYTES
 from chalicelib.errors import ConnectorError, PayloadTooLarge
+from chalicelib.security import auth, strict_json
 from chalicelib.store.records import Tenant
 
 if TYPE_CHECKING:
@@ -163,7 +164,7 @@ def endpoint(
                     call.api_key = auth.key_from_headers(call.headers)
                     call.tenant = auth.authenticate(call.services, call.api_key)
                 if (body is not None and not view_reads_body) or query is not None:
-                    from chalicelib import input_types
+                    from chalicelib.contract import input_types
 
                     if body is not None and not view_reads_body:
                         call.input = input_types.parse(model(body), call.json())

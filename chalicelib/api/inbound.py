@@ -6,8 +6,8 @@ from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
-from chalicelib import webhook_intake
 from chalicelib.api.http import MODELS, Call, endpoint
+from chalicelib.pipeline import intake
 
 bp = Blueprint(__name__)
 
@@ -18,11 +18,11 @@ bp = Blueprint(__name__)
     ["POST"],
     summary="7stamp's signed webhook deliveries",
     authenticated=False,
-    body=MODELS + "InboundEvent",
+    body="chalicelib.contract.event_record:InboundEvent",
     view_reads_body=True,
     responses={200: MODELS + "Received"},
     errors=(401, 403, 404),
 )
 def receive(call: Call) -> Any:
-    event_id, new = webhook_intake.receive(call.services, call.params["token"], call.raw_body, call.headers)
+    event_id, new = intake.receive(call.services, call.params["token"], call.raw_body, call.headers)
     return {"id": event_id, "duplicate": not new}

@@ -24,7 +24,7 @@ def me(call: Call) -> dict[str, Any]:
 
 @endpoint(bp, "/v1/catalog", ["GET"], summary="Every trigger, action and search", responses={200: MODELS + "Document"})
 def get_catalog(call: Call) -> dict[str, Any]:
-    from chalicelib import catalog
+    from chalicelib.contract import catalog
 
     return catalog.catalog()
 
@@ -38,6 +38,6 @@ def get_catalog(call: Call) -> dict[str, Any]:
     responses={200: MODELS + "Document"},
 )
 def get_openapi(call: Call) -> dict[str, Any]:
-    from chalicelib import openapi
+    from chalicelib.api import openapi
 
     return openapi.document()

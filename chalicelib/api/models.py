@@ -1,7 +1,7 @@
 """The pydantic models of the routes' bodies, queries and answers (besides the definitions' own).
 
 Routes name them in their ``endpoint`` declaration (``models.ref("Hook")``); the wrapper
-validates requests with them and ``chalicelib.openapi`` writes them into the document,
+validates requests with them and ``chalicelib.api.openapi`` writes them into the document,
 so the contract has one source. Loaded on first use, not at cold start.
 """
 
@@ -11,9 +11,15 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
 
-from chalicelib.contract import EVENT_ID_PATTERN, EVENT_ID_RE, EVENT_NAME_MAX, POLL_LIMIT_DEFAULT, POLL_LIMIT_MAX, POLL_LIMIT_MIN
-from chalicelib.event_record import EventRecord
-from chalicelib.input_types import EventId, Input, WholeNumber, moment
+from chalicelib.contract.event_record import EventRecord
+from chalicelib.contract.input_types import EventId, Input, WholeNumber, moment
+from chalicelib.contract.limits import (
+    EVENT_ID_PATTERN,
+    EVENT_ID_RE,
+    POLL_LIMIT_DEFAULT,
+    POLL_LIMIT_MAX,
+    POLL_LIMIT_MIN,
+)
 from chalicelib.store.records import DeliveryStatus
 
 
@@ -143,14 +149,6 @@ class Option(BaseModel):
 
 class Options(RootModel[list[Option]]):
     pass
-
-
-class InboundEvent(BaseModel):
-    """7stamp's webhook body, as far as the connector relies on it; every other field passes through as sent."""
-
-    model_config = ConfigDict(extra="allow", strict=True)
-    event: str = Field(min_length=1, max_length=EVENT_NAME_MAX, description=f"The event name (at most {EVENT_NAME_MAX} characters).")
-    location_id: str = Field(min_length=1, max_length=100)
 
 
 class Received(BaseModel):

@@ -32,7 +32,8 @@ POLL_PARAMETERS = ("limit", "since", "samples", "settled", "before")  # every ot
     errors=(404,),
 )
 def poll(call: Call) -> Any:
-    from chalicelib import event_names, hook_requests, registry
+    from chalicelib.api import hook_requests
+    from chalicelib.contract import event_names, registry
 
     name = call.params["event"]
     if name not in registry.triggers():
@@ -67,7 +68,7 @@ def poll(call: Call) -> Any:
 
 def _passes(trigger: str, filters: dict[str, list[str]], text: str) -> bool:
     """Whether a stored event passes the poll's filters; one that cannot be decoded does not (and fails nothing)."""
-    from chalicelib import event_filters
+    from chalicelib.contract import event_filters
 
     try:
         record = json.loads(text)

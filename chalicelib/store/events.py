@@ -28,7 +28,7 @@ import json
 from typing import Any
 
 from chalicelib.clock import Clock
-from chalicelib.contract import EVENT_ITEM_MAX_BYTES
+from chalicelib.contract.limits import EVENT_ITEM_MAX_BYTES
 from chalicelib.errors import ItemTooLarge
 from chalicelib.store import _dynamo
 from chalicelib.store.records import EventText, StoredEvent

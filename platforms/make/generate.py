@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from chalicelib.contract import POLL_LIMIT_MAX
+from chalicelib.contract.limits import POLL_LIMIT_MAX
 from platforms.common import API_KEY, Catalog, Files, action_inputs, camel, connector_url, kebab, pascal, to_json
 
 CONNECTION = "apiKey"

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from chalicelib import contract
+from chalicelib.contract import limits
 from platforms.common import API_KEY, Catalog, ExportError, Files, action_inputs, connector_url
 
 CORE_VERSION = "19.1.0"
@@ -195,8 +195,8 @@ def generate(catalog: Catalog, url: str) -> Files:
         "lib/connector.js": render(
             "connector.js",
             API_URL=js(api_url),
-            POLL_LIMIT_DEFAULT=str(contract.POLL_LIMIT_DEFAULT),
-            POLL_LIMIT_MAX=str(contract.POLL_LIMIT_MAX),
+            POLL_LIMIT_DEFAULT=str(limits.POLL_LIMIT_DEFAULT),
+            POLL_LIMIT_MAX=str(limits.POLL_LIMIT_MAX),
         ),
     }
     trigger_keys: list[str] = []

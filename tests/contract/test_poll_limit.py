@@ -1,4 +1,4 @@
-"""Acceptance: the poll limits live in chalicelib/contract.py alone.
+"""Acceptance: the poll limits live in chalicelib/limits.py alone.
 
 Changing them there changes what the polling route accepts, the OpenAPI document, the
 catalog and every generated app. The change is made in a fresh interpreter before
@@ -16,10 +16,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
 import json, sys
-from chalicelib import contract
-contract.POLL_LIMIT_MAX, contract.POLL_LIMIT_DEFAULT = 37, 13
+from chalicelib.contract import limits
+limits.POLL_LIMIT_MAX, limits.POLL_LIMIT_DEFAULT = 37, 13
 import app  # noqa: F401  (the routes declare themselves)
-from chalicelib import catalog, input_types, openapi
+from chalicelib.contract import catalog
+from chalicelib.contract import input_types
+from chalicelib.api import openapi
 from chalicelib.api.http import OPERATIONS, model
 from chalicelib.errors import ValidationFailed
 from platforms import export

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from conftest import subscribe
 
-from chalicelib import deferred
+from chalicelib.pipeline import deferred
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 import pytest
 from conftest import receiving, subscribe
 
-from chalicelib.delivery import RETRY_DELAYS
 from chalicelib.observability import JsonFormatter
+from chalicelib.pipeline.delivery import RETRY_DELAYS
 from chalicelib.store.deliveries import QUEUE_MAX_DELAY, SAFETY_MARGIN
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 

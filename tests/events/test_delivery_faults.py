@@ -13,8 +13,9 @@ import httpx
 import pytest
 from conftest import receiving, subscribe, subscribe_and_stamp
 
-from chalicelib import queue, signing
-from chalicelib.delivery import RETRY_DELAYS
+from chalicelib.pipeline import jobs
+from chalicelib.pipeline.delivery import RETRY_DELAYS
+from chalicelib.security import signing
 from chalicelib.store.deliveries import QUEUE_MAX_DELAY, SAFETY_MARGIN
 from chalicelib.store.records import DeliveryRecord, DeliveryStatus
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
@@ -174,7 +175,7 @@ def test_a_worker_that_dies_mid_delivery_leaves_no_subscriber_without_the_event(
     stack.sandbox.wait_webhooks_idle(10)
     assert stack.worker.pump_stream() >= 1  # fan-out ran: the job is queued
     [message] = stack.services.aws.client("sqs").receive_message(QueueUrl=stack.services.queue.url(), MaxNumberOfMessages=10)["Messages"]
-    job = queue.Job.loads(message["Body"])
+    job = jobs.Job.loads(message["Body"])
     # a worker takes the job, claims the delivery and dies before posting: its lease stays behind, its message undeleted
     wanted = DeliveryRecord(
         hook["id"], job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0
@@ -201,7 +202,7 @@ def test_a_job_handed_out_again_while_its_attempt_is_running_posts_nothing_more(
     stack.sandbox.wait_webhooks_idle(10)
     assert stack.worker.pump_stream() >= 1
     [message] = stack.services.aws.client("sqs").receive_message(QueueUrl=stack.services.queue.url(), MaxNumberOfMessages=10)["Messages"]
-    job = queue.Job.loads(message["Body"])
+    job = jobs.Job.loads(message["Body"])
     wanted = DeliveryRecord(
         hook["id"], job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0
     )

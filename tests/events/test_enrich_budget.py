@@ -14,8 +14,10 @@ from typing import Any
 import httpx
 import pytest
 
-from chalicelib import container, enrich, pacing
+from chalicelib import container
 from chalicelib.container import Services
+from chalicelib.pipeline import enrich
+from chalicelib.sevenstamp import pacing
 from chalicelib.store import Dynamo
 from chalicelib.store.pace import PaceBook
 from chalicelib.store.profiles import PROFILE_SECONDS

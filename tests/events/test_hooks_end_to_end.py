@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import subscribe
 
-from chalicelib import registry
+from chalicelib.contract import registry
 from chalicelib.store.events import HORIZON_SECONDS
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
@@ -126,7 +126,7 @@ def test_an_unknown_event_name_from_7stamp_goes_only_to_any_subscribers(stack, r
 
     import httpx
 
-    from chalicelib import signing
+    from chalicelib.security import signing
     from stack.receiver import HookReceiver
 
     other = HookReceiver().start()

@@ -10,7 +10,7 @@ import pytest
 from conftest import subscribe
 from test_delivery_faults import connected, event_body, signed_post
 
-from chalicelib import address_guard
+from chalicelib.security import address_guard
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_B
 from stack.receiver import HookReceiver, Script
 
@@ -30,7 +30,7 @@ def test_a_bad_signature_is_401_and_stores_nothing(stack):
 def test_a_tampered_body_is_401(stack):
     connection = connected(stack)
     body = event_body()
-    headers = __import__("chalicelib.signing", fromlist=["headers"]).headers(connection.secret, "msg_t", int(time.time()), body)
+    headers = __import__("chalicelib.security.signing", fromlist=["headers"]).headers(connection.secret, "msg_t", int(time.time()), body)
     answer = httpx.post(
         f"{stack.connector}/inbound/7stamp/{connection.token}", content=body.replace("card_opened", "goal_reached"), headers=headers
     )

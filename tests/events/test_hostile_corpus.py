@@ -12,8 +12,8 @@ import httpx
 import pytest
 from conftest import subscribe
 
-from chalicelib import signing
-from chalicelib.contract import EVENT_NAME_MAX, MAX_JSON_DEPTH
+from chalicelib.contract.limits import EVENT_NAME_MAX, MAX_JSON_DEPTH
+from chalicelib.security import signing
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
 DEEP = "[" * 10_000 + "]" * 10_000

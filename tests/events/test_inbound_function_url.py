@@ -15,7 +15,7 @@ import httpx
 import pytest
 from test_delivery_faults import connected, event_body
 
-from chalicelib import signing
+from chalicelib.security import signing
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A, DEMO_LOCATION_B
 
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import subscribe
 from test_delivery_faults import connected, event_body, signed_post
 
-from chalicelib import fanout, parked
+from chalicelib.pipeline import fanout, parked
 from chalicelib.store.events import HORIZON_SECONDS
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A

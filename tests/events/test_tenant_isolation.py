@@ -6,7 +6,7 @@ from conftest import subscribe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chalicelib import registry
+from chalicelib.contract import registry
 from sandbox import DEMO_KEY_A, DEMO_KEY_B, DEMO_LOCATION_A, DEMO_LOCATION_B
 from stack.receiver import HookReceiver
 

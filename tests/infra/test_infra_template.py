@@ -85,7 +85,7 @@ def test_delivery_queue_redrives_to_a_dead_letter_queue_and_outlasts_the_functio
     assert queue["RedrivePolicy"]["maxReceiveCount"] >= 1
     assert queue["VisibilityTimeout"] >= 6 * resources["Deliver"]["Properties"]["Timeout"]
     # a worker that dies mid-attempt: SQS hands its job out again only after the lease it took has lapsed
-    from chalicelib.delivery import LEASE_SECONDS
+    from chalicelib.pipeline.delivery import LEASE_SECONDS
 
     assert queue["VisibilityTimeout"] > resources["Deliver"]["Properties"]["Timeout"] + LEASE_SECONDS
 

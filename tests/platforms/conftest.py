@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from zapier_runner import ZapierRunner
 
-from chalicelib import catalog
+from chalicelib.contract import catalog
 from platforms.common import write_app
 from platforms.make import generate as make_generator
 from platforms.zapier import generate as zapier_generator

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from chalicelib import catalog
+from chalicelib.contract import catalog
 from platforms import export
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -15,7 +15,7 @@ from jsonschema import Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7
 
-from chalicelib import catalog
+from chalicelib.contract import catalog
 from platforms.common import IDEMPOTENCY_INPUT
 from platforms.make.generate import rpc_name
 

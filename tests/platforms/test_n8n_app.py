@@ -20,7 +20,7 @@ import httpx
 import pytest
 from n8n_host import N8N, N8N_VERSION, N8n, installed, node_cli
 
-from chalicelib import catalog
+from chalicelib.contract import catalog
 from platforms import export
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 

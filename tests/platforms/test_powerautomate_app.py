@@ -19,7 +19,7 @@ from jsonschema import Draft4Validator, Draft7Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from chalicelib import catalog
+from chalicelib.contract import catalog
 from platforms import export
 from sandbox import DEMO_KEY_A
 from stack.receiver import HookReceiver

@@ -11,8 +11,8 @@ import pytest
 from pydantic import Field
 
 from actions.add_stamp import AddStampInput
-from chalicelib import catalog, registry
-from chalicelib.definitions import OutputField
+from chalicelib.contract import catalog, registry
+from chalicelib.contract.definitions import OutputField
 from platforms import export
 
 NEW_LABELS = ("Stamp Landed On Card", "Stamps credited by the POS", "Stamps to credit")

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from zapier_runner import CORE_VERSION, ZapierError, ZapierRunner
 
-from chalicelib import catalog
+from chalicelib.contract import catalog
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 from stack.receiver import HookReceiver
 

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from chalicelib import signing
+from chalicelib.security import signing
 from stack.receiver import HookReceiver, ReceivedDelivery, Script
 
 

@@ -8,9 +8,9 @@ from typing import Any
 import contract_events
 import pytest
 
-from chalicelib.definitions import TriggerDefinition
-from chalicelib.event_record import SampleRecord
-from chalicelib.registry import ANY_EVENT, event_names, triggers
+from chalicelib.contract.definitions import TriggerDefinition
+from chalicelib.contract.event_record import SampleRecord
+from chalicelib.contract.registry import ANY_EVENT, event_names, triggers
 
 CONTRACT_EVENTS = set(contract_events.CONTRACT_EVENTS)
 
@@ -111,7 +111,7 @@ def test_every_event_filters_by_card_template(definition: TriggerDefinition) -> 
 
 
 def test_any_filters_by_the_contract_events() -> None:
-    from chalicelib.catalog import filter_choices
+    from chalicelib.contract.catalog import filter_choices
 
     (flt,) = TRIGGERS[ANY_EVENT].filters
     assert flt.path == "event"

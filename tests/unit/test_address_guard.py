@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from chalicelib import address_guard
-from chalicelib.address_guard import TargetRefused, check
+from chalicelib.security import address_guard
+from chalicelib.security.address_guard import TargetRefused, check
 
 HOSTILE = [
     "https://127.0.0.1/hook",

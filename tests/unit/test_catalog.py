@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from chalicelib import catalog, openapi, registry
-from chalicelib.definitions import ActionDefinition
+from chalicelib.api import openapi
+from chalicelib.contract import catalog, registry
+from chalicelib.contract.definitions import ActionDefinition
 
 
 def value_at(record: dict, path: str) -> object:

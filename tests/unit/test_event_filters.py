@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib import event_filters, fanout, hook_requests
+from chalicelib.api import hook_requests
+from chalicelib.contract import event_filters
 from chalicelib.errors import ValidationFailed
+from chalicelib.pipeline import fanout
 from chalicelib.store.records import StoredEvent, Subscription
 from triggers._common import sample_event
 

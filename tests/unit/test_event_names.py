@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from chalicelib.contract.event_names import canonical, suggest
 from chalicelib.errors import ValidationFailed
-from chalicelib.event_names import canonical, suggest
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from moto import mock_aws
 
 from chalicelib.aws import AwsClients
 from chalicelib.errors import UpstreamError
-from chalicelib.keyvault import KeyVault
+from chalicelib.security.key_vault import KeyVault
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from actions.add_stamp import AddStampInput
-from chalicelib import contract, input_types, openapi, registry
-from chalicelib.api import models
+from chalicelib.api import models, openapi
+from chalicelib.api.hook_requests import HookRequest
+from chalicelib.contract import input_types, limits, registry
 from chalicelib.errors import ValidationFailed
-from chalicelib.hook_requests import HookRequest
 
 
 def _schemas() -> dict:
@@ -39,13 +39,13 @@ def test_limits_come_from_the_contract_module() -> None:
     document = openapi.document()
     [limit] = [p for p in document["paths"]["/v1/triggers/{event}"]["get"]["parameters"] if p["name"] == "limit"]
     assert (limit["schema"]["minimum"], limit["schema"]["maximum"], limit["schema"]["default"]) == (
-        contract.POLL_LIMIT_MIN,
-        contract.POLL_LIMIT_MAX,
-        contract.POLL_LIMIT_DEFAULT,
+        limits.POLL_LIMIT_MIN,
+        limits.POLL_LIMIT_MAX,
+        limits.POLL_LIMIT_DEFAULT,
     )
     [key] = document["paths"]["/v1/actions/add-stamp"]["post"]["parameters"]
-    assert key["schema"]["maxLength"] == contract.IDEMPOTENCY_KEY_MAX
-    assert str(contract.MAX_BODY_BYTES // 1024) in document["paths"]["/v1/hooks"]["post"]["responses"]["413"]["description"]
+    assert key["schema"]["maxLength"] == limits.IDEMPOTENCY_KEY_MAX
+    assert str(limits.MAX_BODY_BYTES // 1024) in document["paths"]["/v1/hooks"]["post"]["responses"]["413"]["description"]
 
 
 def test_only_health_openapi_inbound_and_the_console_page_go_without_a_key() -> None:

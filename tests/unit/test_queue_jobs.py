@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from chalicelib import queue
-from chalicelib.delivery import carried
+from chalicelib.pipeline import jobs
+from chalicelib.pipeline.delivery import carried
 from chalicelib.store.records import Subscription
 
 
@@ -22,35 +22,35 @@ def sub(i: int, filters: dict[str, list[str]] | None = None, location: str = "lo
 
 def test_a_first_job_carries_its_subscriptions_and_reads_back_the_same():
     subs = [sub(i) for i in range(3)]
-    [job] = queue.jobs_for(
+    [job] = jobs.jobs_for(
         "loc_a", "m#k", "0001#c", [s.id for s in subs], event_id="evt_1", event="stamp_added", body="{}", first=True, carry=subs
     )
-    again = queue.Job.loads(job.dumps())
+    again = jobs.Job.loads(job.dumps())
     assert again == job
     assert carried(again) == {s.id: s for s in subs}
 
 
 def test_jobs_split_their_carried_subscriptions_with_their_ids():
-    subs = [sub(i) for i in range(queue.BATCH + 5)]
-    jobs = queue.jobs_for("loc_a", "m#k", "0001#c", [s.id for s in subs], first=True, carry=subs)
-    assert [len(j.subscriptions) for j in jobs] == [queue.BATCH, 5]
-    assert all([s.id for s in j.carried] == j.subscriptions for j in jobs)
+    subs = [sub(i) for i in range(jobs.BATCH + 5)]
+    made = jobs.jobs_for("loc_a", "m#k", "0001#c", [s.id for s in subs], first=True, carry=subs)
+    assert [len(j.subscriptions) for j in made] == [jobs.BATCH, 5]
+    assert all([s.id for s in j.carried] == j.subscriptions for j in made)
 
 
 def test_a_job_too_large_with_its_subscriptions_leaves_them_to_the_worker():
     big = {"customer.email": [f"someone{i}@example.com" for i in range(2000)]}
     subs = [sub(i, big) for i in range(3)]
-    [job] = queue.jobs_for("loc_a", "m#k", "0001#c", [s.id for s in subs], first=True, carry=subs)
+    [job] = jobs.jobs_for("loc_a", "m#k", "0001#c", [s.id for s in subs], first=True, carry=subs)
     assert job.carried == () and job.subscriptions == [s.id for s in subs]
-    assert len(job.dumps()) <= queue.MAX_JOB_BYTES
+    assert len(job.dumps()) <= jobs.MAX_JOB_BYTES
     assert carried(job) == {}
 
 
 def test_carried_subscriptions_of_another_location_or_missing_ones_are_not_used():
-    [job] = queue.jobs_for("loc_a", "m#k", "0001#c", ["sub_0", "sub_1"], first=True, carry=[sub(0), sub(1, location="loc_b")])
+    [job] = jobs.jobs_for("loc_a", "m#k", "0001#c", ["sub_0", "sub_1"], first=True, carry=[sub(0), sub(1, location="loc_b")])
     assert carried(job) == {}  # the worker reads them (by the job's location) instead
 
 
 def test_retry_and_sweeper_jobs_carry_nothing():
-    [job] = queue.jobs_for("loc_a", "m#k", "0001#c", ["sub_0"])
+    [job] = jobs.jobs_for("loc_a", "m#k", "0001#c", ["sub_0"])
     assert job.carried == () and "carried" not in job.dumps()

@@ -8,7 +8,15 @@ import httpx
 import pytest
 
 from chalicelib import errors
-from chalicelib.sevenstamp import BACKOFF, ERROR_BY_STATUS, JITTER, MIN_ATTEMPT_TIME, SevenStampClient, http_client, retry_delay
+from chalicelib.sevenstamp.client import (
+    BACKOFF,
+    ERROR_BY_STATUS,
+    JITTER,
+    MIN_ATTEMPT_TIME,
+    SevenStampClient,
+    http_client,
+    retry_delay,
+)
 
 KEY = "7loc_sc_unit_test_key_0123456789"
 
@@ -136,7 +144,7 @@ def test_policy_backs_off_on_5xx_and_transport_failures(outcome, attempt):
 
 
 def test_policy_backs_off_alike_for_an_answer_and_a_failure(monkeypatch):
-    monkeypatch.setattr("chalicelib.sevenstamp.random.uniform", lambda low, high: high)  # the jitter at its top
+    monkeypatch.setattr("chalicelib.sevenstamp.client.random.uniform", lambda low, high: high)  # the jitter at its top
     waits = {retry_delay(outcome, 1, max_attempts=4, remaining=10.0) for outcome in RETRIED}
     assert waits == {BACKOFF[1] * (1 + JITTER)}
 

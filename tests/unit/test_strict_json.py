@@ -7,9 +7,9 @@ import json
 import pytest
 
 from benchmarks.body_check import dense_bodies, hostile_bodies
-from chalicelib import strict_json
-from chalicelib.contract import MAX_BODY_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_DEPTH
+from chalicelib.contract.limits import MAX_BODY_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_DEPTH
 from chalicelib.errors import BadRequest
+from chalicelib.security import strict_json
 
 
 @pytest.mark.parametrize(

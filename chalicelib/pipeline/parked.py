@@ -14,9 +14,10 @@ import json
 import logging
 from typing import Any
 
-from chalicelib import fanout, observability
+from chalicelib import observability
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
+from chalicelib.pipeline import fanout
 
 log = logging.getLogger("connector.parked")
 

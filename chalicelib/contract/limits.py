@@ -31,3 +31,4 @@ EVENT_ITEM_MAX_BYTES = 390 * 1024
 # An event id as this connector hands it out: ``evt_<received ms>_<hash>`` (ASCII digits and letters only).
 EVENT_ID_PATTERN = r"^evt_[0-9]{1,15}_[A-Za-z0-9]{1,64}$"
 EVENT_ID_RE = re.compile(EVENT_ID_PATTERN)
+IDEMPOTENCY_FIELD = "idempotency_key"  # the body field an idempotency key may come in, besides the Idempotency-Key header

@@ -10,8 +10,11 @@ import json
 import secrets
 import time
 
-from chalicelib import delivery, observability, registry, signing
+from chalicelib import observability
 from chalicelib.container import Services
+from chalicelib.contract import registry
+from chalicelib.pipeline import delivery
+from chalicelib.security import signing
 from chalicelib.store.records import Attempt, Subscription
 
 

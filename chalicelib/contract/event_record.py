@@ -8,7 +8,9 @@ shows besides, checked for every definition.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.contract.limits import EVENT_NAME_MAX
 
 
 class EventRecord(BaseModel):
@@ -38,3 +40,11 @@ class SampleRecord(EventRecord):
     timestamp: str
     business_id: str
     customer: CustomerPart
+
+
+class InboundEvent(BaseModel):
+    """7stamp's webhook body, as far as the connector relies on it; every other field passes through as sent."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+    event: str = Field(min_length=1, max_length=EVENT_NAME_MAX, description=f"The event name (at most {EVENT_NAME_MAX} characters).")
+    location_id: str = Field(min_length=1, max_length=100)

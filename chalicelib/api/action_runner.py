@@ -11,34 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
-from chalicelib import input_types
-from chalicelib.contract import IDEMPOTENCY_KEY_MAX
-from chalicelib.definitions import ActionDefinition
+from chalicelib.contract import input_types
+from chalicelib.contract.definitions import ActionContext, ActionDefinition
+from chalicelib.contract.limits import IDEMPOTENCY_FIELD, IDEMPOTENCY_KEY_MAX
 from chalicelib.errors import Conflict, ValidationFailed
-from chalicelib.sevenstamp import SevenStampClient
+from chalicelib.sevenstamp.client import SevenStampClient
 from chalicelib.store.idempotency import IdempotencyStatus, IdempotencyStore
 from chalicelib.store.records import Tenant
-
-IDEMPOTENCY_FIELD = "idempotency_key"
-
-
-@dataclass(frozen=True)
-class ActionContext:
-    """What an action's perform function may use: the tenant's 7stamp client and the call's idempotency key."""
-
-    client: SevenStampClient
-    tenant: Tenant
-    idempotency_key: str
-
-    def key_for(self, step: str) -> str:
-        """The idempotency key of one 7stamp write of this action: as given when it fits a header, else its hash."""
-        key = f"{self.idempotency_key}:{step}"
-        if len(key) <= 255 and key.isascii() and key.isprintable():
-            return key
-        return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _fingerprint(definition: ActionDefinition, data: dict[str, Any]) -> str:

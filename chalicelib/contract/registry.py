@@ -12,7 +12,7 @@ from functools import lru_cache
 from types import ModuleType
 from typing import Any
 
-from chalicelib.definitions import ActionDefinition, TriggerDefinition
+from chalicelib.contract.definitions import ActionDefinition, TriggerDefinition
 
 ANY_EVENT = "any"
 

@@ -15,9 +15,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from chalicelib import auth, enrich, observability, signing, strict_json
+from chalicelib import observability
 from chalicelib.container import Services
 from chalicelib.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from chalicelib.pipeline import enrich
+from chalicelib.security import auth, signing, strict_json
 
 ENRICH_WAIT_INBOUND = 1.0  # 7stamp's webhook gets its 2xx within a second or two; what is not enriched by then is enriched later
 
@@ -43,8 +45,8 @@ def receive(services: Services, token: str, raw_body: bytes, headers: Mapping[st
     payload = strict_json.loads(raw_body)
     if not isinstance(payload, dict):
         raise BadRequest("The body must be a JSON object with an event name")
-    from chalicelib import input_types
-    from chalicelib.api.models import InboundEvent  # pydantic loads with the first event, not at cold start
+    from chalicelib.contract import input_types
+    from chalicelib.contract.event_record import InboundEvent  # pydantic loads with the first event, not at cold start
 
     input_types.parse(InboundEvent, payload)
     if payload.get("location_id") != connection.location_id:

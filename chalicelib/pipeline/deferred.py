@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import logging
 
-from chalicelib import enrich, queue
 from chalicelib.container import Services
+from chalicelib.pipeline import enrich, jobs
 from chalicelib.store.events import received_at
 from chalicelib.store.records import StoredEvent
 
@@ -25,12 +25,12 @@ RETRY_EVERY = 5  # each try waits up to WAIT_LATER for a booked call: a first-se
 WAIT_LATER = 5.0  # the most one later attempt waits for 7stamp
 
 
-def jobs_for(events: list[StoredEvent]) -> list[queue.Job]:
+def jobs_for(events: list[StoredEvent]) -> list[jobs.Job]:
     """The enrich jobs of events just stored awaiting enrichment (queued with RETRY_EVERY's delay)."""
-    return [queue.Job(e.location_id, e.dedup_key, e.cursor, [], str(e.record.get("id", "")), e.name, kind=queue.ENRICH) for e in events]
+    return [jobs.Job(e.location_id, e.dedup_key, e.cursor, [], str(e.record.get("id", "")), e.name, kind=jobs.ENRICH) for e in events]
 
 
-def run(services: Services, job: queue.Job) -> None:
+def run(services: Services, job: jobs.Job) -> None:
     """Try to enrich one awaiting event; release it when enriched, hopeless or past the bound, else ask again later."""
     event = services.events.get(job.location_id, job.dedup_key)
     if event is None or not event.awaiting:

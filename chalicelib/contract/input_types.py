@@ -10,7 +10,7 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, ValidationError, WithJsonSchema, model_validator
 from pydantic_core.core_schema import ValidationInfo
 
-from chalicelib.contract import EVENT_ID_PATTERN, EVENT_ID_RE
+from chalicelib.contract.limits import EVENT_ID_PATTERN, EVENT_ID_RE
 from chalicelib.errors import ValidationFailed
 
 # White space as Python's str.strip() (and so 7stamp) sees it, spelt out: regex engines disagree on \s.

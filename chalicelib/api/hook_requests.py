@@ -9,11 +9,12 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field, WithJsonSchema
 
-from chalicelib import address_guard, event_names, registry, signing
-from chalicelib.catalog import filter_choices
 from chalicelib.container import Services
+from chalicelib.contract import event_names, registry
+from chalicelib.contract.catalog import filter_choices
+from chalicelib.contract.input_types import Input
 from chalicelib.errors import ValidationFailed
-from chalicelib.input_types import Input
+from chalicelib.security import address_guard, signing
 from chalicelib.store.records import Subscription, Tenant
 
 MAX_SUBSCRIPTIONS = 2000

@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from chalicelib import contract, registry
-from chalicelib.definitions import ActionDefinition, Filter, OutputField, TriggerDefinition
+from chalicelib.contract import limits, registry
+from chalicelib.contract.definitions import ActionDefinition, Filter, OutputField, TriggerDefinition
 
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array", dict: "object"}
 
@@ -122,8 +122,8 @@ def catalog() -> dict[str, Any]:
         "actions": [action_entry(a) for a in registry.actions().values()],
         "options": [{"key": k, "label": v, "path": f"/v1/options/{k}"} for k, v in OPTION_SOURCES.items()],
         "limits": {
-            "poll": {"min": contract.POLL_LIMIT_MIN, "max": contract.POLL_LIMIT_MAX, "default": contract.POLL_LIMIT_DEFAULT},
-            "body_bytes": contract.MAX_BODY_BYTES,
-            "idempotency_key_length": contract.IDEMPOTENCY_KEY_MAX,
+            "poll": {"min": limits.POLL_LIMIT_MIN, "max": limits.POLL_LIMIT_MAX, "default": limits.POLL_LIMIT_DEFAULT},
+            "body_bytes": limits.MAX_BODY_BYTES,
+            "idempotency_key_length": limits.IDEMPOTENCY_KEY_MAX,
         },
     }

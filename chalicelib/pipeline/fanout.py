@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import logging
 
-from chalicelib import deferred, event_filters, observability, queue, registry
+from chalicelib import observability
 from chalicelib.container import Services
+from chalicelib.contract import event_filters, registry
 from chalicelib.errors import ConnectorError
+from chalicelib.pipeline import deferred, jobs
 from chalicelib.store.records import StoredEvent, Subscription
 
 log = logging.getLogger("connector.fanout")
@@ -36,11 +38,11 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
     batch fails every record of it.
     """
     failed: set[int] = set()
-    jobs: list[queue.Job] = []
+    queued: list[jobs.Job] = []
     delays: list[int] = []
     awaiting = [e for e in events if e.awaiting]
     for job in deferred.jobs_for(awaiting):
-        jobs.append(job)
+        queued.append(job)
         delays.append(deferred.RETRY_EVERY)
     by_location: dict[str, list[int]] = {}
     for i, event in enumerate(events):
@@ -62,7 +64,7 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
                 failed.add(i)
                 continue
             log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), event.name, len(matched))
-            for job in queue.jobs_for(
+            for job in jobs.jobs_for(
                 location_id,
                 event.dedup_key,
                 event.cursor,
@@ -73,14 +75,14 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
                 first=True,
                 carry=matched,
             ):
-                jobs.append(job)
+                queued.append(job)
                 delays.append(0)
     try:
-        if jobs:
-            services.queue.send(jobs, delays)
+        if queued:
+            services.queue.send(queued, delays)
     except ConnectorError:
         return 0, set(range(len(events)))
-    return len(jobs), failed
+    return len(queued), failed
 
 
 def sweep(services: Services, limit_per_shard: int = 500) -> int:
@@ -90,11 +92,11 @@ def sweep(services: Services, limit_per_shard: int = 500) -> int:
     by_event: dict[tuple[str, str, str, str, str], list[str]] = {}
     for d, _ in due:
         by_event.setdefault((d.location_id, d.event_dedup_key, d.event_cursor, d.event_id, d.event), []).append(d.subscription_id)
-    jobs = [
-        j for (loc, key, cursor, eid, ev), ids in by_event.items() for j in queue.jobs_for(loc, key, cursor, ids, event_id=eid, event=ev)
+    queued = [
+        j for (loc, key, cursor, eid, ev), ids in by_event.items() for j in jobs.jobs_for(loc, key, cursor, ids, event_id=eid, event=ev)
     ]
-    if jobs:
-        services.queue.send(jobs)
+    if queued:
+        services.queue.send(queued)
     for d, seen in due:
         deliveries.postpone_sweep(d, seen)
     return len(due)

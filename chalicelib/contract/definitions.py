@@ -7,6 +7,7 @@ document and the generated Zapier and Make apps are all derived from them.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -14,9 +15,26 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from chalicelib.action_runner import ActionContext
+    from chalicelib.sevenstamp.client import SevenStampClient
+    from chalicelib.store.records import Tenant
 
 FieldType = Literal["string", "integer", "number", "boolean", "datetime", "array", "object"]
+
+
+@dataclass(frozen=True)
+class ActionContext:
+    """What an action's perform function may use: the tenant's 7stamp client and the call's idempotency key."""
+
+    client: SevenStampClient
+    tenant: Tenant
+    idempotency_key: str
+
+    def key_for(self, step: str) -> str:
+        """The idempotency key of one 7stamp write of this action: as given when it fits a header, else its hash."""
+        key = f"{self.idempotency_key}:{step}"
+        if len(key) <= 255 and key.isascii() and key.isprintable():
+            return key
+        return "sha256:" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from chalicelib import delivery, fanout, observability
+from chalicelib import observability
 from chalicelib.container import Services
+from chalicelib.pipeline import delivery, fanout
 from chalicelib.store.events import EventStore
 from chalicelib.store.records import StoredEvent
 

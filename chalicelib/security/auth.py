@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 
-from chalicelib import connect
 from chalicelib.container import Services
-from chalicelib.contract import API_KEY_RE
+from chalicelib.contract.limits import API_KEY_RE
 from chalicelib.errors import Forbidden, Unauthorized
 from chalicelib.settings import Settings
+from chalicelib.sevenstamp import connect
 from chalicelib.store.records import Tenant
 
 

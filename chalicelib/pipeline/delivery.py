@@ -21,9 +21,11 @@ from dataclasses import dataclass
 
 import httpx
 
-from chalicelib import address_guard, deferred, observability, queue, signing
+from chalicelib import observability
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
+from chalicelib.pipeline import deferred, jobs
+from chalicelib.security import address_guard, signing
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus, Subscription
 
 log = logging.getLogger("connector.delivery")
@@ -145,10 +147,10 @@ def attempt(services: Services, delivery: DeliveryRecord, subscription: Subscrip
             "delivery %s/%s failed after %d attempts; kept for replay", delivery.subscription_id, delivery.event_cursor, delivery.attempts
         )
         return Finished(delivery, record, DeliveryStatus.FAILED)
-    return Finished(delivery, record, DeliveryStatus.PENDING, now + delay, delay if delay <= queue.MAX_DELAY else None)
+    return Finished(delivery, record, DeliveryStatus.PENDING, now + delay, delay if delay <= jobs.MAX_DELAY else None)
 
 
-def _deliver_one(services: Services, job: queue.Job, sub_id: str, subscription: Subscription | None, text: str | None) -> Finished | None:
+def _deliver_one(services: Services, job: jobs.Job, sub_id: str, subscription: Subscription | None, text: str | None) -> Finished | None:
     wanted = DeliveryRecord(
         sub_id, job.location_id, job.dedup_key, job.event_cursor, job.event_id, job.event, DeliveryStatus.PENDING, 0, 0.0
     )
@@ -169,7 +171,7 @@ def _record(services: Services, finished: list[Finished]) -> None:
     if retries:
         services.queue.send(
             [
-                queue.Job(
+                jobs.Job(
                     f.delivery.location_id,
                     f.delivery.event_dedup_key,
                     f.delivery.event_cursor,
@@ -184,7 +186,7 @@ def _record(services: Services, finished: list[Finished]) -> None:
     services.deliveries.finish_many([(f.delivery, f.attempt, f.status, f.next_at) for f in finished])
 
 
-def carried(job: queue.Job) -> dict[str, Subscription]:
+def carried(job: jobs.Job) -> dict[str, Subscription]:
     """The job's own copy of its subscriptions (a first job, from fan-out), when it has every one; else empty."""
     subs = {s.id: s for s in job.carried if s.location_id == job.location_id}
     return subs if set(job.subscriptions) <= subs.keys() else {}
@@ -193,16 +195,16 @@ def carried(job: queue.Job) -> dict[str, Subscription]:
 def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
     """Run SQS messages (id -> body), DELIVERY_CONCURRENCY POSTs at a time; returns the ids that failed."""
     failed: set[str] = set()
-    work: list[tuple[str, queue.Job, str, Subscription | None, str | None]] = []
-    enrich_jobs: list[tuple[str, queue.Job]] = []
+    work: list[tuple[str, jobs.Job, str, Subscription | None, str | None]] = []
+    enrich_jobs: list[tuple[str, jobs.Job]] = []
     for message_id, body in bodies.items():
         try:
-            job = queue.Job.loads(body)
+            job = jobs.Job.loads(body)
         except (ValueError, KeyError, TypeError):
             log.error("dropping unreadable delivery job %s", message_id)
             continue
         try:
-            if job.kind == queue.ENRICH:
+            if job.kind == jobs.ENRICH:
                 enrich_jobs.append((message_id, job))
                 continue
             text = job.body
@@ -216,7 +218,7 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
             continue
         work.extend((message_id, job, sub_id, subs.get(sub_id), text) for sub_id in job.subscriptions)
 
-    def run(item: tuple[str, queue.Job, str, Subscription | None, str | None]) -> tuple[str, Finished | None] | str:
+    def run(item: tuple[str, jobs.Job, str, Subscription | None, str | None]) -> tuple[str, Finished | None] | str:
         message_id, job, sub_id, subscription, text = item
         observability.correlate(job.event_id or job.event_cursor)
         try:
@@ -225,7 +227,7 @@ def handle_messages(services: Services, bodies: dict[str, str]) -> list[str]:
             log.exception("delivery %s/%s failed; its job will be retried", sub_id, job.event_cursor)
             return message_id
 
-    def enrich_later(item: tuple[str, queue.Job]) -> tuple[str, None] | str:
+    def enrich_later(item: tuple[str, jobs.Job]) -> tuple[str, None] | str:
         """An enrich job beside the deliveries, not before them: its wait for 7stamp's budget holds up nothing else."""
         message_id, job = item
         observability.correlate(job.event_id or job.event_cursor)

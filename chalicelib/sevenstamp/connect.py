@@ -13,7 +13,7 @@ import secrets
 
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
-from chalicelib.sevenstamp import SevenStampClient
+from chalicelib.sevenstamp.client import SevenStampClient
 from chalicelib.store.records import ConnectionStatus, Tenant
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ Add Stamp, Find Customer or a Stamp Added trigger.
 
 from __future__ import annotations
 
-from chalicelib.definitions import FieldType, OutputField
+from chalicelib.contract.definitions import FieldType, OutputField
 
 LABELS: dict[str, tuple[str, FieldType]] = {
     "id": ("Card ID", "string"),

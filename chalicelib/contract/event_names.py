@@ -7,7 +7,7 @@ matched by similarity or by a shared word.
 
 from __future__ import annotations
 
-from chalicelib import registry
+from chalicelib.contract import registry
 from chalicelib.errors import ValidationFailed
 
 

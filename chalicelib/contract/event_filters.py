@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from chalicelib import registry
+from chalicelib.contract import registry
 
 
 def value_at(record: Mapping[str, Any], path: str) -> Any:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalicelib.errors import NotFound, ValidationFailed
-from chalicelib.sevenstamp import SevenStampClient
+from chalicelib.sevenstamp.client import SevenStampClient
 
 
 @dataclass(frozen=True)

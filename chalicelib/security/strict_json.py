@@ -18,7 +18,7 @@ import json
 import re
 from typing import Any
 
-from chalicelib.contract import MAX_JSON_CONTAINERS, MAX_JSON_DEPTH
+from chalicelib.contract.limits import MAX_JSON_CONTAINERS, MAX_JSON_DEPTH
 from chalicelib.errors import BadRequest
 
 _TOO_DEEP = f"The body nests objects or arrays more than {MAX_JSON_DEPTH} levels deep"

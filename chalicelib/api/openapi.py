@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib import contract, registry
-from chalicelib.action_runner import IDEMPOTENCY_FIELD
 from chalicelib.api.http import MODELS, OPERATIONS, Operation, model
-from chalicelib.definitions import ActionDefinition, OutputField
+from chalicelib.contract import limits, registry
+from chalicelib.contract.definitions import ActionDefinition, OutputField
+from chalicelib.contract.limits import IDEMPOTENCY_FIELD
 
 ERROR_WORDS = {
     400: "Unreadable body: not JSON, not an object, NaN or Infinity, or nested too deeply",
@@ -24,7 +24,7 @@ ERROR_WORDS = {
     403: "The body belongs to another location",
     404: "Not found (or another location's)",
     409: "Conflict: already redeemed, or an idempotency key used with other input",
-    413: f"Body over {contract.MAX_BODY_BYTES // 1024} KB",
+    413: f"Body over {limits.MAX_BODY_BYTES // 1024} KB",
     422: "Invalid fields, each named",
     429: "7stamp throttled; see Retry-After",
     502: "7stamp failed",
@@ -97,7 +97,7 @@ def _query_parameters(cls: type[BaseModel], schemas: _Schemas) -> list[dict[str,
 def _path_parameters(path: str) -> list[dict[str, Any]]:
     names = [part[1:-1] for part in path.split("/") if part.startswith("{")]
     schemas = {"event": {"type": "string", "enum": list(registry.triggers())}}
-    from chalicelib.catalog import OPTION_SOURCES
+    from chalicelib.contract.catalog import OPTION_SOURCES
 
     schemas["source"] = {"type": "string", "enum": list(OPTION_SOURCES)}
     return [{"name": n, "in": "path", "required": True, "schema": schemas.get(n, {"type": "string", "minLength": 1})} for n in names]
@@ -145,7 +145,7 @@ def _definition_operation(op: Operation, definition: ActionDefinition, schemas: 
     if definition.kind == "create":
         concrete = Operation(op.method, definition.path, definition.label, op.authenticated, None, None, {}, op.errors)
         out = _operation(concrete, schemas)
-        key = {"type": "string", "minLength": 1, "maxLength": contract.IDEMPOTENCY_KEY_MAX}
+        key = {"type": "string", "minLength": 1, "maxLength": limits.IDEMPOTENCY_KEY_MAX}
         schemas.ref(definition.input_model)
         # the idempotency key may also come in the body: the runtime reads it before the input model (IDEMPOTENCY_FIELD)
         body = schemas.components[definition.input_model.__name__]
@@ -170,12 +170,14 @@ def _definition_operation(op: Operation, definition: ActionDefinition, schemas: 
     return out
 
 
-@lru_cache(maxsize=1)
 def document() -> dict[str, Any]:
-    from chalicelib.api import blueprints
+    """The document of every declared route (routes declare themselves when ``chalicelib.api.routes`` is imported)."""
+    return _document(len(OPERATIONS))
 
-    blueprints()  # every route declares itself when its blueprint is imported
 
+@lru_cache(maxsize=1)
+def _document(declared: int) -> dict[str, Any]:
+    """Built once per number of declared routes, so a document built before every route was imported is not kept."""
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
     for op in OPERATIONS:
@@ -200,7 +202,7 @@ def document() -> dict[str, Any]:
                     "type": "apiKey",
                     "in": "header",
                     "name": "X-API-Key",
-                    "description": f"A 7stamp location API key, {contract.API_KEY_PATTERN}",
+                    "description": f"A 7stamp location API key, {limits.API_KEY_PATTERN}",
                 },
                 "bearer": {"type": "http", "scheme": "bearer"},
             },
