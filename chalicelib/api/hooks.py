@@ -23,9 +23,10 @@ bp = Blueprint(__name__)
     summary="Subscribe a target URL to an event",
     body="chalicelib.api.hook_requests:HookRequest",
     responses={201: MODELS + "NewHook"},
+    errors=(409,),
 )
 def subscribe(call: Call) -> Any:
-    from chalicelib.api import hook_requests
+    from chalicelib.api import hook_requests  # pydantic loads with the first subscribe, not at cold start
 
     sub = hook_requests.subscribe(call.services, call.me, call.input)
     return json_response(bodies.new_hook(sub), 201, {"Location": f"{call.services.settings.public_url}/v1/hooks/{sub.id}"})
@@ -62,11 +63,14 @@ def disable(call: Call) -> Any:
     return hook_health.health(call.services, own(call))
 
 
-@endpoint(bp, "/v1/hooks/{id}/test", ["POST"], errors=(404,))
+@endpoint(bp, "/v1/hooks/{id}/test", ["POST"], errors=(404, 429))
 def send_test(call: Call) -> Any:
+    from chalicelib.api import hook_requests
     from chalicelib.pipeline import sample_delivery
 
-    event_id, attempt = sample_delivery.send(call.services, own(call))
+    sub = own(call)
+    hook_requests.limit_test(call.services, sub)
+    event_id, attempt = sample_delivery.send(call.services, sub)
     return {"event_id": event_id, **bodies.attempt_row(attempt)}
 
 
