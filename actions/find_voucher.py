@@ -8,14 +8,14 @@ from pydantic import Field
 
 from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.contract.definitions import ActionContext, ActionDefinition
-from chalicelib.contract.input_types import VISIBLE, Input, Rule
+from chalicelib.contract.input_types import SEVENSTAMP_ID, VISIBLE, Input, Rule
 from chalicelib.errors import NotFound
 
 
 class FindVoucherInput(Input):
     RULES: ClassVar[tuple[Rule, ...]] = (Rule("exactly", ("redeem_code", "voucher_id"), "Give either the redeem code or the voucher ID"),)
     redeem_code: str | None = Field(None, title="Redeem code", min_length=1, pattern=VISIBLE, max_length=64)
-    voucher_id: str | None = Field(None, title="Voucher ID", min_length=1, pattern=VISIBLE, max_length=100)
+    voucher_id: str | None = Field(None, title="Voucher ID", min_length=1, pattern=SEVENSTAMP_ID, max_length=100)
 
 
 def perform(ctx: ActionContext, data: FindVoucherInput) -> list[dict[str, Any]]:

@@ -8,14 +8,14 @@ from pydantic import Field
 
 from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.contract.definitions import ActionContext, ActionDefinition
-from chalicelib.contract.input_types import VISIBLE, Input, Rule
+from chalicelib.contract.input_types import SEVENSTAMP_ID, VISIBLE, Input, Rule
 from chalicelib.errors import NotFound
 
 
 class RedeemVoucherInput(Input):
     RULES: ClassVar[tuple[Rule, ...]] = (Rule("exactly", ("voucher_id", "redeem_code"), "Give either the voucher ID or the redeem code"),)
     voucher_id: str | None = Field(
-        None, title="Voucher ID", description="7stamp's voucher id (v_...).", min_length=1, pattern=VISIBLE, max_length=100
+        None, title="Voucher ID", description="7stamp's voucher id (v_...).", min_length=1, pattern=SEVENSTAMP_ID, max_length=100
     )
     redeem_code: str | None = Field(
         None, title="Redeem code", description="The code the customer shows.", min_length=1, pattern=VISIBLE, max_length=64
