@@ -45,10 +45,11 @@ def receive(services: Services, token: str, raw_body: bytes, headers: Mapping[st
     payload = strict_json.loads(raw_body)
     if not isinstance(payload, dict):
         raise BadRequest("The body must be a JSON object with an event name")
-    from chalicelib.contract import input_types
+    from chalicelib.contract import event_names, input_types
     from chalicelib.contract.event_record import InboundEvent  # pydantic loads with the first event, not at cold start
 
     input_types.parse(InboundEvent, payload)
+    payload["event"] = event_names.inbound(payload["event"])  # before the dedup key: STAMP_ADDED and stamp_added are one event
     if payload.get("location_id") != connection.location_id:
         raise Forbidden("The event belongs to another location")
     auth.check_allowed(services.settings, connection.location_id, str(payload.get("business_id") or ""))  # before enrichment

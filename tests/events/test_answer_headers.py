@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from html.parser import HTMLParser
 
-from conftest import subscribe
-
 from sandbox import DEMO_KEY_A
 
 
