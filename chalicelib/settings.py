@@ -40,7 +40,6 @@ class Settings:
     parked_queue_url: str  # PARKED_QUEUE_URL: stream records fan-out gave up on ("" when not deployed)
     kms_key_id: str  # KMS_KEY_ID (an id, ARN or alias)
     event_retention_days: int  # EVENT_RETENTION_DAYS
-    dedup_days: int  # DEDUP_DAYS
     idempotency_hours: int  # IDEMPOTENCY_HOURS
     key_cache_seconds: int  # KEY_CACHE_SECONDS
     delivery_concurrency: int  # DELIVERY_CONCURRENCY
@@ -126,7 +125,6 @@ def load(env: Mapping[str, str]) -> Settings:
         parked_queue_url=env.get("PARKED_QUEUE_URL", "").strip(),
         kms_key_id=_name(env, "KMS_KEY_ID", f"alias/{prefix}"),
         event_retention_days=_int(env, "EVENT_RETENTION_DAYS", 30, 7, 365),
-        dedup_days=_int(env, "DEDUP_DAYS", 7, 1, 30),
         idempotency_hours=_int(env, "IDEMPOTENCY_HOURS", 24, 1, 168),
         key_cache_seconds=_int(env, "KEY_CACHE_SECONDS", 600, 0, 600),
         delivery_concurrency=_int(env, "DELIVERY_CONCURRENCY", 32, 1, 256),

@@ -61,3 +61,15 @@ def test_allowed_ids_are_comma_separated_and_unset_means_every_id():
     s = load({"CONNECTOR_ALLOWED_LOCATIONS": " loc_45, loc_46 ,,", "CONNECTOR_ALLOWED_BUSINESSES": "b_123"})
     assert s.allowed_locations == {"loc_45", "loc_46"} and s.allowed_businesses == {"b_123"}
     assert load({}).allowed_locations == frozenset() == load({"CONNECTOR_ALLOWED_BUSINESSES": " "}).allowed_businesses
+
+
+def test_every_setting_is_read_somewhere():
+    """A setting nothing reads misleads whoever sets it (issue 23: DEDUP_DAYS was one)."""
+    from dataclasses import fields
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [p for folder in ("chalicelib", "stack", "infra") for p in (root / folder).rglob("*.py") if p.name != "settings.py"]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in [*sources, root / "app.py"])
+    unread = [f.name for f in fields(load({})) if f".{f.name}" not in text]
+    assert unread == []
