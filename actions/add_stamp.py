@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from actions._shared import SAMPLE_CARD, SAMPLE_VOUCHER, TEMPLATE_FIELD, CustomerRef, card_output
+from actions._action_parts import SAMPLE_CARD, SAMPLE_VOUCHER, TEMPLATE_FIELD, CustomerRef, card_output
 from chalicelib.contract.card_labels import card_field, card_fields
 from chalicelib.contract.definitions import ActionContext, ActionDefinition, OutputField
 from chalicelib.contract.input_types import VISIBLE, Integer

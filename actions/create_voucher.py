@@ -6,7 +6,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
-from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT, CustomerRef
+from actions._action_parts import SAMPLE_VOUCHER, VOUCHER_OUTPUT, CustomerRef
 from chalicelib.contract.definitions import ActionContext, ActionDefinition
 from chalicelib.contract.input_types import VISIBLE, FutureMoment, Rule
 from chalicelib.sevenstamp import customers

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import Field
 
-from actions._shared import TEMPLATE_FIELD, CustomerRef
+from actions._action_parts import TEMPLATE_FIELD, CustomerRef
 from chalicelib.contract.definitions import ActionContext, ActionDefinition, OutputField
 from chalicelib.contract.input_types import WholeNumber
 from chalicelib.errors import Forbidden, NotFound

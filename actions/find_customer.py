@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from actions._shared import SAMPLE_CARD, TEMPLATE_FIELD, CustomerRef
+from actions._action_parts import SAMPLE_CARD, TEMPLATE_FIELD, CustomerRef
 from chalicelib.contract.card_labels import card_field, card_fields
 from chalicelib.contract.definitions import ActionContext, ActionDefinition, OutputField
 from chalicelib.sevenstamp import customers

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from actions._shared import CARD_OUTPUT, SAMPLE_CARD, TEMPLATE_FIELD, card_output
+from actions._action_parts import CARD_OUTPUT, SAMPLE_CARD, TEMPLATE_FIELD, card_output
 from chalicelib.contract.definitions import ActionContext, ActionDefinition, OutputField
 from chalicelib.contract.input_types import VISIBLE, Day, Email, Input, Phone, Rule
 

@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from actions._shared import SAMPLE_VOUCHER, VOUCHER_OUTPUT
+from actions._action_parts import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.contract.definitions import ActionContext, ActionDefinition
 from chalicelib.contract.input_types import SEVENSTAMP_ID, VISIBLE, Input, Rule
 from chalicelib.errors import NotFound

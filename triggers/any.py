@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.contract.definitions import Filter, OutputField, TriggerDefinition
-from triggers._common import CARD_FIELDS, EVENT_FIELDS, sample_event
+from triggers._event_parts import CARD_FIELDS, EVENT_FIELDS, sample_event
 
 DEFINITION = TriggerDefinition(
     key="any",
@@ -26,7 +26,7 @@ DEFINITION = TriggerDefinition(
         OutputField("stamp.comment", "Stamp comment (stamp events)"),
     ),
     filters=(
-        # its choices are the event names of the registry (see catalog.filter_choices)
+        # its choices are the event names of the registry (see event_filters.choices)
         Filter("event", "Event", "event", help="Leave empty to receive every event, including ones 7stamp adds later."),
     ),
 )

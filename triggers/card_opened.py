@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.contract.definitions import TriggerDefinition
-from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, NEW_CARD, sample_event
+from triggers._event_parts import CARD_FIELDS, CARD_TEMPLATE_FILTER, EVENT_FIELDS, NEW_CARD, sample_event
 
 DEFINITION = TriggerDefinition(
     key="card_opened",

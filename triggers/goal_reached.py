@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.contract.definitions import TriggerDefinition
-from triggers._common import CARD_FIELDS, CARD_TEMPLATE_FILTER, COMPLETED_CARD, EVENT_FIELDS, sample_event
+from triggers._event_parts import CARD_FIELDS, CARD_TEMPLATE_FILTER, COMPLETED_CARD, EVENT_FIELDS, sample_event
 
 DEFINITION = TriggerDefinition(
     key="goal_reached",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from chalicelib.contract.definitions import TriggerDefinition
-from triggers._common import CARD_TEMPLATE_FILTER, COMPLETED_CARD, VOUCHER_EVENT_FIELDS, sample_event, sample_voucher
+from triggers._event_parts import CARD_TEMPLATE_FILTER, COMPLETED_CARD, VOUCHER_EVENT_FIELDS, sample_event, sample_voucher
 
 DEFINITION = TriggerDefinition(
     key="reward_issued",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.contract.moments import iso, seconds_of
+from chalicelib.contract.cursors import iso, seconds_of
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus, Subscription, Tenant
 
 ME = ("location_id", "location_name", "business_id", "business_name", "staff_login")

@@ -13,7 +13,7 @@ from chalicelib.api import hook_health
 from chalicelib.api.bodies import delivery_row
 from chalicelib.api.hook_access import own, refuse_if_disabled
 from chalicelib.api.http import MODELS, Call, endpoint
-from chalicelib.contract.moments import since_cursor
+from chalicelib.contract.cursors import since_cursor
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.pipeline import jobs
 from chalicelib.store.events import cursor_of

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.api.http import Call, endpoint
+from chalicelib.contract.event_record import decoded
 from chalicelib.errors import ValidationFailed
-from chalicelib.store.records import EventText
 
 bp = Blueprint(__name__)
 
@@ -32,14 +31,5 @@ def recent_events(call: Call) -> Any:
     if len(q) > 200:
         raise ValidationFailed("q must be at most 200 characters", fields={"q": "must be at most 200 characters"})
     found = call.services.events.recent(call.me.location_id, None, SEARCHED if q else SHOWN)
-    records = [r for r in map(_decoded, found) if r is not None and (not q or _matches(r, q))]
+    records = [r for r in (decoded(e.text) for e in found) if r is not None and (not q or _matches(r, q))]
     return records[:SHOWN]
-
-
-def _decoded(event: EventText) -> dict[str, Any] | None:
-    """The stored record, or None for one that cannot be decoded (it fails nothing here)."""
-    try:
-        record = json.loads(event.text)
-    except (ValueError, RecursionError):
-        return None
-    return record if isinstance(record, dict) else None

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalicelib.api import bodies
 from chalicelib.container import Services
-from chalicelib.contract.moments import cursor_at, iso, seconds_of
+from chalicelib.contract.cursors import cursor_at, iso, seconds_of
 from chalicelib.store.records import DeliveryStatus, Subscription
 
 WINDOW_HOURS = 24

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
@@ -12,8 +11,7 @@ from urllib.parse import urlsplit
 from pydantic import ConfigDict, Field, WithJsonSchema
 
 from chalicelib.container import Services
-from chalicelib.contract import event_names, registry
-from chalicelib.contract.catalog import filter_choices
+from chalicelib.contract import event_filters, event_spelling, registry
 from chalicelib.contract.input_types import Input
 from chalicelib.errors import Conflict, RateLimited, ValidationFailed
 from chalicelib.security import address_guard, signing
@@ -26,13 +24,13 @@ TESTS_PER_HOST_PER_MINUTE = 10  # test deliveries to one target host, across eve
 
 
 def _filter_schema(event: str) -> dict[str, Any]:
-    """The filters one event accepts (``filters_for``): each a value or a list of values, from its choices when it has
+    """The filters one event accepts (``event_filters.parse``): each a value or a list of values, from its choices when it has
     some; null and "" (alone or in a list) are no filter."""
     properties: dict[str, Any] = {}
     for f in registry.triggers()[event].filters:
         value: dict[str, Any] = {"type": "string", "maxLength": 200}
-        if filter_choices(f):
-            value = {"type": "string", "enum": ["", *filter_choices(f)]}
+        if event_filters.choices(f):
+            value = {"type": "string", "enum": ["", *event_filters.choices(f)]}
         item = {"anyOf": [value, {"type": "null"}]}
         properties[f.key] = {"anyOf": [value, {"type": "null"}, {"type": "array", "items": item}]}
     return {"anyOf": [{"type": "object", "properties": properties, "additionalProperties": False}, {"type": "null"}]}
@@ -60,40 +58,10 @@ class HookRequest(Input):
     filters: FilterValues | None = Field(None, title="Filters")
 
 
-def filters_for(
-    event: str, given: Mapping[str, str | Sequence[str | None] | None] | None, prefix: str = "filters."
-) -> dict[str, list[str]]:
-    """Filters as lists of wanted values, each checked against what the trigger accepts (a 422 names ``prefix + key``).
-
-    A null or empty value (``None``, ``""``, ``[]``, ``[""]``) means "no filter": platforms send
-    an optional filter the user left blank that way, and it must not stop the subscription.
-    """
-    accepted = {f.key: f for f in registry.triggers()[event].filters}
-    out: dict[str, list[str]] = {}
-    problems: dict[str, str] = {}
-    for key, value in (given or {}).items():
-        wanted = [w for w in ([value] if value is None or isinstance(value, str) else value) if w]
-        definition = accepted.get(key)
-        if definition is None:
-            names = ", ".join(accepted) or "none"
-            problems[f"{prefix}{key}"] = f"is not a filter of {event}; it accepts: {names}"
-        elif not wanted:
-            continue
-        elif any(len(w) > 200 for w in wanted):
-            problems[f"{prefix}{key}"] = "must be values of at most 200 characters"
-        elif filter_choices(definition) and any(w not in filter_choices(definition) for w in wanted):
-            problems[f"{prefix}{key}"] = f"must be one of {', '.join(filter_choices(definition))}"
-        else:
-            out[key] = wanted
-    if problems:
-        raise ValidationFailed("Please check the filters: " + "; ".join(f"{k} {v}" for k, v in problems.items()), fields=problems)
-    return out
-
-
 def subscribe(services: Services, tenant: Tenant, request: HookRequest) -> Subscription:
     """Check and store a subscription; its secret is shown to the caller only in this answer."""
-    event = event_names.canonical(request.event)
-    filters = filters_for(event, request.filters)
+    event = event_spelling.canonical(request.event)
+    filters = event_filters.parse(event, request.filters)
     address_guard.refuse_service_port(request.target_url)
     address_guard.check(request.target_url, allow_private=services.settings.allow_private_targets)
     target_url = request.target_url.strip()

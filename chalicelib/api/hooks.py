@@ -9,7 +9,7 @@ from chalice import Blueprint, Response  # type: ignore[attr-defined]
 from chalicelib.api import bodies, hook_health
 from chalicelib.api.hook_access import own, refuse_if_disabled
 from chalicelib.api.http import MODELS, Call, endpoint, json_response
-from chalicelib.contract.moments import since_cursor
+from chalicelib.contract.cursors import since_cursor
 from chalicelib.errors import NotFound
 from chalicelib.pipeline import jobs
 

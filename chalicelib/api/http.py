@@ -60,9 +60,9 @@ def model(ref: str) -> type[BaseModel]:
     return found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Operation:
-    """One declared route: what the OpenAPI document shows of it.
+    """One declared route: what the OpenAPI document shows of it (each declaration is its own, compared by identity).
 
     ``body``, ``query`` and the values of ``responses`` (status -> model, None for no body)
     are model references; ``per_definition`` marks the routes behind which each action

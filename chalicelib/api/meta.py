@@ -7,7 +7,7 @@ from typing import Any
 from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.api import bodies
-from chalicelib.api.http import MODELS, Call, endpoint
+from chalicelib.api.http import MODELS, OPERATIONS, Call, endpoint
 
 bp = Blueprint(__name__)
 
@@ -40,4 +40,4 @@ def get_catalog(call: Call) -> dict[str, Any]:
 def get_openapi(call: Call) -> dict[str, Any]:
     from chalicelib.api import openapi
 
-    return openapi.document()
+    return openapi.document(OPERATIONS)

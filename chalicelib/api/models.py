@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, WithJsonSchema
 
 from chalicelib.contract.event_record import EventRecord
-from chalicelib.contract.input_types import EventId, Input, WholeNumber, moment
+from chalicelib.contract.input_types import EventId, Input, WholeNumber, utc_time
 from chalicelib.contract.limits import (
     EVENT_ID_PATTERN,
     EVENT_ID_RE,
@@ -94,7 +94,7 @@ class DeliveryRows(RootModel[list[DeliveryRow]]):
 
 
 def _event_id_or_moment(value: str) -> str:
-    return value if EVENT_ID_RE.fullmatch(value) else moment(value)
+    return value if EVENT_ID_RE.fullmatch(value) else utc_time(value)
 
 
 Since = Annotated[

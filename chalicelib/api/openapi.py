@@ -8,12 +8,13 @@ cannot drift from what the routes do.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
 
-from chalicelib.api.http import MODELS, OPERATIONS, Operation, model
+from chalicelib.api.http import MODELS, Operation, model
 from chalicelib.contract import limits, registry
 from chalicelib.contract.definitions import ActionDefinition, OutputField
 from chalicelib.contract.limits import IDEMPOTENCY_FIELD
@@ -170,17 +171,16 @@ def _definition_operation(op: Operation, definition: ActionDefinition, schemas: 
     return out
 
 
-def document() -> dict[str, Any]:
-    """The document of every declared route (routes declare themselves when ``chalicelib.api.routes`` is imported)."""
-    return _document(len(OPERATIONS))
+def document(operations: Sequence[Operation]) -> dict[str, Any]:
+    """The document of these routes: ``routes.operations()``, or what the app declared (``http.OPERATIONS``)."""
+    return _document(tuple(operations))
 
 
 @lru_cache(maxsize=1)
-def _document(declared: int) -> dict[str, Any]:
-    """Built once per number of declared routes, so a document built before every route was imported is not kept."""
+def _document(operations: tuple[Operation, ...]) -> dict[str, Any]:
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
-    for op in OPERATIONS:
+    for op in operations:
         if op.per_definition:
             for definition in registry.actions().values():
                 if definition.kind == op.per_definition:

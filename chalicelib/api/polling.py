@@ -9,7 +9,6 @@ place by time and id (Make's watch modules); ``X-Next-Cursor`` then pages backwa
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
@@ -32,16 +31,15 @@ POLL_PARAMETERS = ("limit", "since", "samples", "settled", "before")  # every ot
     errors=(404,),
 )
 def poll(call: Call) -> Any:
-    from chalicelib.api import hook_requests
-    from chalicelib.contract import event_names, registry
+    from chalicelib.contract import event_filters, event_spelling, registry
 
     name = call.params["event"]
     if name not in registry.triggers():
-        guess = event_names.suggest(name)
+        guess = event_spelling.suggest(name)
         raise NotFound(f"No trigger called {name!r}" + (f"; did you mean {guess!r}?" if guess else ""))
     since = call.args.since
     settled = not since and (call.args.settled == "1" or call.args.before is not None)  # since, when given, decides the answer
-    filters = hook_requests.filters_for(name, {k: v.split(",") for k, v in call.query.items() if k not in POLL_PARAMETERS}, prefix="")
+    filters = event_filters.parse(name, {k: v.split(",") for k, v in call.query.items() if k not in POLL_PARAMETERS}, prefix="")
     event = None if name == registry.ANY_EVENT else name
     store = call.services.events
     location = call.me.location_id
@@ -59,19 +57,8 @@ def poll(call: Call) -> Any:
         found = store.recent(location, event, call.args.limit)
         # where a watcher starts: the newest event shown, but never past the horizon (what is newer comes again)
         headers["X-Next-Cursor"] = id_of(min(found[0].cursor, store.horizon()) if found else store.horizon())
-    texts = [e.text for e in found if not filters or _passes(name, filters, e.text)]
+    texts = [e.text for e in found if not filters or event_filters.text_passes(name, filters, e.text)]
     if not texts and call.args.samples == "1" and not since and not call.args.before:
         return json_response([{**registry.triggers()[name].sample, "sample": True}], 200, headers)
     # stored texts as they are: a record that decodes badly (however deep) cannot fail the answer
     return Response(body="[" + ",".join(texts) + "]", status_code=200, headers={**JSON_HEADERS, **headers})
-
-
-def _passes(trigger: str, filters: dict[str, list[str]], text: str) -> bool:
-    """Whether a stored event passes the poll's filters; one that cannot be decoded does not (and fails nothing)."""
-    from chalicelib.contract import event_filters
-
-    try:
-        record = json.loads(text)
-    except (ValueError, RecursionError):
-        return False
-    return isinstance(record, dict) and event_filters.passes(trigger, filters, record)

@@ -12,8 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from chalicelib.contract import limits, registry
-from chalicelib.contract.definitions import ActionDefinition, Filter, OutputField, TriggerDefinition
+from chalicelib.contract import event_filters, limits, registry
+from chalicelib.contract.definitions import ActionDefinition, OutputField, TriggerDefinition
 
 _JSON_TYPES = {str: "string", int: "integer", float: "number", bool: "boolean", list: "array", dict: "object"}
 
@@ -64,11 +64,6 @@ def _outputs(fields: tuple[OutputField, ...]) -> list[dict[str, str]]:
     return [{"key": f.key, "label": f.label, "type": f.type} for f in fields]
 
 
-def filter_choices(f: Filter) -> list[str]:
-    """A filter's allowed values: its own, or for a filter on the event name, every event of the registry."""
-    return registry.event_names() if f.path == "event" else list(f.choices)
-
-
 def trigger_entry(t: TriggerDefinition) -> dict[str, Any]:
     return {
         "key": t.key,
@@ -81,7 +76,7 @@ def trigger_entry(t: TriggerDefinition) -> dict[str, Any]:
                 "label": f.label,
                 "path": f.path,
                 "help": f.help,
-                **({"choices": filter_choices(f)} if filter_choices(f) else {}),
+                **({"choices": event_filters.choices(f)} if event_filters.choices(f) else {}),
                 **({"dynamic": f.dynamic} if f.dynamic else {}),
             }
             for f in t.filters

@@ -65,7 +65,7 @@ def _day(value: str) -> str:
         raise ValueError("must be a date like 1990-05-11") from None
 
 
-def moment(value: str) -> str:
+def utc_time(value: str) -> str:
     """An RFC 3339 time with its zone, as UTC ``...Z``."""
     if not re.fullmatch(MOMENT_PATTERN, value):
         raise ValueError("must be a date and time like 2026-12-31T23:59:59Z")
@@ -159,12 +159,12 @@ class Input(BaseModel):
 Email = Annotated[str, AfterValidator(_email), WithJsonSchema({"type": "string", "pattern": EMAIL_PATTERN, "maxLength": 254})]
 Phone = Annotated[str, AfterValidator(_phone), WithJsonSchema({"type": "string", "format": "phone"})]
 Day = Annotated[str, AfterValidator(_day), WithJsonSchema({"type": "string", "format": "date"})]
-Moment = Annotated[str, AfterValidator(moment), WithJsonSchema({"type": "string", "format": "date-time"})]
+Moment = Annotated[str, AfterValidator(utc_time), WithJsonSchema({"type": "string", "format": "date-time"})]
 WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
 Integer = Annotated[int, BeforeValidator(_integral)]
 # "future-date-time" is this contract's format: a date-time later than now (a voucher cannot expire in the past).
 FutureMoment = Annotated[
-    str, AfterValidator(moment), AfterValidator(_future), WithJsonSchema({"type": "string", "format": "future-date-time"})
+    str, AfterValidator(utc_time), AfterValidator(_future), WithJsonSchema({"type": "string", "format": "future-date-time"})
 ]
 EventId = Annotated[str, AfterValidator(_event_id), WithJsonSchema({"type": "string", "pattern": EVENT_ID_PATTERN})]
 

@@ -15,19 +15,12 @@ import logging
 
 from chalicelib import observability
 from chalicelib.container import Services
-from chalicelib.contract import event_filters, registry
+from chalicelib.contract import event_filters
 from chalicelib.errors import ConnectorError
 from chalicelib.pipeline import deferred, jobs
-from chalicelib.store.records import StoredEvent, Subscription
+from chalicelib.store.records import StoredEvent
 
 log = logging.getLogger("connector.fanout")
-
-
-def matches(sub: Subscription, event: StoredEvent) -> bool:
-    """Whether the subscription wants this event: its name (or ``any``), not disabled, every filter passing."""
-    if sub.disabled or sub.event not in (event.name, registry.ANY_EVENT):
-        return False
-    return event_filters.passes(sub.event, sub.filters, event.record)
 
 
 def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int]]:
@@ -58,7 +51,7 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
             event = events[i]
             observability.correlate(str(event.record.get("id")))
             try:
-                matched = [s for s in subs if matches(s, event)]
+                matched = [s for s in subs if event_filters.wants(s, event.name, event.record)]
             except Exception:
                 log.exception("event %s (%s) could not be matched to subscriptions", event.record.get("id"), event.name)
                 failed.add(i)

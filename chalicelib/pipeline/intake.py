@@ -3,7 +3,7 @@
 Storing is the hand-off: the events table's stream runs fan-out for every new item, so
 an event cannot be stored yet never delivered. Nothing is stored for a request that
 fails any check. An event that could not be enriched within ENRICH_WAIT_INBOUND is
-stored awaiting enrichment: fan-out enriches it later (pipeline.py), before any delivery.
+stored awaiting enrichment: fan-out queues an enrich job for it (deferred.py), which enriches or releases it before any delivery.
 A duplicate is found by the conditional write itself, not by a read before it.
 """
 
@@ -45,11 +45,11 @@ def receive(services: Services, token: str, raw_body: bytes, headers: Mapping[st
     payload = strict_json.loads(raw_body)
     if not isinstance(payload, dict):
         raise BadRequest("The body must be a JSON object with an event name")
-    from chalicelib.contract import event_names, input_types
+    from chalicelib.contract import event_spelling, input_types
     from chalicelib.contract.event_record import InboundEvent  # pydantic loads with the first event, not at cold start
 
     input_types.parse(InboundEvent, payload)
-    payload["event"] = event_names.inbound(payload["event"])  # before the dedup key: STAMP_ADDED and stamp_added are one event
+    payload["event"] = event_spelling.inbound(payload["event"])  # before the dedup key: STAMP_ADDED and stamp_added are one event
     if payload.get("location_id") != connection.location_id:
         raise Forbidden("The event belongs to another location")
     auth.check_allowed(services.settings, connection.location_id, str(payload.get("business_id") or ""))  # before enrichment

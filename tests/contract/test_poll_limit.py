@@ -21,7 +21,7 @@ limits.POLL_LIMIT_MAX, limits.POLL_LIMIT_DEFAULT = 37, 13
 import app  # noqa: F401  (the routes declare themselves)
 from chalicelib.contract import catalog
 from chalicelib.contract import input_types
-from chalicelib.api import openapi
+from chalicelib.api import openapi, routes
 from chalicelib.api.http import OPERATIONS, model
 from chalicelib.errors import ValidationFailed
 from platforms import export
@@ -34,7 +34,7 @@ for limit in ("37", "38"):
     except ValidationFailed as error:
         route[limit] = error.fields
 route["default"] = input_types.parse(model(poll.query), {}).limit
-parameters = openapi.document()["paths"]["/v1/triggers/{event}"]["get"]["parameters"]
+parameters = openapi.document(routes.operations())["paths"]["/v1/triggers/{event}"]["get"]["parameters"]
 for platform in ("zapier", "make"):
     assert export.main(["--platform", platform, "--url", "https://connector.example.com/api", "--out", sys.argv[1] + "/" + platform]) == 0
 limit_schema = [p["schema"] for p in parameters if p["name"] == "limit"][0]

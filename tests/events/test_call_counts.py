@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import subscribe
+from event_support import subscribe
 
 from benchmarks.fanout import CallCounter
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import subscribe
+from event_support import subscribe
 
 from chalicelib.pipeline import deferred
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import receiving, subscribe
+from event_support import receiving, subscribe
 
 from sandbox import DEMO_KEY_A, DEMO_KEY_REVOKED
 

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator
 
 import pytest
-from conftest import receiving, subscribe
+from event_support import receiving, subscribe
 
 from chalicelib.observability import JsonFormatter
 from chalicelib.pipeline.delivery import RETRY_DELAYS

@@ -6,16 +6,11 @@ apart happen within the test; every wait is a bounded poll.
 
 from __future__ import annotations
 
-import json
-import time
-
-import httpx
 import pytest
-from conftest import receiving, subscribe, subscribe_and_stamp
+from event_support import connected, event_body, receiving, signed_post, subscribe, subscribe_and_stamp
 
 from chalicelib.pipeline import jobs
 from chalicelib.pipeline.delivery import RETRY_DELAYS
-from chalicelib.security import signing
 from chalicelib.store.deliveries import QUEUE_MAX_DELAY, SAFETY_MARGIN
 from chalicelib.store.records import DeliveryRecord, DeliveryStatus
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
@@ -87,30 +82,6 @@ def test_a_hanging_subscriber_is_cut_and_retried(stack, clock, monkeypatch):
         retry_round(stack, clock, RETRY_DELAYS[0] * 1.3)
         [row] = deliveries(c, hook["id"])
         assert row["status"] == "delivered" and row["attempts"] == 2
-
-
-def connected(stack) -> object:
-    with stack.client(DEMO_KEY_A) as c:
-        c.get("/v1/me")
-    return stack.services.locations.get(DEMO_LOCATION_A)
-
-
-def signed_post(stack, connection, body: str, message_id: str, timestamp: int | None = None, secret: str | None = None) -> httpx.Response:
-    headers = signing.headers(secret or connection.secret, message_id, timestamp or int(time.time()), body)
-    return httpx.post(f"{stack.connector}/inbound/7stamp/{connection.token}", content=body, headers=headers)
-
-
-def event_body(location_id: str = DEMO_LOCATION_A, event: str = "card_opened") -> str:
-    return json.dumps(
-        {
-            "event": event,
-            "timestamp": "2026-11-22T10:00:00Z",
-            "business_id": "b_demo",
-            "location_id": location_id,
-            "customer": {"id": "c_demo_a", "wallet_pass_id": "wp_demo_a", "language": "en"},
-            "card": {"id": "card_demo_a", "goal_index": 0},
-        }
-    )
 
 
 def test_the_same_inbound_webhook_five_times_is_stored_and_delivered_once(stack, receiver):

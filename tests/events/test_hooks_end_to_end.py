@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import subscribe
+from event_support import subscribe
 
 from chalicelib.contract import registry
 from chalicelib.store.events import HORIZON_SECONDS

@@ -7,8 +7,7 @@ import time
 
 import httpx
 import pytest
-from conftest import subscribe
-from test_delivery_faults import connected, event_body, signed_post
+from event_support import connected, event_body, signed_post, subscribe
 
 from chalicelib.security import address_guard
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_B

@@ -10,7 +10,7 @@ import time
 
 import httpx
 import pytest
-from conftest import subscribe
+from event_support import subscribe
 
 from chalicelib.contract.limits import EVENT_NAME_MAX, MAX_JSON_DEPTH
 from chalicelib.security import signing

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from test_delivery_faults import connected, event_body
+from event_support import connected, event_body
 
 from chalicelib.security import signing
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A, DEMO_LOCATION_B

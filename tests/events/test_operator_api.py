@@ -7,7 +7,7 @@ is moved where days must pass.
 from __future__ import annotations
 
 import pytest
-from conftest import receiving, subscribe, subscribe_and_stamp
+from event_support import receiving, subscribe, subscribe_and_stamp
 
 from sandbox import DEMO_KEY_A, DEMO_KEY_B
 

@@ -8,10 +8,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import subscribe
-from test_delivery_faults import connected, event_body, signed_post
+from event_support import connected, event_body, signed_post, subscribe
 
-from chalicelib.pipeline import fanout, parked
+from chalicelib.contract import event_filters
+from chalicelib.pipeline import parked
 from chalicelib.store.events import HORIZON_SECONDS
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
@@ -109,14 +109,14 @@ def test_a_since_poller_sees_every_event_of_20_concurrent_writers_once(stack, cl
 
 
 def test_a_record_that_makes_fan_out_raise_is_parked_and_the_events_after_it_are_delivered(stack, receiver, monkeypatch):
-    real_matches = fanout.matches
+    real_wants = event_filters.wants
 
-    def matches(sub, event):
-        if event.record.get("card", {}).get("id") == "card_poison":
+    def wants(sub, event, record):
+        if record.get("card", {}).get("id") == "card_poison":
             raise RuntimeError("this record cannot be fanned out")
-        return real_matches(sub, event)
+        return real_wants(sub, event, record)
 
-    monkeypatch.setattr(fanout, "matches", matches)
+    monkeypatch.setattr(event_filters, "wants", wants)
     connection = connected(stack)
     with stack.client(DEMO_KEY_A) as c:
         subscribe(c, "card_opened", receiver.url)
@@ -130,7 +130,7 @@ def test_a_record_that_makes_fan_out_raise_is_parked_and_the_events_after_it_are
     [note] = sqs.receive_message(QueueUrl=stack.services.settings.parked_queue_url, MaxNumberOfMessages=10, VisibilityTimeout=0)["Messages"]
     assert json.loads(note["Body"])["DDBStreamBatchInfo"]["batchSize"] == 1
     # the cause is fixed: the parked event goes back to fan-out and reaches the subscriber
-    monkeypatch.setattr(fanout, "matches", real_matches)
+    monkeypatch.setattr(event_filters, "wants", real_wants)
     assert parked.unpark(stack.services) == (1, 0)
     stack.settle()
     assert sorted(json.loads(r.body)["card"]["id"] for r in receiver.wait_for(4, 5)) == ["card_1", "card_2", "card_3", "card_poison"]

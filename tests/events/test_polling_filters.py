@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import subscribe
+from event_support import subscribe
 
 from chalicelib.store.events import HORIZON_SECONDS
 from sandbox import DEMO_KEY_A

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from test_delivery_faults import connected, event_body, signed_post
+from event_support import connected, event_body, signed_post
 
 from chalicelib.store.events import HORIZON_SECONDS
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import receiving, subscribe
+from event_support import receiving, subscribe
 
 from chalicelib.api import hook_requests
 from chalicelib.store.records import Subscription

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import subscribe
+from event_support import subscribe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

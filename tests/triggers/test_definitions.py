@@ -29,10 +29,9 @@ def resolve(record: Any, dotted: str) -> Any:
     return value
 
 
-def test_exactly_the_contract_events_and_any() -> None:
-    assert len(TRIGGERS) == 14
-    assert set(TRIGGERS) == CONTRACT_EVENTS | {ANY_EVENT}
-    assert set(event_names()) == CONTRACT_EVENTS
+def test_every_contract_event_and_any_is_a_trigger() -> None:
+    assert CONTRACT_EVENTS | {ANY_EVENT} <= set(TRIGGERS)
+    assert CONTRACT_EVENTS <= set(event_names()) == set(TRIGGERS) - {ANY_EVENT}
 
 
 @pytest.mark.parametrize("definition", DEFINITIONS)
@@ -111,12 +110,12 @@ def test_every_event_filters_by_card_template(definition: TriggerDefinition) -> 
 
 
 def test_any_filters_by_the_contract_events() -> None:
-    from chalicelib.contract.catalog import filter_choices
+    from chalicelib.contract.event_filters import choices
 
     (flt,) = TRIGGERS[ANY_EVENT].filters
     assert flt.path == "event"
-    assert set(filter_choices(flt)) == CONTRACT_EVENTS
-    assert len(filter_choices(flt)) == len(CONTRACT_EVENTS)
+    assert set(choices(flt)) == CONTRACT_EVENTS
+    assert len(choices(flt)) == len(CONTRACT_EVENTS)
 
 
 def test_labels_are_unique() -> None:

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * The @@LABEL_TEXT@@ dropdown: a hidden trigger that reads @@PATH_TEXT@@.
- * Generated: change chalicelib/catalog.py's option sources and export again.
+ * Generated: change the option sources in chalicelib/contract/catalog.py and export again.
  */
 const connector = require('../lib/connector');
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.contract.event_names import canonical, inbound, suggest
+from chalicelib.contract.event_spelling import canonical, inbound, suggest
 from chalicelib.errors import ValidationFailed
 
 

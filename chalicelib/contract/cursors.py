@@ -1,4 +1,4 @@
-"""Times as the API shows them (ISO 8601, UTC) and takes them (an event id or a time) as a receipt cursor."""
+"""Receipt cursors, and times as the API shows them (ISO 8601, UTC) and takes them (an event id or a time) as a receipt cursor."""
 
 from __future__ import annotations
 

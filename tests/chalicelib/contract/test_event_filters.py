@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from chalicelib.api import hook_requests
 from chalicelib.contract import event_filters
 from chalicelib.errors import ValidationFailed
-from chalicelib.pipeline import fanout
-from chalicelib.store.records import StoredEvent, Subscription
-from triggers._common import sample_event
+from chalicelib.store.records import Subscription
+from triggers._event_parts import sample_event
 
 STAMP = sample_event("stamp_added")  # card.template_id is ct_coffee
 
@@ -29,8 +27,7 @@ def test_a_missing_path_is_no_match() -> None:
     assert not event_filters.passes("stamp_added", {"card_template_id": ["ct_coffee"]}, without_card)
 
 
-def test_fan_out_uses_the_same_rule() -> None:
-    event = StoredEvent(record=STAMP, dedup_key="k", cursor="c")
+def test_a_subscription_wants_an_event_of_its_name_whose_filters_pass() -> None:
     sub = Subscription(
         id="hook_1",
         location_id="loc_45",
@@ -40,20 +37,23 @@ def test_fan_out_uses_the_same_rule() -> None:
         secret="s",
         created_at="t",
     )
-    assert not fanout.matches(sub, event)
-    assert fanout.matches(Subscription(**{**sub.__dict__, "filters": {"card_template_id": ["ct_coffee"]}}), event)
+    assert not event_filters.wants(sub, "stamp_added", STAMP)
+    coffee = Subscription(**{**sub.__dict__, "filters": {"card_template_id": ["ct_coffee"]}})
+    assert event_filters.wants(coffee, "stamp_added", STAMP)
+    assert not event_filters.wants(coffee, "goal_reached", STAMP)
+    assert not event_filters.wants(Subscription(**{**coffee.__dict__, "disabled": True}), "stamp_added", STAMP)
 
 
 @pytest.mark.parametrize("blank", [None, "", [], [""], [None]])
 def test_a_null_or_empty_filter_value_means_no_filter(blank: object) -> None:
-    assert hook_requests.filters_for("stamp_added", {"card_template_id": blank}) == {}  # type: ignore[dict-item]
-    assert hook_requests.filters_for("any", {"event": blank}) == {}  # type: ignore[dict-item]
+    assert event_filters.parse("stamp_added", {"card_template_id": blank}) == {}  # type: ignore[dict-item]
+    assert event_filters.parse("any", {"event": blank}) == {}  # type: ignore[dict-item]
 
 
 def test_bad_filters_are_still_refused_by_name() -> None:
     with pytest.raises(ValidationFailed) as unknown:
-        hook_requests.filters_for("stamp_added", {"colour": "red"})
+        event_filters.parse("stamp_added", {"colour": "red"})
     assert unknown.value.fields is not None and "filters.colour" in unknown.value.fields
     with pytest.raises(ValidationFailed) as choice:
-        hook_requests.filters_for("any", {"event": ["stamp_added", "kartu_diterbitkan"]}, prefix="")
+        event_filters.parse("any", {"event": ["stamp_added", "kartu_diterbitkan"]}, prefix="")
     assert choice.value.fields is not None and "event" in choice.value.fields
