@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 NODE_INSTALLED := platforms/zapier/node_modules/.installed
 STAGE ?= dev
 
-.PHONY: run test demo export package deploy lint bench unpark
+.PHONY: run test demo export package deploy lint bench unpark client rehearse clients upgrade-all destroy
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,14 +51,37 @@ demo: $(INSTALLED)
 	@$(BIN)/python -m stack.demo
 
 export: $(INSTALLED)
-	@test -n "$(PLATFORM)" -a -n "$(URL)" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make|n8n|powerautomate URL=https://... OUT=dir"; exit 2; }
-	@$(BIN)/python -m platforms.export --platform "$(PLATFORM)" --url "$(URL)" --out "$(OUT)"
+	@test -n "$(PLATFORM)" -a -n "$(URL)$(filter-out dev,$(STAGE))" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make|n8n|powerautomate (URL=https://... | STAGE=client) OUT=dir"; exit 2; }
+	@$(BIN)/python -m platforms.export --platform "$(PLATFORM)" $(if $(URL),--url "$(URL)",--stage "$(STAGE)") --out "$(OUT)"
 
 package: $(INSTALLED)
 	@$(BIN)/python -m infra.package --stage $(STAGE) --out build/$(STAGE)
 
+# An agency's clients, one stack each (the README's deploy section): record, deploy, rehearse on moto, list, upgrade, remove.
+# Only values given on make's command line count: a SEVENSTAMP_API_URL or REGION in the shell's environment is not recorded.
+cli_arg = $(if $(filter command line,$(origin $(1))),--$(2) "$($(1))")
+CLIENT_OPTIONS := ACCOUNT:account REGION:region PROFILE:profile ALARM_EMAIL:alarm-email DOMAIN:domain PHONE_REGION:phone-region \
+	SEVENSTAMP_API_URL:sevenstamp-api-url ALLOWED_LOCATIONS:allowed-locations ALLOWED_BUSINESSES:allowed-businesses
+named_stage = $(if $(filter command line,$(origin STAGE)),,$(error give the client: make $@ STAGE=<name>))
+
+client: $(INSTALLED)
+	@$(named_stage)$(BIN)/python -m infra.clients --stage "$(STAGE)" \
+		$(foreach o,$(CLIENT_OPTIONS),$(call cli_arg,$(word 1,$(subst :, ,$(o))),$(word 2,$(subst :, ,$(o)))))
+
 deploy: $(INSTALLED)
 	@$(BIN)/python -m infra.deploy --stage $(STAGE) $(if $(BUCKET),--bucket $(BUCKET))
+
+rehearse: $(INSTALLED)
+	@$(BIN)/python -m infra.rehearse --stage $(STAGE)
+
+clients: $(INSTALLED)
+	@$(BIN)/python -m infra.fleet list
+
+upgrade-all: $(INSTALLED)
+	@$(BIN)/python -m infra.fleet upgrade
+
+destroy: $(INSTALLED)
+	@$(named_stage)$(BIN)/python -m infra.destroy --stage $(STAGE) $(if $(YES),--yes) $(if $(DELETE_DATA),--delete-data)
 
 unpark: $(INSTALLED)
 	@$(BIN)/python -m stack.unpark

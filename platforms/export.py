@@ -40,17 +40,29 @@ def build(platform: str, url: str, out: Path) -> Files:
     return make_app.generate(catalog.catalog(), url, make_app.previous_origins(out))
 
 
+def _stage_url(stage: str) -> str:
+    """The URL of client ``stage``'s deployed stack (infra's refusals, e.g. another account's credentials, become the export's)."""
+    from infra.fleet import connector_url
+    from infra.package import PackageError
+
+    try:
+        return connector_url(stage)
+    except PackageError as error:
+        raise ExportError(str(error)) from error
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the export; 0 when the app was written, 2 (with the reason on stderr) when it was not."""
     parser = argparse.ArgumentParser(prog="python -m platforms.export", description=__doc__.splitlines()[0])
     parser.add_argument("--platform", required=True, choices=sorted(NEXT_STEPS))
-    parser.add_argument(
-        "--url", required=True, help="the connector's public base URL, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/api"
-    )
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="the connector's public base URL, e.g. https://abc.execute-api.eu-west-1.amazonaws.com/api")
+    where.add_argument("--stage", help="a client recorded with make client: the URL is read from its deployed stack")
     parser.add_argument("--out", required=True, type=Path, help="the folder to write the app into (new, empty, or an earlier export)")
     args = parser.parse_args(argv)
     try:
-        files = build(args.platform, args.url, args.out)
+        url = args.url or _stage_url(args.stage)
+        files = build(args.platform, url, args.out)
         write_app(args.out, args.platform, files)
     except ExportError as error:
         print(f"export failed: {error}", file=sys.stderr)

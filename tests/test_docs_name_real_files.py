@@ -41,6 +41,8 @@ def test_a_name_that_does_not_exist_is_caught() -> None:
 
 def test_every_named_file_exists() -> None:
     files = _tracked()
-    sources = [f for f in files if f.endswith((".py", ".md", ".js", ".json", ".toml")) and "node_modules" not in f and not f.startswith("tests/")]
+    sources = [
+        f for f in files if f.endswith((".py", ".md", ".js", ".json", ".toml")) and "node_modules" not in f and not f.startswith("tests/")
+    ]
     texts = {f: (ROOT / f).read_text(errors="replace") for f in sources if (ROOT / f).is_file()}
     assert dangling_names(files, texts) == []

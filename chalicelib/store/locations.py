@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterator
 
 from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
@@ -32,6 +33,19 @@ class Locations:
         if connection is None or not hmac.compare_digest(connection.token.encode(), token.encode()):
             return None
         return connection
+
+    def all(self) -> Iterator[Connection]:
+        """Every location's connection, page by page: only for removing a client's connector (no request path scans)."""
+        start: dict[str, object] | None = None
+        while True:
+            page = self._db.call("scan", TableName=self._table, ConsistentRead=True, **({"ExclusiveStartKey": start} if start else {}))
+            for item in page.get("Items", []):
+                connection = _connection(_dynamo.from_item(item))
+                if connection is not None:
+                    yield connection
+            start = page.get("LastEvaluatedKey")
+            if not start:
+                return
 
     def claim(self, location_id: str, token: str) -> str | None:
         """Take the right to register this location with 7stamp; the token to use, or None if another caller holds it.

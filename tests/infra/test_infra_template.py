@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from infra import clients, rehearse, template_changes
+
 REPO = Path(__file__).resolve().parents[2]
 TTL_TABLES = ("KeysTable", "IdempotencyTable", "EventsTable", "DeliveriesTable")
 TABLES = ("LocationsTable", "SubscriptionsTable", *TTL_TABLES)
@@ -181,6 +183,88 @@ def test_inbound_has_a_public_function_url_that_the_api_registers_with_7stamp(re
     assert grants["lambda:InvokeFunction"]["InvokedViaFunctionUrl"] is True
     variables = resources["APIHandler"]["Properties"]["Environment"]["Variables"]
     assert variables["CONNECTOR_INBOUND_URL"] == {"Fn::GetAtt": ["InboundUrl", "FunctionUrl"]}
+
+
+@pytest.mark.parametrize("stage", sorted(clients.load_all()))
+def test_every_recorded_clients_package_lints_clean(stage: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "infra.package", "--stage", stage, "--out", str(tmp_path / stage)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0 and "cfn-lint found nothing" in done.stdout, done.stdout + done.stderr
+
+
+def test_the_public_url_and_the_alarm_email_are_stack_parameters(resources: dict[str, Any], packaged: tuple[Path, Any]) -> None:
+    template = json.loads((packaged[0] / "sam.json").read_text())
+    assert set(template["Parameters"]) == {"PublicUrl", "AlarmEmail"}
+    assert resources["APIHandler"]["Properties"]["Environment"]["Variables"]["CONNECTOR_PUBLIC_URL"] == {"Ref": "PublicUrl"}
+    subscription = resources["AlarmEmailSubscription"]
+    assert subscription["Condition"] == "HasAlarmEmail" and subscription["Properties"]["TopicArn"] == {"Ref": "AlarmTopic"}
+
+
+def test_the_packaged_tables_apply_in_one_update_from_the_last_release(packaged: tuple[Path, Any]) -> None:
+    """A stack of the last release (infra/released-tables.json) must take this template in one update."""
+    released = json.loads(template_changes.SNAPSHOT.read_text())
+    assert set(template_changes.tables(released)) >= {"LocationsTable", "EventsTable", "DeliveriesTable"}
+    assert template_changes.unsafe_changes(released, json.loads((packaged[0] / "sam.json").read_text())) == []
+
+
+def _table(*indexes: str, key: str = "pk", retain: bool = True) -> dict[str, Any]:
+    props = {
+        "KeySchema": [{"AttributeName": key, "KeyType": "HASH"}],
+        "GlobalSecondaryIndexes": [{"IndexName": i, "KeySchema": [{"AttributeName": i, "KeyType": "HASH"}]} for i in indexes],
+    }
+    policy = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"} if retain else {}
+    return {"Resources": {"DeliveriesTable": {"Type": "AWS::DynamoDB::Table", **policy, "Properties": props}}}
+
+
+def test_an_update_creating_or_deleting_more_than_one_index_of_a_table_is_named_with_the_way_out() -> None:
+    assert template_changes.unsafe_changes(_table("sweep"), _table("sweep", "by_location")) == []
+    assert template_changes.unsafe_changes(_table("due", "by_location"), _table("by_location")) == []
+    [problem] = template_changes.unsafe_changes(_table("due"), _table("sweep", "by_location"))  # the change issue 19 found
+    assert problem.startswith(
+        "DeliveriesTable: 2 global secondary index(es) created and 1 deleted (delete due, create by_location, create sweep)"
+    )
+    assert "one index change each" in problem
+    changed = _table("sweep")
+    changed["Resources"]["DeliveriesTable"]["Properties"]["GlobalSecondaryIndexes"][0]["KeySchema"][0]["AttributeName"] = "other"
+    assert "1 global secondary index(es) created and 1 deleted" in template_changes.unsafe_changes(_table("sweep"), changed)[0]
+
+
+def test_a_key_schema_change_that_replaces_a_retained_table_is_named() -> None:
+    [problem] = template_changes.unsafe_changes(_table(key="pk"), _table(key="id"))
+    assert problem.startswith("DeliveriesTable: a change of KeySchema replaces this retained table, leaving its data in the old one")
+    [deleted] = template_changes.unsafe_changes(_table(key="pk", retain=False), _table(key="id", retain=False))
+    assert "replaces the table and deletes its data" in deleted
+
+
+def test_the_rehearsal_leaves_out_what_moto_does_not_model_and_names_what_it_referred_to() -> None:
+    template = {
+        "Resources": {
+            "Topic": {"Type": "AWS::SNS::Topic", "Properties": {}},
+            "Fn": {
+                "Type": "AWS::Lambda::Function",
+                "Properties": {"Environment": {"Variables": {"U": {"Fn::GetAtt": ["Url", "FunctionUrl"]}}}},
+            },
+            "Url": {"Type": "AWS::Lambda::Url", "Properties": {"TargetFunctionArn": {"Fn::GetAtt": ["Fn", "Arn"]}}},
+            "Alarm": {"Type": "AWS::CloudWatch::Alarm", "DependsOn": "Url", "Properties": {"AlarmActions": [{"Ref": "Topic"}]}},
+        },
+        "Outputs": {"Inbound": {"Value": {"Fn::Sub": "${Url.FunctionUrl}x"}}},
+    }
+    gaps = rehearse.Gaps()
+    sent = rehearse.for_moto(template, gaps)
+    assert set(sent["Resources"]) == {"Topic", "Fn"}
+    assert sent["Resources"]["Fn"]["Properties"]["Environment"]["Variables"]["U"] == "unmodelled:Url.FunctionUrl"
+    assert sent["Outputs"]["Inbound"]["Value"] == {"Fn::Sub": "unmodelled:Url.FunctionUrlx"}
+    assert gaps.resources == {
+        "Url": ("AWS::Lambda::Url", "not modelled by moto's CloudFormation"),
+        "Alarm": ("AWS::CloudWatch::Alarm", "not modelled by moto's CloudFormation"),
+    }
+    assert gaps.references == {"Url": {"Fn"}, "Alarm": {"Topic"}}
 
 
 def test_the_api_function_has_reserved_concurrency(resources: dict[str, Any]) -> None:
