@@ -96,11 +96,15 @@ def loads(raw: bytes) -> Any:
     except UnicodeDecodeError:
         raise BadRequest("The body is not valid JSON") from None
     brackets = _brackets(text)
-    if len(brackets) > 2 * MAX_JSON_CONTAINERS:
-        raise BadRequest(f"The body holds more than {MAX_JSON_CONTAINERS:,} objects and arrays")
+    many = len(brackets) > 2 * MAX_JSON_CONTAINERS
     if _SHALLOW.fullmatch(brackets.replace(b"[]", b"")) is None:
-        _parse(text)  # unbalanced brackets are not JSON: the parser says so; if it reads them, they nest too deep
+        if not many:
+            _parse(text)  # unbalanced brackets are not JSON: the parser says so; if it reads them, they nest too deep
+        elif 2 * brackets.count(b"[") != len(brackets):
+            raise BadRequest("The body is not valid JSON")  # more closing than opening brackets, or fewer: not parsed
         raise BadRequest(_TOO_DEEP)
+    if many:
+        raise BadRequest(f"The body holds more than {MAX_JSON_CONTAINERS:,} objects and arrays")
     value = _parse(text)
     if _MAYBE_SURROGATE.search(text):
         _check_text(value)  # recursion bounded: the value nests at most MAX_JSON_DEPTH levels
