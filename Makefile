@@ -12,6 +12,7 @@ STAGE ?= dev
 
 $(INSTALLED): requirements.txt requirements-dev.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@/sbin/ldconfig -p | grep -q 'libcairo.so.2 ' || { apt-get update -qq && apt-get install -y -qq libcairo2 >/dev/null; }  # cairosvg's
 	@$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade 'pip<26.3'
 	@$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
 	@touch $@
@@ -24,13 +25,25 @@ $(NODE_INSTALLED): platforms/zapier/package.json
 # minutes once) and n8n's @n8n/node-cli for the exported package's lint and build.
 N8N_INSTALLED := tests/platforms/n8n/node_modules/.installed
 N8N_CLI_INSTALLED := tests/platforms/n8n-cli/node_modules/.installed
+# Zapier's CLI (zapier-platform-cli), whose commands the README's and the export's steps must name.
+ZAPIER_CLI_INSTALLED := tests/platforms/zapier-cli/node_modules/.installed
+# The MCP Inspector's CLI, which a test drives against /mcp.
+MCP_INSPECTOR_INSTALLED := tests/platforms/mcp-inspector/node_modules/.installed
 
 $(N8N_INSTALLED): tests/platforms/n8n/package.json tests/platforms/n8n/package-lock.json
-	@cd tests/platforms/n8n && npm install --no-audit --no-fund --loglevel=error
+	@cd tests/platforms/n8n && npm ci --no-audit --no-fund --loglevel=error  # exactly the lock: the working tree stays as committed
 	@touch $@
 
 $(N8N_CLI_INSTALLED): tests/platforms/n8n-cli/package.json tests/platforms/n8n-cli/package-lock.json
 	@cd tests/platforms/n8n-cli && npm install --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(MCP_INSPECTOR_INSTALLED): tests/platforms/mcp-inspector/package.json tests/platforms/mcp-inspector/package-lock.json
+	@cd tests/platforms/mcp-inspector && npm ci --no-audit --no-fund --loglevel=error  # exactly the lock
+	@touch $@
+
+$(ZAPIER_CLI_INSTALLED): tests/platforms/zapier-cli/package.json tests/platforms/zapier-cli/package-lock.json
+	@cd tests/platforms/zapier-cli && npm ci --no-audit --no-fund --loglevel=error  # exactly the lock
 	@touch $@
 
 # The console's browser test drives Debian's headless Chromium (Playwright's own browser
@@ -42,17 +55,22 @@ $(CHROMIUM):
 	@apt-get update -qq && apt-get install -y -qq chromium >/dev/null
 
 run: $(INSTALLED)
-	@$(BIN)/python -m stack
+	@$(BIN)/python -m stack $(if $(filter 1,$(RESET)),--reset)
 
-test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED) $(CHROMIUM)
-	@$(BIN)/python -m pytest -q
+# The suite runs in parallel processes (pytest-xdist), a test file per process at a time, each process with its own
+# moto server, sandbox and connector on free ports; most of a test's time is spent waiting on sockets and child
+# processes, so more processes than the machine's 2 cores pay. TEST_WORKERS=0 runs it in this process alone.
+TEST_WORKERS ?= 4
+
+test: $(INSTALLED) $(NODE_INSTALLED) $(N8N_INSTALLED) $(N8N_CLI_INSTALLED) $(ZAPIER_CLI_INSTALLED) $(MCP_INSPECTOR_INSTALLED) $(CHROMIUM)
+	@$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 demo: $(INSTALLED)
 	@$(BIN)/python -m stack.demo
 
 export: $(INSTALLED)
-	@test -n "$(PLATFORM)" -a -n "$(URL)$(filter-out dev,$(STAGE))" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make|n8n|powerautomate (URL=https://... | STAGE=client) OUT=dir"; exit 2; }
-	@$(BIN)/python -m platforms.export --platform "$(PLATFORM)" $(if $(URL),--url "$(URL)",--stage "$(STAGE)") --out "$(OUT)"
+	@test -n "$(PLATFORM)" -a -n "$(URL)$(filter-out dev,$(STAGE))" -a -n "$(OUT)" || { echo "usage: make export PLATFORM=zapier|make|n8n|powerautomate|mcp (URL=https://... | STAGE=client) OUT=dir [VERSION=1.2.0]"; exit 2; }
+	@$(BIN)/python -m platforms.export --platform "$(PLATFORM)" $(if $(URL),--url "$(URL)",--stage "$(STAGE)") --out "$(OUT)" $(if $(VERSION),--version "$(VERSION)")
 
 package: $(INSTALLED)
 	@$(BIN)/python -m infra.package --stage $(STAGE) --out build/$(STAGE)
@@ -84,7 +102,7 @@ destroy: $(INSTALLED)
 	@$(named_stage)$(BIN)/python -m infra.destroy --stage $(STAGE) $(if $(YES),--yes) $(if $(DELETE_DATA),--delete-data)
 
 unpark: $(INSTALLED)
-	@$(BIN)/python -m stack.unpark
+	@$(BIN)/python -m stack.unpark $(if $(filter command line environment,$(origin STAGE)),--stage "$(STAGE)")
 
 lint: $(INSTALLED)
 	@$(BIN)/ruff format --check . && $(BIN)/ruff check . && $(BIN)/mypy

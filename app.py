@@ -7,6 +7,7 @@ to the event handlers; ``use`` swaps in a fresh set (the tests and the local sta
 from __future__ import annotations
 
 import logging
+from datetime import UTC
 from typing import Any
 
 from chalice import Chalice, Rate  # type: ignore[attr-defined]
@@ -44,7 +45,8 @@ DELIVERY_QUEUE_PLACEHOLDER = "arn:aws:sqs:us-east-1:000000000000:sevenstamp-deli
 @app.on_dynamodb_record(stream_arn=EVENTS_STREAM_PLACEHOLDER, batch_size=100, starting_position="TRIM_HORIZON")
 def fanout(event: Any) -> dict[str, Any]:
     """Every event stored by the inbound route is fanned out from the table's stream; failures are reported per record."""
-    return handlers.fan_out_records(services, [(record.sequence_number, record.event_name, record.new_image) for record in event])
+    records = [(r.sequence_number, r.event_name, r.new_image, r.timestamp.replace(tzinfo=UTC).timestamp()) for r in event]
+    return handlers.fan_out_records(services, records)
 
 
 @app.on_sqs_message(queue_arn=DELIVERY_QUEUE_PLACEHOLDER, batch_size=10)

@@ -22,10 +22,10 @@ class CustomerRef(Input):
         None, title="Customer phone", description="The customer's phone number; international form (+1...) is safest."
     )
     customer_id: str | None = Field(
-        None, title="Customer ID", description="7stamp's customer id (c_...).", min_length=1, pattern=SEVENSTAMP_ID, max_length=100
+        None, title="Customer ID", description="The customer's id (c_...).", min_length=1, pattern=SEVENSTAMP_ID, max_length=100
     )
     card_id: str | None = Field(
-        None, title="Card ID", description="7stamp's card id (card_...).", min_length=1, pattern=SEVENSTAMP_ID, max_length=100
+        None, title="Card ID", description="The card's id (card_...).", min_length=1, pattern=SEVENSTAMP_ID, max_length=100
     )
 
     def identifier(self) -> tuple[str, str]:

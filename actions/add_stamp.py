@@ -23,7 +23,7 @@ class AddStampInput(CustomerRef):
     issue_card_if_missing: bool = Field(
         False,
         title="Issue card if missing",
-        description="When the customer (by email or phone) has no card yet, issue one first.",
+        description="Whether to issue a card first when the customer (found by email or phone) has none yet.",
     )
     name: str | None = Field(
         None, title="Name (for a new card)", description="Used only when a card is issued.", pattern=VISIBLE, max_length=200
@@ -63,8 +63,8 @@ DEFINITION = ActionDefinition(
     noun="Stamp",
     label="Add Stamp",
     help_text=(
-        "Adds stamps to a customer's card, found by email, phone, customer ID or card ID. "
-        "Optionally issues the card first, so a web order can credit a new shopper in one step."
+        "Adds stamps to a customer's card, found by email, phone, customer ID or card ID; can issue the card first, so a web "
+        "order credits a new shopper."
     ),
     input_model=AddStampInput,
     output_fields=(

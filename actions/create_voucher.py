@@ -26,14 +26,18 @@ class CreateVoucherInput(CustomerRef):
     title: str | None = Field(
         None, title="Title", description="A custom voucher's title, e.g. 'Free dessert'.", min_length=1, pattern=VISIBLE, max_length=200
     )
-    description: str | None = Field(None, title="Description", pattern=VISIBLE, max_length=1000)
+    description: str | None = Field(
+        None, title="Description", description="More about the voucher, shown on the wallet card.", pattern=VISIBLE, max_length=1000
+    )
     redeem_code: str | None = Field(
         None, title="Redeem code", description="Leave empty to have one generated.", pattern=r"^[A-Za-z0-9_-]{4,64}$"
     )
     redeem_code_formats: list[Literal["text", "qr", "barcode"]] | None = Field(
         None, title="Redeem code formats", description="How the code is shown: text, qr, barcode.", min_length=1, max_length=3
     )
-    expires_at: FutureMoment | None = Field(None, title="Expires at", description="e.g. 2026-12-31T23:59:59Z")
+    expires_at: FutureMoment | None = Field(
+        None, title="Expires at", description="When the voucher stops being valid, e.g. 2026-12-31T23:59:59Z."
+    )
 
 
 def perform(ctx: ActionContext, data: CreateVoucherInput) -> dict[str, Any]:
@@ -54,8 +58,8 @@ DEFINITION = ActionDefinition(
     noun="Voucher",
     label="Create Voucher",
     help_text=(
-        "Issues a voucher to a customer, from a voucher template or with your own title, "
-        "with an optional redeem code and expiry. The voucher appears on their wallet card."
+        "Issues a voucher to a customer, from a voucher template or with your own title, redeem code and expiry. "
+        "It appears on their wallet card."
     ),
     input_model=CreateVoucherInput,
     output_fields=VOUCHER_OUTPUT,

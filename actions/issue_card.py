@@ -35,8 +35,8 @@ DEFINITION = ActionDefinition(
     noun="Card",
     label="Issue Card",
     help_text=(
-        "Issues a wallet loyalty card to a customer by email or phone and returns the personal "
-        "wallet link to send them. If they already hold a card of that template, returns that card."
+        "Issues a wallet loyalty card to a customer by email or phone and returns their personal wallet link. "
+        "A customer who already holds one gets that card back."
     ),
     input_model=IssueCardInput,
     output_fields=CARD_OUTPUT + (OutputField("created", "New card", "boolean"), OutputField("customer.email", "Customer email")),

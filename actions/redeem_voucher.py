@@ -15,12 +15,14 @@ from chalicelib.errors import NotFound
 class RedeemVoucherInput(Input):
     RULES: ClassVar[tuple[Rule, ...]] = (Rule("exactly", ("voucher_id", "redeem_code"), "Give either the voucher ID or the redeem code"),)
     voucher_id: str | None = Field(
-        None, title="Voucher ID", description="7stamp's voucher id (v_...).", min_length=1, pattern=SEVENSTAMP_ID, max_length=100
+        None, title="Voucher ID", description="The voucher's id (v_...).", min_length=1, pattern=SEVENSTAMP_ID, max_length=100
     )
     redeem_code: str | None = Field(
         None, title="Redeem code", description="The code the customer shows.", min_length=1, pattern=VISIBLE, max_length=64
     )
-    comment: str | None = Field(None, title="Comment", pattern=VISIBLE, max_length=500)
+    comment: str | None = Field(
+        None, title="Comment", description="Shown in the card's history, e.g. the till or order.", pattern=VISIBLE, max_length=500
+    )
 
 
 def perform(ctx: ActionContext, data: RedeemVoucherInput) -> dict[str, Any]:
@@ -30,7 +32,10 @@ def perform(ctx: ActionContext, data: RedeemVoucherInput) -> dict[str, Any]:
         if not found:
             raise NotFound("No voucher has that redeem code")
         voucher_id = str(found[0]["id"])
-    return ctx.client.redeem_voucher(voucher_id, idempotency_key=ctx.key_for("redeem"), comment=data.comment)
+    try:
+        return ctx.client.redeem_voucher(voucher_id, idempotency_key=ctx.key_for("redeem"), comment=data.comment)
+    except NotFound:  # another location's voucher is answered as an unknown one (the client maps 7stamp's 403 to it)
+        raise NotFound("No voucher with that voucher ID") from None
 
 
 DEFINITION = ActionDefinition(
@@ -43,4 +48,5 @@ DEFINITION = ActionDefinition(
     output_fields=VOUCHER_OUTPUT,
     sample={**SAMPLE_VOUCHER, "status": "redeemed", "redeemed_at": "2026-05-12T10:00:00Z", "redeemed_via": "api"},
     perform=perform,
+    destructive=True,
 )

@@ -140,14 +140,15 @@ def _percentile(values: list[float], share: float) -> float | None:
 
 def _connect(stack: Any, api_key: str, location_id: str) -> tuple[str, str]:
     """The connector's first call registers its inbound URL with the sandbox; the sandbox's own delivery is then
-    removed, the benchmark pushes instead."""
+    muted (the registration stays: the connector checks that 7stamp still holds it), the benchmark pushes instead."""
     with httpx.Client(base_url=stack.connector_url, headers={"X-API-Key": api_key}, timeout=30) as client:
         client.get("/v1/me").raise_for_status()
     connection = stack.services.locations.get(location_id)
     assert connection is not None and connection.secret
     state = stack.sandbox.state
-    for endpoint_id in [e for e in state.webhook_endpoints if state.owner[e] == location_id]:
-        state.delete_webhook(location_id, endpoint_id)
+    with state.lock:
+        for endpoint_id in [e for e in state.webhook_endpoints if state.owner[e] == location_id]:
+            state.webhook_endpoints[endpoint_id]["events"] = []
     return f"{stack.public_url}/inbound/7stamp/{connection.token}", connection.secret
 
 

@@ -11,6 +11,13 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+BOUNDED = {  # the bounded clients' options (a test shortens the read to see a write outlast its caller)
+    "connect_timeout": 2,
+    "read_timeout": 6,
+    "retries": {"mode": "standard", "total_max_attempts": 2},
+    "max_pool_connections": 64,
+}
+
 
 class AwsClients:
     """The boto3 clients of one set of services: a standard one per service, and a bounded one where a call must end soon."""
@@ -29,13 +36,7 @@ class AwsClients:
         The events table's write uses it: polling's horizon relies on that write landing
         within a known time of the cursor taken just before it.
         """
-        options = {
-            "connect_timeout": 2,
-            "read_timeout": 6,
-            "retries": {"mode": "standard", "total_max_attempts": 2},
-            "max_pool_connections": 64,
-        }
-        return self._get(f"{service}#bounded", options)
+        return self._get(f"{service}#bounded", BOUNDED)
 
     def _get(self, name: str, options: dict[str, Any]) -> Any:
         found = self._clients.get(name)

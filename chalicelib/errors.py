@@ -14,6 +14,8 @@
     ├── UpstreamError       502    7stamp failed or answered nonsense
     └── UpstreamTimeout     504    7stamp did not answer in time
     SettingsError                  a bad setting, raised at start (not a caller's error)
+    McpProtocolError               a JSON-RPC error of /mcp, answered in JSON-RPC's shape (api/mcp_rpc.py)
+    UnknownTool                    a tools/call naming no tool: answered as a JSON-RPC invalid-params error, not a tool result
 
 httpx and botocore errors are translated where they are caught (the 7stamp client, the
 store modules); only the HTTP layer turns these into responses.
@@ -129,3 +131,15 @@ class UpstreamTimeout(ConnectorError):
     """7stamp did not answer within the time limit."""
 
     status, code = 504, "upstream_timeout"
+
+
+class McpProtocolError(Exception):
+    """A JSON-RPC error of ``POST /mcp``: its code and data go in the JSON-RPC error, not the API's error body."""
+
+    def __init__(self, code: int, message: str, data: Any = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.data = code, message, data
+
+
+class UnknownTool(LookupError):
+    """A tools/call names no tool of this server; the message names the tools there are."""

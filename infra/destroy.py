@@ -61,8 +61,10 @@ def unregister(environment: dict[str, str]) -> Unregistered:
         try:
             key = services.key_vault.decrypt(connection.key_blob, where)
             services.sevenstamp(key).delete_webhook(connection.webhook_id)
+            services.locations.unregistered(where, connection.webhook_id)  # the hourly check must not register it again
         except ConnectorError as exc:
             if exc.status == 404:
+                services.locations.unregistered(where, connection.webhook_id)
                 done.removed.append(where)  # already gone at 7stamp
             else:
                 done.unreachable[where] = f"{exc.message} (webhook {connection.webhook_id})"

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from chalicelib.contract.limits import IDEMPOTENCY_FIELD
 
-Files = dict[str, str]
+Files = dict[str, str | bytes]  # text files, and the icons as PNG bytes
 Catalog = dict[str, Any]
 
 MANIFEST = ".7stamp-export.json"
@@ -23,6 +23,15 @@ API_KEY = {
     "label": "7stamp API key",
     "help": "The API key of your 7stamp location (it starts with `7loc_sc_`). Each location has its own key.",
 }
+
+KEY_PLACE = "Stamp Cards → API & Integrations → API Keys"
+
+
+def key_help(admin_url: str) -> str:
+    """The API key's help with a link to where the key is found (Zapier's integration check D002 asks for one)."""
+    where = f"[7stamp's admin]({admin_url})" if admin_url else "7stamp's admin"
+    return f"{API_KEY['help']} Find it in {where} under {KEY_PLACE}."
+
 
 IDEMPOTENCY_INPUT: dict[str, Any] = {
     "key": IDEMPOTENCY_FIELD,
@@ -78,6 +87,52 @@ def kebab(name: str) -> str:
     return re.sub(r"(?<=[a-z0-9])([A-Z])", r"-\1", name).lower()
 
 
+def sentence(label: str) -> str:
+    """``Get Analytics Summary`` -> ``Get analytics summary``: sentence case, as Make's and Microsoft's string guidance ask.
+
+    The definitions' labels are title case (Zapier's style); an all-capitals word (``ID``) stays as it is.
+    """
+    first, *rest = label.split(" ")
+    return " ".join([first, *(w if w.isupper() else w.lower() for w in rest)])
+
+
+_PARTICIPLE = re.compile(r"^[A-Z][a-z]+(ed|Sent|sent)$|^(Sent|Inactive)$")
+
+
+def when(label: str) -> str:
+    """A trigger's label as the moment it fires: ``Stamp Added`` -> ``When a stamp is added``.
+
+    Microsoft's connector string guidance asks trigger summaries to read so.
+    """
+    head, *rest = sentence(label).split(" ")
+    if head == "Any":
+        return f"When any {' '.join(rest)} happens"
+    subject = head.lower()
+    if rest and _PARTICIPLE.match(rest[0].capitalize()):
+        return f"When {article(subject)} {subject} is {' '.join(rest)}"
+    return f"When {article(subject)} {' '.join([subject, *rest])} comes"
+
+
+def article(noun: str) -> str:
+    """``a`` or ``an`` before ``noun`` (by its first letter, which is right for this app's nouns)."""
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def action_phrase(label: str) -> str:
+    """``Add Stamp`` -> ``Add a stamp``: a verb and its object in sentence case, as Make's and n8n's guidelines word actions."""
+    verb, *rest = sentence(label).split(" ")
+    return f"{verb} {article(rest[0])} {' '.join(rest)}" if rest else verb
+
+
+def plural(noun: str) -> str:
+    """``customer`` -> ``customers``, ``card history entry`` -> ``card history entries``."""
+    if noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return noun[:-1] + "ies"
+    if noun.endswith("s") and not noun.endswith("ss"):
+        return noun  # already plural (``points``)
+    return noun + ("es" if noun.endswith(("ss", "x", "ch", "sh")) else "s")
+
+
 def to_json(value: Any) -> str:
     """A JSON file's text, indented as Make's VS Code extension writes its files."""
     return json.dumps(value, indent=4, ensure_ascii=False) + "\n"
@@ -106,7 +161,10 @@ def write_app(out: Path, platform: str, files: Files) -> None:
     for relative, content in files.items():
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content)
     manifest.write_text(to_json({"platform": platform, "files": sorted(files)}))
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import control_index
 from .errors import ApiError
 
 if TYPE_CHECKING:
@@ -98,6 +99,7 @@ ROUTES = (
     _route("GET", "/v1/webhooks", lambda sb, r: (200, sb.state.list_webhooks(r.location_id, r.query))),
     _route("DELETE", "/v1/webhooks/{id}", _delete_webhook),
     _route("GET", "/wallet/{id}", lambda sb, r: (200, sb.state.wallet(r.params["id"]))),
+    _route("GET", "/_sandbox", lambda sb, r: (200, control_index.index())),
     _route("GET", "/_sandbox/health", lambda sb, r: (200, {"ok": True})),
     _route("GET", "/_sandbox/keys", lambda sb, r: (200, {"data": sb.state.keys()})),
     _route("GET", "/_sandbox/rate", _rate),

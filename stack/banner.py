@@ -6,6 +6,7 @@ import json
 import shlex
 
 from stack.local import LocalStack
+from stack.saved_state import SNAPSHOT_SECONDS
 
 RECEIVER_PORT = 9000
 
@@ -23,11 +24,17 @@ def banner(stack: LocalStack) -> str:
     lines = [
         "",
         "7stamp connector: the local stack is up (Ctrl-C stops everything)",
-        f"  connector API   {stack.connector_url}   (GET /health; with a key: /v1/catalog, /openapi.json)",
+        f"  connector API   {stack.connector_url}   (no key: /health, /openapi.json; with a key: /v1/catalog and the rest)",
         f"  console         {stack.connector_url}/console   (open it in a browser; sign in with an API key)",
         f"  7stamp          {stack.sevenstamp_url}" + ("   (sandbox)" if stack.sandbox else "   (SEVENSTAMP_API_URL)"),
         f"  AWS (moto)      {stack.moto_url}   (DynamoDB, SQS, KMS)",
     ]
+    if stack.data_folder is not None:
+        kept = "state loaded from there" if stack.loaded is not None else "nothing saved yet"
+        lines.append(
+            f"  data            {stack.data_folder}   ({kept}; kept across restarts, saved every {SNAPSHOT_SECONDS:.0f} s;"
+            " make run RESET=1 starts clean)"
+        )
     if stack.public_url != stack.connector_url:
         lines.append(f"  public URL      {stack.public_url}   (CONNECTOR_PUBLIC_URL: 7stamp posts its webhooks there)")
     if stack.sandbox is None:

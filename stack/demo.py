@@ -64,23 +64,28 @@ def _answers(url: str) -> bool:
 @contextmanager
 def stack_target() -> Iterator[Target]:
     """The running stack at CONNECTOR_PORT, or one started here for the length of the demo."""
+    from chalicelib import settings
     from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
 
-    port = int(os.environ.get("CONNECTOR_PORT") or 8000)
-    running = f"http://{HOST}:{port}"
+    configured = settings.load(os.environ)  # the ports as `make run` reads them (CONNECTOR_PORT, SANDBOX_PORT), same checks
+    running = f"http://{HOST}:{configured.connector_port}"
     if _answers(f"{running}/health"):
-        sandbox = f"http://{HOST}:{int(os.environ.get('SANDBOX_PORT') or 8001)}"
+        sandbox = f"http://{HOST}:{configured.sandbox_port}"
         if not _answers(f"{sandbox}/_sandbox/health"):
             raise DemoFailed(f"the stack at {running} has no sandbox at {sandbox}; the demo needs the sandbox (set SANDBOX_PORT)")
-        print(f"Using the stack running at {running}")
+        print(f"Using the stack running at {running} (CONNECTOR_PORT) with its sandbox at {sandbox} (SANDBOX_PORT):")
+        print(f"its deliveries show in that stack's console, {running}/console")
         yield Target(running, sandbox, DEMO_KEY_A, DEMO_LOCATION_A)
         return
     from stack import logs
     from stack.local import LocalStack, Ports
 
     logs.configure(logging.WARNING)  # the scenario's printout is the point; its stack's request lines are not
-    print("No stack answers at", running, "- starting one in this process")
     with LocalStack(Ports(*_free_ports(3))) as local:
+        print(
+            f"No stack answers at {running} (CONNECTOR_PORT={configured.connector_port}) - starting one in this process at"
+            f" {local.connector_url}, gone when the demo ends (to watch it in a console, start make run first, with the same ports)"
+        )
         yield Target(local.connector_url, local.sevenstamp_url, DEMO_KEY_A, DEMO_LOCATION_A)
 
 
@@ -158,10 +163,12 @@ def run(target: Target) -> None:
 
 
 def main() -> int:
+    from chalicelib.errors import SettingsError
+
     try:
         with stack_target() as target:
             run(target)
-    except (DemoFailed, httpx.HTTPError) as exc:
+    except (DemoFailed, httpx.HTTPError, SettingsError) as exc:
         print(f"\nDemo failed: {exc}", file=sys.stderr)
         return 1
     print("\nDemo passed: every expected delivery arrived, signed and enriched.")

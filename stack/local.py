@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING
 from moto.server import ThreadedMotoServer
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from chalicelib.container import Services
     from sandbox import Sandbox
     from stack.connector import ConnectorServer
+    from stack.saved_state import SavedState, Snapshots
     from stack.worker import Worker
 
 HOST = "127.0.0.1"
@@ -74,6 +77,18 @@ class _MotoServer(ThreadedMotoServer):
             self._server_ready_event.set()
 
 
+def _latest(arn: str) -> dict[str, str | None]:
+    """An iterator at the end of each shard of the stream: the worker reads only what is written after this moment."""
+    import boto3
+
+    streams = boto3.session.Session(region_name=REGION).client("dynamodbstreams")
+    shards = streams.describe_stream(StreamArn=arn)["StreamDescription"].get("Shards", [])
+    return {
+        s["ShardId"]: streams.get_shard_iterator(StreamArn=arn, ShardId=s["ShardId"], ShardIteratorType="LATEST")["ShardIterator"]
+        for s in shards
+    }
+
+
 def _fresh_services() -> Services:
     """The connector's services built from the environment just set (app.py may have been imported under an older one)."""
     import app as connector_app
@@ -93,6 +108,7 @@ class LocalStack:
         public_url: str | None = None,
         allow_private_targets: str = "1",
         sandbox_rate_limit: float | None = 10.0,
+        data_folder: Path | None = None,
     ) -> None:
         self.ports = ports
         self.sevenstamp_url = sevenstamp_url or f"http://{HOST}:{ports.sandbox}"
@@ -107,6 +123,10 @@ class LocalStack:
         self._connector: ConnectorServer | None = None
         self._worker: Worker | None = None
         self.services: Services | None = None  # the connector's, once started
+        self.data_folder = data_folder  # None: nothing kept across a restart (tests, benchmarks, the self-started demo)
+        self.loaded: dict[str, int] | None = None  # what a saved state put back: items per table
+        self._saved: SavedState | None = None
+        self._snapshots: Snapshots | None = None
 
     def start(self) -> LocalStack:
         """Check every port first (nothing starts when one is taken), then start; a failure stops what started."""
@@ -137,8 +157,18 @@ class LocalStack:
         os.environ.update(FAKE_AWS, AWS_ENDPOINT_URL=self.moto_url)
         resources = provision(region=REGION)
         os.environ.update(resources)
+        iterators: dict[str, str | None] = {}
+        saved = None
+        if self.data_folder is not None:
+            from stack.saved_state import SavedState
+
+            self._saved = SavedState(self.data_folder, resources, REGION)
+            saved = self._saved.read()
+            if saved is not None:
+                arn = stream_arn(resources["EVENTS_TABLE"], region=REGION)
+                self.loaded = self._saved.load(saved, lambda: iterators.update(_latest(arn)))
         if not self._external:
-            self._start_sandbox()
+            self._start_sandbox(saved.get("sandbox") if saved else None)
         os.environ.update(
             SEVENSTAMP_API_URL=self.sevenstamp_url,
             CONNECTOR_PUBLIC_URL=self.public_url,
@@ -156,12 +186,24 @@ class LocalStack:
             self._connector = ConnectorServer(HOST, self.ports.connector).start()
         except OSError:
             raise PortInUse("CONNECTOR_PORT", self.ports.connector) from None
-        self._worker = Worker(stream_arn(resources["EVENTS_TABLE"], region=REGION)).start()
+        self._worker = Worker(stream_arn(resources["EVENTS_TABLE"], region=REGION), iterators=iterators).start()
+        if self._saved is not None:
+            from stack.saved_state import Snapshots
 
-    def _start_sandbox(self) -> None:
+            self._snapshots = Snapshots(self.save).start()
+
+    def save(self) -> dict[str, int] | None:
+        """Write the state to the data folder now (the snapshots call it; so does a clean stop); None without a folder."""
+        if self._saved is None:
+            return None
+        return self._saved.save(self.sandbox.state.saved() if self.sandbox is not None else None)
+
+    def _start_sandbox(self, saved: dict[str, object] | None) -> None:
         from sandbox import Sandbox
 
         sandbox = Sandbox(rate_limit_per_second=self._sandbox_rate_limit)
+        if saved is not None:
+            sandbox.state.load_saved(saved)
         try:
             sandbox.start(HOST, self.ports.sandbox)
         except OSError:
@@ -169,16 +211,28 @@ class LocalStack:
         self.sandbox = sandbox
 
     def stop(self) -> None:
-        """Workers first (they call the others), then whatever sends work in, then storage; safe to call twice."""
+        """Workers first (they call the others), then whatever sends work in, then the last save, then storage; safe to call twice.
+
+        The last save is made only by a stack that started completely, so a failed start
+        never writes a partial state over the one it was loading.
+        """
+        started = self._snapshots is not None
+        if self._snapshots is not None:
+            self._snapshots.stop()
+            self._snapshots = None
         if self._worker is not None:
             self._worker.stop()
             self._worker = None
+        sandbox_state = None
         if self.sandbox is not None:
             self.sandbox.stop()
+            sandbox_state = self.sandbox.state.saved()
             self.sandbox = None
         if self._connector is not None:
             self._connector.stop()
             self._connector = None
+        if started and self._saved is not None:
+            self._saved.save(sandbox_state)
         if self._moto is not None:
             self._moto.stop()
             self._moto = None

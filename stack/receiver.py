@@ -228,7 +228,10 @@ def describe(record: dict[str, Any]) -> str:
     if (record.get("stamp") or {}).get("count"):
         parts.append(f"+{record['stamp']['count']} stamps")
     if card.get("stamps") is not None:
-        parts.append(f"card now {card['stamps']}/{card.get('stamps_required', '?')}")
+        now = f"card now {card['stamps']}/{card.get('stamps_required', '?')}"
+        if int((record.get("stamp") or {}).get("count") or 0) > int(card["stamps"]):
+            now += " (the card filled up and started again)"  # more stamps added than it holds now: a full card rolled over
+        parts.append(now)
     if voucher:
         parts.append(f"voucher {voucher.get('redeem_code') or voucher.get('id')} ({voucher.get('type', 'voucher')})")
     if not record.get("enriched", True):

@@ -37,12 +37,13 @@ def _plain(value: Any) -> Any:
 class Worker:
     """What Lambda's event sources and EventBridge do on AWS, as three loops on daemon threads (or one round at a time in tests)."""
 
-    def __init__(self, stream_arn: str, sweep_every: float = 5.0) -> None:
+    def __init__(self, stream_arn: str, sweep_every: float = 5.0, iterators: dict[str, str | None] | None = None) -> None:
+        """``iterators``: where to start reading each shard (a restored stack starts after the events it put back), else its start."""
         import app as connector_app
 
         self._app = connector_app
         self._stream_arn = stream_arn
-        self._iterators: dict[str, str | None] = {}
+        self._iterators: dict[str, str | None] = dict(iterators or {})
         self._backlog: dict[str, list[dict[str, Any]]] = {}
         self._one_at_a_time: dict[str, bool] = {}
         self._tries: dict[str, int] = {}

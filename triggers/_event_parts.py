@@ -41,10 +41,22 @@ VOUCHER_EVENT_FIELDS = EVENT_FIELDS + CARD_FIELDS + VOUCHER_FIELDS
 """What an event about a voucher carries: the event, the card the voucher belongs to, the voucher."""
 
 
-CARD_TEMPLATE_FILTER = Filter("card_template_id", "Card template", "card.template_id", dynamic="card-templates")
+CARD_TEMPLATE_FILTER = Filter(
+    "card_template_id",
+    "Card template",
+    "card.template_id",
+    help="Only events of these loyalty programs; leave empty for every program.",
+    dynamic="card-templates",
+)
 """Every card event can be narrowed to one loyalty program."""
 
-VOUCHER_TYPE_FILTER = Filter("voucher_type", "Voucher type", "voucher.type", ("voucher", "reward", "birthday", "lottery_prize"))
+VOUCHER_TYPE_FILTER = Filter(
+    "voucher_type",
+    "Voucher type",
+    "voucher.type",
+    ("voucher", "reward", "birthday", "lottery_prize"),
+    help="Only vouchers of these kinds; leave empty for every kind.",
+)
 """Every voucher event can be narrowed to one kind of voucher."""
 
 NEW_CARD: dict[str, Any] = {"id": "card_001", "template_id": "ct_coffee", "goal_index": 0, "stamps": 0, "stamps_required": 10}

@@ -10,9 +10,8 @@ DEFINITION = TriggerDefinition(
     noun="Event",
     label="Any Event",
     help_text=(
-        "Triggers when anything happens on your loyalty cards: every 7stamp event, including "
-        "new kinds 7stamp may add later. Use it to keep a complete activity log in a "
-        "spreadsheet, or pick just the events you want with the Event filter."
+        "Triggers when anything happens on your loyalty cards, including kinds of events added later. "
+        "Pick the events you want with the Event filter, or keep a complete activity log."
     ),
     sample=sample_event(
         "stamp_added",
@@ -27,6 +26,6 @@ DEFINITION = TriggerDefinition(
     ),
     filters=(
         # its choices are the event names of the registry (see event_filters.choices)
-        Filter("event", "Event", "event", help="Leave empty to receive every event, including ones 7stamp adds later."),
+        Filter("event", "Event", "event", help="Leave empty to receive every event, including kinds added later."),
     ),
 )

@@ -10,9 +10,8 @@ DEFINITION = TriggerDefinition(
     noun="Birthday",
     label="Customer Birthday",
     help_text=(
-        "Triggers when a customer has their birthday, at 9:00 in the morning at your "
-        "location, as 7stamp gives them a birthday voucher. Use it to create a task in your "
-        "CRM to call the customer or send a personal birthday message."
+        "Triggers when a customer's birthday comes, at 9:00 at your location, as they get their birthday voucher. "
+        "Use it to create a CRM task or send a personal message."
     ),
     sample=sample_event(
         "birthday_reached",

@@ -10,9 +10,8 @@ DEFINITION = TriggerDefinition(
     noun="Campaign",
     label="Campaign Sent",
     help_text=(
-        "Triggers when one of your 7stamp campaigns reaches a customer by wallet push "
-        "notification, email or messenger. Use it to log who received which campaign in a "
-        "spreadsheet or on the contact in your CRM."
+        "Triggers when one of your campaigns reaches a customer by wallet push, email or messenger. "
+        "Use it to log who received which campaign."
     ),
     sample=sample_event(
         "campaign_sent",
@@ -26,7 +25,13 @@ DEFINITION = TriggerDefinition(
         OutputField("campaign.channel", "Campaign channel"),
     ),
     filters=(
-        Filter("channel", "Channel", "campaign.channel", ("push", "email", "messengers")),
+        Filter(
+            "channel",
+            "Channel",
+            "campaign.channel",
+            ("push", "email", "messengers"),
+            help="Only campaigns sent this way; leave empty for every channel.",
+        ),
         CARD_TEMPLATE_FILTER,
     ),
 )

@@ -10,9 +10,8 @@ DEFINITION = TriggerDefinition(
     noun="Card",
     label="Card Issued",
     help_text=(
-        "Triggers when a customer gets a new loyalty card, whether staff issued it at the "
-        "counter, the customer signed up through your form or your web shop issued it "
-        "through the API. Use it to add the customer to your CRM or mailing list."
+        "Triggers when a customer gets a new loyalty card, at the counter, through your sign-up form or from your web shop. "
+        "Use it to add them to your mailing list."
     ),
     sample=sample_event(
         "card_issued",

@@ -10,9 +10,8 @@ DEFINITION = TriggerDefinition(
     noun="Opened card",
     label="Card Opened",
     help_text=(
-        "Triggers when a customer opens their personal loyalty card link, usually just "
-        "before saving the card to Apple Wallet or Google Wallet. Use it to remind "
-        "customers by email who opened the link but have not saved the card yet."
+        "Triggers when a customer opens their personal card link, usually just before saving the card to their wallet. "
+        "Use it to remind those who have not saved it yet."
     ),
     sample=sample_event(
         "card_opened",

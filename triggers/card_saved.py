@@ -11,8 +11,7 @@ DEFINITION = TriggerDefinition(
     label="Card Saved to Wallet",
     help_text=(
         "Triggers when a customer saves their loyalty card to Apple Wallet or Google Wallet. "
-        "Use it to send a thank-you email with a welcome offer or mark the contact as an "
-        "active member in your CRM."
+        "Use it to send a welcome offer or mark the contact as an active member."
     ),
     sample=sample_event(
         "card_saved",

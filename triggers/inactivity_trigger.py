@@ -10,8 +10,8 @@ DEFINITION = TriggerDefinition(
     noun="Inactive customer",
     label="Customer Inactive",
     help_text=(
-        "Triggers when a customer has not collected a stamp for the number of days set for "
-        "your location. Use it to send a win-back offer or create a follow-up task in your CRM."
+        "Triggers when a customer has not collected a stamp for the number of days set for your location. "
+        "Use it to send a win-back offer or create a follow-up task."
     ),
     sample=sample_event(
         "inactivity_trigger",

@@ -10,9 +10,8 @@ DEFINITION = TriggerDefinition(
     noun="Lottery play",
     label="Lottery Played",
     help_text=(
-        "Triggers when a customer plays a lottery on their loyalty card, with the result: a "
-        "win with its prize, or a loss. Use it to congratulate winners by email or send the "
-        "others a consolation offer."
+        "Triggers when a customer plays a lottery on their card, with the result: a win with its prize, or a loss. "
+        "Use it to congratulate winners or console the others."
     ),
     sample=sample_event(
         "lottery_played",
@@ -31,7 +30,9 @@ DEFINITION = TriggerDefinition(
         OutputField("lottery.prize.title", "Prize"),
     ),
     filters=(
-        Filter("lottery_result", "Lottery result", "lottery.result", ("win", "lose")),
+        Filter(
+            "lottery_result", "Lottery result", "lottery.result", ("win", "lose"), help="Only wins or only losses; leave empty for both."
+        ),
         CARD_TEMPLATE_FILTER,
     ),
 )

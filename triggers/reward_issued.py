@@ -10,9 +10,8 @@ DEFINITION = TriggerDefinition(
     noun="Reward",
     label="Reward Issued",
     help_text=(
-        "Triggers when a customer earns the reward for a completed card and 7stamp gives it "
-        "to them as a voucher with a redeem code. Use it to text the customer their code or "
-        'add a "reward waiting" tag in Mailchimp.'
+        "Triggers when a customer earns the reward for a completed card, as a voucher with a redeem code. "
+        "Use it to text them the code or tag the contact."
     ),
     sample=sample_event(
         "reward_issued",

@@ -10,9 +10,8 @@ DEFINITION = TriggerDefinition(
     noun="Stamp",
     label="Stamp Added",
     help_text=(
-        "Triggers when a customer collects one or more stamps on their card, whether staff "
-        "scanned the card, your POS added them for a paid check or they were added through "
-        "the API. Use it to log every visit in a spreadsheet or update the visit count in your CRM."
+        "Triggers when a customer collects stamps on their card: scanned by staff, added by your POS or through the API. "
+        "Use it to log visits or update your CRM."
     ),
     sample=sample_event(
         "stamp_added",

@@ -10,8 +10,8 @@ DEFINITION = TriggerDefinition(
     noun="Expired voucher",
     label="Voucher Expired",
     help_text=(
-        "Triggers when a customer's voucher or reward expires before they used it. Use it to "
-        'send a "we miss you" offer or log the unused voucher in a sheet for your monthly report.'
+        "Triggers when a customer's voucher or reward expires unused. "
+        'Use it to send a "we miss you" offer or log the unused voucher for your monthly report.'
     ),
     sample=sample_event(
         "voucher_expired",

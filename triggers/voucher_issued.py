@@ -10,9 +10,8 @@ DEFINITION = TriggerDefinition(
     noun="Voucher",
     label="Voucher Issued",
     help_text=(
-        "Triggers when a customer receives any voucher: a reward for a full card, a birthday "
-        "gift, a lottery prize or a voucher you issued yourself. Use it to email the redeem "
-        "code to the customer or record the voucher in your CRM."
+        "Triggers when a customer receives any voucher: a reward, a birthday gift, a lottery prize or one you issued. "
+        "Use it to email the redeem code or log it."
     ),
     sample=sample_event(
         "voucher_issued",

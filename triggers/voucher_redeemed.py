@@ -10,9 +10,8 @@ DEFINITION = TriggerDefinition(
     noun="Redeemed voucher",
     label="Voucher Redeemed",
     help_text=(
-        "Triggers when a customer redeems a voucher or reward, whether staff scanned it, "
-        "a POS redeemed it or it was redeemed through the API. Use it to tag the contact "
-        "in your email tool or log the redemption in a sheet."
+        "Triggers when a customer redeems a voucher or reward, scanned by staff, at a POS or through the API. "
+        "Use it to tag the contact or log the redemption."
     ),
     sample=sample_event(
         "voucher_redeemed",
@@ -21,7 +20,13 @@ DEFINITION = TriggerDefinition(
     output_fields=VOUCHER_EVENT_FIELDS,
     filters=(
         VOUCHER_TYPE_FILTER,
-        Filter("redeemed_via", "Redeemed via", "voucher.redeemed_via", ("staff_scanner", "api", "pos")),
+        Filter(
+            "redeemed_via",
+            "Redeemed via",
+            "voucher.redeemed_via",
+            ("staff_scanner", "api", "pos"),
+            help="Only redemptions made this way; leave empty for every way.",
+        ),
         CARD_TEMPLATE_FILTER,
     ),
     aliases=("voucher_ditebus",),

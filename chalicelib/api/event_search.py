@@ -7,7 +7,6 @@ from typing import Any
 from chalice import Blueprint  # type: ignore[attr-defined]
 
 from chalicelib.api.http import Call, endpoint
-from chalicelib.contract.event_record import decoded
 from chalicelib.errors import ValidationFailed
 
 bp = Blueprint(__name__)
@@ -31,5 +30,5 @@ def recent_events(call: Call) -> Any:
     if len(q) > 200:
         raise ValidationFailed("q must be at most 200 characters", fields={"q": "must be at most 200 characters"})
     found = call.services.events.recent(call.me.location_id, None, SEARCHED if q else SHOWN)
-    records = [r for r in (decoded(e.text) for e in found) if r is not None and (not q or _matches(r, q))]
+    records = [r for r in (e.record() for e in found) if r is not None and (not q or _matches(r, q))]
     return records[:SHOWN]

@@ -2,7 +2,10 @@
 
 A subscription is ``disabled`` (with why and since when), ``failing`` (its latest attempt
 failed, since the time of the first failure in a row) or ``active``. Counts are of the
-deliveries of events received in the last 24 hours, by their status now.
+deliveries of events received in the last 24 hours, by their status now. Beside it, the
+location's side at 7stamp (``connection``): when 7stamp's webhook registration was last found
+missing and restored, and since when the key kept for enrichment has been revoked, with
+``notices`` in words the console shows as they are.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import Any
 from chalicelib.api import bodies
 from chalicelib.container import Services
 from chalicelib.contract.cursors import cursor_at, iso, seconds_of
-from chalicelib.store.records import DeliveryStatus, Subscription
+from chalicelib.store.records import Connection, DeliveryStatus, Subscription
 
 WINDOW_HOURS = 24
 PARALLEL_READS = 8
@@ -24,8 +27,39 @@ def status_of(sub: Subscription) -> str:
     return "disabled" if sub.disabled else "failing" if sub.failing_since is not None else "active"
 
 
-def health(services: Services, sub: Subscription) -> dict[str, Any]:
-    """The subscription as GET /v1/hooks shows it: no secret, with its health (one or two Queries)."""
+def connection_health(connection: Connection | None) -> dict[str, Any]:
+    """The location's link with 7stamp as an operator needs it: registration lost and restored, enrichment key revoked."""
+    missing = connection.registration_missing_at if connection else None
+    restored = connection.registration_restored_at if connection else None
+    revoked = connection.key_dead_at if connection else None
+    replaced = connection.key_replaced_at if connection and not connection.key_dead else None
+    notices = []
+    if revoked is not None and replaced is None:
+        notices.append(
+            f"enrichment key revoked since {iso(revoked)}: events go out unenriched until a working key of this location is used"
+        )
+    elif revoked is not None and replaced is not None:
+        notices.append(f"enrichment key revoked since {iso(revoked)}, replaced at {iso(replaced)} by a working key of this location")
+    if missing is not None and restored is not None and restored >= missing:
+        notices.append(f"7stamp's webhook registration was found missing at {iso(missing)} and restored at {iso(restored)}")
+    elif missing is not None:
+        notices.append(f"7stamp's webhook registration was found missing at {iso(missing)}; registering it again")
+    return {
+        "registration_missing_at": iso(missing) if missing is not None else None,
+        "registration_restored_at": iso(restored) if restored is not None else None,
+        "enrichment_key_revoked_at": iso(revoked) if revoked is not None else None,
+        "enrichment_key_replaced_at": iso(replaced) if replaced is not None else None,
+        "notices": notices,
+    }
+
+
+def health(services: Services, sub: Subscription, connection: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The subscription as GET /v1/hooks shows it: no secret, with its health (one or two Queries) and its location's link.
+
+    ``connection`` is the location's ``connection_health``, read here (one GetItem) unless given.
+    """
+    if connection is None:
+        connection = connection_health(services.locations.get(sub.location_id))
     log = services.delivery_log
     recent = log.statuses(sub.id, cursor_at(services.clock.now() - WINDOW_HOURS * 3600))
     latest = recent[0] if recent else log.latest(sub.id)
@@ -39,13 +73,17 @@ def health(services: Services, sub: Subscription) -> dict[str, Any]:
         "last_delivery_at": iso(seconds_of(latest[0])) if latest else None,
         "last_delivery_status": latest[1].value if latest else None,
         "counts_24h": {s.value: counts.get(s.value, 0) for s in DeliveryStatus},
+        "connection": connection,
     }
 
 
 def healths(services: Services, subs: list[Subscription]) -> list[dict[str, Any]]:
-    """health() of many subscriptions, a few reads at a time."""
+    """health() of many subscriptions (of one location), a few reads at a time; the location is read once."""
+    if not subs:
+        return []
+    connection = connection_health(services.locations.get(subs[0].location_id))
     with ThreadPoolExecutor(max_workers=PARALLEL_READS) as pool:
-        return list(pool.map(lambda sub: health(services, sub), subs))
+        return list(pool.map(lambda sub: health(services, sub, connection), subs))
 
 
 def hourly(services: Services, location_id: str) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""REST-hook subscriptions: subscribe, list with health, unsubscribe, enable, disable, test, see deliveries, replay failed ones."""
+"""REST-hook subscriptions: subscribe, list with health, unsubscribe, enable, disable, test, see deliveries, replay, retry now."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from chalicelib.api.http import MODELS, Call, endpoint, json_response
 from chalicelib.contract.cursors import since_cursor
 from chalicelib.errors import NotFound
 from chalicelib.pipeline import jobs
+from chalicelib.store.records import DeliveryRecord, Subscription
 
 bp = Blueprint(__name__)
 
@@ -27,8 +28,10 @@ bp = Blueprint(__name__)
 )
 def subscribe(call: Call) -> Any:
     from chalicelib.api import hook_requests  # pydantic loads with the first subscribe, not at cold start
+    from chalicelib.sevenstamp import connect
 
     sub = hook_requests.subscribe(call.services, call.me, call.input)
+    connect.check_on_subscribe(call.services, call.me.location_id, call.api_key)
     return json_response(bodies.new_hook(sub), 201, {"Location": f"{call.services.settings.public_url}/v1/hooks/{sub.id}"})
 
 
@@ -95,13 +98,37 @@ def replay(call: Call) -> Any:
     sub = own(call)
     cursor = since_cursor(call.input.since) if call.input.since is not None else None
     if call.input.dry_run:
-        return {"would_replay": call.services.deliveries.count_failed(sub.id, cursor)}
+        failed, waiting = call.services.deliveries.count_outstanding(sub.id, cursor)
+        return {"would_replay": failed, "waiting": waiting}
     refuse_if_disabled(sub)
-    reopened = call.services.deliveries.reopen_failed(sub.id, cursor)
-    queued = [
-        j
-        for d in reopened
-        for j in jobs.jobs_for(d.location_id, d.event_dedup_key, d.event_cursor, [d.subscription_id], event_id=d.event_id, event=d.event)
-    ]
-    call.services.queue.send(queued)
-    return {"replayed": len(reopened)}
+    reopened, waiting = call.services.deliveries.reopen_failed(sub.id, cursor)
+    _queue_now(call, sub, reopened)
+    return {"replayed": len(reopened), "waiting": waiting}
+
+
+@endpoint(
+    bp,
+    "/v1/hooks/{id}/retry",
+    ["POST"],
+    summary="Send every delivery waiting for its next retry now",
+    responses={200: MODELS + "Retried"},
+    errors=(404, 409),
+)
+def retry_now(call: Call) -> Any:
+    """ "Retry now" after the subscriber was fixed: the waiting deliveries go at once, claimed as the schedule's would be."""
+    sub = own(call)
+    refuse_if_disabled(sub)
+    forward = call.services.deliveries.bring_forward(sub.id)
+    _queue_now(call, sub, forward)
+    return {"retried": len(forward), "failed": call.services.deliveries.count_outstanding(sub.id, None)[0]}
+
+
+def _queue_now(call: Call, sub: Subscription, due: list[DeliveryRecord]) -> None:
+    """One job per delivery made due now (the location is the subscription's: a record may not carry it yet)."""
+    call.services.queue.send(
+        [
+            j
+            for d in due
+            for j in jobs.jobs_for(sub.location_id, d.event_dedup_key, d.event_cursor, [sub.id], event_id=d.event_id, event=d.event)
+        ]
+    )

@@ -94,7 +94,13 @@ class DeliveryRows(RootModel[list[DeliveryRow]]):
 
 
 def _event_id_or_moment(value: str) -> str:
-    return value if EVENT_ID_RE.fullmatch(value) else utc_time(value)
+    """An event id as it is; anything else must be a time (the message names both forms, as both are taken)."""
+    if EVENT_ID_RE.fullmatch(value):
+        return value
+    try:
+        return utc_time(value)
+    except ValueError:
+        raise ValueError("must be an event id (evt_...) or a date and time like 2026-12-31T23:59:59Z") from None
 
 
 Since = Annotated[
@@ -112,10 +118,20 @@ class ReplayRequest(Input):
 
 
 class Replayed(BaseModel):
-    """How many failed deliveries were queued again, or with dry_run how many would be."""
+    """How many failed deliveries were queued again (or with dry_run would be), and how many others still wait for a retry."""
 
     replayed: int | None = None
     would_replay: int | None = None
+    waiting: int = Field(
+        description="Deliveries not failed yet, waiting for their next scheduled attempt: replay leaves them; retry sends them now."
+    )
+
+
+class Retried(BaseModel):
+    """How many waiting deliveries were sent now, and how many have failed for good (replay sends those)."""
+
+    retried: int
+    failed: int
 
 
 class PollQuery(BaseModel):

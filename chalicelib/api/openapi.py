@@ -123,17 +123,18 @@ def _operation(op: Operation, schemas: _Schemas) -> dict[str, Any]:
         out["requestBody"] = {"required": bool(body.model_json_schema().get("required")), **_content(schemas.ref(body))}
     responses: dict[str, Any] = {}
     for status, ref in op.responses.items():
-        responses[str(status)] = {"description": "OK" if ref else "No content", **(_content(schemas.ref(model(ref))) if ref else {})}
+        words = "OK" if status < 400 else ERROR_WORDS[status]
+        responses[str(status)] = {"description": words if ref else "No content", **(_content(schemas.ref(model(ref))) if ref else {})}
     error = schemas.ref(model(MODELS + "Error"))
     for status in _statuses(op):
-        responses[str(status)] = {"description": ERROR_WORDS[status], **_content(error)}
+        responses.setdefault(str(status), {"description": ERROR_WORDS[status], **_content(error)})  # a route's own answer wins
     out["responses"] = responses
     if not op.authenticated:
         out["security"] = []
     return out
 
 
-def _output_schema(fields: tuple[OutputField, ...]) -> dict[str, Any]:
+def output_schema(fields: tuple[OutputField, ...]) -> dict[str, Any]:
     """An action's result: its output fields (each may be null) and whatever else 7stamp returned."""
     properties = {f.key: {"type": [_OUTPUT_TYPES.get(f.type, f.type), "null"], "title": f.label} for f in fields if "." not in f.key}
     return {"type": "object", "properties": properties, "additionalProperties": True}
@@ -142,7 +143,7 @@ def _output_schema(fields: tuple[OutputField, ...]) -> dict[str, Any]:
 def _definition_operation(op: Operation, definition: ActionDefinition, schemas: _Schemas) -> dict[str, Any]:
     """One action or search: the generic route's declaration with the definition's models filled in."""
     name = "".join(p.capitalize() for p in definition.key.split("_"))
-    output = schemas.add(f"{name}Output", _output_schema(definition.output_fields))
+    output = schemas.add(f"{name}Output", output_schema(definition.output_fields))
     if definition.kind == "create":
         concrete = Operation(op.method, definition.path, definition.label, op.authenticated, None, None, {}, op.errors)
         out = _operation(concrete, schemas)
@@ -172,12 +173,16 @@ def _definition_operation(op: Operation, definition: ActionDefinition, schemas: 
 
 
 def document(operations: Sequence[Operation]) -> dict[str, Any]:
-    """The document of these routes: ``routes.operations()``, or what the app declared (``http.OPERATIONS``)."""
-    return _document(tuple(operations))
+    """The document of these routes: ``routes.operations()``, or what the app declared (``http.OPERATIONS``).
+
+    Built once per set of routes and of definitions (the registry's collections, by identity): a registry
+    widened by a test is not answered from a document of the narrower one.
+    """
+    return _document(tuple(operations), id(registry.triggers()), id(registry.actions()))
 
 
 @lru_cache(maxsize=1)
-def _document(operations: tuple[Operation, ...]) -> dict[str, Any]:
+def _document(operations: tuple[Operation, ...], triggers_id: int, actions_id: int) -> dict[str, Any]:
     schemas = _Schemas()
     paths: dict[str, dict[str, Any]] = {}
     for op in operations:

@@ -57,7 +57,7 @@ def poll(call: Call) -> Any:
         found = store.recent(location, event, call.args.limit)
         # where a watcher starts: the newest event shown, but never past the horizon (what is newer comes again)
         headers["X-Next-Cursor"] = id_of(min(found[0].cursor, store.horizon()) if found else store.horizon())
-    texts = [e.text for e in found if not filters or event_filters.text_passes(name, filters, e.text)]
+    texts = [e.text for e in found if not filters or event_filters.stored_passes(name, filters, e)]
     if not texts and call.args.samples == "1" and not since and not call.args.before:
         return json_response([{**registry.triggers()[name].sample, "sample": True}], 200, headers)
     # stored texts as they are: a record that decodes badly (however deep) cannot fail the answer

@@ -148,6 +148,7 @@
     $("notice").hidden = true;
     $("sign-in-error").textContent = typeof message === "string" ? message : "";
     for (const id of ["hooks", "log", "events"]) $(id).querySelector("tbody").replaceChildren();
+    $("connection-notices").hidden = true;
     $("detail").hidden = true;
     $("key").focus();
   }
@@ -158,6 +159,7 @@
     $("business-name").textContent = me.business_name;
     $("location-id").textContent = me.location_id;
     $("staff-login").textContent = me.staff_login;
+    $("mcp-url").textContent = new URL(BASE + "mcp", location.origin).href; // what an AI client connects to, with this key
     $("who-name").textContent = me.location_name;
     $("sign-in").hidden = true;
     $("app").hidden = false;
@@ -181,6 +183,10 @@
     state.hooks = await api("GET", "v1/hooks");
     const body = $("hooks").querySelector("tbody");
     body.replaceChildren(...state.hooks.map(hookRow));
+    // the location's link with 7stamp (registration lost and restored, enrichment key revoked), as the connector words it
+    const notices = (state.hooks[0] && state.hooks[0].connection && state.hooks[0].connection.notices) || [];
+    $("connection-notices").replaceChildren(...notices.map((n) => el("li", {}, n)));
+    $("connection-notices").hidden = notices.length === 0;
     $("hooks").hidden = state.hooks.length === 0;
     $("hooks-empty").hidden = state.hooks.length > 0;
   }
@@ -206,6 +212,7 @@
       el("td", {}, h.last_delivery_at ? [when(h.last_delivery_at), el("div", {}, badge(h.last_delivery_status, STATUS))] : el("span", { class: "muted" }, "Nothing sent yet")),
       el("td", { class: "buttons" },
         el("button", { type: "button", onclick: () => sendTest(h) }, "Send test"),
+        c.pending ? el("button", { type: "button", onclick: () => retryNow(h) }, "Retry now") : null,
         el("button", { type: "button", onclick: () => replay(h) }, "Replay failed"),
         toggle,
         el("button", { type: "button", class: "danger", onclick: () => remove(h) }, "Delete")),
@@ -248,6 +255,23 @@
     });
   }
 
+  // a delivery counts as failed only after its last retry (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h: about 28 hours)
+  const waitingText = (n) => n === 0 ? ""
+    : ` ${n} ${n === 1 ? "delivery is" : "deliveries are"} still waiting for a retry (a delivery counts as failed only after`
+      + " its last retry, about 28 hours after the event): use “Retry now” to send them at once.";
+
+  async function retryNow(h) {
+    notify(`Sending the waiting ${label(h.event)} deliveries to ${hostOf(h.target_url)} now…`, "info");
+    try {
+      const r = await api("POST", `v1/hooks/${encodeURIComponent(h.id)}/retry`);
+      const failed = r.failed ? ` ${r.failed} failed ${r.failed === 1 ? "delivery is" : "deliveries are"} left: “Replay failed” sends them.` : "";
+      notify(`${r.retried} waiting ${r.retried === 1 ? "delivery is" : "deliveries are"} on the way to ${hostOf(h.target_url)} now.${failed}`, "ok");
+      await refresh();
+    } catch (e) {
+      notify(e.message, "bad");
+    }
+  }
+
   function replay(h) {
     const since = el("input", { type: "datetime-local", id: "replay-since" });
     const all = el("input", { type: "radio", name: "replay-scope", value: "all", checked: true, id: "replay-all" });
@@ -265,8 +289,9 @@
       count: async () => {
         if (from.checked && !since.value) return { text: "Choose the time to start from.", n: 0 };
         const r = await api("POST", `v1/hooks/${encodeURIComponent(h.id)}/replay`, { dry_run: true, since: sinceValue() });
-        if (r.would_replay === 0) return { text: "There is nothing to send again: no failed deliveries in that range.", n: 0 };
-        return { text: `This will send ${r.would_replay} ${r.would_replay === 1 ? "delivery" : "deliveries"} again.`, n: r.would_replay };
+        if (r.would_replay === 0) return { text: `There is nothing to send again: no failed deliveries in that range.${waitingText(r.waiting)}`, n: 0 };
+        const n = r.would_replay;
+        return { text: `This will send ${n} failed ${n === 1 ? "delivery" : "deliveries"} again.${waitingText(r.waiting)}`, n };
       },
       watch: [all, from, since],
       run: async () => {

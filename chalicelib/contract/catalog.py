@@ -35,6 +35,7 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
 def input_fields(model: type[BaseModel]) -> list[dict[str, Any]]:
     """The input fields of an action, read from its pydantic model (title = label, description = help)."""
     out: list[dict[str, Any]] = []
+    properties = model.model_json_schema(by_alias=True).get("properties", {})
     for name, info in model.model_fields.items():
         base, is_list = _unwrap(info.annotation)
         choices: list[str] = []
@@ -56,8 +57,18 @@ def input_fields(model: type[BaseModel]) -> list[dict[str, Any]]:
             field["choices"] = choices
         if extra.get("dynamic"):
             field["dynamic"] = extra["dynamic"]
+        if day_or_moment := _format(properties.get(field["key"], {})):
+            field["format"] = day_or_moment  # the apps offer a date picker and send the day or moment as the contract takes it
         out.append(field)
     return out
+
+
+def _format(schema: dict[str, Any]) -> str | None:
+    """``date`` or ``date-time`` (a future one too) when a field's JSON schema (an optional one's ``anyOf``) declares it."""
+    for option in [schema, *schema.get("anyOf", [])]:
+        if option.get("format") in ("date", "date-time", "future-date-time"):
+            return "date" if option["format"] == "date" else "date-time"
+    return None
 
 
 def _outputs(fields: tuple[OutputField, ...]) -> list[dict[str, str]]:

@@ -85,6 +85,7 @@ class ActionDefinition:
     output_fields: tuple[OutputField, ...]
     sample: Mapping[str, Any]
     perform: Callable[[ActionContext, Any], Any] = field(repr=False)
+    destructive: bool = False  # a write that cannot be undone (redeeming a voucher): agents ask before running it
 
     @property
     def slug(self) -> str:

@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.contract import registry
 from chalicelib.contract.definitions import Filter
-from chalicelib.contract.event_record import decoded
 from chalicelib.errors import ValidationFailed
 
 if TYPE_CHECKING:
-    from chalicelib.store.records import Subscription
+    from chalicelib.store.records import EventText, Subscription
 
 
 def choices(f: Filter) -> list[str]:
@@ -71,9 +70,9 @@ def passes(trigger: str, filters: Mapping[str, Sequence[str]], record: Mapping[s
     return True
 
 
-def text_passes(trigger: str, filters: Mapping[str, Sequence[str]], text: str) -> bool:
-    """Whether a stored event's text passes; one that cannot be decoded does not (and fails nothing)."""
-    record = decoded(text)
+def stored_passes(trigger: str, filters: Mapping[str, Sequence[str]], event: EventText) -> bool:
+    """Whether a stored event passes; one that cannot be decoded does not (and fails nothing)."""
+    record = event.record()
     return record is not None and passes(trigger, filters, record)
 
 

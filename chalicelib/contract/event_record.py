@@ -8,9 +8,6 @@ shows besides, checked for every definition.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.contract.limits import EVENT_NAME_MAX
@@ -51,12 +48,3 @@ class InboundEvent(BaseModel):
     model_config = ConfigDict(extra="allow", strict=True)
     event: str = Field(min_length=1, max_length=EVENT_NAME_MAX, description=f"The event name (at most {EVENT_NAME_MAX} characters).")
     location_id: str = Field(min_length=1, max_length=100)
-
-
-def decoded(text: str) -> dict[str, Any] | None:
-    """A stored event's record, or None for a text that cannot be decoded (however deep): one odd record fails nothing."""
-    try:
-        record = json.loads(text)
-    except (ValueError, RecursionError):
-        return None
-    return record if isinstance(record, dict) else None

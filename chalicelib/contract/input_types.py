@@ -41,18 +41,27 @@ def _email(value: str) -> str:
     return value.lower()
 
 
+_PHONE_HELP = "use the international form, e.g. +15555550123 (in a link or query string, write the + as %2B)"
+
+
 def _phone(value: str, info: ValidationInfo) -> str:
-    """E.164, reading national numbers in the region ``parse`` was given (the settings' DEFAULT_PHONE_REGION)."""
+    """E.164, reading national numbers in the region ``parse`` was given (the settings' DEFAULT_PHONE_REGION).
+
+    A query string turns an unencoded ``+`` into a space (``?phone=+14155550199``), so a
+    leading space before digits is read as the ``+`` it was meant to be.
+    """
     import phonenumbers  # heavy metadata: imported only when a phone number is given
 
+    if value[:1] == " " and value.lstrip()[:1].isdigit():
+        value = "+" + value.lstrip()
     if not re.fullmatch(PHONE_PATTERN, value):
-        raise ValueError("is not a phone number; use the international form, e.g. +15555550123")
+        raise ValueError(f"is not a phone number; {_PHONE_HELP}")
     try:
         number = phonenumbers.parse(value, (info.context or {}).get(PHONE_REGION, "US"))
     except phonenumbers.NumberParseException:
-        raise ValueError("is not a phone number; use the international form, e.g. +15555550123") from None
+        raise ValueError(f"is not a phone number; {_PHONE_HELP}") from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError("is not a valid phone number; use the international form, e.g. +15555550123")
+        raise ValueError(f"is not a valid phone number; {_PHONE_HELP}")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

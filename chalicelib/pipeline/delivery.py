@@ -24,7 +24,7 @@ import httpx
 from chalicelib import observability
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
-from chalicelib.pipeline import deferred, jobs
+from chalicelib.pipeline import attempt_errors, deferred, jobs
 from chalicelib.security import address_guard, signing
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus, Subscription
 
@@ -100,7 +100,7 @@ def post(services: Services, url: str, body: str, headers: dict[str, str]) -> Ou
     except httpx.TimeoutException:
         return Outcome(None, "timed out", latency_ms=_ms(started))
     except httpx.HTTPError as exc:
-        return Outcome(None, f"connection failed: {type(exc).__name__}", latency_ms=_ms(started))
+        return Outcome(None, attempt_errors.describe(exc), latency_ms=_ms(started))
 
 
 def _ms(started: float) -> float:

@@ -23,6 +23,7 @@ from typing import Any
 
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError, Forbidden, NotFound, Unauthorized, UpstreamError
+from chalicelib.sevenstamp import connect
 from chalicelib.store.profiles import CustomerProfile
 from chalicelib.store.records import Connection
 
@@ -47,8 +48,8 @@ class Enrichment:
 
 
 def _api_key(services: Services, connection: Connection) -> str | None:
-    """The location's key, decrypted (the vault keeps it a few minutes, to spare KMS a call per event)."""
-    return services.key_vault.decrypt(connection.key_blob, connection.location_id) if connection.key_blob else None
+    """The location's key, decrypted (the vault keeps it a few minutes); None once 7stamp refused it: no call is made."""
+    return connect.stored_key(services, connection)
 
 
 def _part(payload: dict[str, Any], name: str) -> dict[str, Any] | None:
@@ -161,7 +162,9 @@ def enrich(services: Services, connection: Connection, payload: dict[str, Any], 
     cached = _cached(services, location_id, customer_id)
     if cached is not None:
         cached = _with_progress(services, cached, _part(payload, "card"))
-    known = _outcome(payload, cached, fetched=False, retry=True)
+    known = _outcome(payload, cached, fetched=False, retry=not connection.key_dead)
+    if connection.key_dead:
+        return known  # 7stamp refused the stored key: no call is made with it, and no later try waits for one
     if known.enriched or wait <= CALL_SECONDS:
         return known
     flight = (location_id, customer_id)
@@ -192,6 +195,8 @@ def _fetch(
         if not isinstance(found, dict):
             raise UpstreamError("7stamp answered a customer that is not an object")
     except (NotFound, Forbidden, Unauthorized) as exc:
+        if isinstance(exc, Unauthorized):
+            connect.key_refused(services, connection)
         log.warning("a %s event cannot be enriched: %s", payload.get("event"), exc.message)
         return Enrichment(known.record, False, False)
     except ConnectorError as exc:

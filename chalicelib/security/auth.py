@@ -7,7 +7,6 @@ calls the connector makes without a request in hand.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 
 from chalicelib.container import Services
@@ -15,6 +14,7 @@ from chalicelib.contract.limits import API_KEY_RE
 from chalicelib.errors import Forbidden, Unauthorized
 from chalicelib.settings import Settings
 from chalicelib.sevenstamp import connect
+from chalicelib.store import keys
 from chalicelib.store.records import Tenant
 
 
@@ -38,10 +38,6 @@ def key_from_headers(headers: Mapping[str, str]) -> str:
     return api_key
 
 
-def key_hash(api_key: str) -> str:
-    return hashlib.sha256(api_key.encode()).hexdigest()
-
-
 def check_allowed(settings: Settings, location_id: str, business_id: str) -> None:
     """403 unless this stage serves the location and its business (CONNECTOR_ALLOWED_LOCATIONS / _BUSINESSES; unset = all).
 
@@ -56,7 +52,7 @@ def check_allowed(settings: Settings, location_id: str, business_id: str) -> Non
 
 def authenticate(services: Services, api_key: str) -> Tenant:
     """The key's location: from the cache, else from 7stamp's /v1/me (which also connects the location, if this stage serves it)."""
-    digest = key_hash(api_key)
+    digest = keys.key_hash(api_key)
     cache = services.key_cache
     tenant = cache.get(digest)
     if tenant is not None:

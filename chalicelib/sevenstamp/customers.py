@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.errors import NotFound, ValidationFailed
+from chalicelib.errors import Forbidden, NotFound, ValidationFailed
 from chalicelib.sevenstamp.client import SevenStampClient
 
 
@@ -22,7 +22,7 @@ class Holder:
 
 
 def customers(client: SevenStampClient, by: str, value: str) -> list[dict[str, Any]]:
-    """Customers (each with ``cards``) matching the identifier; empty when there are none."""
+    """Customers (each with ``cards``) matching the identifier; empty when there are none (or only another location's)."""
     try:
         if by == "card_id":
             found = client.get_card(value)
@@ -31,7 +31,7 @@ def customers(client: SevenStampClient, by: str, value: str) -> list[dict[str, A
             return [customer]
         if by == "customer_id":
             return [client.get_customer(value)]
-    except NotFound:
+    except (NotFound, Forbidden):  # another location's card or customer is as unknown as no card at all
         return []
     return client.find_customers(**{by: value})
 

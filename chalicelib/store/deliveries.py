@@ -207,21 +207,24 @@ class DeliveryStore:
         except _dynamo.ConditionFailed:
             pass
 
-    def _failed_pages(self, sub_id: str, since_cursor: str | None, **select: Any) -> Iterator[dict[str, Any]]:
-        """Every page of a subscription's failed deliveries received after ``since_cursor``.
+    def _pages(
+        self, sub_id: str, statuses: tuple[DeliveryStatus, ...], since_cursor: str | None, **select: Any
+    ) -> Iterator[dict[str, Any]]:
+        """Every page of a subscription's deliveries in one of ``statuses`` received after ``since_cursor``.
 
         The status filter applies after each page's limit, so one page is not enough: the
         replay and its dry run both page through all of them, and so agree on how many.
         """
         condition = "pk = :pk" + (" AND sk > :since" if since_cursor else "")
-        values = _dynamo.values(pk=sub_id, failed=DeliveryStatus.FAILED.value, **({"since": since_cursor} if since_cursor else {}))
+        wanted = {f"s{i}": status.value for i, status in enumerate(statuses)}
+        values = _dynamo.values(pk=sub_id, **wanted, **({"since": since_cursor} if since_cursor else {}))
         start: dict[str, Any] | None = None
         for _ in range(MAX_REPLAY_PAGES):
             answer = self._db.call(
                 "query",
                 TableName=self._table,
                 KeyConditionExpression=condition,
-                FilterExpression="#s = :failed",
+                FilterExpression=f"#s IN ({', '.join(':' + k for k in wanted)})",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=values,
                 **select,
@@ -232,17 +235,63 @@ class DeliveryStore:
             if not start:
                 return
 
-    def count_failed(self, sub_id: str, since_cursor: str | None) -> int:
-        """How many deliveries a replay with the same ``since`` would send again (the console's dry run)."""
-        return sum(int(page.get("Count", 0)) for page in self._failed_pages(sub_id, since_cursor, Select="COUNT"))
+    def _outstanding(self, sub_id: str, since_cursor: str | None, **select: Any) -> tuple[list[dict[str, Any]], int]:
+        """(the failed deliveries, how many wait for a retry) received after ``since_cursor``, read in one pass."""
+        failed: list[dict[str, Any]] = []
+        waiting = 0
+        for page in self._pages(sub_id, (DeliveryStatus.FAILED, DeliveryStatus.PENDING), since_cursor, **select):
+            for values in map(_dynamo.from_item, page.get("Items", [])):
+                if values["status"] == DeliveryStatus.FAILED.value:
+                    failed.append(values)
+                else:
+                    waiting += 1
+        return failed, waiting
 
-    def reopen_failed(self, sub_id: str, since_cursor: str | None) -> list[DeliveryRecord]:
+    def count_outstanding(self, sub_id: str, since_cursor: str | None) -> tuple[int, int]:
+        """(how many failed deliveries a replay with the same ``since`` would send again, how many wait for a retry)."""
+        failed, waiting = self._outstanding(sub_id, since_cursor, ProjectionExpression="#s")
+        return len(failed), waiting
+
+    def bring_forward(self, sub_id: str) -> list[DeliveryRecord]:
+        """Make every waiting delivery of a subscription due now ("retry now"); one an attempt holds right now is left alone.
+
+        Only the time of the next attempt changes: the queued job that follows claims the
+        delivery as the schedule's job would (pending, due, not leased), so of the two jobs
+        that may now exist for it, one attempt happens. The sweeper keeps a safety net in
+        case this job is lost.
+        """
+        waiting = [_dynamo.from_item(i) for page in self._pages(sub_id, (DeliveryStatus.PENDING,), None) for i in page.get("Items", [])]
+        now = self._clock.now()
+
+        def forward(values: dict[str, Any]) -> DeliveryRecord | None:
+            try:
+                answer = self._db.call(
+                    "update_item",
+                    TableName=self._table,
+                    Key=self._key(sub_id, str(values["sk"])),
+                    UpdateExpression="SET next_at = :now, #due = :due, sweep_at = :sweep",
+                    ConditionExpression="#s = :pending AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+                    ExpressionAttributeNames={"#s": "status", "#due": "due"},
+                    ExpressionAttributeValues=_dynamo.values(
+                        pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id), sweep=now + QUEUE_MAX_DELAY + SAFETY_MARGIN
+                    ),
+                    ReturnValues="ALL_NEW",
+                )
+            except _dynamo.ConditionFailed:
+                return None
+            return _delivery(_dynamo.from_item(answer["Attributes"]))
+
+        with ThreadPoolExecutor(max_workers=REOPEN_CONCURRENCY) as pool:
+            return [r for r in pool.map(forward, waiting) if r is not None]
+
+    def reopen_failed(self, sub_id: str, since_cursor: str | None) -> tuple[list[DeliveryRecord], int]:
         """Put every failed delivery of a subscription (received after ``since_cursor``) back to pending, due now.
 
+        Returns them, and how many others were waiting for a retry (read in the same pass).
         Each reopened delivery is also given to the sweeper as a safety net, for the case
         that the replay's job is lost.
         """
-        failed = [_dynamo.from_item(item) for page in self._failed_pages(sub_id, since_cursor) for item in page.get("Items", [])]
+        failed, waiting = self._outstanding(sub_id, since_cursor)
         now = self._clock.now()
 
         def reopen(values: dict[str, Any]) -> DeliveryRecord | None:
@@ -267,7 +316,7 @@ class DeliveryStore:
             return _delivery({**values, "status": DeliveryStatus.PENDING.value, "next_at": now})
 
         with ThreadPoolExecutor(max_workers=REOPEN_CONCURRENCY) as pool:
-            return [r for r in pool.map(reopen, failed) if r is not None]
+            return [r for r in pool.map(reopen, failed) if r is not None], waiting
 
 
 def _finished(delivery: DeliveryRecord, attempt: Attempt, status: DeliveryStatus, next_at: float | None) -> DeliveryRecord:

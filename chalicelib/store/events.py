@@ -11,10 +11,15 @@ are stored. The table's stream hands each new item to fan-out (and an awaiting o
 it is released), so storing and handing off are one write.
 
 Polling with ``since`` never skips an event: the cursor is taken immediately before the
-write, the write lands within WRITE_BOUND seconds of it or not at all (``call_bounded``),
-and a ``since`` answer stops at the horizon (now minus HORIZON_SECONDS, more than that
-bound) and before the first event still awaiting enrichment. So no event can appear
-later behind a cursor already handed out.
+write, and a ``since`` answer stops at the horizon (now minus HORIZON_SECONDS) and before the
+first event still awaiting enrichment. The write usually lands within WRITE_BOUND seconds of
+its cursor (``call_bounded``), but a client's timeout does not stop a request DynamoDB already
+has, and a worker can stall between the cursor and the write: such a write can land after a
+poller passed its cursor (and 7stamp's retry of it is then a duplicate). So the writes
+themselves are watched: the table's stream says when each landed, and fan-out gives an event
+that landed more than LATE_SECONDS after its cursor a fresh one (``move``), newer than any
+horizon handed out before it landed. A move that lands late itself is moved again. The
+event's id (in its body, what subscribers got) stays; only its place in ``since`` order moves.
 
 A poller that remembers only the newest (time, id) it took, as Make's watch modules do,
 reads ``settled`` answers instead: newest first, only events older than the horizon and
@@ -38,7 +43,9 @@ BY_EVENT = "by_event"
 HELD = "held"
 HORIZON_SECONDS = 20.0
 AWAIT_BLOCKS_SECONDS = 300.0  # an event awaiting enrichment longer than this no longer holds ``since`` pollers back
+LATE_SECONDS = 10.0  # a write that landed later than this after its cursor gets a fresh one
 assert HORIZON_SECONDS > _dynamo.WRITE_BOUND
+assert HORIZON_SECONDS > LATE_SECONDS + 1  # the stream's landing time is rounded down to the second on AWS
 
 
 def cursor_of(event_id: str) -> str | None:
@@ -58,6 +65,11 @@ def id_of(cursor: str) -> str:
 def received_at(cursor: str) -> float:
     """When the event at ``cursor`` was received, in seconds."""
     return int(cursor.split("#", 1)[0]) / 1000
+
+
+def landed_late(cursor: str, landed: float) -> bool:
+    """Whether a write of ``cursor`` that landed at ``landed`` may have landed behind a horizon already handed out."""
+    return landed - received_at(cursor) > LATE_SECONDS
 
 
 def event_id_for(received_ms: int, digest: str) -> tuple[str, str]:
@@ -132,7 +144,7 @@ class EventStore:
                 "update_item",
                 TableName=self._table,
                 Key=_dynamo.to_item({"pk": location_id, "sk": key}),
-                UpdateExpression="SET body = :body REMOVE awaiting, #h",
+                UpdateExpression="SET body = :body REMOVE awaiting, #h, moved",
                 ConditionExpression="attribute_exists(awaiting)",
                 ExpressionAttributeNames={"#h": HELD},
                 ExpressionAttributeValues=_dynamo.values(body=json.dumps(record, separators=(",", ":"), ensure_ascii=False)),
@@ -140,6 +152,26 @@ class EventStore:
         except _dynamo.ConditionFailed:
             return False
         return True
+
+    def move(self, event: StoredEvent) -> str | None:
+        """Give an event that landed late a fresh cursor, newer than every horizon so far; None if it was moved already.
+
+        Conditional on the cursor it had, so a stale move (a stream batch handled again) changes nothing; ``moved``
+        names the new cursor, so fan-out knows the stream record of this write from a new or released event.
+        """
+        cursor = f"{int(self._clock.now() * 1000):015d}#{event.cursor.split('#', 1)[1]}"
+        try:
+            self._db.call(
+                "update_item",
+                TableName=self._table,
+                Key=_dynamo.to_item({"pk": event.location_id, "sk": event.dedup_key}),
+                UpdateExpression="SET ts = :new, moved = :new",
+                ConditionExpression="ts = :old",
+                ExpressionAttributeValues=_dynamo.values(new=cursor, old=event.cursor),
+            )
+        except _dynamo.ConditionFailed:
+            return None
+        return cursor
 
     def recent(self, location_id: str, event: str | None, limit: int) -> list[EventText]:
         """The newest ``limit`` events, newest first, leaving out any still awaiting enrichment."""
@@ -237,5 +269,10 @@ def _event(values: dict[str, Any]) -> StoredEvent:
     """An event from a stored item or a stream image (already plain values); decoding a hostile body may raise."""
     text = str(values["body"])
     return StoredEvent(
-        record=json.loads(text), dedup_key=str(values["sk"]), cursor=str(values["ts"]), text=text, awaiting=bool(values.get("awaiting"))
+        record=json.loads(text),
+        dedup_key=str(values["sk"]),
+        cursor=str(values["ts"]),
+        text=text,
+        awaiting=bool(values.get("awaiting")),
+        moved=values.get("moved") == values["ts"],
     )

@@ -6,12 +6,18 @@ keeps working on routes that do not call 7stamp themselves.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import asdict
 
 from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
 from chalicelib.store.records import Tenant
+
+
+def key_hash(api_key: str) -> str:
+    """What the cache knows of a key: its SHA-256."""
+    return hashlib.sha256(api_key.encode()).hexdigest()
 
 
 class KeyCache:
@@ -36,3 +42,8 @@ class KeyCache:
             return
         item = {"pk": key_hash, "tenant": json.dumps(asdict(tenant)), "expires_at": int(self._clock.now()) + self._ttl}
         self._db.call("put_item", TableName=self._table, Item=_dynamo.to_item(item))
+
+    def forget(self, key_hashes: frozenset[str]) -> None:
+        """Drop these keys' entries: their next call asks 7stamp again (a dead stored key is then replaced at once)."""
+        for digest in sorted(key_hashes):
+            self._db.call("delete_item", TableName=self._table, Key=_dynamo.to_item({"pk": digest}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -25,7 +26,14 @@ class ConnectionStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Connection:
-    """A location's link with 7stamp: the inbound token and 7stamp's signing secret."""
+    """A location's link with 7stamp: the inbound token and 7stamp's signing secret.
+
+    ``key_dead_at``: when 7stamp last refused the stored key (no call is made with it until a working key replaces it,
+    at ``key_replaced_at``);
+    ``key_hashes``: the keys of this location that the key cache may hold, forgotten when the stored key dies;
+    ``registration_missing_at`` / ``registration_restored_at``: the last time 7stamp's webhook registration was found
+    gone, and when it was registered again.
+    """
 
     location_id: str
     token: str
@@ -33,6 +41,17 @@ class Connection:
     secret: str | None = None
     webhook_id: str | None = None
     key_blob: bytes | None = None
+    key_dead_at: float | None = None
+    key_replaced_at: float | None = None
+    key_hashes: frozenset[str] = frozenset()
+    registration_missing_at: float | None = None
+    registration_restored_at: float | None = None
+    scheduled: bool = False  # enrolled in the hourly registration check
+
+    @property
+    def key_dead(self) -> bool:
+        """7stamp refused the stored key and no working key has replaced it since."""
+        return self.key_dead_at is not None and (self.key_replaced_at is None or self.key_replaced_at < self.key_dead_at)
 
 
 @dataclass(frozen=True)
@@ -57,7 +76,9 @@ class StoredEvent:
     """An event record with where it sits in the store (``cursor`` orders by receipt).
 
     ``text`` is the record as stored (what subscribers and pollers get, byte for byte);
-    ``awaiting`` marks an event stored before its enrichment, not yet handed to fan-out.
+    ``awaiting`` marks an event stored before its enrichment, not yet handed to fan-out;
+    ``moved`` marks the image of the write that gave an event which landed late a fresh cursor
+    (its deliveries were queued by its first image already).
     """
 
     record: dict[str, Any]
@@ -65,6 +86,7 @@ class StoredEvent:
     cursor: str
     text: str = ""
     awaiting: bool = False
+    moved: bool = False
 
     @property
     def location_id(self) -> str:
@@ -82,6 +104,14 @@ class EventText:
     cursor: str
     text: str
     awaiting: bool
+
+    def record(self) -> dict[str, Any] | None:
+        """The stored record, or None for a text that cannot be decoded (however deep): one odd record fails nothing."""
+        try:
+            record = json.loads(self.text)
+        except (ValueError, RecursionError):
+            return None
+        return record if isinstance(record, dict) else None
 
 
 class DeliveryStatus(StrEnum):

@@ -16,7 +16,23 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.contract.limits import POLL_LIMIT_MAX
-from platforms.common import API_KEY, Catalog, Files, action_inputs, camel, connector_url, kebab, pascal, to_json
+from platforms.common import (
+    API_KEY,
+    Catalog,
+    Files,
+    action_inputs,
+    action_phrase,
+    article,
+    camel,
+    connector_url,
+    kebab,
+    key_help,
+    pascal,
+    plural,
+    sentence,
+    to_json,
+)
+from platforms.listing import icons, publisher, scenarios
 
 CONNECTION = "apiKey"
 # When the connector received the event: the milliseconds inside its id (evt_<ms>_<hash>; get()
@@ -37,6 +53,11 @@ _TYPES = {
     "array": "array",
     "object": "collection",
 }
+# Searches whose answer is one record at most: Make's convention makes them actions that return one bundle
+# ("Get a book"), not searches (developers.make.com, app components, modules).
+SINGLE_RESULT = frozenset({"find_voucher", "find_analytics_summary"})
+ICON_SIZE = 512  # Make asks for a 512x512 PNG app icon
+_DAY = "YYYY-MM-DD"
 _ERROR_TYPES = {
     401: "InvalidAccessTokenError",
     404: "DataError",
@@ -69,10 +90,12 @@ def parameter(field: dict[str, Any]) -> dict[str, Any]:
     param: dict[str, Any] = {
         "name": field["key"],
         "label": field["label"],
-        "type": _TYPES.get(field["type"], "text"),
+        "type": "date" if field.get("format") else _TYPES.get(field["type"], "text"),
         "required": field["required"],
         **_help(field["help"]),
     }
+    if field.get("format") == "date":
+        param["time"] = False  # a day: the date picker without a time
     if field.get("dynamic"):
         param.update(type="select", options=f"rpc://{rpc_name(field['dynamic'])}")
     elif field.get("choices"):
@@ -82,6 +105,37 @@ def parameter(field: dict[str, Any]) -> dict[str, Any]:
     if "default" in field:
         param["default"] = field["default"]
     return param
+
+
+def sent(field: dict[str, Any]) -> str:
+    """How a parameter is sent: as given, or a day as the contract's YYYY-MM-DD (Make hands dates over as ISO 8601 moments)."""
+    if field.get("format") == "date":
+        return f'{{{{if(parameters.{field["key"]}, formatDate(parameters.{field["key"]}, "{_DAY}"), parameters.{field["key"]})}}}}'
+    return f"{{{{parameters.{field['key']}}}}}"
+
+
+def module_label(action: dict[str, Any]) -> str:
+    """Make's module label conventions: ``Add a stamp``, ``Get a voucher``, ``Search customers``."""
+    if action["kind"] == "create":
+        return action_phrase(action["label"])
+    noun = action["noun"].lower()
+    if action["key"] in SINGLE_RESULT:
+        return f"Get {article(noun)} {noun}"
+    return f"Search {plural(noun)}"
+
+
+def watch_label(trigger: dict[str, Any]) -> str:
+    """``Stamp Added`` -> ``Watch stamps added``: Make's "Watch [item]s", sentence case."""
+    head, *rest = sentence(trigger["label"]).split(" ")
+    if head == "Any":
+        return "Watch all events"
+    if not rest:
+        return f"Watch {plural(head.lower())}"
+    if rest[0].endswith("ed") or rest[0] == "sent":
+        return " ".join(["Watch", plural(head.lower()), *rest])  # Watch stamps added, Watch cards saved to wallet
+    if len(rest) == 1 and head.lower() == "customer" and rest[0] == "inactive":
+        return "Watch inactive customers"
+    return " ".join(["Watch", head.lower(), *rest[:-1], plural(rest[-1])])  # Watch customer birthdays
 
 
 def filter_parameter(spec: dict[str, Any]) -> dict[str, Any]:
@@ -187,7 +241,7 @@ def _base(api_url: str) -> dict[str, Any]:
     }
 
 
-def _connection(app: _App, api_url: str) -> None:
+def _connection(app: _App, api_url: str, admin_url: str) -> None:
     """The API-key connection: tested with ``GET /v1/me`` and labelled with the location's name."""
     app.add(
         "connection",
@@ -205,7 +259,7 @@ def _connection(app: _App, api_url: str) -> None:
                 },
                 "log": {"sanitize": ["request.headers.x-api-key"]},
             },
-            "params": [{"name": "apiKey", "type": "password", "label": API_KEY["label"], "help": API_KEY["help"], "required": True}],
+            "params": [{"name": "apiKey", "type": "password", "label": API_KEY["label"], "help": key_help(admin_url), "required": True}],
         },
     )
 
@@ -236,7 +290,7 @@ def _trigger(app: _App, trigger: dict[str, Any]) -> tuple[str, str]:
         instant,
         "modules",
         {
-            "label": f"Watch {trigger['label']} (Instant)",
+            "label": watch_label(trigger),
             "description": trigger["help"],
             "moduleType": "instant_trigger",
             "connection": CONNECTION,
@@ -248,7 +302,7 @@ def _trigger(app: _App, trigger: dict[str, Any]) -> tuple[str, str]:
         "module",
         polling,
         "modules",
-        {"label": f"Watch {trigger['label']}", "description": trigger["help"], "moduleType": "trigger", "connection": CONNECTION},
+        {"label": f"{watch_label(trigger)} (scheduled)", "description": trigger["help"], "moduleType": "trigger", "connection": CONNECTION},
         {
             "communication": {
                 "url": f"/v1/triggers/{trigger['key']}",
@@ -292,31 +346,109 @@ def _trigger(app: _App, trigger: dict[str, Any]) -> tuple[str, str]:
 
 
 def _action(app: _App, action: dict[str, Any]) -> str:
-    """The module of one action (POST, the parameters as body) or search (GET, one bundle per result); returns its name."""
+    """The module of one action (POST, the parameters as body), single-result search (one bundle) or search (a bundle per result).
+
+    Returns the module's name. A search takes a Limit (Make's ``response.limit``); a day goes out as YYYY-MM-DD.
+    """
     name = camel(action["key"])
+    fields = action_inputs(action)
+    params = [parameter(f) for f in fields]
     if action["kind"] == "create":
-        request: dict[str, Any] = {"url": action["path"], "method": "POST", "body": "{{parameters}}", "response": {"output": "{{body}}"}}
+        body: Any = {f["key"]: sent(f) for f in fields} if any(f.get("format") == "date" for f in fields) else "{{parameters}}"
+        request: dict[str, Any] = {"url": action["path"], "method": "POST", "body": body, "response": {"output": "{{body}}"}}
     else:
-        query = {f["key"]: f"{{{{parameters.{f['key']}}}}}" for f in action["input_fields"]}
-        request = {"url": action["path"], "method": "GET", "qs": query, "response": {"iterate": "{{body}}", "output": "{{item}}"}}
+        query = {f["key"]: sent(f) for f in action["input_fields"]}
+        request = {"url": action["path"], "method": "GET", "qs": query}
+        if action["key"] in SINGLE_RESULT:
+            request["response"] = {"output": "{{first(body)}}"}
+        else:
+            request["response"] = {"iterate": "{{body}}", "output": "{{item}}", "limit": "{{parameters.limit}}"}
+            if not any(f["key"] == "limit" for f in fields):
+                params.append(
+                    {
+                        "name": "limit",
+                        "type": "uinteger",
+                        "label": "Limit",
+                        "help": "The most results to return.",
+                        "default": 10,
+                        "required": True,
+                        "validate": {"min": 1},
+                    }
+                )
     app.add(
         "module",
         name,
         "modules",
         {
-            "label": action["label"],
+            "label": module_label(action),
             "description": action["help"],
-            "moduleType": "action" if action["kind"] == "create" else "search",
+            "moduleType": "search" if action["kind"] == "search" and action["key"] not in SINGLE_RESULT else "action",
             "connection": CONNECTION,
         },
         {
             "communication": request,
-            "mappableParams": [parameter(f) for f in action_inputs(action)],
+            "mappableParams": params,
             "interface": interface(action["output_fields"]),
             "samples": action["sample"],
         },
     )
     return name
+
+
+UNIVERSAL = "makeAnApiCall"
+
+
+def _universal(app: _App, api_url: str) -> str:
+    """Make's universal module: any connector route (a path relative to the base URL) with the connection's key."""
+    key_value = [{"name": "key", "type": "text", "label": "Key"}, {"name": "value", "type": "text", "label": "Value"}]
+    app.add(
+        "module",
+        UNIVERSAL,
+        "modules",
+        {
+            "label": "Make an API call",
+            "description": "Performs an arbitrary authorized API call.",
+            "moduleType": "universal",
+            "connection": CONNECTION,
+        },
+        {
+            "communication": {
+                "url": "{{parameters.url}}",
+                "method": "{{parameters.method}}",
+                # Make's documented spread of the user's key-value pairs over the base's headers and query
+                "headers": {"{{...}}": "{{toCollection(parameters.headers, 'key', 'value')}}"},
+                "qs": {"{{...}}": "{{toCollection(parameters.qs, 'key', 'value')}}"},
+                "body": "{{parameters.body}}",
+                "response": {"output": {"body": "{{body}}", "headers": "{{headers}}", "statusCode": "{{statusCode}}"}},
+            },
+            "mappableParams": [
+                {
+                    "name": "url",
+                    "type": "text",
+                    "label": "URL",
+                    "help": f"A path relative to `{api_url}`, e.g. `/v1/catalog`.",
+                    "required": True,
+                },
+                {
+                    "name": "method",
+                    "type": "select",
+                    "label": "Method",
+                    "default": "GET",
+                    "required": True,
+                    "options": _options(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+                },
+                {"name": "headers", "type": "array", "label": "Headers", "spec": key_value},
+                {"name": "qs", "type": "array", "label": "Query string", "spec": key_value},
+                {"name": "body", "type": "any", "label": "Body", "help": "The JSON body to send with POST, PUT or PATCH."},
+            ],
+            "interface": [
+                {"name": "body", "type": "any", "label": "Body"},
+                {"name": "headers", "type": "collection", "label": "Headers"},
+                {"name": "statusCode", "type": "number", "label": "Status code"},
+            ],
+        },
+    )
+    return UNIVERSAL
 
 
 def _rpc(app: _App, option: dict[str, Any]) -> None:
@@ -336,14 +468,52 @@ def _rpc(app: _App, option: dict[str, Any]) -> None:
     )
 
 
-def _readme(app: _App, groups: list[dict[str, Any]]) -> str:
-    """The app's documentation page in Make: each module's label and description, by group."""
-    lines = ["# 7stamp", "", "Wallet loyalty cards (stamps, rewards, vouchers) through the 7stamp connector.", ""]
+def _readme(app: _App, groups: list[dict[str, Any]], listing: publisher.Listing) -> str:
+    """The app's documentation page in Make: the listing's description, each module's label and description by group."""
+    lines = [f"# {listing.name}", "", listing.long_description, ""]
     for group in groups:
         lines += [f"## {group['label']}", ""]
         lines += [f"- **{app.components['module'][m]['label']}**: {app.components['module'][m]['description']}" for m in group["modules"]]
         lines.append("")
     return "\n".join(lines)
+
+
+def blueprint(scenario: scenarios.Scenario, catalog: Catalog, origins: list[dict[str, Any]]) -> dict[str, Any]:
+    """A scenario blueprint (Scenarios -> Import blueprint): module ``N`` maps step N-1's outputs as ``{{N.path}}``.
+
+    This app's modules are named ``<app id>:<module>`` with the app id of the first origin (``sevenstamp``
+    before the app is deployed to Make: change it to the id Make gave the app).
+    """
+    app_id = origins[0]["appId"] if origins else "sevenstamp"
+    instant = {t["key"] for t in catalog["triggers"]}
+
+    def module(index: int, step: scenarios.Step) -> dict[str, Any]:
+        if step.app is not None:
+            name = step.ids["make"]
+        elif step.operation in instant:
+            name = f"{app_id}:watch{pascal(step.operation)}Instant"
+        else:
+            name = f"{app_id}:{camel(step.operation)}"
+        mapper = {k: scenarios.fill(v, lambda n, path: f"{{{{{n + 1}.{path}}}}}") for k, v in step.fields.items()}
+        return {
+            "id": index + 1,
+            "module": name,
+            "version": 1,
+            "parameters": {},
+            "mapper": mapper,
+            "metadata": {"designer": {"x": 300 * index, "y": 0}},
+        }
+
+    return {
+        "name": scenario.title,
+        "flow": [module(i, s) for i, s in enumerate(scenario.all_steps)],
+        "metadata": {
+            "instant": scenario.trigger.app is None,
+            "version": 1,
+            "scenario": {"roundtrips": 1, "maxErrors": 3, "autoCommit": True, "sequential": False, "confidential": False, "dlq": False},
+            "designer": {"orphans": []},
+        },
+    }
 
 
 def previous_origins(out: Path) -> list[dict[str, Any]]:
@@ -352,14 +522,16 @@ def previous_origins(out: Path) -> list[dict[str, Any]]:
     return list(json.loads(existing.read_text()).get("origins") or []) if existing.exists() else []
 
 
-def generate(catalog: Catalog, url: str, origins: list[dict[str, Any]] | None = None) -> Files:
-    """Every file of the Make app for the connector at ``url``."""
+def generate(catalog: Catalog, url: str, origins: list[dict[str, Any]] | None = None, listing: publisher.Listing | None = None) -> Files:
+    """Every file of the Make app for the connector at ``url``, with its icon and a scenario blueprint per ready-made scenario."""
     api_url = connector_url(url)
+    listing = listing or publisher.load()
     app = _App()
-    _connection(app, api_url)
+    _connection(app, api_url, listing.api_key_url)
     triggers = [name for trigger in catalog["triggers"] for name in _trigger(app, trigger)]
-    actions = [_action(app, a) for a in catalog["actions"] if a["kind"] == "create"]
-    searches = [_action(app, a) for a in catalog["actions"] if a["kind"] == "search"]
+    single = [a for a in catalog["actions"] if a["kind"] == "create" or a["key"] in SINGLE_RESULT]
+    actions = [_action(app, a) for a in single] + [_universal(app, api_url)]
+    searches = [_action(app, a) for a in catalog["actions"] if a not in single]
     for option in catalog["options"]:
         _rpc(app, option)
     groups = [
@@ -369,7 +541,11 @@ def generate(catalog: Catalog, url: str, origins: list[dict[str, Any]] | None = 
     ]
     app.files["general/base.iml.json"] = to_json(_base(api_url))
     app.files["modules/groups.json"] = to_json(groups)
-    app.files["README.md"] = _readme(app, groups)
+    app.files["README.md"] = _readme(app, groups, listing)
+    app.files["listing/icon.png"] = icons.png(ICON_SIZE, listing.brand_color)  # "Set the app's icon" in Make's extension
+    app.files["listing/description.txt"] = listing.description + "\n"
+    for scenario in scenarios.SCENARIOS:
+        app.files[f"blueprints/{scenario.slug}.json"] = to_json(blueprint(scenario, catalog, origins or []))
     app.files["makecomapp.json"] = to_json(
         {
             "fileVersion": 1,

@@ -17,11 +17,24 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from platforms.common import API_KEY, IDEMPOTENCY_INPUT, Catalog, Files, action_inputs, connector_url, pascal, to_json
+from platforms.common import (
+    API_KEY,
+    IDEMPOTENCY_INPUT,
+    Catalog,
+    Files,
+    action_inputs,
+    connector_url,
+    key_help,
+    pascal,
+    sentence,
+    to_json,
+    when,
+)
+from platforms.listing import icons, publisher, scenarios
 
 SECURITY = "api_key"  # the connection parameter and the security definition share this name
 HOOKS = "/v1/hooks"
-BRAND_COLOR = "#e8590c"
+ICON_SIZE = 230  # Microsoft's certification asks for a 230x230 PNG icon on the brand colour
 _TYPES = {
     "string": "string",
     "integer": "integer",
@@ -59,11 +72,23 @@ def output_schema(fields: list[dict[str, Any]]) -> dict[str, Any]:
         *parents, name = field["key"].split(".")
         level = root
         for part in parents:
+            summary = part.replace("_", " ").capitalize()
             level = level["properties"].setdefault(
-                part, {"type": "object", "x-ms-summary": part.replace("_", " ").capitalize(), "properties": {}}
+                part, {"type": "object", "x-ms-summary": summary, "description": described(summary), "properties": {}}
             )
-        level["properties"][name] = {**_schema_type(field["type"]), "x-ms-summary": field["label"]}
+        level["properties"][name] = {
+            **_schema_type(field["type"]),
+            "x-ms-summary": field["label"],
+            "description": described(field["label"]),
+        }
     return root
+
+
+def described(label: str) -> str:
+    """An output's description from its label (``Customer email`` -> ``The customer email.``): the definitions give outputs a label only."""
+    text = sentence(label)
+    first = text.split(" ")[0]
+    return f"The {text if first.isupper() and len(first) > 1 else text[:1].lower() + text[1:]}."
 
 
 def _dropdown(source: str) -> dict[str, Any]:
@@ -100,6 +125,11 @@ def _error_response() -> dict[str, Any]:
     return {"description": "The connector's error: {error: {code, message, fields}}", "schema": {"$ref": "#/definitions/Error"}}
 
 
+def trigger_hint(label: str) -> str:
+    """What to do in 7stamp to see the trigger fire, in words (``wait until a stamp is added in 7stamp``)."""
+    return f"To see it work, wait until {when(label).removeprefix('When ')} in 7stamp."
+
+
 def _trigger(trigger: dict[str, Any]) -> dict[str, Any]:
     """The webhook trigger of one event: subscribe with the callback URL, 201 with ``Location``, the record as output."""
     body = {
@@ -112,19 +142,40 @@ def _trigger(trigger: dict[str, Any]) -> dict[str, Any]:
                 "enum": [trigger["key"]],
                 "x-ms-visibility": "internal",
                 "x-ms-summary": "Event",
+                "description": "The event this trigger subscribes to.",
             },
-            "target_url": {"type": "string", "x-ms-notification-url": True, "x-ms-visibility": "internal", "x-ms-summary": "Callback URL"},
-            "filters": {"type": "object", "x-ms-summary": "Filters", "properties": {f["key"]: _filter(f) for f in trigger["filters"]}},
+            "target_url": {
+                "type": "string",
+                "x-ms-notification-url": True,
+                "x-ms-visibility": "internal",
+                "x-ms-summary": "Callback URL",
+                "description": "Where the connector posts each event.",
+            },
+            "filters": {
+                "type": "object",
+                "x-ms-summary": "Filters",
+                "description": "Only events that match these; leave them empty for every event.",
+                "properties": {f["key"]: _filter(f) for f in trigger["filters"]},
+            },
         },
     }
     return {
         "post": {
             "operationId": operation_id("On", trigger["key"]),
-            "summary": f"When: {trigger['label']}",
+            "summary": when(trigger["label"]),
             "description": trigger["help"],
             "x-ms-trigger": "single",
-            "x-ms-trigger-hint": f"To see it work, make 7stamp send a {trigger['key']} event.",
-            "parameters": [{"name": "body", "in": "body", "required": True, "schema": body}],
+            "x-ms-trigger-hint": trigger_hint(trigger["label"]),
+            "parameters": [
+                {
+                    "name": "body",
+                    "in": "body",
+                    "required": True,
+                    "x-ms-summary": "Subscription",
+                    "description": "The subscription.",
+                    "schema": body,
+                }
+            ],
             "responses": {
                 "201": {
                     "description": "The subscription; each event is POSTed to the callback URL with this body",
@@ -144,7 +195,7 @@ def _action(action: dict[str, Any]) -> dict[str, Any]:
     output = {"$ref": f"#/definitions/{name}Result"}
     operation: dict[str, Any] = {
         "operationId": name,
-        "summary": action["label"],
+        "summary": sentence(action["label"]),
         "description": action["help"],
         "responses": {
             "200": {"description": action["label"], "schema": output if action["kind"] == "create" else {"type": "array", "items": output}},
@@ -159,7 +210,16 @@ def _action(action: dict[str, Any]) -> dict[str, Any]:
         }
         if not body["required"]:
             del body["required"]
-        operation["parameters"] = [{"name": "body", "in": "body", "required": True, "schema": body}]
+        operation["parameters"] = [
+            {
+                "name": "body",
+                "in": "body",
+                "required": True,
+                "x-ms-summary": "Input",
+                "description": f"What to {action['noun'].lower()} with.",
+                "schema": body,
+            }
+        ]
         return {"post": operation}
     operation["parameters"] = [_query(f) for f in fields]
     return {"get": operation}
@@ -191,8 +251,9 @@ def _option(option: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def api_definition(catalog: Catalog, url: str) -> dict[str, Any]:
-    """The OpenAPI 2.0 document of the connector, with Power Automate's extensions."""
+def api_definition(catalog: Catalog, url: str, listing: publisher.Listing | None = None) -> dict[str, Any]:
+    """The OpenAPI 2.0 document of the connector, with Power Automate's extensions and the publisher's metadata."""
+    listing = listing or publisher.load()
     parts = urlsplit(connector_url(url))
     paths: dict[str, Any] = {
         "/v1/me": {
@@ -201,7 +262,19 @@ def api_definition(catalog: Catalog, url: str) -> dict[str, Any]:
                 "summary": "Who the API key is",
                 "description": "The location the key belongs to (tests the connection).",
                 "x-ms-visibility": "internal",
-                "responses": {"200": {"description": "The location", "schema": {"type": "object"}}, "default": _error_response()},
+                "responses": {
+                    "200": {
+                        "description": "The location",
+                        "schema": {
+                            "type": "object",
+                            "properties": {
+                                "location_id": {"type": "string", "x-ms-summary": "Location ID", "description": "The location's id."},
+                                "location_name": {"type": "string", "x-ms-summary": "Location name", "description": "The location's name."},
+                            },
+                        },
+                    },
+                    "default": _error_response(),
+                },
             }
         },
         f"{HOOKS}/{{id}}": {
@@ -212,7 +285,16 @@ def api_definition(catalog: Catalog, url: str) -> dict[str, Any]:
                     "Power Automate calls it (through the Location of the 201) when a flow with a trigger is turned off or deleted."
                 ),
                 "x-ms-visibility": "internal",
-                "parameters": [{"name": "id", "in": "path", "required": True, "type": "string", "x-ms-summary": "Subscription ID"}],
+                "parameters": [
+                    {
+                        "name": "id",
+                        "in": "path",
+                        "required": True,
+                        "type": "string",
+                        "x-ms-summary": "Subscription ID",
+                        "description": "The subscription to delete.",
+                    }
+                ],
                 "responses": {"204": {"description": "Deleted"}, "default": _error_response()},
             }
         },
@@ -223,13 +305,26 @@ def api_definition(catalog: Catalog, url: str) -> dict[str, Any]:
             "properties": {
                 "error": {
                     "type": "object",
-                    "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "fields": {"type": "object"}},
+                    "x-ms-summary": "Error",
+                    "description": "What went wrong.",
+                    "properties": {
+                        "code": {"type": "string", "x-ms-summary": "Code", "description": "The error's code, e.g. not_found."},
+                        "message": {"type": "string", "x-ms-summary": "Message", "description": "The error in words."},
+                        "fields": {
+                            "type": "object",
+                            "x-ms-summary": "Fields",
+                            "description": "Each input field at fault, with the reason.",
+                        },
+                    },
                 }
             },
         },
         "Option": {
             "type": "object",
-            "properties": {"id": {"type": "string", "x-ms-summary": "ID"}, "label": {"type": "string", "x-ms-summary": "Label"}},
+            "properties": {
+                "id": {"type": "string", "x-ms-summary": "ID", "description": "The value to use."},
+                "label": {"type": "string", "x-ms-summary": "Label", "description": "The name to show."},
+            },
         },
     }
     for trigger in catalog["triggers"]:
@@ -243,10 +338,12 @@ def api_definition(catalog: Catalog, url: str) -> dict[str, Any]:
     return {
         "swagger": "2.0",
         "info": {
-            "title": "7stamp",
-            "description": "Wallet loyalty cards (stamps, rewards, vouchers) through the 7stamp connector.",
-            "version": "1.0",
+            "title": listing.name,
+            "description": listing.long_description,
+            "version": listing.version,
+            "contact": {k: v for k, v in {"name": listing.name, "url": listing.website, "email": listing.support_email}.items() if v},
         },
+        "x-ms-connector-metadata": connector_metadata(listing),
         "host": parts.netloc,
         "basePath": parts.path or "/",
         "schemes": [parts.scheme],
@@ -259,8 +356,15 @@ def api_definition(catalog: Catalog, url: str) -> dict[str, Any]:
     }
 
 
-def api_properties(catalog: Catalog) -> dict[str, Any]:
+def connector_metadata(listing: publisher.Listing) -> list[dict[str, str]]:
+    """``x-ms-connector-metadata``: the website, privacy policy and categories certification asks for (an unset one is left out)."""
+    entries = {"Website": listing.website, "Privacy policy": listing.privacy_policy_url, "Categories": ";".join(listing.categories)}
+    return [{"propertyName": name, "propertyValue": value} for name, value in entries.items() if value]
+
+
+def api_properties(catalog: Catalog, listing: publisher.Listing | None = None) -> dict[str, Any]:
     """The connection parameter (the location's API key) and the policy that routes every trigger's subscription to ``/v1/hooks``."""
+    listing = listing or publisher.load()
     return {
         "properties": {
             "connectionParameters": {
@@ -268,16 +372,16 @@ def api_properties(catalog: Catalog) -> dict[str, Any]:
                     "type": "securestring",
                     "uiDefinition": {
                         "displayName": API_KEY["label"],
-                        "description": API_KEY["help"],
+                        "description": key_help(listing.api_key_url),
                         "tooltip": "Find it in 7stamp under API & Integrations.",
                         "constraints": {"tabIndex": 2, "clearText": False, "required": "true"},
                     },
                 }
             },
-            "iconBrandColor": BRAND_COLOR,
+            "iconBrandColor": listing.brand_color,
             "capabilities": [],
-            "publisher": "7stamp connector",
-            "stackOwner": "7stamp",
+            "publisher": listing.name,
+            "stackOwner": listing.name,
             "policyTemplateInstances": [
                 {
                     "templateId": "routerequesttoendpoint",
@@ -293,6 +397,112 @@ def api_properties(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def generate(catalog: Catalog, url: str) -> Files:
-    """Both files of the custom connector for the connector at ``url``."""
-    return {"apiDefinition.swagger.json": to_json(api_definition(catalog, url)), "apiProperties.json": to_json(api_properties(catalog))}
+def intro(catalog: Catalog, listing: publisher.Listing) -> str:
+    """``intro.md``: what Microsoft's connector documentation page shows, as certification asks for it."""
+    lines = [
+        f"## {listing.name}",
+        "",
+        listing.long_description,
+        "",
+        "## Prerequisites",
+        "",
+        f"A 7stamp location and its API key: {key_help(listing.api_key_url)}",
+        "",
+        "## Known issues and limitations",
+        "",
+        "Each location has its own key, so a flow reads and writes one location's cards.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def readme(catalog: Catalog, listing: publisher.Listing) -> str:
+    """``readme.md``: the publisher, prerequisites, every operation and how to get the key, as Microsoft's connector repository asks."""
+    lines = [
+        f"# {listing.name}",
+        "",
+        listing.long_description,
+        "",
+        "## Publisher",
+        "",
+        f"{listing.name} ({listing.website})" + (f", support: {listing.support_email}" if listing.support_email else ""),
+        "",
+        "## Prerequisites",
+        "",
+        "A 7stamp location with an API key.",
+        "",
+        "## Obtaining credentials",
+        "",
+        key_help(listing.api_key_url),
+        "",
+        "## Supported operations",
+        "",
+        "### Triggers",
+        "",
+        *[f"- **{when(t['label'])}**: {t['help']}" for t in catalog["triggers"]],
+        "",
+        "### Actions",
+        "",
+        *[f"- **{sentence(a['label'])}**: {a['help']}" for a in catalog["actions"]],
+        "",
+        "## Deployment instructions",
+        "",
+        "    paconn create --api-def apiDefinition.swagger.json --api-prop apiProperties.json --icon icon.png",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def flow(scenario: scenarios.Scenario, catalog: Catalog) -> dict[str, Any]:
+    """A ready-made scenario as a flow definition (Logic Apps workflow definition language, as a flow's definition.json holds it).
+
+    A mapped value reads the trigger's body (``triggerBody()?['customer']?['email']``) or an earlier action's.
+    """
+    names = [f"Step_{i}" for i in range(len(scenario.all_steps))]
+    operations = {t["key"]: operation_id("On", t["key"]) for t in catalog["triggers"]} | {
+        a["key"]: pascal(a["key"]) for a in catalog["actions"]
+    }
+
+    def reference(n: int, path: str) -> str:
+        source = "triggerBody()" if n == 0 else f"body('{names[n]}')"
+        return "@{" + source + "".join(f"?['{part}']" for part in path.split(".")) + "}"
+
+    def host(step: scenarios.Step) -> dict[str, str]:
+        if step.app is None:
+            return {"connectionName": "shared_sevenstamp", "operationId": operations[step.operation], "apiId": "sevenstamp"}
+        api, operation = step.ids["powerautomate"].split("/")
+        return {"connectionName": api, "operationId": operation, "apiId": f"/providers/Microsoft.PowerApps/apis/{api}"}
+
+    def inputs(step: scenarios.Step) -> dict[str, Any]:
+        return {"host": host(step), "parameters": {k: scenarios.fill(v, reference) for k, v in step.fields.items()}}
+
+    actions: dict[str, Any] = {}
+    for index, step in enumerate(scenario.steps, start=1):
+        actions[names[index]] = {
+            "type": "OpenApiConnection",
+            "inputs": inputs(step),
+            "runAfter": {names[index - 1]: ["Succeeded"]} if index > 1 else {},
+        }
+    return {
+        "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+        "contentVersion": "1.0.0.0",
+        "description": scenario.description,
+        "triggers": {names[0]: {"type": "OpenApiConnectionWebhook", "inputs": inputs(scenario.trigger)}},
+        "actions": actions,
+    }
+
+
+def generate(catalog: Catalog, url: str, listing: publisher.Listing | None = None) -> Files:
+    """The custom connector for the connector at ``url``: its two files, icon, intro.md, readme.md and the ready-made flows."""
+    listing = listing or publisher.load()
+    files: Files = {
+        "apiDefinition.swagger.json": to_json(api_definition(catalog, url, listing)),
+        "apiProperties.json": to_json(api_properties(catalog, listing)),
+        "icon.png": icons.png(ICON_SIZE, listing.brand_color),
+        "intro.md": intro(catalog, listing),
+        "readme.md": readme(catalog, listing),
+        "listing/description.txt": listing.description + "\n",
+    }
+    for scenario in scenarios.SCENARIOS:
+        files[f"flows/{scenario.slug}.json"] = to_json(flow(scenario, catalog))
+    return files

@@ -13,13 +13,17 @@ from pathlib import Path
 from typing import Any
 
 from chalicelib.contract import limits
-from platforms.common import API_KEY, Catalog, ExportError, Files, action_inputs, connector_url
+from platforms.common import API_KEY, Catalog, ExportError, Files, action_inputs, connector_url, key_help, sentence
+from platforms.listing import icons, publisher, scenarios
 
 CORE_VERSION = "19.1.0"
 TEMPLATES = Path(__file__).parent / "templates"
 
 # Zapier's "find, or create when none is found": finding a customer falls back to issuing a card.
 SEARCH_OR_CREATE = {"find_customer": "issue_card"}
+# Zapier's search-powered fields: an ID field offers to add the search step that finds the ID (integration check D004).
+SEARCH_FIELDS = {"customer_id": "find_customer.id", "card_id": "find_customer.card_id", "voucher_id": "find_voucher.id"}
+LOGO_SIZE = 256  # Zapier's app logo: a 256x256 PNG
 
 _INPUT_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean", "datetime": "datetime"}
 _OUTPUT_TYPES = {"string", "integer", "number", "boolean", "datetime"}
@@ -55,9 +59,15 @@ def output_field(field: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def input_field(field: dict[str, Any]) -> dict[str, Any]:
-    """A catalog input field; a dropdown source becomes a ``dynamic`` reference to its hidden trigger."""
+def input_field(field: dict[str, Any], operation: str = "") -> dict[str, Any]:
+    """A catalog input field; a dropdown source becomes a ``dynamic`` reference to its hidden trigger, an ID a search-powered field.
+
+    A search's own ID input is what the search is given, so it is not powered by that same search.
+    """
     out: dict[str, Any] = {"key": field["key"], "label": field["label"], "required": field["required"]}
+    powered_by = SEARCH_FIELDS.get(field["key"])
+    if powered_by and powered_by.split(".")[0] != operation:
+        out["search"] = powered_by
     if field["help"]:
         out["helpText"] = field["help"]
     out["type"] = _INPUT_TYPES.get(field["type"], "string")
@@ -135,7 +145,7 @@ def _action(action: dict[str, Any]) -> str:
         KEY=js(action["key"]),
         NOUN=js(action["noun"]),
         DISPLAY=js(_display(action), 1),
-        INPUT_FIELDS=js([input_field(f) for f in action_inputs(action)], 2),
+        INPUT_FIELDS=js([input_field(f, action["key"]) for f in action_inputs(action)], 2),
         CALL=action["kind"],
         SAMPLE=js(action["sample"], 2),
         OUTPUT_FIELDS=js([output_field(f) for f in action["output_fields"]], 2),
@@ -154,7 +164,7 @@ def search_or_creates(catalog: Catalog) -> dict[str, Any]:
             "key": search_key,
             "display": {
                 "label": f"{search['label']} or {create['label']}",
-                "description": f"{search['help']} When there is none: {create['help']}",
+                "description": f"{search['help'].rstrip('.')}; when there is none: {sentence(create['label']).lower()}.",
             },
             "search": search_key,
             "create": create_key,
@@ -162,17 +172,19 @@ def search_or_creates(catalog: Catalog) -> dict[str, Any]:
     return out
 
 
-def package_json() -> str:
-    """The app's own package.json: it pins zapier-platform-core exactly, as Zapier requires."""
+def package_json(listing: publisher.Listing) -> str:
+    """The app's own package.json: the export's version (``zapier-platform push`` pushes it), zapier-platform-core pinned exactly."""
     return (
         json.dumps(
             {
                 "name": "sevenstamp-zapier",
-                "version": "1.0.0",
-                "description": "7stamp wallet loyalty cards on Zapier, through the 7stamp connector.",
+                "version": listing.version,
+                "description": listing.description,
+                "homepage": listing.website,
+                "repository": listing.repository,
                 "main": "index.js",
                 "private": True,
-                "engines": {"node": ">=18"},
+                "engines": {"node": ">=22"},
                 "dependencies": {"zapier-platform-core": CORE_VERSION},
             },
             indent=2,
@@ -181,17 +193,44 @@ def package_json() -> str:
     )
 
 
+def zap_template(scenario: scenarios.Scenario, catalog: Catalog) -> str:
+    """A Zap template to submit in Zapier's developer platform: each step's app, action and field values.
+
+    Zapier takes Zap templates through its form, not as a file, so this is the form's content; a mapped
+    value is written as the Zap editor shows it (``{{1__customer__email}}`` for step 1's ``customer.email``).
+    """
+    kinds = {t["key"]: "trigger" for t in catalog["triggers"]} | {a["key"]: a["kind"] for a in catalog["actions"]}
+
+    def step(index: int, s: scenarios.Step) -> dict[str, Any]:
+        own = s.app is None
+        return {
+            "step": index + 1,
+            "app": "7stamp" if own else s.app,
+            "type": ("trigger" if index == 0 else "action") if not own else kinds[s.operation],
+            ("key" if own else "action"): s.operation,
+            "fields": {
+                k: scenarios.fill(v, lambda n, path: "{{" + f"{n + 1}__{path.replace('.', '__')}" + "}}") for k, v in s.fields.items()
+            },
+        }
+
+    body = {"title": scenario.title, "description": scenario.description, "steps": [step(i, s) for i, s in enumerate(scenario.all_steps)]}
+    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+
+
 def _requires(folder: str, keys: list[str]) -> str:
     """index.js lines that load each operation's file."""
     return "\n".join(f"    require('./{folder}/{key}')," for key in keys)
 
 
-def generate(catalog: Catalog, url: str) -> Files:
-    """Every file of the Zapier app for the connector at ``url``."""
+def generate(catalog: Catalog, url: str, listing: publisher.Listing | None = None) -> Files:
+    """Every file of the Zapier app for the connector at ``url``, with its logo and its Zap templates."""
     api_url = connector_url(url)
+    listing = listing or publisher.load()
     files: Files = {
-        "package.json": package_json(),
-        "authentication.js": render("authentication.js", LABEL=js(API_KEY["label"]), HELP=js(API_KEY["help"])),
+        "package.json": package_json(listing),
+        "authentication.js": render("authentication.js", LABEL=js(API_KEY["label"]), HELP=js(key_help(listing.api_key_url))),
+        "listing/logo.png": icons.png(LOGO_SIZE, listing.brand_color),
+        "listing/description.txt": listing.description + "\n",
         "lib/connector.js": render(
             "connector.js",
             API_URL=js(api_url),
@@ -219,4 +258,6 @@ def generate(catalog: Catalog, url: str) -> Files:
         SEARCHES=_requires("searches", keys["search"]),
         SEARCH_OR_CREATES=js(search_or_creates(catalog), 1),
     )
+    for scenario in scenarios.SCENARIOS:
+        files[f"zap-templates/{scenario.slug}.json"] = zap_template(scenario, catalog)
     return files

@@ -7,9 +7,10 @@ newest-first order and their cursors. Every resource class of the state builds o
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..errors import ApiError
@@ -19,6 +20,19 @@ from ..webhooks import WebhookDelivery
 
 Obj = dict[str, Any]
 Response = tuple[int, Any]
+_SAVED = (
+    "businesses",
+    "locations",
+    "api_keys",
+    "card_templates",
+    "voucher_templates",
+    "customers",
+    "cards",
+    "vouchers",
+    "webhook_endpoints",
+    "webhook_attempts",
+    "owner",
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,27 @@ class Store:
             for obj_id, location_id in seed.owner.items():
                 self._track(obj_id, location_id)
             self._idempotency: dict[tuple[str, str], IdempotencyRecord] = {}
+
+    def saved(self) -> Obj:
+        """Every object, owner and order as plain JSON, for the local stack's data folder (faults and rate are not kept)."""
+        with self.lock:
+            return copy.deepcopy(
+                {
+                    **{name: getattr(self, name) for name in _SAVED},
+                    "history": [asdict(h) for h in self.history],
+                    "idempotency": [[*key, asdict(record)] for key, record in self._idempotency.items()],
+                    "order": self._order,
+                }
+            )
+
+    def load_saved(self, saved: Obj) -> None:
+        """Replace every object by what ``saved`` returned earlier."""
+        with self.lock:
+            for name in _SAVED:
+                setattr(self, name, copy.deepcopy(saved[name]))
+            self.history = [HistoryRecord(**h) for h in saved["history"]]
+            self._idempotency = {(a, b): IdempotencyRecord(**r) for a, b, r in saved["idempotency"]}
+            self._order = dict(saved["order"])
 
     def set_base_url(self, base_url: str) -> None:
         """Wallet links point at the running server, whose port is known only once it listens."""

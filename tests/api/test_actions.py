@@ -129,6 +129,10 @@ def test_find_customer_by_each_identifier_and_unknown_is_empty(api):
         assert rows[0]["id"] == "c_demo_a" and rows[0]["card_id"] == "card_demo_a"
         assert rows[0]["stamps"] == 3 and rows[0]["stamps_required"] == 10 and rows[0]["stamps_to_goal"] == 7
     assert api.get("/v1/searches/customer", params={"phone": "+14155550100"}).json()[0]["id"] == "c_demo_a"
+    # written into a link as is, the + arrives as a space: read as the + it was meant to be
+    assert api.get("/v1/searches/customer?phone=+14155550100").json()[0]["id"] == "c_demo_a"
+    bad = api.get("/v1/searches/customer?phone=+1415")
+    assert bad.status_code == 422 and "%2B" in bad.json()["error"]["fields"]["phone"], bad.text
     for by, value in (("email", "nobody@example.com"), ("customer_id", "c_nope"), ("card_id", "card_nope")):
         answer = api.get("/v1/searches/customer", params={by: value})
         assert answer.status_code == 200 and answer.json() == [], by
@@ -175,8 +179,8 @@ def test_dropdown_sources(api):
 def test_another_locations_objects_are_out_of_reach(stack):
     with stack.client(DEMO_KEY_B) as b:
         answer = b.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
-        unknown = b.post("/v1/actions/add-stamp", json={"card_id": "card_nobody_has"})
-        assert (answer.status_code, answer.json()) == (404, unknown.json())  # another location's id reads as an unknown one
+        unknown = b.post("/v1/actions/add-stamp", json={"card_id": "card_unknown"})
+        assert (answer.status_code, answer.json()) == (404, unknown.json()), "answered exactly as an unknown card"
         assert b.get("/v1/searches/customer", params={"email": "ada@demo.example"}).json() == []
     assert stack.sandbox.state.cards["card_demo_a"]["stamps"] == 3
 

@@ -60,3 +60,9 @@ def event_body(location_id: str = DEMO_LOCATION_A, event: str = "card_opened") -
             "card": {"id": "card_demo_a", "goal_index": 0},
         }
     )
+
+
+def endpoints_of(stack, location_id: str) -> list[dict]:
+    """The location's webhook registrations at 7stamp (the sandbox's state)."""
+    state = stack.sandbox.state
+    return [w for w in state.webhook_endpoints.values() if state.owner[w["id"]] == location_id]

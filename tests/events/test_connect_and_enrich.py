@@ -5,15 +5,10 @@ from __future__ import annotations
 import json
 from concurrent.futures import ThreadPoolExecutor
 
-from event_support import subscribe
+from event_support import endpoints_of, subscribe
 
 from chalicelib.pipeline import deferred
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A
-
-
-def endpoints_of(stack, location_id: str) -> list[dict]:
-    state = stack.sandbox.state
-    return [w for w in state.webhook_endpoints.values() if state.owner[w["id"]] == location_id]
 
 
 def test_concurrent_first_calls_register_the_location_once(stack):

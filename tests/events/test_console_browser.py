@@ -2,8 +2,8 @@
 
 The operator is told in words why a malformed or revoked key does not sign in, signs in with the demo
 key, sees a delivery arrive, sees a failing subscription get disabled, enables it, replays its failed delivery (the console says how
-many first) and sees it delivered, sends a test event, finds a customer's events and
-signs out. The key never appears in a URL, and the strict Content-Security-Policy
+many first) and sees it delivered, sends a test event, finds a customer's events, sends a waiting retry now ("Retry now")
+after the scheduled 5-second retry failed too, and signs out. The key never appears in a URL, and the strict Content-Security-Policy
 reports no violation. ``CONSOLE_SCREENSHOT=docs/console.png`` saves the screenshot
 shown in the README.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -69,7 +70,7 @@ def test_an_operator_sees_a_delivery_fixes_a_failing_subscription_sends_a_test_a
     from playwright.sync_api import expect
 
     page = browser_page
-    with receiving() as zap, receiving(default=500) as broken, stack.client(DEMO_KEY_A) as c:
+    with receiving() as zap, receiving(default=500, body="Internal Server Error") as broken, stack.client(DEMO_KEY_A) as c:
         good = subscribe(c, "stamp_added", zap.url)
         bad = subscribe(c, "stamp_added", broken.url)
 
@@ -83,6 +84,7 @@ def test_an_operator_sees_a_delivery_fixes_a_failing_subscription_sends_a_test_a
         page.get_by_label("API key").fill(DEMO_KEY_A)
         page.get_by_role("button", name="Sign in").click()
         expect(page.locator("#location-name")).to_have_text("Demo Coffee - Downtown")
+        expect(page.locator("#mcp-url")).to_have_text(f"{stack.connector}/mcp")
         expect(page.locator("#log-empty")).to_contain_text("Nothing has been delivered yet")
         expect(page.locator("#events-empty")).to_contain_text("No events yet")
 
@@ -104,11 +106,11 @@ def test_an_operator_sees_a_delivery_fixes_a_failing_subscription_sends_a_test_a
         expect(page.locator(f'#log tr[data-hook-id="{bad["id"]}"]')).to_contain_text("Failed")
 
         # the target is fixed: enable, replay (the console counts first), delivered
-        broken.script.default = 200
+        broken.script.default, broken.script.body = 200, "ok"
         bad_row.get_by_role("button", name="Enable").click()
         expect(bad_row).to_contain_text("Active")
         bad_row.get_by_role("button", name="Replay failed").click()
-        expect(page.locator("#confirm-count")).to_have_text("This will send 1 delivery again.")
+        expect(page.locator("#confirm-count")).to_have_text("This will send 1 failed delivery again.")
         page.get_by_role("button", name="Send again (1)").click()
         expect(page.locator("#notice")).to_contain_text("1 delivery is on the way")
         stack.settle()
@@ -122,6 +124,7 @@ def test_an_operator_sees_a_delivery_fixes_a_failing_subscription_sends_a_test_a
         bad_log.click()
         expect(page.locator("#detail")).to_contain_text("answered 500")
         expect(page.locator("#detail")).to_contain_text("answered 200")
+        expect(page.locator("#detail .answer").first).to_have_text("Internal Server Error")
         expect(page.locator("#detail .answer").last).to_have_text("ok")
         expect(page.locator("#detail")).to_contain_text(re.compile(r"\d+ ms"))
 
@@ -132,9 +135,8 @@ def test_an_operator_sees_a_delivery_fixes_a_failing_subscription_sends_a_test_a
         [test_post] = zap.wait_for(1)
         assert test_post.verify(good["secret"])["test"] is True
 
-        # a few more hours of traffic for the chart: the broken target fails once more, and a CRM that is down
-        # fails until it is disabled (its waiting retries then fail for good), then find Ada's events
-        broken.script.statuses = [500]
+        # a few more hours of traffic for the chart: a CRM that is down fails until it is disabled (its waiting
+        # retries then fail for good), then find Ada's events
         with receiving(default=503) as crm:
             down = subscribe(c, "any", crm.url)
             for hours in (2, 3, 1, 2):
@@ -156,9 +158,30 @@ def test_an_operator_sees_a_delivery_fixes_a_failing_subscription_sends_a_test_a
         expect(page.locator("#events-empty")).to_contain_text("No recent event of")
         page.get_by_placeholder("Email, customer ID, card ID or event ID").fill("")
         page.get_by_role("button", name="Search").click()
-        replayed_id = c.get(f"/v1/hooks/{bad['id']}/deliveries").json()[-1]["event_id"]
-        page.locator(f'#log tr[data-hook-id="{bad["id"]}"][data-event-id="{replayed_id}"]').click()
-        expect(page.locator("#detail")).to_contain_text("answered 500")
+
+        # the target goes down again: the first attempt fails, the schedule's retry 5 s later too (no clock moved
+        # here: the times shown are the real schedule's); it is fixed and the operator sends the waiting one now
+        broken.script.statuses, broken.script.body = [503, 503], "Service Unavailable"
+        before = broken.count()
+        c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})
+        stack.settle()
+        for _ in range(40):  # the 5-second retry comes from the queue's delay (real seconds): the test's worker runs when pumped
+            if broken.count() >= before + 2:
+                break
+            time.sleep(0.5)
+            stack.worker.pump_queue()
+        assert broken.count() == before + 2
+        broken.script.body = "ok"
+        stack.settle()
+        page.get_by_role("button", name="Refresh").click()
+        bad_row.get_by_role("button", name="Retry now").click()
+        expect(page.locator("#notice")).to_contain_text("1 waiting delivery is on the way")
+        stack.settle()
+        page.get_by_role("button", name="Refresh").click()
+        retried = c.get(f"/v1/hooks/{bad['id']}/deliveries").json()[0]  # the newest
+        assert [a["status_code"] for a in retried["history"]] == [503, 503, 200] and retried["status"] == "delivered"
+        page.locator(f'#log tr[data-hook-id="{bad["id"]}"][data-event-id="{retried["event_id"]}"]').click()
+        expect(page.locator("#detail .answer")).to_have_text(["Service Unavailable", "Service Unavailable", "ok"])
         page.screenshot(path=os.environ.get("CONSOLE_SCREENSHOT") or str(tmp_path / "console.png"), full_page=True)
 
         page.get_by_role("button", name="Sign out").click()

@@ -194,7 +194,7 @@ def test_failed_deliveries_are_kept_and_can_be_replayed(stack, clock):
         [row] = deliveries(c, hook["id"])
         assert row["status"] == "failed" and row["attempts"] == len(RETRY_DELAYS) + 1
         receiver.script.default = 200
-        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}).json() == {"replayed": 1}
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}).json() == {"replayed": 1, "waiting": 0}
         stack.settle()
         assert deliveries(c, hook["id"])[0]["status"] == "delivered"
         assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"since": "yesterday"}).status_code == 422

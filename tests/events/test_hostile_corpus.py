@@ -162,3 +162,75 @@ def test_webhook_ids_sharing_their_first_200_characters_are_two_events(stack):
     assert sorted(e["n"] for e in stored(stack)) == [1, 2]
     again = post_signed(stack, connection, json.dumps(event(n=2)), prefix + "_two")
     assert again.json() == {"id": second.json()["id"], "duplicate": True}
+
+
+def _tools_call(name: object, arguments: object) -> dict:
+    return {"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": arguments}}
+
+
+MCP_PROTOCOL_REFUSALS = {  # body -> (status, JSON-RPC error code)
+    "not JSON": ("{jsonrpc: 2.0", 400, -32700),
+    "empty": ("", 400, -32700),
+    "nested 10000 deep": ('{"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"x": ' + DEEP + "}}", 400, -32700),
+    "NaN": ('{"jsonrpc": "2.0", "id": NaN, "method": "ping"}', 400, -32700),
+    "lone surrogate": ('{"jsonrpc": "2.0", "id": "\\ud800", "method": "ping"}', 400, -32700),
+    "a batch": (json.dumps([{"jsonrpc": "2.0", "id": 1, "method": "ping"}] * 3), 400, -32600),
+    "a string": (json.dumps("tools/list"), 400, -32600),
+    "null id": (json.dumps({"jsonrpc": "2.0", "id": None, "method": "ping"}), 400, -32600),
+    "float id": (json.dumps({"jsonrpc": "2.0", "id": 1.5, "method": "ping"}), 400, -32600),
+    "object id": (json.dumps({"jsonrpc": "2.0", "id": {"a": 1}, "method": "ping"}), 400, -32600),
+    "version 1.0": (json.dumps({"jsonrpc": "1.0", "id": 1, "method": "ping"}), 400, -32600),
+    "params an array": (json.dumps({"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": [1]}), 400, -32600),
+    "a response": (json.dumps({"jsonrpc": "2.0", "id": 1, "result": {}}), 400, -32600),
+    "an extra member": (json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping", "key": "x"}), 400, -32600),
+    "a 100 KB method": (json.dumps({"jsonrpc": "2.0", "id": 1, "method": "m" * 100_000}), 400, -32600),
+    "unknown method": (json.dumps({"jsonrpc": "2.0", "id": 1, "method": "resources/list"}), 404, -32601),
+    "tool name a number": (json.dumps(_tools_call(5, {})), 400, -32602),
+    "arguments a string": (json.dumps(_tools_call("add_stamp", "card_demo_a")), 400, -32602),
+    "a 100 KB tool name": (json.dumps(_tools_call("x" * 100_000, {})), 400, -32602),
+    "initialize without a version": (json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}), 400, -32602),
+}
+
+
+def mcp_post(stack, body: str | bytes, key: str | None = DEMO_KEY_A) -> httpx.Response:
+    headers = {"Content-Type": "application/json", **({"X-API-Key": key} if key else {})}
+    return httpx.post(f"{stack.connector}/mcp", content=body, headers=headers, timeout=30)
+
+
+def test_each_hostile_mcp_body_is_a_4xx_json_rpc_error(stack):
+    """One stack for the whole corpus (each case named in its failure)."""
+    for case, (body, status, code) in MCP_PROTOCOL_REFUSALS.items():
+        answer = mcp_post(stack, body)
+        assert answer.status_code == status, (case, answer.text)
+        assert "Traceback" not in answer.text and len(answer.content) < 20_000, case  # nothing hostile echoed back whole
+        reply = answer.json()
+        assert (reply["jsonrpc"], reply["error"]["code"]) == ("2.0", code), case
+
+
+HOSTILE_ARGUMENTS = [
+    {"card_id": "card_demo_a", "count": 10**30},
+    {"card_id": "card_demo_a", "count": True},
+    {"card_id": "\u202e\x00card"},
+    {"card_id": "card_demo_a", "comment": "   "},
+    {"card_id": "card_demo_a", "nested": {"a": {"b": {"c": [[[[[[1]]]]]]}}}},
+    {"card_id": ["card_demo_a"]},
+    {"email": "a@" + "b" * 300 + ".example"},
+    {"card_id": "card_demo_a", "idempotency_key": {"order": 1}},
+]
+
+
+def test_hostile_tool_arguments_are_tool_errors_and_change_nothing(stack):
+    for arguments in HOSTILE_ARGUMENTS:
+        answer = mcp_post(stack, json.dumps(_tools_call("add_stamp", arguments)))
+        assert answer.status_code == 200, answer.text
+        result = answer.json()["result"]
+        assert result["isError"] is True, arguments
+        assert json.loads(result["content"][0]["text"])["error"]["code"] in ("validation_error", "not_found"), arguments
+    assert stack.sandbox.state.cards["card_demo_a"]["stamps"] == 3
+
+
+def test_an_mcp_body_over_the_limit_is_413_and_without_a_key_401(stack):
+    big = json.dumps(_tools_call("add_stamp", {"comment": "x" * (300 * 1024)}))
+    assert error_of(mcp_post(stack, big), 413)["code"] == "payload_too_large"
+    assert error_of(mcp_post(stack, "{}", key=None), 401)["code"] == "unauthorized"
+    assert error_of(mcp_post(stack, "{}", key="7loc_sc_" + "x" * 500), 401)["code"] == "unauthorized"

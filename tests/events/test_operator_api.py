@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from event_support import receiving, subscribe, subscribe_and_stamp
 
-from sandbox import DEMO_KEY_A, DEMO_KEY_B
+from sandbox import DEMO_KEY_A, DEMO_KEY_B, DEMO_LOCATION_A
 
 
 def stamp(stack, client, times: int = 1) -> None:
@@ -85,7 +85,7 @@ def test_a_test_event_to_a_dead_target_answers_what_went_wrong(stack):
             hook = subscribe(c, "stamp_added", receiver.url)
         result = c.post(f"/v1/hooks/{hook['id']}/test")  # the receiver has stopped
     assert result.status_code == 200
-    assert result.json()["ok"] is False and result.json()["status_code"] is None and result.json()["error"].startswith("connection failed")
+    assert result.json()["ok"] is False and result.json()["status_code"] is None and result.json()["error"].startswith("connection refused")
 
 
 def test_the_delivery_log_spans_subscriptions_filters_and_pages(stack):
@@ -144,10 +144,11 @@ def test_replay_says_how_many_it_will_send_before_it_sends(stack, clock):
         stack.worker.sweep()
         stack.settle()
         first, second = sorted(d["event_id"] for d in c.get(f"/v1/hooks/{hook['id']}/deliveries").json())
-        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True}).json() == {"would_replay": 2}
-        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True, "since": first}).json() == {"would_replay": 1}
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True}).json() == {"would_replay": 2, "waiting": 0}
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True, "since": first}).json() == {"would_replay": 1, "waiting": 0}
         assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True, "since": "2020-01-01T00:00:00Z"}).json() == {
-            "would_replay": 2
+            "would_replay": 2,
+            "waiting": 0,
         }
         before = len(receiver.received)
         stack.settle()
@@ -157,9 +158,37 @@ def test_replay_says_how_many_it_will_send_before_it_sends(stack, clock):
         assert c.post(f"/v1/hooks/{hook['id']}/deliveries/{first}/resend").status_code == 409
         c.post(f"/v1/hooks/{hook['id']}/enable")
         receiver.script.default = 200
-        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"since": first}).json() == {"replayed": 1}
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"since": first}).json() == {"replayed": 1, "waiting": 0}
         stack.settle()
         assert [r.headers["webhook-id"] for r in receiver.received[before:]] == [second]
+
+
+def test_retry_now_sends_the_waiting_deliveries_at_once_and_never_twice(stack):
+    from chalicelib.pipeline import jobs
+
+    with receiving(statuses=[500, 500]) as receiver, stack.client(DEMO_KEY_A) as c:
+        hook = subscribe(c, "stamp_added", receiver.url)
+        stamp(stack, c, 2)  # both first attempts fail: each waits for its retry, not failed yet
+        waiting = c.get(f"/v1/hooks/{hook['id']}/deliveries").json()
+        assert [d["status"] for d in waiting] == ["pending", "pending"]
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True}).json() == {"would_replay": 0, "waiting": 2}
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}).json() == {"replayed": 0, "waiting": 2}
+
+        assert c.post(f"/v1/hooks/{hook['id']}/retry").json() == {"retried": 2, "failed": 0}
+        stack.settle()
+        rows = c.get(f"/v1/hooks/{hook['id']}/deliveries").json()
+        assert [(d["status"], d["attempts"]) for d in rows] == [("delivered", 2), ("delivered", 2)]
+        # the schedule's own jobs for the same retries come later; they claim as retry-now did and find them delivered
+        stack.services.queue.send(
+            [
+                j
+                for d in stack.services.deliveries.recent(hook["id"], 10)
+                for j in jobs.jobs_for(DEMO_LOCATION_A, d.event_dedup_key, d.event_cursor, [hook["id"]], event_id=d.event_id, event=d.event)
+            ]
+        )
+        stack.settle()
+        assert sorted(r.headers["webhook-id"] for r in receiver.received) == sorted(2 * [d["event_id"] for d in rows])
+        assert c.post(f"/v1/hooks/{hook['id']}/retry").json() == {"retried": 0, "failed": 0}
 
 
 def test_hourly_counts_cover_24_hours_by_outcome(stack, receiver):
@@ -197,6 +226,8 @@ def test_another_locations_ids_are_404_on_every_operator_route(stack, receiver):
             ("POST", f"/v1/hooks/{hid}/test"),
             ("GET", f"/v1/hooks/{hid}/deliveries/{eid}"),
             ("POST", f"/v1/hooks/{hid}/deliveries/{eid}/resend"),
+            ("POST", f"/v1/hooks/{hid}/retry"),
+            ("POST", f"/v1/hooks/{hid}/replay"),
         ]:
             assert b.request(method, path).status_code == 404, path
         assert b.get("/v1/deliveries").json() == {"deliveries": [], "next": None}

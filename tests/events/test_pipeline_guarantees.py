@@ -63,12 +63,13 @@ def test_replay_reopens_all_1200_failed_deliveries_behind_550_delivered(stack, r
         make_failed(store, hook["id"], 550, 2_000_000, DeliveryStatus.DELIVERED)  # newer than the failed ones: read first
         make_failed(store, hook["id"], 1200, 1_000_000, DeliveryStatus.FAILED)
         # the console's dry run counts what the replay reopens (both page through every record)
-        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True}, timeout=120).json() == {"would_replay": 1200}
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True}, timeout=120).json() == {"would_replay": 1200, "waiting": 0}
         answer = c.post(f"/v1/hooks/{hook['id']}/replay", json={}, timeout=120)  # moto walks the table on every call
         assert answer.status_code == 200
-        assert answer.json() == {"replayed": 1200}
+        assert answer.json() == {"replayed": 1200, "waiting": 0}
         assert queued_messages(stack) == 1200
-        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}, timeout=120).json() == {"replayed": 0}
+        # reopened and queued, not sent yet: nothing failed is left, and the answer says the 1200 are on their way
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}, timeout=120).json() == {"replayed": 0, "waiting": 1200}
 
 
 def test_a_since_poller_sees_every_event_of_20_concurrent_writers_once(stack, clock):

@@ -227,3 +227,4 @@ def test_destroy_unregisters_each_location_at_7stamp_then_removes_the_stack_keep
     kept = [line.split()[0] for line in done.stdout.split("Kept its data:")[1].splitlines()[1:] if line.startswith("  ")]
     assert set(kept) == {"LocationsTable", "IdempotencyTable", "EventsTable", "SubscriptionsTable", "DeliveriesTable"}  # KeysTable: Delete
     assert services.locations.get(DEMO_LOCATION_A) is not None  # the data is still there
+    assert services.locations.get(DEMO_LOCATION_A).webhook_id is None  # type: ignore[union-attr]  # no check registers it again

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from chalicelib import observability
 
 TEMPLATE = json.loads((Path(__file__).resolve().parents[2] / "infra" / "resources.json").read_text())
@@ -19,9 +21,10 @@ def _alarm_on(metric: str) -> dict:
     return alarm
 
 
-def test_a_disabled_subscription_raises_an_alarm_on_the_emf_metric():
+@pytest.mark.parametrize("metric", ["SubscriptionsDisabled", "EnrichmentKeyRevoked"])
+def test_a_disabled_subscription_or_a_revoked_enrichment_key_raises_an_alarm_on_the_emf_metric(metric):
     namespace = TEMPLATE["Globals"]["Function"]["Environment"]["Variables"][observability.NAMESPACE_VARIABLE]
-    alarm = _alarm_on("SubscriptionsDisabled")
+    alarm = _alarm_on(metric)
     assert alarm["Namespace"] == namespace
     assert alarm["Dimensions"] == [{"Name": "Service", "Value": observability.SERVICE}]
     assert alarm["Threshold"] == 0 and alarm["ComparisonOperator"] == "GreaterThanThreshold"

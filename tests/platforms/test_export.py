@@ -30,7 +30,7 @@ def test_the_command_line_writes_the_app(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert f'const API_URL = "{URL}";' in (out / "lib" / "connector.js").read_text()
-    assert "zapier push" in done.stdout
+    assert "zapier-platform push" in done.stdout and "zapier push" not in done.stdout.replace("zapier-platform push", "")
 
 
 def test_a_second_export_replaces_its_files_and_keeps_the_rest(tmp_path: Path) -> None:

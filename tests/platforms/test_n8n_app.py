@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from n8n_host import N8N, N8N_VERSION, N8n, installed, node_cli
+from review import listed_file
 
 from chalicelib.contract import catalog
 from platforms import export
@@ -28,7 +29,9 @@ CATALOG = catalog.catalog()
 
 
 def _exported(out: Path, url: str) -> Path:
-    assert export.main(["--platform", "n8n", "--url", url, "--out", str(out)]) == 0
+    """The package as a publisher exports it: with publisher.json filled in (n8n-node lint wants the author's email)."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    assert export.main(["--platform", "n8n", "--url", url, "--out", str(out), "--publisher", str(listed_file(out.parent))]) == 0
     return out
 
 
@@ -178,3 +181,15 @@ def test_a_workflow_with_add_stamp_stamps_the_sandbox_card(stack: Any, n8n: N8n)
     again = httpx.post(f"{n8n.url}/webhook/{path}", json={"order": "n8n-1001"}, timeout=60)
     assert again.json() == stamped and stamps() == stamped["stamps"]  # the order id as idempotency key: nothing added twice
     n8n.deactivate(workflow)
+
+
+def test_the_ready_made_workflows_import_into_n8n(package: Path, n8n: N8n) -> None:
+    """Each exported workflow is one n8n takes as it is (Workflows -> Import from file does the same)."""
+    workflows = sorted((package / "workflows").glob("*.json"))
+    assert workflows
+    for path in workflows:
+        data = json.loads(path.read_text())
+        made = n8n.rest("POST", "/workflows", json={**data, "active": False})
+        stored = n8n.rest("GET", f"/workflows/{made['id']}")
+        assert [(n["name"], n["type"]) for n in stored["nodes"]] == [(n["name"], n["type"]) for n in data["nodes"]], path.name
+        assert stored["connections"] == data["connections"], path.name

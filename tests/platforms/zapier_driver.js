@@ -7,6 +7,9 @@
  *   {"op": "validate"}                      -> {"ok": true, "result": [validateAppDefinition errors]}
  *   {"op": "run", "method": "creates.add_stamp.operation.perform", "bundle": {...}}
  *                                           -> {"ok": true, "result": ...} or {"ok": false, "error": {name, message}}
+ *   {"op": "definition"}                    -> {"ok": true, "result": the app definition, functions as placeholders}
+ *   {"op": "answer", "status": 409, "body": {...}, "headers": {...}}
+ *                                           -> {"ok": true, "result": {name, message}}: the error the app's afterResponse raises
  * Every outbound connection must go to the loopback address: anything else is refused here.
  */
 const net = require('net');
@@ -44,6 +47,22 @@ const handle = async (command) => {
   if (command.op === 'validate') {
     // What `zapier validate` checks locally: functions stand in as placeholders, as the CLI does.
     return validateAppDefinition(cleaner.recurseCleanFuncs(App)).errors.map((e) => `${e.property}: ${e.message}`);
+  }
+  if (command.op === 'definition') {
+    return cleaner.recurseCleanFuncs(App);
+  }
+  if (command.op === 'answer') {
+    const response = {
+      status: command.status,
+      data: command.body,
+      getHeader: (name) => (command.headers || {})[name.toLowerCase()],
+    };
+    try {
+      App.afterResponse.forEach((middleware) => middleware(response, { errors: zapier.errors }));
+    } catch (error) {
+      return { name: error.name, message: error.message };
+    }
+    return null;
   }
   if (command.op === 'run') {
     return appTester(methodAt(command.method), command.bundle || {});

@@ -89,6 +89,15 @@ class ZapierRunner:
         """zapier-platform-schema's validateAppDefinition errors for the app (empty when it is valid)."""
         return list(self._ask({"op": "validate"}))
 
+    def definition(self) -> dict[str, Any]:
+        """The app's definition as zapier-platform-schema sees it (functions as placeholders)."""
+        return dict(self._ask({"op": "definition"}))
+
+    def error_for(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, str] | None:
+        """The error (``name``, ``message``) the app raises for a connector answer, None when it raises none."""
+        found = self._ask({"op": "answer", "status": status, "body": body, "headers": headers or {}})
+        return dict(found) if found else None
+
     def run(self, method: str, bundle: dict[str, Any]) -> Any:
         """What createAppTester returns for the app's function at ``method`` (a dotted path), or the ZapierError it throws."""
         return self._ask({"op": "run", "method": method, "bundle": bundle})

@@ -19,3 +19,18 @@ def test_demo_passes_on_a_stack_of_its_own(command_env: Callable[..., dict[str, 
     for event in ("stamp_added", "goal_reached", "birthday_reached"):
         assert f"{event}: " in done.stdout
     assert "Demo passed" in done.stdout
+
+
+def test_demo_uses_the_stack_make_run_runs_on_the_same_ports(
+    tmp_path: Path, command_env: Callable[..., dict[str, str]], stack_ports: dict[str, str]
+) -> None:
+    from stack_process import make_run
+
+    env = command_env(**stack_ports, CONNECTOR_DATA_DIR=str(tmp_path / "data"))
+    with make_run(env, tmp_path / "run.log") as output:
+        done = subprocess.run(["make", "-s", "demo"], cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"Using the stack running at http://127.0.0.1:{stack_ports['CONNECTOR_PORT']} (CONNECTOR_PORT)" in done.stdout
+        assert "Demo passed" in done.stdout
+        assert "(the card filled up and started again)" in done.stdout  # 10 stamps on a 10-stamp card
+        assert "POST /v1/actions/add-stamp 200" in output()  # the running stack served the demo

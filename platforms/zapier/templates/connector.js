@@ -46,6 +46,11 @@ const errorFor = (response, z) => {
   if (response.status === 401) {
     return new z.errors.Error(message, 'AuthenticationError', 401);
   }
+  if (response.status === 409) {
+    // A refusal by a business rule (already_redeemed, voucher_expired...): this run stops, and it does not
+    // count toward Zapier switching the Zap off as an error would.
+    return new z.errors.HaltedError(`${message} [${code}]`);
+  }
   return new z.errors.Error(message, code, response.status);
 };
 

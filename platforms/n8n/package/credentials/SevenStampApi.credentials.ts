@@ -2,7 +2,10 @@ import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, Ico
 
 import { catalog } from '../nodes/shared/catalog';
 
-/** A 7stamp location's API key; n8n tests it with the connector's `GET /v1/me`. */
+/**
+ * A 7stamp location's API key and the connector's URL (the public connector unless an agency runs its own), so one
+ * published package serves every deployment; n8n tests both with the connector's `GET /v1/me`.
+ */
 export class SevenStampApi implements ICredentialType {
 	name = 'sevenStampApi';
 
@@ -14,13 +17,21 @@ export class SevenStampApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName: 'Connector URL',
+			name: 'url',
+			type: 'string',
+			default: catalog.apiUrl,
+			required: true,
+			description: 'The address of the 7stamp connector; keep the default unless your agency runs its own',
+		},
+		{
 			displayName: 'API Key',
 			name: 'apiKey',
 			type: 'string',
 			typeOptions: { password: true },
 			default: '',
 			required: true,
-			description: 'The API key of your 7stamp location (it starts with 7loc_sc_). Each location has its own key.',
+			description: catalog.keyHelp,
 		},
 	];
 
@@ -35,7 +46,7 @@ export class SevenStampApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: catalog.apiUrl,
+			baseURL: '={{$credentials.url}}',
 			url: '/v1/me',
 		},
 	};

@@ -9,7 +9,7 @@ import {
 	type JsonObject,
 } from 'n8n-workflow';
 
-import { actionFor, actionProperties } from '../shared/properties';
+import { actionFor, actionProperties, SIMPLIFY, simplified } from '../shared/properties';
 import { connectorRequest, CREDENTIALS, given, loadOptions } from '../shared/transport';
 
 /** Every action and search of the connector: issue cards, add stamps, vouchers, find customers, card history... */
@@ -40,7 +40,10 @@ export class SevenStamp implements INodeType {
 			const values = given(Object.fromEntries(action.inputs.map((f) => [f.key, this.getNodeParameter(f.key, i, '') as IDataObject[string]])));
 			try {
 				const answer = await connectorRequest.call(this, action.method, action.path, action.kind === 'create' ? { body: values } : { qs: values });
-				const results = (Array.isArray(answer.body) ? answer.body : [answer.body]) as IDataObject[];
+				let results = (Array.isArray(answer.body) ? answer.body : [answer.body]) as IDataObject[];
+				if (action.kind === 'search' && (this.getNodeParameter(SIMPLIFY, i, true) as boolean)) {
+					results = results.map((record) => simplified(record, action.outputs));
+				}
 				out.push(...results.map((json) => ({ json, pairedItem: { item: i } })));
 			} catch (error) {
 				if (this.continueOnFail()) {

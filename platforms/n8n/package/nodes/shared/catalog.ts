@@ -32,10 +32,18 @@ export interface Action {
 	method: 'GET' | 'POST';
 	path: string;
 	inputs: Field[];
+	/** n8n's UX guidelines: a resource (`Voucher`), an operation on it (`Redeem`), the action in words (`Redeem a voucher`). */
+	resource: string;
+	operation: string;
+	action: string;
+	/** The output fields the definition declares (dotted paths): what "Simplify" keeps of a search's results. */
+	outputs: string[];
 }
 
 export interface Catalog {
+	/** The connector this package was exported for: the credential's default URL. */
 	apiUrl: string;
+	keyHelp: string;
 	triggers: Trigger[];
 	actions: Action[];
 	options: Array<{ key: string; label: string; path: string }>;

@@ -2,7 +2,7 @@
  * The nodes' parameters, built from the catalog: every action and search as a resource and
  * operation with its inputs, every event with its filters.
  */
-import type { INodeProperties, INodePropertyOptions, NodePropertyTypes } from 'n8n-workflow';
+import type { IDataObject, INodeProperties, INodePropertyOptions, NodePropertyTypes } from 'n8n-workflow';
 
 import { catalog, type Action, type Field } from './catalog';
 import { methodName } from './transport';
@@ -18,8 +18,10 @@ const TYPES: Record<string, NodePropertyTypes> = {
 };
 
 function resourceOf(action: Action): string {
-	return action.noun.toLowerCase().replace(/[^a-z0-9]+/g, '_');
+	return action.resource.toLowerCase().replace(/[^a-z0-9]+/g, '_');
 }
+
+export const SIMPLIFY = 'simplify';
 
 function choiceOptions(choices: string[]): INodePropertyOptions[] {
 	return choices.map((choice) => ({ name: choice, value: choice }));
@@ -51,7 +53,7 @@ export function parameter(field: Field, show: Record<string, string[]>): INodePr
 
 /** The action node's parameters: resource, operation, then each operation's inputs. */
 export function actionProperties(): INodeProperties[] {
-	const resources = [...new Map(catalog.actions.map((a) => [resourceOf(a), a.noun])).entries()];
+	const resources = [...new Map(catalog.actions.map((a) => [resourceOf(a), a.resource])).entries()];
 	const resource: INodeProperties = {
 		displayName: 'Resource',
 		name: 'resource',
@@ -70,7 +72,7 @@ export function actionProperties(): INodeProperties[] {
 			type: 'options',
 			noDataExpression: true,
 			displayOptions: { show: { resource: [value] } },
-			options: actions.map((a) => ({ name: a.label, value: a.key, description: a.help, action: a.label })),
+			options: actions.map((a) => ({ name: a.operation, value: a.key, description: a.help, action: a.action })),
 			default: '',
 		};
 		operation.default = actions[0].key;
@@ -79,8 +81,39 @@ export function actionProperties(): INodeProperties[] {
 	for (const action of catalog.actions) {
 		const show = { resource: [resourceOf(action)], operation: [action.key] };
 		properties.push(...action.inputs.map((field) => parameter(field, show)));
+		if (action.kind === 'search') {
+			properties.push({
+				displayName: 'Simplify',
+				name: SIMPLIFY,
+				type: 'boolean',
+				default: true,
+				description: 'Whether to return only the fields listed in the docs instead of the whole record',
+				displayOptions: { show },
+			});
+		}
 	}
 	return properties;
+}
+
+/** A result with only the definition's output fields (dotted paths), for "Simplify". */
+export function simplified(record: IDataObject, paths: string[]): IDataObject {
+	const out: IDataObject = {};
+	for (const path of paths) {
+		const parts = path.split('.');
+		let value: unknown = record;
+		for (const part of parts) {
+			value = value !== null && typeof value === 'object' ? (value as IDataObject)[part] : undefined;
+		}
+		if (value === undefined) {
+			continue;
+		}
+		let level = out;
+		for (const part of parts.slice(0, -1)) {
+			level = (level[part] ??= {}) as IDataObject;
+		}
+		level[parts[parts.length - 1]] = value as IDataObject[string];
+	}
+	return out;
 }
 
 /** Which action a resource and operation name. */

@@ -1,5 +1,5 @@
 /**
- * The one call every node makes: the connector's URL, the API key from the credentials, JSON both
+ * The one call every node makes: the connector's URL and the API key from the credentials, JSON both
  * ways; the connector's error ({error: {code, message, fields}}) is what n8n shows.
  */
 import type {
@@ -30,9 +30,11 @@ export async function connectorRequest(
 	path: string,
 	options: { body?: IDataObject; qs?: IDataObject; ignoreHttpStatusErrors?: boolean } = {},
 ): Promise<Answer> {
+	const credentials = await this.getCredentials(CREDENTIALS);
+	const base = String(credentials.url || catalog.apiUrl).replace(/\/+$/, '');
 	return (await this.helpers.httpRequestWithAuthentication.call(this, CREDENTIALS, {
 		method,
-		url: `${catalog.apiUrl}${path}`,
+		url: `${base}${path}`,
 		body: options.body,
 		qs: options.qs,
 		json: true,
