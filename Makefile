@@ -119,3 +119,4 @@ bench: $(INSTALLED) $(BENCH_INSTALLED)
 	@$(BIN)/python -m benchmarks.sevenstamp_client && $(BIN)/python -m benchmarks.cost
 	@$(BIN)/python -m benchmarks.load
 	@$(BIN)/python -m benchmarks.throughput
+	@$(BIN)/python -m benchmarks.isolation

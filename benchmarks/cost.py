@@ -270,6 +270,26 @@ def measure(receivers: list[Any]) -> tuple[EventRun, EventRun, EventRun, Usage, 
     return one, many, burst, poll, stamp, again
 
 
+def print_queue_encryption() -> None:
+    """What SSE-KMS on the queues adds: KMS requests per data-key period, not per message (infra/resources.json's period).
+
+    SQS asks KMS for a data key once per reuse period for each principal (a function
+    instance's role session) sending to a queue, and decrypts it once per period for each
+    receiving: a bound per hour, however many events pass, so it is shown per day.
+    """
+    from stack.provision import load_template
+
+    resources = load_template()["Resources"]
+    queues = [r["Properties"] for r in resources.values() if r.get("Type") == "AWS::SQS::Queue"]
+    sessions = 20  # function instances at once: the deliver mapping's 10 and as many of the others, on a busy day
+    per_day = sum(2 * sessions * 86400 / int(q["KmsDataKeyReusePeriodSeconds"]) for q in queues)
+    print(
+        f"\nqueue encryption (SSE-KMS, data keys reused {int(queues[0]['KmsDataKeyReusePeriodSeconds'])} s): "
+        f"about {per_day:.0f} KMS requests a day for the {len(queues)} queues with 20 function instances, "
+        f"${per_day * PRICES['KMS request'] / 1e6:.4f} a day whatever the event rate: $0.00 per million events"
+    )
+
+
 def main() -> int:
     from stack.receiver import HookReceiver
 
@@ -319,6 +339,7 @@ def main() -> int:
     )
     for title, usage in (("polls", poll), ("add-stamps", stamp), ("repeated add-stamps", again)):
         print_cost(title, usage, None, "API Gateway REST API request")
+    print_queue_encryption()
     extra = (ten.handlers.count() - one.handlers.count()) / (SUBSCRIBERS - 1)
     print("\ngoals (issue 9)")
     print(f"  handler AWS requests per event to one subscriber: {one.handlers.count()} (goal <= {GOAL_CALLS_ONE})")

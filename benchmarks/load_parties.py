@@ -27,6 +27,7 @@ class Sent:
     phase: str
     sent_at: float
     event_id: str | None = None
+    customer: str | None = None  # the customer the event is about, when the benchmark chose one
 
 
 class Subscriber:
@@ -148,7 +149,7 @@ class Calls:
         sqs.register("provide-client-params.sqs.SendMessageBatch", self._batch)
         sqs.register("provide-client-params.sqs.SendMessage", self._one)
         dynamodb = services.aws.client("dynamodb").meta.events
-        for operation in ("UpdateItem", "GetItem", "PutItem"):
+        for operation in ("UpdateItem", "GetItem", "PutItem", "DeleteItem"):
             dynamodb.register(f"provide-client-params.dynamodb.{operation}", self._dynamodb)
 
     def _batch(self, params: dict[str, Any], **_: Any) -> None:
@@ -162,15 +163,10 @@ class Calls:
             self.sqs_messages += 1
             self.enrich_messages += int(_is_enrich_job(str(params.get("MessageBody", ""))))
 
-    def _dynamodb(self, params: dict[str, Any], **_: Any) -> None:
+    def _dynamodb(self, params: dict[str, Any], event_name: str = "", **_: Any) -> None:
         pk = str(((params.get("Key") or params.get("Item") or {}).get("pk") or {}).get("S", ""))
-        kind = (
-            "pace writes"
-            if pk.startswith("pace#")
-            else ("cache writes" if "Item" in params else "cache reads")
-            if pk.startswith("cust#")
-            else None
-        )
+        write = not event_name.endswith(".GetItem")
+        kind = "pace writes" if pk.startswith("pace#") else ("cache writes" if write else "cache reads") if pk.startswith("cust#") else None
         if kind:
             with self._lock:
                 self.enrichment[kind] += 1
@@ -196,9 +192,9 @@ class Sender:
         body = {"location_id": self._location_id, "event": event, "customer_id": customer_id, "campaign_name": "Autumn"}
         return json.dumps(self._sandbox.state.emit_control(body)["event"])
 
-    def push(self, phase: str, body: str) -> None:
+    def push(self, phase: str, body: str, customer: str | None = None) -> None:
         webhook_id = "msg_" + hashlib.sha256(f"{time.time_ns()}{random.random()}".encode()).hexdigest()[:24]
-        sent = Sent(webhook_id, phase, time.time())
+        sent = Sent(webhook_id, phase, time.time(), customer=customer)
         with self._lock:
             self.sent.append(sent)
         for attempt in range(SEND_ATTEMPTS):

@@ -17,7 +17,9 @@ import httpx
 
 from chalicelib.aws import AwsClients
 from chalicelib.clock import Clock
+from chalicelib.pipeline import breaker
 from chalicelib.pipeline.jobs import DeliveryQueue
+from chalicelib.security import address_guard
 from chalicelib.security.key_vault import KeyVault
 from chalicelib.settings import Settings, load
 from chalicelib.sevenstamp import client as sevenstamp_api
@@ -63,8 +65,13 @@ class Services:
 
     @cached_property
     def subscriber_http(self) -> httpx.Client:
-        """The one client for every delivery: its TLS context and connection pool are built once, not per POST."""
-        return httpx.Client(follow_redirects=False, limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
+        """The one client for every delivery (address_guard.client): one TLS context, connections pooled per host, not per POST."""
+        return address_guard.client()
+
+    @cached_property
+    def delivery_gate(self) -> breaker.Gate:
+        """This process's cap on attempts to one subscription at once (shared by every batch the process runs)."""
+        return breaker.Gate()
 
     def sevenstamp(self, api_key: str, *, deadline: float | None = None, max_attempts: int | None = None) -> SevenStampClient:
         """A client for one key over the shared pool; enrichment passes a short deadline and no retries."""

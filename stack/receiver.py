@@ -73,6 +73,12 @@ class Script:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connector that gave up on an answer (its attempt's deadline) closed the connection: expected, not reported."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
     def __init__(self, address: tuple[str, int], receiver: HookReceiver) -> None:
         super().__init__(address, _Handler)
         self.receiver = receiver

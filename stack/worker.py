@@ -2,7 +2,11 @@
 
 One loop reads the events table's stream (as Lambda's DynamoDB event source would, with
 partial batch failures, bisection and a parked queue) and calls ``app.fanout``; QUEUE_POLLERS
-receive from the delivery queue and call ``app.deliver``, deleting what it did not report as failed; one calls ``app.sweep`` on a schedule.
+receive from the delivery queue and hand each batch to one of MAX_INVOCATIONS concurrent
+``app.deliver`` calls (the deliver mapping's MaximumConcurrency in infra/resources.json, as
+Lambda runs them), deleting what it did not report as failed; one calls ``app.sweep`` on a
+schedule. A poller never waits for a batch to finish, only for a free invocation, so a
+batch held up by a slow subscriber holds one invocation, not the queue.
 """
 
 from __future__ import annotations
@@ -10,21 +14,22 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 log = logging.getLogger("connector.worker")
 
 
-def _max_tries() -> int:
-    """1 + the stream mapping's MaximumRetryAttempts in infra/resources.json, so the local worker parks when Lambda would."""
+def _mapping(function: str, source: str) -> dict[str, Any]:
+    """An event source mapping's properties in infra/resources.json, so the local worker behaves as Lambda's would."""
     from stack.provision import load_template
 
-    mapping = load_template()["Resources"]["Fanout"]["Properties"]["Events"]["FanoutDynamodbEventSource"]["Properties"]
-    return 1 + int(mapping["MaximumRetryAttempts"])
+    return dict(load_template()["Resources"][function]["Properties"]["Events"][source]["Properties"])
 
 
-MAX_TRIES = _max_tries()
-QUEUE_POLLERS = 4  # deliver batches handled at once, as Lambda's SQS event source runs several functions (it starts with 5 pollers)
+MAX_TRIES = 1 + int(_mapping("Fanout", "FanoutDynamodbEventSource")["MaximumRetryAttempts"])  # parks when Lambda would
+MAX_INVOCATIONS = int(_mapping("Deliver", "DeliverSqsEventSource")["ScalingConfig"]["MaximumConcurrency"])
+QUEUE_POLLERS = 2  # receivers feeding the invocations (Lambda's SQS event source starts with 5 pollers)
 
 
 def _plain(value: Any) -> Any:
@@ -51,6 +56,8 @@ class Worker:
         self._last_sweep = 0.0
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._free = threading.BoundedSemaphore(MAX_INVOCATIONS)
+        self._invocations: ThreadPoolExecutor | None = None
 
     # -- one round of each source ------------------------------------------------------
     def pump_stream(self) -> int:
@@ -123,11 +130,19 @@ class Worker:
         return True
 
     def pump_queue(self, wait: int = 0) -> int:
+        """Receive one batch and run it now (the tests' ``drain``); returns how many messages it had."""
+        messages = self._receive(wait)
+        if messages:
+            self._invoke(messages)
+        return len(messages)
+
+    def _receive(self, wait: int) -> list[dict[str, Any]]:
         sqs = self._app.services.aws.client("sqs")
-        url = self._app.services.queue.url()
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=wait).get("Messages", [])
-        if not messages:
-            return 0
+        answer = sqs.receive_message(QueueUrl=self._app.services.queue.url(), MaxNumberOfMessages=10, WaitTimeSeconds=wait)
+        return list(answer.get("Messages", []))
+
+    def _invoke(self, messages: list[dict[str, Any]]) -> None:
+        """One ``app.deliver`` call on a received batch, then delete what it did not report as failed."""
         event = {
             "Records": [
                 {
@@ -144,8 +159,30 @@ class Worker:
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         done = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages) if m["MessageId"] not in failed]
         if done:
-            sqs.delete_message_batch(QueueUrl=url, Entries=done)
+            self._app.services.aws.client("sqs").delete_message_batch(QueueUrl=self._app.services.queue.url(), Entries=done)
+
+    def _poll_step(self) -> int:
+        """Wait for a free invocation, receive a batch and start it there; returns how many messages were received."""
+        if not self._free.acquire(timeout=1):
+            return 1  # every invocation is busy: not idle, try again
+        try:
+            messages = self._receive(wait=1)
+        except Exception:
+            self._free.release()
+            raise
+        if not messages or self._invocations is None:
+            self._free.release()
+            return 0
+        self._invocations.submit(self._run_invocation, messages)
         return len(messages)
+
+    def _run_invocation(self, messages: list[dict[str, Any]]) -> None:
+        try:
+            self._invoke(messages)
+        except Exception:
+            log.exception("a deliver invocation failed; its messages come back after the visibility timeout")
+        finally:
+            self._free.release()
 
     def sweep(self) -> None:
         self._app.sweep(
@@ -193,7 +230,8 @@ class Worker:
         return 0
 
     def start(self) -> Worker:
-        queues = [(f"queue-{i}", lambda: self.pump_queue(wait=1), 0.01) for i in range(QUEUE_POLLERS)]
+        self._invocations = ThreadPoolExecutor(max_workers=MAX_INVOCATIONS, thread_name_prefix="worker-deliver")
+        queues = [(f"queue-{i}", self._poll_step, 0.01) for i in range(QUEUE_POLLERS)]
         for name, step, idle in (("stream", self.pump_stream, 0.05), *queues, ("sweeper", self._sweep_step, 0.5)):
             thread = threading.Thread(target=self._loop, args=(name, step, idle), name=f"worker-{name}", daemon=True)
             thread.start()
@@ -204,3 +242,5 @@ class Worker:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=10)
+        if self._invocations is not None:
+            self._invocations.shutdown(wait=False, cancel_futures=True)

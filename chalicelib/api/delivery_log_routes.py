@@ -17,12 +17,10 @@ from chalicelib.contract.cursors import since_cursor
 from chalicelib.errors import Conflict, NotFound, ValidationFailed
 from chalicelib.pipeline import jobs
 from chalicelib.store.events import cursor_of
-from chalicelib.store.records import DeliveryRecord, DeliveryStatus
+from chalicelib.store.records import DeliveryRecord
 
 bp = Blueprint(__name__)
 
-DEFAULT_LIMIT = 50
-EVENT_NAME = re.compile(r"^[a-z][a-z0-9_.]{0,99}$")
 _PAGE_CURSOR = re.compile(r"^\d{15}#[A-Za-z0-9]{1,64}$")
 _HOOK_ID = re.compile(r"^hook_[0-9a-f]{24}$")
 
@@ -41,26 +39,13 @@ def _page_key(token: str) -> tuple[str, str]:
     return sk, pk
 
 
-def _choice(call: Call, name: str, allowed: list[str]) -> str | None:
-    value = call.query.get(name) or None
-    if value is not None and value not in allowed:
-        raise ValidationFailed(f"{name} must be one of {', '.join(allowed)}", fields={name: f"must be one of {', '.join(allowed)}"})
-    return value
-
-
-@endpoint(bp, "/v1/deliveries", ["GET"])
+@endpoint(bp, "/v1/deliveries", ["GET"], summary="The tenant's deliveries across subscriptions", query=MODELS + "DeliveriesQuery")
 def list_deliveries(call: Call) -> Any:
-    status = _choice(call, "status", [s.value for s in DeliveryStatus])
-    event = call.query.get("event") or None
-    if event is not None and not EVENT_NAME.match(event):
-        raise ValidationFailed("event must be an event name such as stamp_added", fields={"event": "is not an event name"})
-    since = since_cursor(call.query["since"]) if call.query.get("since") else None
-    raw_limit = call.query.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= 100:
-        raise ValidationFailed("limit must be a whole number from 1 to 100", fields={"limit": "must be a whole number from 1 to 100"})
-    after = _page_key(call.query["page"]) if call.query.get("page") else None
+    query = call.args
+    since = since_cursor(query.since) if query.since else None
+    after = _page_key(query.page) if query.page else None
     rows, more = call.services.delivery_log.page(
-        call.me.location_id, status=status, event=event, since=since, limit=int(raw_limit), after=after
+        call.me.location_id, status=query.status, event=query.event, since=since, limit=query.limit, after=after
     )
     return {"deliveries": [delivery_row(d) for d in rows], "next": _page_token(more) if more else None}
 

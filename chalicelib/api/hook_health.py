@@ -64,17 +64,17 @@ def health(services: Services, sub: Subscription, connection: dict[str, Any] | N
     recent = log.statuses(sub.id, cursor_at(services.clock.now() - WINDOW_HOURS * 3600))
     latest = recent[0] if recent else log.latest(sub.id)
     counts = Counter(status.value for _, status in recent)
-    return {
-        **bodies.hook(sub),
-        "status": status_of(sub),
-        "failing_since": iso(sub.failing_since) if sub.failing_since is not None else None,
-        "disabled_at": iso(sub.disabled_at) if sub.disabled_at is not None else None,
-        "disabled_reason": sub.disabled_reason if sub.disabled else None,
-        "last_delivery_at": iso(seconds_of(latest[0])) if latest else None,
-        "last_delivery_status": latest[1].value if latest else None,
-        "counts_24h": {s.value: counts.get(s.value, 0) for s in DeliveryStatus},
-        "connection": connection,
-    }
+    return bodies.hook(
+        sub,
+        status=status_of(sub),
+        failing_since=iso(sub.failing_since) if sub.failing_since is not None else None,
+        disabled_at=iso(sub.disabled_at) if sub.disabled_at is not None else None,
+        disabled_reason=sub.disabled_reason if sub.disabled else None,
+        last_delivery_at=iso(seconds_of(latest[0])) if latest else None,
+        last_delivery_status=latest[1].value if latest else None,
+        counts_24h={s.value: counts.get(s.value, 0) for s in DeliveryStatus},
+        connection=connection,
+    )
 
 
 def healths(services: Services, subs: list[Subscription]) -> list[dict[str, Any]]:

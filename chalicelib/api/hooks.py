@@ -40,7 +40,7 @@ def list_hooks(call: Call) -> Any:
     return hook_health.healths(call.services, call.services.subscriptions.list(call.me.location_id))
 
 
-@endpoint(bp, "/v1/hooks/{id}", ["GET"], errors=(404,))
+@endpoint(bp, "/v1/hooks/{id}", ["GET"], summary="One subscription with its health", responses={200: MODELS + "HookHealth"}, errors=(404,))
 def get_hook(call: Call) -> Any:
     return hook_health.health(call.services, own(call))
 
@@ -52,21 +52,21 @@ def unsubscribe(call: Call) -> Any:
     return Response(body="", status_code=204)
 
 
-@endpoint(bp, "/v1/hooks/{id}/enable", ["POST"], errors=(404,))
+@endpoint(bp, "/v1/hooks/{id}/enable", ["POST"], responses={200: MODELS + "HookHealth"}, errors=(404,))
 def enable(call: Call) -> Any:
     if not call.services.subscriptions.enable(call.me.location_id, own(call).id):
         raise NotFound("No such subscription")
     return hook_health.health(call.services, own(call))
 
 
-@endpoint(bp, "/v1/hooks/{id}/disable", ["POST"], errors=(404,))
+@endpoint(bp, "/v1/hooks/{id}/disable", ["POST"], responses={200: MODELS + "HookHealth"}, errors=(404,))
 def disable(call: Call) -> Any:
     if not call.services.subscriptions.disable(call.me.location_id, own(call).id, "disabled in the console"):
         raise NotFound("No such subscription")
     return hook_health.health(call.services, own(call))
 
 
-@endpoint(bp, "/v1/hooks/{id}/test", ["POST"], errors=(404, 429))
+@endpoint(bp, "/v1/hooks/{id}/test", ["POST"], responses={200: MODELS + "SampleDelivery"}, errors=(404, 429))
 def send_test(call: Call) -> Any:
     from chalicelib.api import hook_requests
     from chalicelib.pipeline import sample_delivery
@@ -74,7 +74,7 @@ def send_test(call: Call) -> Any:
     sub = own(call)
     hook_requests.limit_test(call.services, sub)
     event_id, attempt = sample_delivery.send(call.services, sub)
-    return {"event_id": event_id, **bodies.attempt_row(attempt)}
+    return bodies.sample_delivery(event_id, attempt)
 
 
 @endpoint(
@@ -124,7 +124,12 @@ def retry_now(call: Call) -> Any:
 
 
 def _queue_now(call: Call, sub: Subscription, due: list[DeliveryRecord]) -> None:
-    """One job per delivery made due now (the location is the subscription's: a record may not carry it yet)."""
+    """One job per delivery made due now (the location is the subscription's: a record may not carry it yet).
+
+    The operator says the endpoint is back: its breaker is closed, so the jobs are not held.
+    """
+    if sub.strikes:
+        call.services.subscriptions.close_breaker(sub.location_id, sub.id)
     call.services.queue.send(
         [
             j

@@ -16,6 +16,7 @@ from chalicelib.contract.input_types import EventId, Input, WholeNumber, utc_tim
 from chalicelib.contract.limits import (
     EVENT_ID_PATTERN,
     EVENT_ID_RE,
+    EVENT_NAME_PATTERN,
     POLL_LIMIT_DEFAULT,
     POLL_LIMIT_MAX,
     POLL_LIMIT_MIN,
@@ -57,7 +58,30 @@ class NewHook(_Subscription):
     secret: str
 
 
-class Hooks(RootModel[list[Hook]]):
+class ConnectionHealth(BaseModel):
+    """The location's link with 7stamp: its webhook registration lost and restored, its enrichment key revoked and replaced."""
+
+    registration_missing_at: str | None
+    registration_restored_at: str | None
+    enrichment_key_revoked_at: str | None
+    enrichment_key_replaced_at: str | None
+    notices: list[str]
+
+
+class HookHealth(Hook):
+    """A subscription with its health: active, failing (since when) or disabled (why), its last delivery, 24 h of counts."""
+
+    status: Literal["active", "failing", "disabled"]
+    failing_since: str | None
+    disabled_at: str | None
+    disabled_reason: str | None
+    last_delivery_at: str | None
+    last_delivery_status: DeliveryStatus | None
+    counts_24h: dict[str, int]
+    connection: ConnectionHealth
+
+
+class Hooks(RootModel[list[HookHealth]]):
     pass
 
 
@@ -87,10 +111,17 @@ class DeliveryRow(BaseModel):
     last_latency_ms: float | None
     next_attempt_at: str | None
     history: list[AttemptRow]
+    test: bool = Field(False, description="true: a test event sent from POST /v1/hooks/{id}/test (not retried or replayed).")
 
 
 class DeliveryRows(RootModel[list[DeliveryRow]]):
     pass
+
+
+class SampleDelivery(AttemptRow):
+    """A test delivery's attempt, with the id of the sample event it sent."""
+
+    event_id: str
 
 
 def _event_id_or_moment(value: str) -> str:
@@ -125,6 +156,17 @@ class Replayed(BaseModel):
     waiting: int = Field(
         description="Deliveries not failed yet, waiting for their next scheduled attempt: replay leaves them; retry sends them now."
     )
+
+
+class DeliveriesQuery(BaseModel):
+    """``GET /v1/deliveries``: the tenant's deliveries across subscriptions, newest first, a page at a time."""
+
+    model_config = ConfigDict(extra="ignore")
+    status: DeliveryStatus | None = Field(None, description="Only deliveries in this state.")
+    event: str | None = Field(None, pattern=EVENT_NAME_PATTERN, description="Only deliveries of this event, e.g. stamp_added.")
+    since: Since | None = Field(None, description="Only deliveries of events received after this event id or time.")
+    limit: WholeNumber = Field(POLL_LIMIT_DEFAULT, ge=POLL_LIMIT_MIN, le=POLL_LIMIT_MAX, description="How many deliveries a page.")
+    page: str | None = Field(None, max_length=200, description="The next value of an earlier answer.")
 
 
 class Retried(BaseModel):

@@ -24,6 +24,8 @@ MAX_JSON_CONTAINERS = 10_000
 
 IDEMPOTENCY_KEY_MAX = 200
 EVENT_NAME_MAX = 100  # an inbound event name longer than this is refused (it is part of an index key)
+# An event name as a filter of a listing takes it: lower case, digits, '_' and '.', as 7stamp's names are.
+EVENT_NAME_PATTERN = rf"^[a-z][a-z0-9_.]{{0,{EVENT_NAME_MAX - 1}}}$"
 # The largest stored event item: DynamoDB refuses items over 400 KB; the rest is headroom for the
 # attributes fan-out and retries add. An inbound body within MAX_BODY_BYTES fits with room to spare.
 EVENT_ITEM_MAX_BYTES = 390 * 1024

@@ -3,7 +3,8 @@
 Runs from the events table's stream, so an event that is stored is always handed on.
 The batch's events are grouped by location: one subscriptions read per location, then
 every job of the batch goes out in as few SendMessageBatch calls as fit, each carrying
-the subscriptions it names (so the worker does not read them again). Nothing is
+the subscriptions it names and their signatures of the event, never a secret (so the
+worker does not read them again for a first attempt). Nothing is
 written to the deliveries table here: the first claim creates a delivery's record, so
 a stream batch handled twice queues its jobs again and their claims send nothing twice.
 An event still awaiting enrichment gets an ``enrich`` job instead (deferred.py).

@@ -2,9 +2,11 @@
 
 A job carries what its worker would otherwise read again: the event's id and name and,
 when it is small, the stored event text itself; a first job (from fan-out, which has
-just read them) also carries its subscriptions, so the first attempt reads nothing
-before its claim. A subscription's signing secret therefore travels in the message
-(the queue is encrypted at rest, like the table it comes from). A job of kind
+just read them) also carries its subscriptions and, for each, the Standard Webhooks
+signature of that text made at fan-out (``signed_at``), so the first attempt reads
+nothing before its claim. No signing secret travels in a message: a signature is good
+for this one event and for SIGNED_FOR seconds, after which (a retry, a held job) the
+worker reads the subscription, secret included, at the claim. A job of kind
 ``enrich`` asks for a stored event still awaiting enrichment to be enriched (or
 released unenriched).
 """
@@ -12,14 +14,16 @@ released unenriched).
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.aws import AwsClients
 from chalicelib.errors import UpstreamError
+from chalicelib.security import signing
 from chalicelib.settings import Settings
 from chalicelib.store.records import Subscription
 
@@ -28,6 +32,7 @@ MAX_DELAY = 900  # SQS's longest message delay; later retries wait for the sweep
 BODY_IN_JOB = 16 * 1024  # larger event texts are read from the events table by the worker
 MAX_BATCH_BYTES = 240 * 1024  # SendMessageBatch takes at most 256 KB in all
 MAX_JOB_BYTES = 64 * 1024  # a job whose carried subscriptions would make it larger leaves them to the worker to read
+SIGNED_FOR = 60  # seconds a fan-out signature is used; later the worker signs again (receivers allow 5 minutes)
 DELIVER = "deliver"
 ENRICH = "enrich"
 
@@ -45,10 +50,13 @@ class Job:
     body: str | None = None
     kind: str = DELIVER
     first: bool = False  # the first attempt, from fan-out: its claim creates the delivery record
-    carried: tuple[Subscription, ...] = ()  # the subscriptions as fan-out read them (first jobs only)
+    carried: tuple[Subscription, ...] = ()  # the subscriptions as fan-out read them, secrets left out (first jobs only)
+    signed_at: int = 0  # when fan-out signed the body for the carried subscriptions
+    signatures: dict[str, str] = field(default_factory=dict)  # subscription id -> webhook-signature of the body at signed_at
 
     def dumps(self) -> str:
-        return json.dumps({k: v for k, v in asdict(self).items() if v is not None and v is not False and v != ()}, separators=(",", ":"))
+        kept = {k: v for k, v in asdict(self).items() if v is not None and v is not False and v != () and v != {} and v != 0}
+        return json.dumps(kept, separators=(",", ":"))
 
     @classmethod
     def loads(cls, body: str) -> Job:
@@ -64,8 +72,17 @@ class Job:
             text if isinstance(text, str) else None,
             str(data.get("kind", DELIVER)),
             data.get("first") is True,
-            tuple(Subscription(**s) for s in data.get("carried", [])),
+            tuple(Subscription(**{**s, "secret": ""}) for s in data.get("carried", [])),
+            int(data.get("signed_at", 0)),
+            {str(k): str(v) for k, v in data.get("signatures", {}).items()},
         )
+
+    def signed_headers(self, sub_id: str, now: float) -> dict[str, str] | None:
+        """The carried signature's headers for one subscription, while it is fresh; None when the worker must sign."""
+        signature = self.signatures.get(sub_id)
+        if signature is None or not self.event_id or not 0 <= now - self.signed_at <= SIGNED_FOR:
+            return None
+        return {"webhook-id": self.event_id, "webhook-timestamp": str(self.signed_at), "webhook-signature": signature}
 
 
 def jobs_for(
@@ -80,17 +97,34 @@ def jobs_for(
     first: bool = False,
     carry: Sequence[Subscription] = (),
 ) -> list[Job]:
-    """Jobs of at most BATCH subscriptions each; ``carry`` (subscriptions among ``sub_ids``) rides along where it fits."""
+    """Jobs of at most BATCH subscriptions each; ``carry`` (subscriptions among ``sub_ids``) rides along where it fits.
+
+    A carried subscription goes without its secret, with the body's signature made now instead.
+    """
     ids = list(sub_ids)
     text = body if body is not None and len(body) <= BODY_IN_JOB else None
-    by_id = {s.id: s for s in carry}
+    by_id = {s.id: s for s in carry} if text is not None and event_id else {}
+    signed_at = int(time.time())
     jobs = []
     for i in range(0, len(ids), BATCH):
         chunk = ids[i : i + BATCH]
+        subs = [by_id[s] for s in chunk if s in by_id]
+        signatures = {s.id: signing.headers(s.secret, event_id, signed_at, text)["webhook-signature"] for s in subs if text is not None}
         job = Job(
-            location_id, dedup_key, event_cursor, chunk, event_id, event, text, DELIVER, first, tuple(by_id[s] for s in chunk if s in by_id)
+            location_id,
+            dedup_key,
+            event_cursor,
+            chunk,
+            event_id,
+            event,
+            text,
+            DELIVER,
+            first,
+            tuple(replace(s, secret="") for s in subs),
+            signed_at if subs else 0,
+            signatures,
         )
-        jobs.append(job if len(job.dumps()) <= MAX_JOB_BYTES else replace(job, carried=()))
+        jobs.append(job if len(job.dumps()) <= MAX_JOB_BYTES else replace(job, carried=(), signed_at=0, signatures={}))
     return jobs
 
 

@@ -6,14 +6,30 @@ hidden in IPv6: mapped, NAT64, 6to4, Teredo). The caller then connects to the ad
 that was checked, so a DNS answer that changes between check and connect cannot steer
 the request. ``allow_private`` (CONNECTOR_ALLOW_PRIVATE_TARGETS, local development only)
 lets ``http`` and loopback through, nothing else.
+
+Deliveries go through ``client()``: its transport connects only to the address this
+thread's attempt checked (``connecting``), while the request keeps the host's name, so the
+pool keys its connections by host (a connection, and the certificate it verified, never
+serves another host) and TLS verifies the certificate of the name the subscriber gave.
+Every network step of an attempt (DNS included) is bounded by one deadline.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import socket
+import ssl
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
+
+import httpcore
+import httpx
 
 from chalicelib.errors import ValidationFailed
 
@@ -93,21 +109,31 @@ class Target:
     port: int
     address: str
 
-    def connect_url(self) -> str:
-        """The URL with the checked address in place of the host name."""
-        parts = urlsplit(self.url)
-        address = f"[{self.address}]" if ":" in self.address else self.address
-        path = parts.path or "/"
-        return f"{self.scheme}://{address}:{self.port}{path}" + (f"?{parts.query}" if parts.query else "")
 
-    def host_header(self) -> str:
-        default = 443 if self.scheme == "https" else 80
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return host if self.port == default else f"{host}:{self.port}"
+def resolve(host: str, port: int, timeout: float | None = None) -> list[str]:
+    """Every address the host resolves to (numeric forms like 2130706433 included); TimeoutError after ``timeout``.
+
+    The system resolver has no deadline of its own, so a bounded lookup runs on a daemon
+    thread and is abandoned (it ends when the resolver gives up) when its time is over.
+    """
+    if timeout is None:
+        return _resolve(host, port)
+    answer: Future[list[str]] = Future()
+
+    def lookup() -> None:
+        try:
+            answer.set_result(_resolve(host, port))
+        except BaseException as exc:  # handed to the caller, whatever it is
+            answer.set_exception(exc)
+
+    threading.Thread(target=lookup, name="resolve", daemon=True).start()
+    try:
+        return answer.result(timeout=max(0.0, timeout))
+    except TimeoutError:
+        raise TimeoutError(f"resolving {host} took longer than {timeout:.1f} s") from None
 
 
-def resolve(host: str, port: int) -> list[str]:
-    """Every address the host resolves to (numeric forms like 2130706433 included)."""
+def _resolve(host: str, port: int) -> list[str]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError):
@@ -137,8 +163,8 @@ def refusal(ip: IPAddress, allow_private: bool) -> str | None:
     return None
 
 
-def check(url: str, *, allow_private: bool) -> Target:
-    """Parse, resolve and check a subscriber URL; TargetRefused (422) names the problem."""
+def check(url: str, *, allow_private: bool, timeout: float | None = None) -> Target:
+    """Parse, resolve and check a subscriber URL; TargetRefused (422) names the problem, TimeoutError a slow resolver."""
     if not isinstance(url, str) or len(url) > 2048:
         raise TargetRefused("must be a URL of at most 2048 characters")
     try:
@@ -155,7 +181,7 @@ def check(url: str, *, allow_private: bool) -> Target:
     if not host:
         raise TargetRefused("has no host")
     port = port or (443 if scheme == "https" else 80)
-    addresses = resolve(host, port)
+    addresses = resolve(host, port, timeout)
     if not addresses:
         raise TargetRefused("has a host name that does not resolve")
     for address in addresses:
@@ -163,3 +189,105 @@ def check(url: str, *, allow_private: bool) -> Target:
         if reason:
             raise TargetRefused(reason)
     return Target(url=url.strip(), scheme=scheme, host=host, port=port, address=addresses[0])
+
+
+class _Attempt(threading.local):
+    """The current thread's attempt: its deadline (monotonic) and the checked address of each host it may connect to."""
+
+    def __init__(self) -> None:
+        self.deadline: float | None = None
+        self.pinned: dict[tuple[str, int], str] = {}
+
+
+_attempt = _Attempt()
+
+
+@contextmanager
+def connecting(target: Target, deadline: float) -> Iterator[str]:
+    """Within the block, this thread's requests reach ``target``'s host at its checked address, until ``deadline``; yields the URL."""
+    url = httpx.URL(target.url)
+    key = (url.raw_host.decode("ascii"), target.port)
+    _attempt.deadline, _attempt.pinned = deadline, {key: target.address}
+    try:
+        yield str(url)
+    finally:
+        _attempt.deadline, _attempt.pinned = None, {}
+
+
+def _bounded(timeout: float | None, late: type[Exception]) -> float | None:
+    """The step's timeout, cut to what is left of the attempt's deadline; ``late`` when nothing is left."""
+    deadline = _attempt.deadline
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise late("the attempt's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake ends by the deadline of the attempt using it."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _bounded(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _bounded(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None) -> _DeadlineStream:
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, _bounded(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _PinnedBackend(httpcore.NetworkBackend):
+    """Opens a connection only to the address the current attempt checked for that host (never resolves a name itself)."""
+
+    def __init__(self) -> None:
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        address = _attempt.pinned.get((host, port))
+        if address is None:
+            raise httpcore.ConnectError(f"{host}:{port} was not checked by the address guard")
+        stream = self._inner.connect_tcp(address, port, _bounded(timeout, httpcore.ConnectTimeout), local_address, socket_options)
+        return _DeadlineStream(stream)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("subscribers are reached over TCP only")
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    """httpx's transport over a pool whose connections go through ``_PinnedBackend``."""
+
+    def __init__(self, verify: ssl.SSLContext | bool, limits: httpx.Limits) -> None:
+        super().__init__(verify=verify, trust_env=False, limits=limits)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(verify=verify, trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_PinnedBackend(),
+        )
+
+
+def client(verify: ssl.SSLContext | bool = True) -> httpx.Client:
+    """The one client for subscriber deliveries (a test passes a context trusting its own certificate authority)."""
+    limits = httpx.Limits(max_connections=256, max_keepalive_connections=64)
+    return httpx.Client(transport=_GuardedTransport(verify, limits), follow_redirects=False, trust_env=False)

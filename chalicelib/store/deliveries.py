@@ -164,6 +164,11 @@ class DeliveryStore:
         except _dynamo.ConditionFailed:
             pass  # the lease ran out and another worker took the delivery: its outcome is the one that counts
 
+    def record_test(self, delivery: DeliveryRecord) -> None:
+        """Keep a test event's one attempt in the subscription's log (a final state: no index of the sweeper, no retry)."""
+        now = self._clock.now()
+        self._db.call("put_item", TableName=self._table, Item=_dynamo.to_item(_item(delivery, int(now) + RETENTION_SECONDS, now)))
+
     def recent(self, sub_id: str, limit: int) -> list[DeliveryRecord]:
         answer = self._db.call(
             "query",
@@ -224,7 +229,8 @@ class DeliveryStore:
                 "query",
                 TableName=self._table,
                 KeyConditionExpression=condition,
-                FilterExpression=f"#s IN ({', '.join(':' + k for k in wanted)})",
+                # a test event (sample_delivery) is in the log but never sent again
+                FilterExpression=f"#s IN ({', '.join(':' + k for k in wanted)}) AND attribute_not_exists(test)",
                 ExpressionAttributeNames={"#s": "status"},
                 ExpressionAttributeValues=values,
                 **select,
@@ -353,6 +359,8 @@ def _item(delivery: DeliveryRecord, expires_at: int, now: float) -> dict[str, An
         "log": _log_text(delivery.attempts_log),
         "expires_at": expires_at,
     }
+    if delivery.test:
+        item["test"] = True
     if delivery.status is DeliveryStatus.PENDING:
         item.update(due=due_shard(delivery.subscription_id), sweep_at=sweep_at_for_retry(now, delivery.next_at))
     return item
@@ -371,4 +379,5 @@ def _delivery(values: dict[str, Any]) -> DeliveryRecord:
         next_at=float(values.get("next_at", 0)),
         attempts_log=tuple(Attempt(**a) for a in json.loads(values.get("log") or "[]")),
         lease_until=float(values["lease_until"]) if values.get("lease_until") is not None else None,
+        test=bool(values.get("test", False)),
     )

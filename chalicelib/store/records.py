@@ -69,6 +69,9 @@ class Subscription:
     failing_since: float | None = None
     disabled_at: float | None = None
     disabled_reason: str | None = None
+    strikes: int = 0  # consecutive failed attempts (the breaker, pipeline/breaker.py)
+    last_failed_at: float | None = None
+    probe_until: float | None = None  # while a worker's probe of a held endpoint runs
 
 
 @dataclass(frozen=True)
@@ -147,3 +150,4 @@ class DeliveryRecord:
     next_at: float
     attempts_log: tuple[Attempt, ...] = field(default=())
     lease_until: float | None = None
+    test: bool = False  # a test event from the console (POST /v1/hooks/{id}/test): logged, never retried or replayed

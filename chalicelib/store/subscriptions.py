@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import replace
 from typing import Any
 
 from chalicelib.clock import Clock
@@ -107,27 +108,55 @@ class SubscriptionStore:
         return True
 
     def record_success(self, location_id: str, sub_id: str) -> None:
-        self._update(location_id, sub_id, "REMOVE failing_since", {})
+        """A delivered attempt: the failure record and the breaker start clean."""
+        self._update(location_id, sub_id, "REMOVE failing_since, strikes, last_failed_at, probe_until", {})
 
-    def record_failure(self, location_id: str, sub_id: str, disable_after: float) -> bool:
-        """Note a failed attempt; disables the subscription (True) once it has only failed for ``disable_after`` seconds."""
+    def record_failure(self, location_id: str, sub_id: str, disable_after: float, strikes: int = 1) -> Subscription | None:
+        """Note a failed attempt (``strikes`` for the breaker); returns the subscription as it is now, None when it is gone.
+
+        A subscription is disabled (``disabled`` in the answer) once it has only failed for ``disable_after`` seconds.
+        """
         now = self._clock.now()
         try:
             answer = self._db.call(
                 "update_item",
                 TableName=self._table,
                 Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}),
-                UpdateExpression="SET failing_since = if_not_exists(failing_since, :now)",
+                UpdateExpression=(
+                    "SET failing_since = if_not_exists(failing_since, :now), strikes = if_not_exists(strikes, :zero) + :strikes,"
+                    " last_failed_at = :now REMOVE probe_until"
+                ),
                 ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues=_dynamo.values(now=now),
+                ExpressionAttributeValues=_dynamo.values(now=now, zero=0, strikes=strikes),
                 ReturnValues="ALL_NEW",
             )
         except _dynamo.ConditionFailed:
+            return None
+        sub = _subscription(_dynamo.from_item(answer["Attributes"]))
+        if sub.disabled or now - (sub.failing_since or now) < disable_after:
+            return sub
+        reason = f"every delivery failed for {round(disable_after / 86400)} days"
+        self.disable(location_id, sub_id, reason)
+        return replace(sub, disabled=True, disabled_at=now, disabled_reason=reason)
+
+    def close_breaker(self, location_id: str, sub_id: str) -> None:
+        """Let every delivery be attempted again (a replay); ``failing_since`` stays, so the five days still run."""
+        self._update(location_id, sub_id, "REMOVE strikes, last_failed_at, probe_until", {})
+
+    def take_probe(self, location_id: str, sub_id: str, until: float) -> bool:
+        """Become the one attempt probing a held endpoint, until ``until``; False when another worker's probe runs."""
+        now = self._clock.now()
+        try:
+            self._db.call(
+                "update_item",
+                TableName=self._table,
+                Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}),
+                UpdateExpression="SET probe_until = :until",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(probe_until) OR probe_until < :now)",
+                ExpressionAttributeValues=_dynamo.values(until=until, now=now),
+            )
+        except _dynamo.ConditionFailed:
             return False
-        since = float(_dynamo.from_item(answer["Attributes"])["failing_since"])
-        if now - since < disable_after:
-            return False
-        self.disable(location_id, sub_id, f"every delivery failed for {round(disable_after / 86400)} days")
         return True
 
     def disable(self, location_id: str, sub_id: str, reason: str) -> bool:
@@ -142,7 +171,13 @@ class SubscriptionStore:
 
     def enable(self, location_id: str, sub_id: str) -> bool:
         """Deliver again from the next event on, with a clean failure record; False when there is no such subscription."""
-        return self._update(location_id, sub_id, "REMOVE #d, disabled_at, disabled_reason, failing_since", {}, {"#d": "disabled"})
+        return self._update(
+            location_id,
+            sub_id,
+            "REMOVE #d, disabled_at, disabled_reason, failing_since, strikes, last_failed_at, probe_until",
+            {},
+            {"#d": "disabled"},
+        )
 
     def _update(self, location_id: str, sub_id: str, expression: str, vals: dict[str, Any], names: dict[str, str] | None = None) -> bool:
         try:
@@ -176,4 +211,7 @@ def _subscription(values: dict[str, Any]) -> Subscription:
         failing_since=float(values["failing_since"]) if values.get("failing_since") is not None else None,
         disabled_at=float(values["disabled_at"]) if values.get("disabled_at") is not None else None,
         disabled_reason=str(values["disabled_reason"]) if values.get("disabled_reason") is not None else None,
+        strikes=int(values.get("strikes", 0)),
+        last_failed_at=float(values["last_failed_at"]) if values.get("last_failed_at") is not None else None,
+        probe_until=float(values["probe_until"]) if values.get("probe_until") is not None else None,
     )

@@ -92,6 +92,30 @@ def test_delivery_queue_redrives_to_a_dead_letter_queue_and_outlasts_the_functio
     assert queue["VisibilityTimeout"] > resources["Deliver"]["Properties"]["Timeout"] + LEASE_SECONDS
 
 
+def test_the_deliver_mapping_has_a_bounded_concurrency(resources: dict[str, Any]) -> None:
+    """One client's hanging endpoint can hold at most this many of the account's concurrent executions (README, scale)."""
+    sqs = resources["Deliver"]["Properties"]["Events"]["DeliverSqsEventSource"]["Properties"]
+    assert 2 <= sqs["ScalingConfig"]["MaximumConcurrency"] <= 20
+
+
+def test_queues_are_encrypted_with_the_connectors_key_and_only_the_stacks_roles_use_them(resources: dict[str, Any]) -> None:
+    queues = [name for name, r in resources.items() if r["Type"] == "AWS::SQS::Queue"]
+    assert sorted(queues) == ["DeliveryDeadLetterQueue", "DeliveryQueue", "ParkedEventsQueue"]
+    for name in queues:
+        props = resources[name]["Properties"]
+        assert props["KmsMasterKeyId"] == {"Ref": "ConnectorKey"} and "SqsManagedSseEnabled" not in props
+    assert resources["DeliveryDeadLetterQueue"]["Properties"]["MessageRetentionPeriod"] <= 4 * 86400  # as the README says
+    [policy] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::SQS::QueuePolicy"]
+    assert sorted(q["Ref"] for q in policy["Queues"]) == sorted(queues)
+    [deny] = policy["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Principal"] == "*" and "sqs:ReceiveMessage" in deny["Action"]
+    allowed = {a["Fn::GetAtt"][0] for a in deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]}
+    roles = {name for name, r in resources.items() if r["Type"] == "AWS::IAM::Role"}
+    assert allowed == roles, "every role of the stack, and nothing else, may use the queues"
+    granted = [s for _, s in _statements(resources) if "kms:GenerateDataKey" in _as_list(s["Action"])]
+    assert granted and all(s["Resource"] == {"Fn::GetAtt": ["ConnectorKey", "Arn"]} for s in granted)
+
+
 def test_event_sources_read_the_stacks_own_queue_and_stream(resources: dict[str, Any]) -> None:
     sqs = resources["Deliver"]["Properties"]["Events"]["DeliverSqsEventSource"]
     assert sqs["Type"] == "SQS"

@@ -32,7 +32,7 @@ def figures() -> dict[str, Any]:
 
 
 def test_every_event_arrives_and_7stamp_never_throttles(figures: dict[str, Any]) -> None:
-    assert figures["events"] == 90 and figures["accepted"] == 90
+    assert figures["events"] == 130 and figures["accepted"] == 130
     assert figures["lost"] == 0
     assert figures["sevenstamp_429"] == 0
     assert figures["sevenstamp_peak_per_second"] <= 5

@@ -17,11 +17,11 @@ def _schemas() -> dict:
 
 def test_the_response_and_request_schemas_are_the_models_own() -> None:
     schemas = _schemas()
-    for model in (models.Hook, models.NewHook, models.Me, models.DeliveryRow, models.Received, models.Error):
+    for model in (models.HookHealth, models.NewHook, models.Me, models.DeliveryRow, models.SampleDelivery, models.Received, models.Error):
         own = model.model_json_schema(ref_template="#/components/schemas/{model}")
         own.pop("$defs", None)
         assert schemas[model.__name__] == own, model.__name__
-    assert "disabled" in schemas["Hook"]["required"]
+    assert {"disabled", "status", "connection"} <= set(schemas["HookHealth"]["required"])
     assert schemas["HookRequest"]["properties"]["event"]["enum"] == list(registry.triggers())
     assert schemas["HookRequest"]["properties"]["target_url"]["format"] == "target-url"
 

@@ -72,8 +72,7 @@ def test_a_name_resolving_to_a_private_address_is_refused(monkeypatch):
     with pytest.raises(TargetRefused):
         check("https://hooks.example.com/x", allow_private=False)
     target = check("https://ok.example.com:8443/x?a=1", allow_private=False)
-    assert target.connect_url() == "https://93.184.216.34:8443/x?a=1"
-    assert target.host_header() == "ok.example.com:8443"
+    assert (target.host, target.port, target.address) == ("ok.example.com", 8443, "93.184.216.34")
 
 
 def test_unresolvable_names_are_refused(monkeypatch):
