@@ -115,6 +115,7 @@ $(BENCH_INSTALLED): benchmarks/package.json
 
 bench: $(INSTALLED) $(BENCH_INSTALLED)
 	@$(BIN)/python -m benchmarks.import_time && $(BIN)/python -m benchmarks.fanout && $(BIN)/python -m benchmarks.polling
+	@$(BIN)/python -m benchmarks.body_check
 	@$(BIN)/python -m benchmarks.sevenstamp_client && $(BIN)/python -m benchmarks.cost
 	@$(BIN)/python -m benchmarks.load
 	@$(BIN)/python -m benchmarks.throughput

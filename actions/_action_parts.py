@@ -8,7 +8,7 @@ from pydantic import Field
 
 from chalicelib.contract.card_labels import card_fields
 from chalicelib.contract.definitions import OutputField
-from chalicelib.contract.input_types import VISIBLE, Email, Input, Phone, Rule
+from chalicelib.contract.input_types import SEVENSTAMP_ID, VISIBLE, Email, Input, Phone, Rule
 
 IDENTIFIERS = ("email", "phone", "customer_id", "card_id")
 
@@ -22,10 +22,10 @@ class CustomerRef(Input):
         None, title="Customer phone", description="The customer's phone number; international form (+1...) is safest."
     )
     customer_id: str | None = Field(
-        None, title="Customer ID", description="The customer's id (c_...).", min_length=1, pattern=VISIBLE, max_length=100
+        None, title="Customer ID", description="The customer's id (c_...).", min_length=1, pattern=SEVENSTAMP_ID, max_length=100
     )
     card_id: str | None = Field(
-        None, title="Card ID", description="The card's id (card_...).", min_length=1, pattern=VISIBLE, max_length=100
+        None, title="Card ID", description="The card's id (card_...).", min_length=1, pattern=SEVENSTAMP_ID, max_length=100
     )
 
     def identifier(self) -> tuple[str, str]:

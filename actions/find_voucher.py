@@ -8,8 +8,8 @@ from pydantic import Field
 
 from actions._action_parts import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.contract.definitions import ActionContext, ActionDefinition
-from chalicelib.contract.input_types import VISIBLE, Input, Rule
-from chalicelib.errors import Forbidden, NotFound
+from chalicelib.contract.input_types import SEVENSTAMP_ID, VISIBLE, Input, Rule
+from chalicelib.errors import NotFound
 
 
 class FindVoucherInput(Input):
@@ -18,7 +18,7 @@ class FindVoucherInput(Input):
         None, title="Redeem code", description="The code the customer shows.", min_length=1, pattern=VISIBLE, max_length=64
     )
     voucher_id: str | None = Field(
-        None, title="Voucher ID", description="The voucher's id (v_...).", min_length=1, pattern=VISIBLE, max_length=100
+        None, title="Voucher ID", description="The voucher's id (v_...).", min_length=1, pattern=SEVENSTAMP_ID, max_length=100
     )
 
 
@@ -26,7 +26,7 @@ def perform(ctx: ActionContext, data: FindVoucherInput) -> list[dict[str, Any]]:
     if data.voucher_id:
         try:
             return [ctx.client.get_voucher(data.voucher_id)]
-        except (NotFound, Forbidden):  # another location's voucher is as unknown as none
+        except NotFound:  # another location's voucher is as unknown as none (the client maps 7stamp's 403 to it)
             return []
     return ctx.client.find_vouchers(redeem_code=data.redeem_code)
 

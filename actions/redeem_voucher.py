@@ -8,14 +8,14 @@ from pydantic import Field
 
 from actions._action_parts import SAMPLE_VOUCHER, VOUCHER_OUTPUT
 from chalicelib.contract.definitions import ActionContext, ActionDefinition
-from chalicelib.contract.input_types import VISIBLE, Input, Rule
-from chalicelib.errors import Forbidden, NotFound
+from chalicelib.contract.input_types import SEVENSTAMP_ID, VISIBLE, Input, Rule
+from chalicelib.errors import NotFound
 
 
 class RedeemVoucherInput(Input):
     RULES: ClassVar[tuple[Rule, ...]] = (Rule("exactly", ("voucher_id", "redeem_code"), "Give either the voucher ID or the redeem code"),)
     voucher_id: str | None = Field(
-        None, title="Voucher ID", description="The voucher's id (v_...).", min_length=1, pattern=VISIBLE, max_length=100
+        None, title="Voucher ID", description="The voucher's id (v_...).", min_length=1, pattern=SEVENSTAMP_ID, max_length=100
     )
     redeem_code: str | None = Field(
         None, title="Redeem code", description="The code the customer shows.", min_length=1, pattern=VISIBLE, max_length=64
@@ -34,7 +34,7 @@ def perform(ctx: ActionContext, data: RedeemVoucherInput) -> dict[str, Any]:
         voucher_id = str(found[0]["id"])
     try:
         return ctx.client.redeem_voucher(voucher_id, idempotency_key=ctx.key_for("redeem"), comment=data.comment)
-    except (NotFound, Forbidden):  # another location's voucher is answered as an unknown one
+    except NotFound:  # another location's voucher is answered as an unknown one (the client maps 7stamp's 403 to it)
         raise NotFound("No voucher with that voucher ID") from None
 
 

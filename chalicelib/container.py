@@ -34,6 +34,7 @@ from chalicelib.store.keys import KeyCache
 from chalicelib.store.locations import Locations
 from chalicelib.store.pace import PaceBook
 from chalicelib.store.profiles import PROFILE_SECONDS, ProfileCache
+from chalicelib.store.rate_windows import RateWindows
 from chalicelib.store.subscriptions import SubscriptionStore
 
 
@@ -52,6 +53,7 @@ class Services:
     deliveries: DeliveryStore
     delivery_log: DeliveryLog
     profiles: ProfileCache  # the short customer cache of enrichment (in the keys table)
+    rates: RateWindows  # fixed-window limits shared by all workers (keys table): test deliveries per target host
     pacer: pacing.Pacer  # enrichment's 7stamp calls: this worker's tier over the book all workers share (keys table)
     queue: DeliveryQueue
     key_vault: KeyVault
@@ -99,6 +101,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         deliveries=DeliveryStore(db, clock, s.deliveries_table),
         delivery_log=DeliveryLog(db, clock, s.deliveries_table),
         profiles=ProfileCache(db, clock, s.keys_table, PROFILE_SECONDS),
+        rates=RateWindows(db, clock, s.keys_table),
         pacer=pacing.Pacer(PaceBook(db, clock, s.keys_table, pacing.PER_SECOND), pacing.PER_SECOND, clock),
         queue=DeliveryQueue(clients, s),
         key_vault=KeyVault(clients, s.kms_key_id),

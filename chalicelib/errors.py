@@ -112,7 +112,7 @@ class ValidationFailed(ConnectorError):
 
 
 class RateLimited(ConnectorError):
-    """7stamp throttled us; the caller should come back after ``retry_after`` seconds."""
+    """7stamp throttled us, or a limit of the connector's own was reached; the caller should come back after ``retry_after`` seconds."""
 
     status, code = 429, "rate_limited"
 

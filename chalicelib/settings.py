@@ -15,6 +15,7 @@ from functools import lru_cache
 from chalicelib.errors import SettingsError
 
 _REGION_RE = re.compile(r"^[A-Z]{2}$")
+_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
 
 
 @dataclass(frozen=True)
@@ -39,12 +40,13 @@ class Settings:
     parked_queue_url: str  # PARKED_QUEUE_URL: stream records fan-out gave up on ("" when not deployed)
     kms_key_id: str  # KMS_KEY_ID (an id, ARN or alias)
     event_retention_days: int  # EVENT_RETENTION_DAYS
-    dedup_days: int  # DEDUP_DAYS
     idempotency_hours: int  # IDEMPOTENCY_HOURS
     key_cache_seconds: int  # KEY_CACHE_SECONDS
     delivery_concurrency: int  # DELIVERY_CONCURRENCY
     delivery_timeout_seconds: float  # DELIVERY_TIMEOUT_SECONDS
     default_phone_region: str  # DEFAULT_PHONE_REGION
+    allowed_locations: frozenset[str]  # CONNECTOR_ALLOWED_LOCATIONS: comma-separated 7stamp location ids; empty = every location
+    allowed_businesses: frozenset[str]  # CONNECTOR_ALLOWED_BUSINESSES: comma-separated business ids; empty = every business
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
@@ -74,6 +76,15 @@ def _flag(env: Mapping[str, str], name: str) -> bool:
     if raw in ("1", "true", "yes"):
         return True
     raise SettingsError(f"{name} must be 1 or 0, got {raw!r}")
+
+
+def _ids(env: Mapping[str, str], name: str) -> frozenset[str]:
+    """A comma-separated list of 7stamp ids (``loc_45, loc_46``); unset or empty is the empty set."""
+    ids = frozenset(part.strip() for part in env.get(name, "").split(",") if part.strip())
+    bad = sorted(i for i in ids if not _ID_RE.match(i))
+    if bad:
+        raise SettingsError(f"{name} must be comma-separated 7stamp ids (letters, digits, _ or -), got {bad[0]!r}")
+    return ids
 
 
 def _name(env: Mapping[str, str], name: str, default: str) -> str:
@@ -114,12 +125,13 @@ def load(env: Mapping[str, str]) -> Settings:
         parked_queue_url=env.get("PARKED_QUEUE_URL", "").strip(),
         kms_key_id=_name(env, "KMS_KEY_ID", f"alias/{prefix}"),
         event_retention_days=_int(env, "EVENT_RETENTION_DAYS", 30, 7, 365),
-        dedup_days=_int(env, "DEDUP_DAYS", 7, 1, 30),
         idempotency_hours=_int(env, "IDEMPOTENCY_HOURS", 24, 1, 168),
         key_cache_seconds=_int(env, "KEY_CACHE_SECONDS", 600, 0, 600),
         delivery_concurrency=_int(env, "DELIVERY_CONCURRENCY", 32, 1, 256),
         delivery_timeout_seconds=float(_int(env, "DELIVERY_TIMEOUT_SECONDS", 15, 1, 15)),
         default_phone_region=region,
+        allowed_locations=_ids(env, "CONNECTOR_ALLOWED_LOCATIONS"),
+        allowed_businesses=_ids(env, "CONNECTOR_ALLOWED_BUSINESSES"),
     )
 
 

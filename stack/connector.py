@@ -13,6 +13,9 @@ from chalice.local import ChaliceRequestHandler
 
 log = logging.getLogger("stack.http")
 LISTEN_BACKLOG = 128
+# Seconds a connection may stay silent while a request is due (its line, headers or body) or idle between
+# requests; then the server closes it. Without it, a client that stalls mid-body holds a thread forever.
+SOCKET_TIMEOUT = 20.0
 
 _INBOUND_TOKEN = re.compile(r"^(/inbound/7stamp/)([^/?]{4})[^/?]*")
 
@@ -27,6 +30,7 @@ class _RequestHandler(ChaliceRequestHandler):
     """Chalice's handler with one short line per request (``12:00:01 GET /v1/me 200 12ms``) instead of Apache's."""
 
     _started = 0.0
+    timeout = SOCKET_TIMEOUT  # http.server sets it on each connection's socket; a silent one is closed after it
 
     def __getattr__(self, name: str) -> Any:
         """Every method goes to the app, which answers 405 for one a route does not take (http.server would answer 501)."""

@@ -24,9 +24,10 @@ bp = Blueprint(__name__)
     summary="Subscribe a target URL to an event",
     body="chalicelib.api.hook_requests:HookRequest",
     responses={201: MODELS + "NewHook"},
+    errors=(409,),
 )
 def subscribe(call: Call) -> Any:
-    from chalicelib.api import hook_requests
+    from chalicelib.api import hook_requests  # pydantic loads with the first subscribe, not at cold start
     from chalicelib.sevenstamp import connect
 
     sub = hook_requests.subscribe(call.services, call.me, call.input)
@@ -65,11 +66,14 @@ def disable(call: Call) -> Any:
     return hook_health.health(call.services, own(call))
 
 
-@endpoint(bp, "/v1/hooks/{id}/test", ["POST"], responses={200: MODELS + "SampleDelivery"}, errors=(404,))
+@endpoint(bp, "/v1/hooks/{id}/test", ["POST"], responses={200: MODELS + "SampleDelivery"}, errors=(404, 429))
 def send_test(call: Call) -> Any:
+    from chalicelib.api import hook_requests
     from chalicelib.pipeline import sample_delivery
 
-    event_id, attempt = sample_delivery.send(call.services, own(call))
+    sub = own(call)
+    hook_requests.limit_test(call.services, sub)
+    event_id, attempt = sample_delivery.send(call.services, sub)
     return bodies.sample_delivery(event_id, attempt)
 
 

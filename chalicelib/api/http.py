@@ -107,12 +107,16 @@ class Call:
         return self.tenant
 
 
+# Every JSON answer: customer data is never kept by a browser or proxy cache, nor read as anything but JSON.
+JSON_HEADERS = {"Content-Type": "application/json", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
 def error_response(error: ConnectorError) -> Response:
-    return Response(body=error.body(), status_code=error.status, headers={"Content-Type": "application/json", **error.headers})
+    return Response(body=error.body(), status_code=error.status, headers={**JSON_HEADERS, **error.headers})
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(body=json.dumps(body), status_code=status, headers={"Content-Type": "application/json", **(headers or {})})
+    return Response(body=json.dumps(body), status_code=status, headers={**JSON_HEADERS, **(headers or {})})
 
 
 def _read(bp: Blueprint) -> Call:

@@ -13,7 +13,7 @@ from typing import Any
 
 from chalice import Blueprint, Response  # type: ignore[attr-defined]
 
-from chalicelib.api.http import MODELS, Call, endpoint, json_response
+from chalicelib.api.http import JSON_HEADERS, MODELS, Call, endpoint, json_response
 from chalicelib.errors import NotFound
 from chalicelib.store.events import cursor_of, id_of
 
@@ -61,4 +61,4 @@ def poll(call: Call) -> Any:
     if not texts and call.args.samples == "1" and not since and not call.args.before:
         return json_response([{**registry.triggers()[name].sample, "sample": True}], 200, headers)
     # stored texts as they are: a record that decodes badly (however deep) cannot fail the answer
-    return Response(body="[" + ",".join(texts) + "]", status_code=200, headers={"Content-Type": "application/json", **headers})
+    return Response(body="[" + ",".join(texts) + "]", status_code=200, headers={**JSON_HEADERS, **headers})

@@ -7,6 +7,8 @@ matched by similarity or by a shared word.
 
 from __future__ import annotations
 
+import unicodedata
+
 from chalicelib.contract import registry
 from chalicelib.errors import ValidationFailed
 
@@ -40,3 +42,15 @@ def canonical(name: object, field: str = "event") -> str:
     hint = f"did you mean {guess!r}?" if guess else "see GET /v1/options/events for the names"
     reason = f"is not a 7stamp event name; {hint}"
     raise ValidationFailed(f"{field} {reason}", fields={field: reason, **({"suggestion": guess} if guess else {})})
+
+
+def inbound(name: str) -> str:
+    """An event name 7stamp sent, as the connector stores it: a trigger's key when the name is exactly one after NFKC
+    and case folding (``STAMP_ADDED``, fullwidth ``ｓｔａｍｐ＿ａｄｄｅｄ``), else the name as sent.
+
+    Nothing is guessed: a name that only resembles a key (a zero-width space inside, a
+    translated alias) stays as it came, so it reaches subscribers of ``any`` and no one else,
+    and never fires a trigger its sender did not name.
+    """
+    folded = unicodedata.normalize("NFKC", name).casefold()
+    return folded if folded in registry.triggers() and folded != registry.ANY_EVENT else name

@@ -28,6 +28,9 @@ PHONE_PATTERN = r"^\+?\(?[0-9][0-9 ().-]{3,28}[0-9]$"
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 # Free text must show something: 7stamp refuses text that is only white space.
 VISIBLE = "[^" + WHITE_SPACE + "]"
+# A 7stamp id becomes a segment of a 7stamp URL path: no slash or backslash, and not only dots, as
+# "." and ".." are path segments that would walk the path (issue 23: voucher_id ".." called /v1/redeem).
+SEVENSTAMP_ID = "^[^/\\\\]*[^./\\\\" + WHITE_SPACE + "][^/\\\\]*$"
 PHONE_REGION = "phone_region"  # the validation context's key for DEFAULT_PHONE_REGION
 MOMENT_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})$"  # RFC 3339
 
@@ -196,6 +199,8 @@ def readable(error: dict[str, Any]) -> str:
     if kind == "literal_error" or kind == "enum":
         return error.get("msg", "is not one of the allowed values").replace("Input should be", "must be")
     if kind == "string_pattern_mismatch":
+        if ctx.get("pattern") == SEVENSTAMP_ID:
+            return "must be a 7stamp id: no slash or backslash, and not only dots"
         return "must not be blank" if ctx.get("pattern") == VISIBLE else "is not in the expected format"
     if kind.startswith("string"):
         return "must be text"

@@ -18,6 +18,9 @@ API_KEY_RE = re.compile(API_KEY_PATTERN)
 
 MAX_BODY_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 32  # objects and arrays inside each other; 7stamp's payloads use fewer than 5
+# Objects and arrays in one body; 7stamp's payloads hold tens. The bound keeps the parser's work per
+# byte near an ordinary body's: 256 KB of nested empty arrays would cost it twelve times as much.
+MAX_JSON_CONTAINERS = 10_000
 
 IDEMPOTENCY_KEY_MAX = 200
 EVENT_NAME_MAX = 100  # an inbound event name longer than this is refused (it is part of an index key)

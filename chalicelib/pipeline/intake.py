@@ -19,7 +19,7 @@ from chalicelib import observability
 from chalicelib.container import Services
 from chalicelib.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from chalicelib.pipeline import enrich
-from chalicelib.security import signing, strict_json
+from chalicelib.security import auth, signing, strict_json
 
 ENRICH_WAIT_INBOUND = 1.0  # 7stamp's webhook gets its 2xx within a second or two; what is not enriched by then is enriched later
 
@@ -45,12 +45,14 @@ def receive(services: Services, token: str, raw_body: bytes, headers: Mapping[st
     payload = strict_json.loads(raw_body)
     if not isinstance(payload, dict):
         raise BadRequest("The body must be a JSON object with an event name")
-    from chalicelib.contract import input_types
+    from chalicelib.contract import event_spelling, input_types
     from chalicelib.contract.event_record import InboundEvent  # pydantic loads with the first event, not at cold start
 
     input_types.parse(InboundEvent, payload)
+    payload["event"] = event_spelling.inbound(payload["event"])  # before the dedup key: STAMP_ADDED and stamp_added are one event
     if payload.get("location_id") != connection.location_id:
         raise Forbidden("The event belongs to another location")
+    auth.check_allowed(services.settings, connection.location_id, str(payload.get("business_id") or ""))  # before enrichment
     lowered = {k.lower(): v for k, v in headers.items()}
     key = dedup_key(lowered.get("webhook-id"), payload)
     result = enrich.enrich(services, connection, payload, wait=ENRICH_WAIT_INBOUND)

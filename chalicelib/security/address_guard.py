@@ -43,6 +43,54 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
+# Ports of well-known services that are not web servers, refused at subscribe (issue 23): a subscription
+# must not turn the connector into a tool for sending signed POSTs at someone's mail or database server.
+# Below 1024 only 80 and 443 serve the web; above it, these are the services commonly found open.
+_WEB_PORTS_BELOW_1024 = frozenset({80, 443})
+SERVICE_PORTS = {
+    1433: "SQL Server",
+    1521: "Oracle",
+    2049: "NFS",
+    2181: "ZooKeeper",
+    2375: "the Docker API",
+    2376: "the Docker API",
+    2379: "etcd",
+    3306: "MySQL",
+    3389: "Remote Desktop",
+    4369: "Erlang's port mapper",
+    5432: "PostgreSQL",
+    5672: "AMQP (RabbitMQ)",
+    5900: "VNC",
+    6379: "Redis",
+    6443: "the Kubernetes API",
+    9042: "Cassandra",
+    9092: "Kafka",
+    9200: "Elasticsearch",
+    9300: "Elasticsearch",
+    10250: "the Kubernetes kubelet",
+    11211: "memcached",
+    27017: "MongoDB",
+}
+
+
+def refuse_service_port(url: str) -> None:
+    """TargetRefused when the URL's port belongs to a well-known service that is not a web server (22, 25, 3306, 6379…).
+
+    443, 80, and every other port a web server or a self-hosted automation tool listens on
+    pass: 8443, 8080, 8000, 5678 (n8n), 1880 (Node-RED), 8123 (Home Assistant), 3000.
+    """
+    try:
+        port = urlsplit(url.strip()).port
+    except ValueError:
+        return  # not a URL: check() names that problem
+    if port is None:
+        return
+    if port < 1024 and port not in _WEB_PORTS_BELOW_1024:
+        raise TargetRefused(f"uses port {port}, reserved for services that are not web servers; use 443 or a web server's port")
+    if port in SERVICE_PORTS:
+        raise TargetRefused(f"uses port {port}, the port of {SERVICE_PORTS[port]}, not a web server's; use 443 or a web server's port")
+
+
 class TargetRefused(ValidationFailed):
     """The URL may not be called; the message says why."""
 

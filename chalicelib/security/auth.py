@@ -11,7 +11,8 @@ from collections.abc import Mapping
 
 from chalicelib.container import Services
 from chalicelib.contract.limits import API_KEY_RE
-from chalicelib.errors import Unauthorized
+from chalicelib.errors import Forbidden, Unauthorized
+from chalicelib.settings import Settings
 from chalicelib.sevenstamp import connect
 from chalicelib.store import keys
 from chalicelib.store.records import Tenant
@@ -37,12 +38,25 @@ def key_from_headers(headers: Mapping[str, str]) -> str:
     return api_key
 
 
+def check_allowed(settings: Settings, location_id: str, business_id: str) -> None:
+    """403 unless this stage serves the location and its business (CONNECTOR_ALLOWED_LOCATIONS / _BUSINESSES; unset = all).
+
+    An agency's stage serves one client: any other 7stamp key authenticates at 7stamp, so
+    without this it could register a webhook and store data in the client's stage.
+    """
+    if settings.allowed_locations and location_id not in settings.allowed_locations:
+        raise Forbidden(f"This connector serves only its own client's locations; location {location_id} is not one of them")
+    if settings.allowed_businesses and business_id not in settings.allowed_businesses:
+        raise Forbidden(f"This connector serves only its own client's businesses; business {business_id} is not one of them")
+
+
 def authenticate(services: Services, api_key: str) -> Tenant:
-    """The key's location: from the cache, else from 7stamp's /v1/me (which also connects the location)."""
+    """The key's location: from the cache, else from 7stamp's /v1/me (which also connects the location, if this stage serves it)."""
     digest = keys.key_hash(api_key)
     cache = services.key_cache
     tenant = cache.get(digest)
     if tenant is not None:
+        check_allowed(services.settings, tenant.location_id, tenant.business_id)  # the cache may predate the setting
         return tenant
     client = services.sevenstamp(api_key)
     me = client.me()
@@ -53,6 +67,7 @@ def authenticate(services: Services, api_key: str) -> Tenant:
         business_name=str(me.get("business_name") or ""),
         staff_login=str(me.get("staff_login") or ""),
     )
+    check_allowed(services.settings, tenant.location_id, tenant.business_id)  # before anything is registered or stored
     connected = connect.ensure_connected(services, tenant, api_key, client)
     if connected:
         cache.put(digest, tenant)

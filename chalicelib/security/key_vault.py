@@ -1,6 +1,8 @@
 """Encrypts the API keys the connector must keep (for enrichment) with the stage's KMS key.
 
 A decrypted key is kept in memory for KEY_SECONDS, so enrichment does not ask KMS once per event.
+The memory is keyed by (location, blob), so it answers only the question KMS answered: a blob
+decrypted for its own location is never handed out for another (issue 23).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ class KeyVault:
     def __init__(self, clients: AwsClients, key_id: str) -> None:
         self._clients = clients
         self._key_id = key_id
-        self._plain: dict[str, tuple[float, str]] = {}  # sha256 of a blob -> (kept until, its key)
+        self._plain: dict[tuple[str, str], tuple[float, str]] = {}  # (location, sha256 of a blob) -> (kept until, its key)
         self._lock = threading.Lock()
 
     def encrypt(self, api_key: str, location_id: str) -> bytes:
@@ -37,8 +39,8 @@ class KeyVault:
         return bytes(answer["CiphertextBlob"])
 
     def decrypt(self, blob: bytes, location_id: str) -> str:
-        """The key in ``blob``, from memory when this vault decrypted it within KEY_SECONDS."""
-        digest = hashlib.sha256(blob).hexdigest()
+        """The key in ``blob``, from memory when this vault decrypted it for ``location_id`` within KEY_SECONDS."""
+        digest = (location_id, hashlib.sha256(blob).hexdigest())
         with self._lock:
             kept = self._plain.get(digest)
         if kept and kept[0] > time.monotonic():

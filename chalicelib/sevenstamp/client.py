@@ -29,7 +29,6 @@ from chalicelib.errors import (
     BadRequest,
     Conflict,
     ConnectorError,
-    Forbidden,
     NotFound,
     RateLimited,
     Unauthorized,
@@ -47,11 +46,13 @@ JITTER = 0.2
 MIN_ATTEMPT_TIME = 0.05  # an attempt with less time left than this is not worth starting
 POOL_LIMITS = httpx.Limits(max_connections=64, max_keepalive_connections=32)
 
-# 7stamp's status -> the connector's error; 429 and 5xx are handled apart (retries).
+# 7stamp's status -> the connector's error; 429 and 5xx are handled apart (retries). 7stamp's 403 (an
+# object of another location) is the same 404 as an unknown id, with the same words: an id of another
+# location is not told apart from one that does not exist (tenant isolation, issue 23).
 ERROR_BY_STATUS: dict[int, type[ConnectorError]] = {
     400: BadRequest,
     401: Unauthorized,
-    403: Forbidden,
+    403: NotFound,
     404: NotFound,
     409: Conflict,
     422: ValidationFailed,
@@ -60,7 +61,7 @@ ERROR_BY_STATUS: dict[int, type[ConnectorError]] = {
 _MESSAGES: dict[int, str] = {
     400: "7stamp could not read the request",
     401: "The 7stamp API key is unknown, malformed or revoked",
-    403: "That object belongs to another 7stamp location",
+    403: "7stamp has no such object",
     404: "7stamp has no such object",
     409: "7stamp refused the change because of the object's state",
     422: "7stamp rejected some fields",
@@ -129,6 +130,8 @@ def _error_from(response: httpx.Response) -> ConnectorError:
     kind = ERROR_BY_STATUS.get(status)
     if kind is None:
         return UpstreamError(f"7stamp answered {status}")
+    if kind is NotFound:
+        return NotFound(_MESSAGES[status])  # 7stamp's own words would tell "another location's" from "unknown"
     fields = error.get("fields") if status == 422 and isinstance(error.get("fields"), dict) else None
     if fields and all(str(name).endswith("_id") for name in fields):
         # an id 7stamp does not know (a template of another kind, of another location): a missing object, not a malformed field

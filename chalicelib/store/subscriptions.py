@@ -1,7 +1,14 @@
-"""REST-hook subscriptions, one partition per tenant, so no query can reach another location's."""
+"""REST-hook subscriptions, one partition per tenant, so no query can reach another location's.
+
+Beside each subscription (sort key ``hook_…``) its partition holds one target item per
+(event, target URL) naming the subscription that holds it (sort key ``target#<event>#<sha256 of
+the URL>``). Both are written and deleted in one transaction, so two concurrent subscribes of
+the same event and URL cannot both succeed: one event never becomes two POSTs to one target.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import replace
 from typing import Any
@@ -10,6 +17,12 @@ from chalicelib.clock import Clock
 from chalicelib.store import _dynamo
 from chalicelib.store.records import Subscription
 
+HOOK_PREFIX = "hook_"  # every subscription id starts so; the partition's other items (targets) never do
+
+
+def _target_key(location_id: str, event: str, target_url: str) -> dict[str, Any]:
+    return _dynamo.to_item({"pk": location_id, "sk": f"target#{event}#{hashlib.sha256(target_url.encode()).hexdigest()}"})
+
 
 class SubscriptionStore:
     def __init__(self, db: _dynamo.Dynamo, clock: Clock, table: str) -> None:
@@ -17,7 +30,8 @@ class SubscriptionStore:
         self._clock = clock
         self._table = table
 
-    def create(self, sub: Subscription) -> None:
+    def create(self, sub: Subscription) -> str | None:
+        """Store ``sub``; None when stored, else the id of the location's subscription that already holds its event and URL."""
         item = {
             "pk": sub.location_id,
             "sk": sub.id,
@@ -27,9 +41,26 @@ class SubscriptionStore:
             "secret": sub.secret,
             "created_at": sub.created_at,
         }
-        self._db.call("put_item", TableName=self._table, Item=_dynamo.to_item(item), ConditionExpression="attribute_not_exists(pk)")
+        target = _target_key(sub.location_id, sub.event, sub.target_url)
+        for _ in range(3):  # a target deleted between the refused write and its read: try again
+            try:
+                self._db.call(
+                    "transact_write_items",
+                    TransactItems=[
+                        {"Put": {"TableName": self._table, "Item": {**target, "hook_id": {"S": sub.id}}, "ConditionExpression": _ABSENT}},
+                        {"Put": {"TableName": self._table, "Item": _dynamo.to_item(item), "ConditionExpression": _ABSENT}},
+                    ],
+                )
+                return None
+            except _dynamo.ConditionFailed:
+                held = self._db.call("get_item", TableName=self._table, Key=target, ConsistentRead=True).get("Item")
+                if held:
+                    return str(_dynamo.from_item(held)["hook_id"])
+        raise _dynamo.StoreUnavailable("The connector's storage kept refusing a new subscription")
 
     def get(self, location_id: str, sub_id: str) -> Subscription | None:
+        if not sub_id.startswith(HOOK_PREFIX):
+            return None  # not a subscription's id (a target item's key, or made up)
         item = self._db.call(
             "get_item", TableName=self._table, Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}), ConsistentRead=True
         ).get("Item")
@@ -46,8 +77,8 @@ class SubscriptionStore:
             answer = self._db.call(
                 "query",
                 TableName=self._table,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues=_dynamo.values(pk=location_id),
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :hook)",
+                ExpressionAttributeValues=_dynamo.values(pk=location_id, hook=HOOK_PREFIX),
                 **({"ExclusiveStartKey": start} if start else {}),
             )
             subs.extend(_subscription(_dynamo.from_item(i)) for i in answer.get("Items", []))
@@ -57,16 +88,23 @@ class SubscriptionStore:
         return subs
 
     def delete(self, location_id: str, sub_id: str) -> bool:
-        """False when there was no such subscription for this tenant."""
+        """False when there was no such subscription for this tenant; its target item goes with it."""
+        sub = self.get(location_id, sub_id)
+        if sub is None:
+            return False
+        key = _dynamo.to_item({"pk": location_id, "sk": sub_id})
+        # The target names this subscription: subscribe refuses a second one of the same event and URL.
+        target = _target_key(location_id, sub.event, sub.target_url)
         try:
             self._db.call(
-                "delete_item",
-                TableName=self._table,
-                Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}),
-                ConditionExpression="attribute_exists(pk)",
+                "transact_write_items",
+                TransactItems=[
+                    {"Delete": {"TableName": self._table, "Key": key, "ConditionExpression": "attribute_exists(pk)"}},
+                    {"Delete": {"TableName": self._table, "Key": target}},
+                ],
             )
         except _dynamo.ConditionFailed:
-            return False
+            return False  # deleted meanwhile
         return True
 
     def record_success(self, location_id: str, sub_id: str) -> None:
@@ -155,6 +193,9 @@ class SubscriptionStore:
         except _dynamo.ConditionFailed:
             return False  # unsubscribed meanwhile: nothing to record
         return True
+
+
+_ABSENT = "attribute_not_exists(pk)"
 
 
 def _subscription(values: dict[str, Any]) -> Subscription:

@@ -183,3 +183,19 @@ def test_another_locations_objects_are_out_of_reach(stack):
         assert (answer.status_code, answer.json()) == (404, unknown.json()), "answered exactly as an unknown card"
         assert b.get("/v1/searches/customer", params={"email": "ada@demo.example"}).json() == []
     assert stack.sandbox.state.cards["card_demo_a"]["stamps"] == 3
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "value"),
+    [
+        ("/v1/actions/redeem-voucher", "voucher_id", ".."),
+        ("/v1/actions/redeem-voucher", "voucher_id", "."),
+        ("/v1/actions/add-stamp", "card_id", "../customers"),
+        ("/v1/actions/add-stamp", "customer_id", "c_1\\..\\x"),
+        ("/v1/searches/voucher", "voucher_id", "..."),
+    ],
+)
+def test_an_id_that_would_walk_a_7stamp_path_is_a_422_naming_the_field(api, path, field, value):
+    answer = api.get(path, params={field: value}) if path.startswith("/v1/searches") else api.post(path, json={field: value})
+    assert answer.status_code == 422, answer.text
+    assert "no slash or backslash, and not only dots" in answer.json()["error"]["fields"][field]

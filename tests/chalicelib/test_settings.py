@@ -31,6 +31,8 @@ def test_urls_follow_the_ports():
         ("DEFAULT_PHONE_REGION", "Germany"),
         ("EVENTS_TABLE", "bad name!"),
         ("DELIVERY_TIMEOUT_SECONDS", "60"),
+        ("CONNECTOR_ALLOWED_LOCATIONS", "loc_1,loc 2"),
+        ("CONNECTOR_ALLOWED_BUSINESSES", "b_1;b_2"),
     ],
 )
 def test_a_bad_value_fails_naming_the_variable(name, value):
@@ -53,3 +55,21 @@ def test_the_inbound_url_defaults_to_the_public_url_and_may_be_its_own():
     with pytest.raises(SettingsError) as caught:
         load({"CONNECTOR_INBOUND_URL": "abc.lambda-url"})
     assert "CONNECTOR_INBOUND_URL" in str(caught.value)
+
+
+def test_allowed_ids_are_comma_separated_and_unset_means_every_id():
+    s = load({"CONNECTOR_ALLOWED_LOCATIONS": " loc_45, loc_46 ,,", "CONNECTOR_ALLOWED_BUSINESSES": "b_123"})
+    assert s.allowed_locations == {"loc_45", "loc_46"} and s.allowed_businesses == {"b_123"}
+    assert load({}).allowed_locations == frozenset() == load({"CONNECTOR_ALLOWED_BUSINESSES": " "}).allowed_businesses
+
+
+def test_every_setting_is_read_somewhere():
+    """A setting nothing reads misleads whoever sets it (issue 23: DEDUP_DAYS was one)."""
+    from dataclasses import fields
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [p for folder in ("chalicelib", "stack", "infra") for p in (root / folder).rglob("*.py") if p.name != "settings.py"]
+    text = "\n".join(p.read_text(encoding="utf-8") for p in [*sources, root / "app.py"])
+    unread = [f.name for f in fields(load({})) if f".{f.name}" not in text]
+    assert unread == []

@@ -27,11 +27,12 @@ schemathesis.openapi.format(
     "future-date-time",
     st.datetimes(min_value=datetime(2100, 1, 1), max_value=datetime(9999, 12, 30)).map(lambda d: d.strftime("%Y-%m-%dT%H:%M:%SZ")),
 )
-# The test stack allows loopback targets (CONNECTOR_ALLOW_PRIVATE_TARGETS=1); nothing listens on this port.
+# The test stack allows loopback targets (CONNECTOR_ALLOW_PRIVATE_TARGETS=1); nothing listens on this port (above
+# Linux's ephemeral range), and it is no well-known service's port, which subscribe refuses.
 schemathesis.openapi.format(
     "target-url",
     st.builds(
-        lambda path: f"http://127.0.0.1:{os.environ.get('CONTRACT_TARGET_PORT', '9')}/{path}",
+        lambda path: f"http://127.0.0.1:{os.environ.get('CONTRACT_TARGET_PORT', '65535')}/{path}",
         st.text("abcdefghijklmnopqrstuvwxyz0123456789-", max_size=30),
     ),
 )

@@ -30,8 +30,8 @@ def test_one_event_costs_at_most_six_requests_and_one_more_per_subscriber(stack,
         subscribe(c, "card_saved", receiver.url)
         delivered_with(stack, receiver, calls, 1)  # warm-up: the connection's key is decrypted once per process
         one = delivered_with(stack, receiver, calls, 1)
-        for _ in range(9):
-            subscribe(c, "card_saved", receiver.url)
+        for i in range(9):
+            subscribe(c, "card_saved", f"{receiver.url}/more/{i}")  # one subscription per (event, URL)
         ten = delivered_with(stack, receiver, calls, 10)
     assert dynamodb(one) <= 5, one  # with the one SendMessageBatch: at most 6 requests by the handlers
     assert one.get("sqs.SendMessageBatch", 0) == 1, one

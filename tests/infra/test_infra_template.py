@@ -289,3 +289,8 @@ def test_the_rehearsal_leaves_out_what_moto_does_not_model_and_names_what_it_ref
         "Alarm": ("AWS::CloudWatch::Alarm", "not modelled by moto's CloudFormation"),
     }
     assert gaps.references == {"Url": {"Fn"}, "Alarm": {"Topic"}}
+
+
+def test_the_api_function_has_reserved_concurrency(resources: dict[str, Any]) -> None:
+    """Issue 23: one caller's slow requests may take the API's share of the account's concurrency, never all of it."""
+    assert resources["APIHandler"]["Properties"]["ReservedConcurrentExecutions"] == 25

@@ -59,7 +59,7 @@ def test_a_new_trigger_is_served_by_the_routes(registry_with_a_new_trigger: Trig
         polled = client.get(f"/v1/triggers/{KEY}", params={"samples": "1"})
         assert polled.status_code == 200, polled.text
         assert polled.json()[0]["event"] == KEY and polled.json()[0]["sample"] is True
-        hook = client.post("/v1/hooks", json={"event": KEY, "target_url": "http://127.0.0.1:9/hook"})
+        hook = client.post("/v1/hooks", json={"event": KEY, "target_url": "http://127.0.0.1:65535/hook"})
         assert hook.status_code == 201, hook.text
         assert hook.json()["event"] == KEY
         assert client.get("/v1/triggers/points_convertedx").status_code == 404

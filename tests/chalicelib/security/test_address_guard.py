@@ -79,3 +79,27 @@ def test_unresolvable_names_are_refused(monkeypatch):
     monkeypatch.setattr(address_guard.socket, "getaddrinfo", fake_dns({}))
     with pytest.raises(TargetRefused):
         check("https://nowhere.example/x", allow_private=False)
+
+
+@pytest.mark.parametrize("port", [22, 25, 53, 110, 445, 587, 993, 3306, 5432, 6379, 11211, 27017])
+def test_ports_of_services_that_are_not_web_servers_are_refused(port: int) -> None:
+    with pytest.raises(TargetRefused, match=f"port {port}"):
+        address_guard.refuse_service_port(f"https://hooks.example.com:{port}/in")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://h.example.com/in",
+        "https://h.example.com:443/",
+        "http://h.example.com:80/",
+        "https://h.example.com:8443/",
+        "https://h.example.com:8080/",
+        "https://n8n.example.com:5678/webhook/x",
+        "https://h.example.com:1880/",
+        "https://h.example.com:8123/",
+        "https://h.example.com:3000/",
+    ],
+)
+def test_web_ports_and_self_hosted_automation_ports_pass(url: str) -> None:
+    address_guard.refuse_service_port(url)

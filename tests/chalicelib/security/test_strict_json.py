@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from chalicelib.contract.limits import MAX_JSON_DEPTH
+from benchmarks.body_check import dense_bodies, hostile_bodies
+from chalicelib.contract.limits import MAX_BODY_BYTES, MAX_JSON_CONTAINERS, MAX_JSON_DEPTH
 from chalicelib.errors import BadRequest
 from chalicelib.security import strict_json
 
@@ -42,3 +45,34 @@ def test_ordinary_json_reads_as_json() -> None:
     assert strict_json.loads_object(b"  ") == {}
     with pytest.raises(BadRequest, match="JSON object"):
         strict_json.loads_object(b"[1]")
+
+
+@pytest.mark.timeout(30)  # a bound, not a timing assert: the old quadratic check ran for minutes on these bodies
+@pytest.mark.parametrize(("name", "raw"), list(hostile_bodies().items()))
+def test_hostile_bodies_at_the_body_limit_are_refused(name: str, raw: bytes) -> None:
+    assert len(raw) == MAX_BODY_BYTES
+    with pytest.raises(BadRequest) as caught:
+        strict_json.loads(raw)
+    assert any(words in caught.value.message for words in ("not valid JSON", "levels deep", "objects and arrays", "surrogate")), name
+
+
+@pytest.mark.parametrize(("name", "raw"), list(dense_bodies().items()))
+def test_dense_bodies_within_the_limits_are_read(name: str, raw: bytes) -> None:
+    assert len(raw) == MAX_BODY_BYTES
+    assert isinstance(strict_json.loads(raw), list), name
+
+
+def test_too_many_objects_and_arrays_are_refused_before_parsing() -> None:
+    at_limit = b"[" + b"[]," * (MAX_JSON_CONTAINERS - 2) + b"[]]"
+    assert len(strict_json.loads(at_limit)) == MAX_JSON_CONTAINERS - 1
+    with pytest.raises(BadRequest, match="more than 10,000 objects and arrays"):
+        strict_json.loads(b"[" + b"[]," * (MAX_JSON_CONTAINERS - 1) + b"[]]")
+
+
+def test_escapes_and_other_encodings_do_not_hide_brackets() -> None:
+    deep = "[" * (MAX_JSON_DEPTH + 1) + "]" * (MAX_JSON_DEPTH + 1)
+    with pytest.raises(BadRequest, match="levels deep"):
+        strict_json.loads(json.dumps({"a": '\\\\"', "b": json.loads(deep)}).encode("utf-16"))
+    shallow = {"a": '\\"[[[{', "b": "\\", "c": [[["\u2028", "é"]]]}
+    assert strict_json.loads(json.dumps(shallow).encode()) == shallow
+    assert strict_json.loads(json.dumps(shallow, ensure_ascii=False).encode("utf-32")) == shallow

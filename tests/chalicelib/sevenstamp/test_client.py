@@ -30,7 +30,7 @@ def client_for(handler, key: str = KEY, **kwargs) -> SevenStampClient:
     [
         (400, errors.BadRequest),
         (401, errors.Unauthorized),
-        (403, errors.Forbidden),
+        (403, errors.NotFound),
         (404, errors.NotFound),
         (409, errors.Conflict),
         (422, errors.ValidationFailed),
@@ -50,6 +50,17 @@ def test_every_status_maps_to_the_error_tree(status, expected):
         assert caught.value.code == "already_redeemed"
     if status == 422:
         assert caught.value.fields == {"email": "bad"}
+
+
+def test_another_locations_object_reads_exactly_as_an_unknown_one():
+    def answer(status: int, message: str):
+        return client_for(lambda r: httpx.Response(status, json={"error": {"code": "x", "message": message}}))
+
+    with pytest.raises(errors.NotFound) as other:
+        answer(403, "This card belongs to another location.").get_card("card_1")
+    with pytest.raises(errors.NotFound) as unknown:
+        answer(404, "No such card.").get_card("card_1")
+    assert other.value.body() == unknown.value.body() and "location" not in other.value.message
 
 
 def test_the_table_covers_every_4xx_of_the_contract():
