@@ -158,6 +158,10 @@ class Replayed(BaseModel):
     )
 
 
+# "page-token" is this contract's format: the opaque ``next`` of an earlier answer (a place in the list, not a pattern).
+PageToken = Annotated[str, Field(max_length=200), WithJsonSchema({"type": "string", "format": "page-token", "maxLength": 200})]
+
+
 class DeliveriesQuery(BaseModel):
     """``GET /v1/deliveries``: the tenant's deliveries across subscriptions, newest first, a page at a time."""
 
@@ -166,7 +170,7 @@ class DeliveriesQuery(BaseModel):
     event: str | None = Field(None, pattern=EVENT_NAME_PATTERN, description="Only deliveries of this event, e.g. stamp_added.")
     since: Since | None = Field(None, description="Only deliveries of events received after this event id or time.")
     limit: WholeNumber = Field(POLL_LIMIT_DEFAULT, ge=POLL_LIMIT_MIN, le=POLL_LIMIT_MAX, description="How many deliveries a page.")
-    page: str | None = Field(None, max_length=200, description="The next value of an earlier answer.")
+    page: PageToken | None = Field(None, description="The next value of an earlier answer.")
 
 
 class Retried(BaseModel):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from chalicelib.container import Services
-from chalicelib.errors import ConnectorError, Forbidden, NotFound, Unauthorized, UpstreamError
+from chalicelib.errors import ConnectorError, NotFound, Unauthorized, UpstreamError
 from chalicelib.sevenstamp import connect
 from chalicelib.store.profiles import CustomerProfile
 from chalicelib.store.records import Connection
@@ -196,7 +196,7 @@ def _fetch(
         found = client.get_customer(customer_id)
         if not isinstance(found, dict):
             raise UpstreamError("7stamp answered a customer that is not an object")
-    except (NotFound, Forbidden, Unauthorized) as exc:
+    except (NotFound, Unauthorized) as exc:
         if isinstance(exc, Unauthorized):
             connect.key_refused(services, connection)
         log.warning("a %s event cannot be enriched: %s", payload.get("event"), exc.message)

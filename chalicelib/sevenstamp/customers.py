@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from chalicelib.errors import Forbidden, NotFound, ValidationFailed
+from chalicelib.errors import NotFound, ValidationFailed
 from chalicelib.sevenstamp.client import SevenStampClient
 
 
@@ -31,7 +31,7 @@ def customers(client: SevenStampClient, by: str, value: str) -> list[dict[str, A
             return [customer]
         if by == "customer_id":
             return [client.get_customer(value)]
-    except (NotFound, Forbidden):  # another location's card or customer is as unknown as no card at all
+    except NotFound:  # another location's card or customer is as unknown as no card at all (the client maps 7stamp's 403 to it)
         return []
     return client.find_customers(**{by: value})
 

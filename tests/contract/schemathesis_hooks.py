@@ -7,6 +7,8 @@ what a valid value looks like, as its docs advise for formats it does not know.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 from datetime import datetime
 
@@ -34,5 +36,15 @@ schemathesis.openapi.format(
     st.builds(
         lambda path: f"http://127.0.0.1:{os.environ.get('CONTRACT_TARGET_PORT', '65535')}/{path}",
         st.text("abcdefghijklmnopqrstuvwxyz0123456789-", max_size=30),
+    ),
+)
+# A page token is the base64 of an earlier answer's last (cursor, subscription id): well formed, pointing anywhere.
+schemathesis.openapi.format(
+    "page-token",
+    st.builds(
+        lambda ms, tail, hook: base64.urlsafe_b64encode(json.dumps([f"{ms:015d}#{tail}", f"hook_{hook}"]).encode()).decode().rstrip("="),
+        st.integers(0, 10**15 - 1),
+        st.text("abcdefghijklmnopqrstuvwxyz0123456789", min_size=1, max_size=20),
+        st.text("0123456789abcdef", min_size=24, max_size=24),
     ),
 )
