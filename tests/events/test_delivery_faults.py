@@ -10,7 +10,7 @@ import pytest
 from event_support import connected, event_body, receiving, signed_post, subscribe, subscribe_and_stamp
 
 from chalicelib.aws import SQS_MAX_DELAY
-from chalicelib.pipeline import jobs
+from chalicelib.pipeline import intake, jobs
 from chalicelib.pipeline.delivery import RETRY_DELAYS
 from chalicelib.store.deliveries import SAFETY_MARGIN
 from chalicelib.store.records import DeliveryRecord, DeliveryStatus
@@ -167,7 +167,10 @@ def test_a_worker_that_dies_mid_delivery_leaves_no_subscriber_without_the_event(
     assert record.status is DeliveryStatus.DELIVERED and record.attempts == 2 and record.location_id == DEMO_LOCATION_A
 
 
-def test_a_job_handed_out_again_while_its_attempt_is_running_posts_nothing_more(stack, receiver, clock):
+def test_a_job_handed_out_again_while_its_attempt_is_running_posts_nothing_more(stack, receiver, clock, monkeypatch):
+    # the test takes the delivery job off the queue itself: the event must be enriched on receipt, not left to an enrich
+    # job a busy machine's one-second wait would queue first
+    monkeypatch.setattr(intake, "ENRICH_WAIT_INBOUND", 15.0)
     with stack.client(DEMO_KEY_A) as c:
         hook = subscribe(c, "stamp_added", receiver.url)
         c.post("/v1/actions/add-stamp", json={"card_id": "card_demo_a"})

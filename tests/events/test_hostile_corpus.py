@@ -70,7 +70,7 @@ def test_nesting_up_to_the_limit_is_accepted(stack):
     assert len(stored(stack)) == 1
 
 
-@pytest.mark.parametrize("body", [{"event": "stamp_added", "target_url": "http://127.0.0.1:9/x", "filters": {"x": "PLACEHOLDER"}}])
+@pytest.mark.parametrize("body", [{"event": "stamp_added", "target_url": "http://127.0.0.1:65535/x", "filters": {"x": "PLACEHOLDER"}}])
 def test_a_hook_body_nested_10000_deep_is_400(stack, body):
     raw = json.dumps(body).replace('"PLACEHOLDER"', DEEP)
     with stack.client(DEMO_KEY_A) as c:

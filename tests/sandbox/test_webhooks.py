@@ -69,9 +69,9 @@ def test_failed_delivery_is_retried_with_the_same_id(sb: Sandbox, a: httpx.Clien
 
 
 def test_delivery_is_given_up_after_the_retry_delays(sb: Sandbox, a: httpx.Client, control: httpx.Client) -> None:
-    subscribe(a, "http://127.0.0.1:9/refused", ["card_opened"])
+    subscribe(a, "http://127.0.0.1:65535/refused", ["card_opened"])
     control.post("/_sandbox/emit", json={"location_id": DEMO_LOCATION_A, "event": "card_opened"})
     assert sb.wait_webhooks_idle(timeout=5.0)
-    attempts = [e for e in sb.state.webhook_attempts if e["url"] == "http://127.0.0.1:9/refused"]
+    attempts = [e for e in sb.state.webhook_attempts if e["url"] == "http://127.0.0.1:65535/refused"]
     assert [e["attempt"] for e in attempts] == [1, 2, 3]
     assert all(e["status_code"] is None and e["error"] for e in attempts)

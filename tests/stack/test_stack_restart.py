@@ -75,7 +75,7 @@ def test_a_crash_keeps_what_the_last_snapshot_held(
     connector = f"http://127.0.0.1:{stack_ports['CONNECTOR_PORT']}"
     state = tmp_path / "data" / STATE_FILE
     with make_run(env, tmp_path / "first.log", crash=True), httpx.Client(base_url=connector, headers={"X-API-Key": DEMO_KEY_A}) as api:
-        hook = api.post("/v1/hooks", json={"event": "any", "target_url": "http://127.0.0.1:9/hook"}).json()
+        hook = api.post("/v1/hooks", json={"event": "any", "target_url": "http://127.0.0.1:65535/hook"}).json()
         deadline = time.monotonic() + 4 * SNAPSHOT_SECONDS
         while not (state.exists() and hook["id"] in state.read_text()) and time.monotonic() < deadline:
             time.sleep(0.2)

@@ -50,7 +50,7 @@ def test_hostile_targets_are_refused(url):
 def test_the_local_development_switch_allows_only_loopback(url):
     with pytest.raises(TargetRefused):
         check(url, allow_private=True)
-    assert check("http://127.0.0.1:9/x", allow_private=True).address == "127.0.0.1"
+    assert check("http://127.0.0.1:65535/x", allow_private=True).address == "127.0.0.1"
 
 
 def fake_dns(answers: dict[str, list[str]]):
