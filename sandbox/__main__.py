@@ -37,7 +37,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {key['key']}  {status:7}  {key['location_id']} ({key['location_name']}), {key['staff_login']}")
     print("Control routes: /_sandbox/{health,keys,emit,faults,rate,reset,webhook-attempts}", flush=True)
 
-    done.wait()
+    while not done.wait(0.5):  # short waits: the kernel may give SIGINT to another thread, and only this one runs the handler
+        pass
     sandbox.stop()
     print("7stamp sandbox stopped", flush=True)
     return 0

@@ -14,7 +14,7 @@ from stack import logs
 from stack.banner import banner
 from stack.local import LocalStack, PortInUse, Ports
 from stack.saved_state import STATE_FILE, data_folder
-from stack.signals import stop_requested
+from stack.signals import stop_requested, wait_for_stop
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     print(banner(stack), flush=True)
-    done.wait()
+    wait_for_stop(done)
     print("Stopping…", flush=True)
     stack.stop()
     print("Stopped.", flush=True)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, cast
 
-from stack.signals import stop_requested
+from stack.signals import stop_requested, wait_for_stop
 
 MAX_BODY = 1024 * 1024  # well above the largest event the connector sends; a bigger POST is answered 413
 BODILESS = frozenset({204, 304})  # answers HTTP forbids a body (and a Content-Length) on
@@ -268,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"port {args.port} is not available ({exc.strerror}); pass --port with a free one", file=sys.stderr)
         return 2
     print(f"Receiving webhooks on {receiver.url}/hook (Ctrl-C stops)", flush=True)
-    done.wait()
+    wait_for_stop(done)
     receiver.stop()
     return 0
 

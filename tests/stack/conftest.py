@@ -24,11 +24,14 @@ def _free_ports(count: int) -> list[int]:
 
 
 @pytest.fixture
-def command_env() -> Callable[..., dict[str, str]]:
-    """An environment without what other tests put in os.environ (moto's endpoint, table names, URLs)."""
+def command_env(tmp_path: Path) -> Callable[..., dict[str, str]]:
+    """An environment without what other tests put in os.environ (moto's endpoint, table names, URLs), and with a data
+    folder of the test's own: ``make run`` keeps its state across restarts, so a shared ``.stack/data`` would carry one
+    test's subscriptions and registrations into the next."""
 
     def make(**extra: str) -> dict[str, str]:
-        return {**{k: os.environ[k] for k in PASSED_ON if k in os.environ}, **extra}
+        own = {"CONNECTOR_DATA_DIR": str(tmp_path / "stack-data")}
+        return {**{k: os.environ[k] for k in PASSED_ON if k in os.environ}, **own, **extra}
 
     return make
 
