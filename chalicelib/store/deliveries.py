@@ -45,6 +45,7 @@ SAFETY_MARGIN = 120  # how long after a queued job should have run the sweeper l
 FINISH_IN_BATCH_MARGIN = 20.0  # a lease with less left than this is finished with a conditional write
 MAX_REPLAY_PAGES = 1000
 REOPEN_CONCURRENCY = 16  # a replay of thousands answers within API Gateway's 29 s
+UNLEASED = "(attribute_not_exists(lease_until) OR lease_until < :now)"  # no attempt holds the delivery now
 INDEX_KEYS = ("location_id", "due", "sweep_at")  # what a first claim leaves out, so that it writes no index
 
 
@@ -171,17 +172,28 @@ class DeliveryStore:
 
     def resend(self, sub_id: str, cursor: str) -> DeliveryRecord | None:
         """Make one delivery pending and due now, whatever its state, unless an attempt holds it; None when one does."""
-        now = self._clock.now()
+        return self._due_now(sub_id, cursor, self._clock.now(), f"attribute_exists(pk) AND {UNLEASED}", set_pending=True)
+
+    def _due_now(self, sub_id: str, sk: str, now: float, condition: str, *, set_pending: bool, **values: Any) -> DeliveryRecord | None:
+        """Make one delivery due now (and pending, with ``set_pending``) if ``condition`` holds, else None.
+
+        Resend, retry now and replay all end here; the sweeper gets the delivery as a safety net
+        in case the job queued for it is lost.
+        """
         try:
             answer = self._db.call(
                 "update_item",
                 TableName=self._table,
-                Key=_dynamo.to_item({"pk": sub_id, "sk": cursor}),
-                UpdateExpression="SET #s = :pending, next_at = :now, #due = :due, sweep_at = :sweep",
-                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(lease_until) OR lease_until < :now)",
+                Key=self._key(sub_id, sk),
+                UpdateExpression=("SET #s = :pending, " if set_pending else "SET ") + "next_at = :now, #due = :due, sweep_at = :sweep",
+                ConditionExpression=condition,
                 ExpressionAttributeNames={"#s": "status", "#due": "due"},
                 ExpressionAttributeValues=_dynamo.values(
-                    pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id), sweep=now + SQS_MAX_DELAY + SAFETY_MARGIN
+                    pending=DeliveryStatus.PENDING.value,
+                    now=now,
+                    due=due_shard(sub_id),
+                    sweep=now + SQS_MAX_DELAY + SAFETY_MARGIN,
+                    **values,
                 ),
                 ReturnValues="ALL_NEW",
             )
@@ -279,22 +291,7 @@ class DeliveryStore:
         now = self._clock.now()
 
         def forward(values: dict[str, Any]) -> DeliveryRecord | None:
-            try:
-                answer = self._db.call(
-                    "update_item",
-                    TableName=self._table,
-                    Key=self._key(sub_id, str(values["sk"])),
-                    UpdateExpression="SET next_at = :now, #due = :due, sweep_at = :sweep",
-                    ConditionExpression="#s = :pending AND (attribute_not_exists(lease_until) OR lease_until < :now)",
-                    ExpressionAttributeNames={"#s": "status", "#due": "due"},
-                    ExpressionAttributeValues=_dynamo.values(
-                        pending=DeliveryStatus.PENDING.value, now=now, due=due_shard(sub_id), sweep=now + SQS_MAX_DELAY + SAFETY_MARGIN
-                    ),
-                    ReturnValues="ALL_NEW",
-                )
-            except _dynamo.ConditionFailed:
-                return None
-            return record_of(_dynamo.from_item(answer["Attributes"]))
+            return self._due_now(sub_id, str(values["sk"]), now, f"#s = :pending AND {UNLEASED}", set_pending=False)
 
         with ThreadPoolExecutor(max_workers=REOPEN_CONCURRENCY) as pool:
             return [r for r in pool.map(forward, waiting) if r is not None]
@@ -310,25 +307,7 @@ class DeliveryStore:
         now = self._clock.now()
 
         def reopen(values: dict[str, Any]) -> DeliveryRecord | None:
-            try:
-                self._db.call(
-                    "update_item",
-                    TableName=self._table,
-                    Key=self._key(sub_id, str(values["sk"])),
-                    UpdateExpression="SET #s = :pending, next_at = :now, #due = :due, sweep_at = :sweep",
-                    ConditionExpression="#s = :failed",
-                    ExpressionAttributeNames={"#s": "status", "#due": "due"},
-                    ExpressionAttributeValues=_dynamo.values(
-                        pending=DeliveryStatus.PENDING.value,
-                        now=now,
-                        due=due_shard(sub_id),
-                        sweep=now + SQS_MAX_DELAY + SAFETY_MARGIN,
-                        failed=DeliveryStatus.FAILED.value,
-                    ),
-                )
-            except _dynamo.ConditionFailed:
-                return None
-            return record_of({**values, "status": DeliveryStatus.PENDING.value, "next_at": now})
+            return self._due_now(sub_id, str(values["sk"]), now, "#s = :failed", set_pending=True, failed=DeliveryStatus.FAILED.value)
 
         with ThreadPoolExecutor(max_workers=REOPEN_CONCURRENCY) as pool:
             return [r for r in pool.map(reopen, failed) if r is not None], waiting
