@@ -105,19 +105,16 @@ class ProfileCache:
     def take_lookup(self, location_id: str, customer_id: str, window: int, stale_before: float, seen: float | None = None) -> bool:
         """Become the one lookup of this customer, booked for ``window``; False when another is booked since ``stale_before``
         or a fresh profile (later than ``seen``, as in ``want``) is in."""
-        try:
-            self._db.call(
-                "update_item",
-                TableName=self._table,
-                Key=_dynamo.to_item({"pk": _pk(location_id, customer_id)}),
-                UpdateExpression="SET lookup_at = :w, expires_at = if_not_exists(expires_at, :keep)",
-                ConditionExpression="(attribute_not_exists(lookup_at) OR lookup_at < :stale)"
-                " AND (attribute_not_exists(fetched_at) OR fetched_at <= :seen)",
-                ExpressionAttributeValues=_dynamo.values(w=window, keep=window + 600, stale=stale_before, seen=self._seen(seen)),
+        return (
+            self._lookup_update(
+                location_id,
+                customer_id,
+                "SET lookup_at = :w, expires_at = if_not_exists(expires_at, :keep)",
+                "(attribute_not_exists(lookup_at) OR lookup_at < :stale) AND (attribute_not_exists(fetched_at) OR fetched_at <= :seen)",
+                {"w": window, "keep": window + 600, "stale": stale_before, "seen": self._seen(seen)},
             )
-        except _dynamo.ConditionFailed:
-            return False
-        return True
+            is not None
+        )
 
     def land(self, profile: CustomerProfile) -> list[str]:
         """Write the looked-up profile and end the lookup; the keys of the events that waited for it, in the same write."""
@@ -128,48 +125,24 @@ class ProfileCache:
     def give_up(self, location_id: str, customer_id: str, window: int) -> list[str]:
         """End the lookup booked for ``window`` without a profile (7stamp has no such customer, or refused the key);
         the keys of the events that waited for it. Nothing changes when another lookup has been booked since."""
-        try:
-            answer = self._db.call(
-                "update_item",
-                TableName=self._table,
-                Key=_dynamo.to_item({"pk": _pk(location_id, customer_id)}),
-                UpdateExpression="REMOVE waiting, lookup_at",
-                ConditionExpression="lookup_at = :w",
-                ExpressionAttributeValues=_dynamo.values(w=window),
-                ReturnValues="ALL_OLD",
-            )
-        except _dynamo.ConditionFailed:
-            return []
-        return sorted(_dynamo.from_item(answer.get("Attributes") or {}).get("waiting") or ())
+        old = self._lookup_update(location_id, customer_id, "REMOVE waiting, lookup_at", "lookup_at = :w", {"w": window}, "ALL_OLD")
+        return sorted((old or {}).get("waiting") or ())
 
     def move_lookup(self, location_id: str, customer_id: str, window: int, later: int) -> bool:
         """Move this worker's lookup from ``window`` (a second it missed) to ``later``; False when it is not this one's any more."""
-        try:
-            self._db.call(
-                "update_item",
-                TableName=self._table,
-                Key=_dynamo.to_item({"pk": _pk(location_id, customer_id)}),
-                UpdateExpression="SET lookup_at = :later",
-                ConditionExpression="lookup_at = :w",
-                ExpressionAttributeValues=_dynamo.values(w=window, later=later),
-            )
-        except _dynamo.ConditionFailed:
-            return False
-        return True
+        update = "SET lookup_at = :later"
+        return self._lookup_update(location_id, customer_id, update, "lookup_at = :w", {"w": window, "later": later}) is not None
 
     def drop_lookup(self, location_id: str, customer_id: str, window: int) -> None:
-        """Free the customer's lookup booked for ``window`` (not made: its second passed, or 7stamp failed for now)."""
-        try:
-            self._db.call(
-                "update_item",
-                TableName=self._table,
-                Key=_dynamo.to_item({"pk": _pk(location_id, customer_id)}),
-                UpdateExpression="REMOVE lookup_at",
-                ConditionExpression="lookup_at = :w",
-                ExpressionAttributeValues=_dynamo.values(w=window),
-            )
-        except _dynamo.ConditionFailed:
-            pass  # another lookup was booked since: it is not this one's to free
+        """Free the customer's lookup booked for ``window`` (not made: its second passed, or 7stamp failed for now);
+        nothing changes when another lookup was booked since."""
+        self._lookup_update(location_id, customer_id, "REMOVE lookup_at", "lookup_at = :w", {"w": window})
+
+    def _lookup_update(
+        self, location_id: str, customer_id: str, update: str, condition: str, values: dict[str, Any], returns: str = "NONE"
+    ) -> dict[str, Any] | None:
+        key = {"pk": _pk(location_id, customer_id)}
+        return self._db.update_if(self._table, key, update, condition, values, returns=returns)
 
     def _seen(self, seen: float | None) -> float:
         """The latest fetch time that does not count as a fresh profile: the TTL's, or a later one the caller saw."""
