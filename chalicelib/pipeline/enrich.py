@@ -15,8 +15,10 @@ import threading
 from typing import Any
 
 from chalicelib.container import Services
+from chalicelib.errors import UpstreamError
 from chalicelib.pipeline import customer_details, lookups
 from chalicelib.pipeline.customer_details import Enrichment
+from chalicelib.store.profiles import Wanted
 from chalicelib.store.records import Connection
 
 CALL_SECONDS = 0.3  # the least time worth giving a call: a second of the budget later than the wait allows for it is not taken
@@ -52,7 +54,11 @@ def enrich(services: Services, connection: Connection, payload: dict[str, Any], 
     location_id = connection.location_id
     deadline = services.clock.now() + wait
     can_ask = connection.key_blob is not None and not connection.key_dead  # a dead key: no call is made with it, nor waited for
-    profile = customer_details.cached(services, location_id, customer_id)
+    try:
+        state = services.profiles.look(location_id, customer_id)
+    except UpstreamError:
+        state = Wanted(None, None, False)  # the cache is an optimisation: without it, 7stamp is asked
+    profile = state.profile
     if profile is not None:
         profile = customer_details.with_progress(services, profile, customer_details.part(payload, "card"))
     known = customer_details.outcome(payload, profile, fetched=False, retry=can_ask)
@@ -64,6 +70,8 @@ def enrich(services: Services, connection: Connection, payload: dict[str, Any], 
         landed.wait(max(0.0, deadline - services.clock.now()))
         return customer_details.outcome(payload, customer_details.cached(services, location_id, customer_id), fetched=False, retry=True)
     try:
+        if state.lookup_at is not None and state.lookup_at >= services.clock.now() - lookups.LOOKUP_STALE:
+            return known  # another worker's lookup of the customer is booked: the event's enrich job waits for it
         seen = profile.fetched_at if profile is not None else None  # a profile too old for the card: only a later one will do
         booking = lookups.book(services, connection, customer_id, deadline - CALL_SECONDS, seen)
         if booking is None:

@@ -32,7 +32,7 @@ log = logging.getLogger("connector.enrich_jobs")
 
 ENRICH_BOUND = 120.0
 RETRY_EVERY = 5  # seconds before an event tries again when 7stamp failed for now or no second of the budget was free
-LEAD = 1  # a booked lookup's job comes back at least this many seconds before its second (and sleeps the rest)
+LEAD = 1.0  # a booked lookup's job comes back at least this long before its second (and sleeps the rest, under 2 s)
 
 
 def run(services: Services, job: jobs.Job) -> None:
@@ -43,7 +43,7 @@ def run(services: Services, job: jobs.Job) -> None:
     connection = services.locations.get(job.location_id)
     customer_id = customer_details.customer_id(event.record)
     if job.lookup_at and connection is not None and customer_id is not None:
-        made, _ = lookups.run(services, connection, customer_id, Booking(job.lookup_at, 1), services.clock.now() + LEAD + 1)
+        made, _ = lookups.run(services, connection, customer_id, Booking(job.lookup_at), services.clock.now() + LEAD + 1)
         if made is not lookups.Made.NOT_MADE or not event.awaiting:
             return  # the events that waited are released (this one among them), or the lookup was not this event's to redo
         event = services.events.get(job.location_id, job.dedup_key)
@@ -92,7 +92,7 @@ def _wait_for_customer(
         if made is lookups.Made.NOT_MADE:
             _come_back(services, plain, RETRY_EVERY, bound_at - now)
         return
-    services.queue.send([jobs.lookup(job, booking.window)], delay=int(booking.window - now) - LEAD)
+    services.queue.send([jobs.lookup(job, booking.window)], delay=int(booking.window - now - LEAD))
 
 
 def _come_back(services: Services, job: jobs.Job, seconds: float, left: float) -> None:

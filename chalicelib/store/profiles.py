@@ -61,14 +61,19 @@ class ProfileCache:
 
     def get(self, location_id: str, customer_id: str) -> CustomerProfile | None:
         """The cached profile younger than the TTL, from memory or else from the table; None when there is none."""
+        return self.look(location_id, customer_id).profile
+
+    def look(self, location_id: str, customer_id: str) -> Wanted:
+        """The fresh profile (from memory, else the table) or, when there is none, the second a lookup is booked for."""
         pk = _pk(location_id, customer_id)
         now = self._clock.now()
         with self._lock:
             kept = self._memory.get(pk)
         if kept is not None and kept[0] + MEMORY_SECONDS > now and kept[1].fetched_at + self._ttl > now:
-            return kept[1]
+            return Wanted(kept[1], None, False)
         item = self._db.call("get_item", TableName=self._table, Key=_dynamo.to_item({"pk": pk})).get("Item")
-        return self._fresh(location_id, customer_id, _dynamo.from_item(item) if item else {})
+        values = _dynamo.from_item(item) if item else {}
+        return Wanted(self._fresh(location_id, customer_id, values), _lookup_at(values), False)
 
     def put(self, profile: CustomerProfile) -> None:
         """Keep the profile for the TTL after ``fetched_at`` (progress updated from an event keeps its profile's time)."""

@@ -204,21 +204,34 @@ def test_two_workers_booking_at_once_never_share_a_second_beyond_the_rate(stack)
     books = tuple(PaceBook(Dynamo(w.aws), s.clock, s.settings.keys_table, pacing.PER_SECOND) for w in workers(stack, 2))
     start = time.time()
 
-    def book(i: int) -> list[tuple[int, int]]:
-        got = []
+    def book(i: int) -> list[int]:
+        got: list[int] = []
         for _ in range(6):
-            booking = books[i % 2].book("shared-key", 1 + i % 3, start + 4)
-            if booking is not None:
-                got.append((booking.window, booking.count))
+            got.extend(s for s in books[i % 2].book("shared-key", [start + 4] * (1 + i % 3)) if s is not None)
         return got
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        bookings = [b for found in pool.map(book, range(8)) for b in found]
+        seconds = [second for found in pool.map(book, range(8)) for second in found]
     per_second: dict[int, int] = {}
-    for window, count in bookings:
-        per_second[window] = per_second.get(window, 0) + count
-    assert bookings and max(per_second.values()) <= pacing.PER_SECOND, per_second
+    for second in seconds:
+        per_second[second] = per_second.get(second, 0) + 1
+    assert seconds and max(per_second.values()) <= pacing.PER_SECOND, per_second
     assert sum(per_second.values()) >= pacing.PER_SECOND * 3  # the seconds up to the limit were handed out, not lost
+
+
+def test_one_write_books_a_run_of_calls_across_seconds_first_come_first_served(stack) -> None:
+    s = stack.services
+    book = PaceBook(Dynamo(s.aws), s.clock, s.settings.keys_table, pacing.PER_SECOND)
+    now = s.clock.now()
+    asked = [now + 60] * 12 + [now - 1] + [now + 60] * 3  # one asker whose latest has passed already
+    seconds = book.book("run-key", asked)
+    got = [x for x in seconds if x is not None]
+    assert seconds[12] is None and len(got) == 15
+    assert got == sorted(got)  # in the order asked
+    per_second = {x: got.count(x) for x in got}
+    assert max(per_second.values()) <= pacing.PER_SECOND and len(per_second) == 3  # 15 calls: three full seconds
+    later = book.book("run-key", [now + 60])  # the next asker gets the second after the run
+    assert later[0] is not None and later[0] == max(got) + 1
 
 
 def test_an_event_whose_card_has_no_id_is_enriched_with_its_customer(stack, budget: Sandbox) -> None:

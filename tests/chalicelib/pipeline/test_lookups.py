@@ -87,7 +87,7 @@ def test_a_lookup_whose_second_passed_moves_to_a_free_one_soon_or_is_freed(stack
     services = stack.services
     connection = connected(stack)
     now = services.clock.now()
-    missed = Booking(int(now) - 3, 1)
+    missed = Booking(int(now) - 3)
     assert services.profiles.take_lookup(DEMO_LOCATION_A, DEMO_CUSTOMER, missed.window, stale_before=now - 60)
     made, _ = lookups.run(services, connection, DEMO_CUSTOMER, missed, latest=now - 1)  # no second left to move to
     assert made is Made.NOT_MADE
