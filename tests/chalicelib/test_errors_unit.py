@@ -61,7 +61,8 @@ def test_every_callers_error_has_its_own_code() -> None:
 def test_the_body_names_code_and_message_and_fields_only_when_given() -> None:
     assert ConnectorError("boom").body() == {"error": {"code": "internal", "message": "boom"}}
     bad = ValidationFailed("Check the fields", fields={"phone": "is not a phone number"})
-    assert bad.body() == {"error": {"code": "validation_error", "message": "Check the fields", "fields": {"phone": "is not a phone number"}}}
+    expected = {"code": "validation_error", "message": "Check the fields", "fields": {"phone": "is not a phone number"}}
+    assert bad.body() == {"error": expected}
 
 
 def test_a_code_given_replaces_the_classs_on_that_error_only() -> None:
