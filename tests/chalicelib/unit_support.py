@@ -18,3 +18,13 @@ class ManualClock(Clock):
 
     def advance(self, seconds: float) -> None:
         self.at += seconds
+
+
+def answering(services: object, handler: object) -> None:
+    """Point the services' 7stamp pool at ``handler`` (an ``httpx.MockTransport`` handler), as the client's own tests do."""
+    import httpx
+
+    from chalicelib.sevenstamp.client import http_client
+
+    # ``sevenstamp_http`` is a cached property: its value lives in the instance's dict, set here before first use
+    vars(services)["sevenstamp_http"] = http_client("http://7stamp.test", transport=httpx.MockTransport(handler))  # type: ignore[arg-type]
