@@ -28,3 +28,18 @@ def answering(services: object, handler: object) -> None:
 
     # ``sevenstamp_http`` is a cached property: its value lives in the instance's dict, set here before first use
     vars(services)["sevenstamp_http"] = http_client("http://7stamp.test", transport=httpx.MockTransport(handler))  # type: ignore[arg-type]
+
+
+def connected(services: object, location_id: str, api_key: str, secret: str = "whsec_" + "A" * 43) -> object:
+    """A location connected as ``sevenstamp.connect`` leaves it (token, 7stamp's signing secret, the key kept encrypted); its Connection."""
+    from chalicelib.container import Services
+    from chalicelib.store.keys import key_hash
+
+    assert isinstance(services, Services)
+    token = services.locations.claim(location_id, f"{location_id}.{'t' * 32}")
+    assert token is not None
+    services.locations.complete(location_id, "wh_1", secret)
+    services.locations.set_key_blob(location_id, services.key_vault.encrypt(api_key, location_id), key_hash(api_key))
+    connection = services.locations.get(location_id)
+    assert connection is not None
+    return connection
