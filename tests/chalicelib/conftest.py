@@ -26,6 +26,9 @@ _ENV = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_DEFAULT_REGION": "us-east-1",
     "MOTO_SQS_ENFORCE_STRICT_QUEUE_PURGE_BEHAVIOUR": "false",  # each test purges the queues, more often than once a minute
+    # botocore would address DynamoDB Streams at an account's own host (<account>.streams-ddb...), which moto's
+    # in-process mock does not answer; the regional host is the same API
+    "AWS_ACCOUNT_ID_ENDPOINT_MODE": "disabled",
 }
 _kept: dict[str, object] = {}  # this process's provisioned environment and clients, reused by every module
 
