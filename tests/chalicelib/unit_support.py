@@ -43,3 +43,20 @@ def connected(services: object, location_id: str, api_key: str, secret: str = "w
     connection = services.locations.get(location_id)
     assert connection is not None
     return connection
+
+
+def route_client(services: object, *blueprints: object) -> object:
+    """Chalice's in-process test client over an app of just these blueprints, their routes using ``services``.
+
+    The caller restores ``chalicelib.api.http._wired`` (a monkeypatch of it) so other tests keep theirs.
+    """
+    from chalice import Chalice
+    from chalice.test import Client
+
+    from chalicelib.api import http
+
+    http.use(services)  # type: ignore[arg-type]
+    app = Chalice("unit")
+    for bp in blueprints:
+        app.register_blueprint(bp)  # type: ignore[arg-type]
+    return Client(app)
