@@ -45,18 +45,21 @@ def connected(services: object, location_id: str, api_key: str, secret: str = "w
     return connection
 
 
-def route_client(services: object, *blueprints: object) -> object:
-    """Chalice's in-process test client over an app of just these blueprints, their routes using ``services``.
+def route_client(services: object, monkeypatch: object) -> object:
+    """Chalice's in-process test client over the connector's own app (app.py), its routes using ``services``.
 
-    The caller restores ``chalicelib.api.http._wired`` (a monkeypatch of it) so other tests keep theirs.
+    The real app, not one of the test's: Chalice's ``register_blueprint`` consumes a blueprint's route options
+    (methods, content types), so registering the project's blueprints into a second app would turn app.py's
+    POST routes into GET ones for the rest of the process. What ``use`` changes is restored after the test.
     """
-    from chalice import Chalice
+    import pytest
     from chalice.test import Client
 
+    import app as connector_app
     from chalicelib.api import http
 
-    http.use(services)  # type: ignore[arg-type]
-    app = Chalice("unit")
-    for bp in blueprints:
-        app.register_blueprint(bp)  # type: ignore[arg-type]
-    return Client(app)
+    assert isinstance(monkeypatch, pytest.MonkeyPatch)
+    monkeypatch.setattr(connector_app, "services", connector_app.services)
+    monkeypatch.setattr(http, "_wired", list(http._wired))
+    connector_app.use(services)  # type: ignore[arg-type]
+    return Client(connector_app.app)

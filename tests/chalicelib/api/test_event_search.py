@@ -9,7 +9,6 @@ import pytest
 from chalice.test import Client
 from unit_support import route_client
 
-from chalicelib.api import event_search, http
 from chalicelib.container import Services
 from chalicelib.store.keys import key_hash
 from chalicelib.store.records import Tenant
@@ -20,9 +19,8 @@ TENANT = Tenant("loc_a", "Café A", "biz_1", "Biz", "staff@example.com")
 
 @pytest.fixture
 def client(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
-    monkeypatch.setattr(http, "_wired", [])
     services.key_cache.put(key_hash(KEY), TENANT)
-    with route_client(services, event_search.bp) as c:  # type: ignore[attr-defined]
+    with route_client(services, monkeypatch) as c:  # type: ignore[attr-defined]
         yield c
 
 

@@ -1,6 +1,6 @@
 """Polling a trigger (api/polling.py) through its route: newest first, ``since`` never skipping, filters, samples, tenants apart.
 
-Chalice's in-process test client over the module's own blueprint; the event store is real (moto)
+Chalice's in-process test client over the connector's app; the event store is real (moto)
 and its clock is the test's, so the horizon is exact.
 """
 
@@ -13,7 +13,6 @@ import pytest
 from chalice.test import Client
 from unit_support import ManualClock, route_client
 
-from chalicelib.api import http, polling
 from chalicelib.container import Services
 from chalicelib.contract import registry
 from chalicelib.contract.limits import POLL_LIMIT_MAX
@@ -27,9 +26,8 @@ TENANT = Tenant("loc_a", "Café A", "biz_1", "Biz", "staff@example.com")
 
 @pytest.fixture
 def client(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
-    monkeypatch.setattr(http, "_wired", [])
     services.key_cache.put(key_hash(KEY), TENANT)
-    with route_client(services, polling.bp) as c:  # type: ignore[attr-defined]
+    with route_client(services, monkeypatch) as c:  # type: ignore[attr-defined]
         yield c
 
 
