@@ -35,14 +35,19 @@ _kept: dict[str, object] = {}  # this process's provisioned environment and clie
 
 def _provisioned(clients: AwsClients) -> dict[str, str]:
     """The connector's environment for the template's resources, provisioned again only if moto was reset since."""
+    from botocore.exceptions import ClientError
+
     from stack.provision import provision
 
     env = _kept.get("env")
     if isinstance(env, dict):
-        try:
-            clients.client("dynamodb").describe_table(TableName=env["EVENTS_TABLE"])
+        try:  # a scenario suite in this process may have reset moto and provisioned again (another key id)
+            clients.client("kms").describe_key(KeyId=env["KMS_KEY_ID"])
+            clients.client("sqs").get_queue_attributes(QueueUrl=env["PARKED_QUEUE_URL"], AttributeNames=["QueueArn"])
+            for name in (v for k, v in env.items() if k.endswith("_TABLE")):
+                clients.client("dynamodb").describe_table(TableName=name)
             return env
-        except clients.client("dynamodb").exceptions.ResourceNotFoundException:
+        except ClientError:
             pass
     _kept["env"] = env = provision()
     return env
