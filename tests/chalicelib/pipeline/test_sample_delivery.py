@@ -18,11 +18,19 @@ from chalicelib.store.records import DeliveryStatus, Subscription
 from stack.receiver import HookReceiver, Script
 
 
-@pytest.fixture
-def receiver() -> Iterator[HookReceiver]:
+@pytest.fixture(scope="module")
+def running() -> Iterator[HookReceiver]:
     r = HookReceiver(Script()).start()
     yield r
     r.stop()
+
+
+@pytest.fixture
+def receiver(running: HookReceiver) -> HookReceiver:
+    """The module's receiver (stopping one takes half a second), with nothing received and the default answers."""
+    running.clear()
+    running.script = Script()
+    return running
 
 
 @pytest.fixture
