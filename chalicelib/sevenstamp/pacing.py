@@ -1,83 +1,47 @@
-"""The in-process tier of the pacing of 7stamp calls: threads of one worker share what it booked.
+"""When the connector may call 7stamp with a location's stored key: seconds of the shared book, handed out in order.
 
-A thread that needs a call asks here. When this worker holds no booked call it can use,
-one thread books for itself and for every thread then waiting (at most a second's worth),
-with one write to the shared book; the others wait for that write instead of making
-their own. A booked call nobody used in time is dropped: pacing errs on the side of
-fewer calls, never more.
+Enrichment reserves one call at a time (``reserve``) in the earliest second with room of the
+book all workers share (``store/pace``), however far ahead that second is: so reservations
+are served first come, first served, and a crowd of first-seen customers is looked up in
+the order it was asked for. Threads of one worker reserve one after another (one write
+each, no two racing for the same second); workers race only with each other, and the book's
+conditional write settles that. A reserved call starts at its second (``wait_for``) or not
+at all: pacing errs on the side of fewer calls, never more.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import deque
-from dataclasses import dataclass, field
 
 from chalicelib.clock import Clock
 from chalicelib.store.pace import Booking, PaceBook
 
 PER_SECOND = 5  # half of 7stamp's 10 requests per second per key: the other half stays free for the merchant's own systems
-
-
-@dataclass
-class _Bucket:
-    held: deque[Booking] = field(default_factory=deque)  # one entry per call, earliest second first
-    booking: bool = False
-    waiting: int = 0
+LEAD = 0.3  # a reserved call's second is at least this far off when it is reserved: time to take the lookup before it starts
 
 
 class Pacer:
-    """Decides when a thread may start a 7stamp call for a key, so all workers together stay within the book's rate."""
+    """Reserves calls to 7stamp for a key, so that all workers together stay within the book's rate."""
 
-    def __init__(self, book: PaceBook, per_second: int, clock: Clock) -> None:
+    def __init__(self, book: PaceBook, clock: Clock) -> None:
         self._book = book
         self._clock = clock
-        self._per_second = per_second
-        self._cond = threading.Condition()
-        self._buckets: dict[str, _Bucket] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
 
-    def acquire(self, bucket: str, latest: float) -> bool:
-        """Wait until this thread may start one call (True), or False when none can start by ``latest`` (wall clock)."""
-        while True:
-            with self._cond:
-                state = self._buckets.setdefault(bucket, _Bucket())
-                grant = self._take_held(state, latest)
-                if grant is not None:
-                    break
-                if state.held:
-                    return False  # what is held starts too late for this caller; booking more would start later still
-                if state.booking:
-                    remaining = latest - self._clock.now()
-                    if remaining <= 0:
-                        return False
-                    state.waiting += 1
-                    self._cond.wait(remaining)
-                    state.waiting -= 1
-                    continue
-                state.booking = True
-                wanted = min(self._per_second, state.waiting + 1)
-            booking = None
-            try:
-                booking = self._book.book(bucket, wanted, latest)
-            finally:
-                with self._cond:
-                    state.booking = False
-                    if booking is not None:
-                        state.held.extend(Booking(booking.window, 1) for _ in range(booking.count))
-                    self._cond.notify_all()
-            if booking is None:
-                return False
-        delay = grant.window - self._clock.now()
-        if delay > 0:
-            time.sleep(delay)
-        return True
+    def reserve(self, bucket: str, latest: float) -> Booking | None:
+        """One call in the earliest second with room that begins by ``latest``; None when none does."""
+        with self._guard:
+            lock = self._locks.setdefault(bucket, threading.Lock())
+        with lock:
+            return self._book.book(bucket, 1, latest, LEAD)
 
-    def _take_held(self, state: _Bucket, latest: float) -> Booking | None:
-        """The earliest held call still usable that starts by ``latest``; stale ones are dropped."""
+    def wait_for(self, booking: Booking) -> bool:
+        """Sleep until the booking's second begins; False when it has passed already (then the call must not be made)."""
         now = self._clock.now()
-        while state.held and state.held[0].ends <= now:
-            state.held.popleft()
-        if state.held and state.held[0].window <= latest:
-            return state.held.popleft()
-        return None
+        if now > booking.ends:
+            return False
+        if booking.window > now:
+            time.sleep(booking.window - now)
+        return True

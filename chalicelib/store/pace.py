@@ -49,9 +49,12 @@ class PaceBook:
         self._seen: dict[str, tuple[int, int]] = {}  # bucket -> (window, used) as last written or found
         self._lock = threading.Lock()
 
-    def book(self, bucket: str, count: int, latest: float) -> Booking | None:
-        """Up to ``count`` calls in the earliest second with room that begins by ``latest``; None when none does."""
-        now = self._clock.now()
+    def book(self, bucket: str, count: int, latest: float, lead: float = 0.0) -> Booking | None:
+        """Up to ``count`` calls in the earliest second with room that begins by ``latest``; None when none does.
+
+        ``lead``: the seconds the caller needs before it can start a call (the second's calls must start by ``ends``).
+        """
+        now = self._clock.now() + lead
         first = int(now) if now < int(now) + 1 - MARGIN else int(now) + 1
         with self._lock:
             seen = self._seen.get(bucket)

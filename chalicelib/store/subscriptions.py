@@ -146,19 +146,14 @@ class SubscriptionStore:
 
     def take_probe(self, location_id: str, sub_id: str, until: float) -> bool:
         """Become the one attempt probing a held endpoint, until ``until``; False when another worker's probe runs."""
-        now = self._clock.now()
-        try:
-            self._db.call(
-                "update_item",
-                TableName=self._table,
-                Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}),
-                UpdateExpression="SET probe_until = :until",
-                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(probe_until) OR probe_until < :now)",
-                ExpressionAttributeValues=_dynamo.values(until=until, now=now),
-            )
-        except _dynamo.ConditionFailed:
-            return False
-        return True
+        taken = self._db.update_if(
+            self._table,
+            {"pk": location_id, "sk": sub_id},
+            "SET probe_until = :until",
+            "attribute_exists(pk) AND (attribute_not_exists(probe_until) OR probe_until < :now)",
+            {"until": until, "now": self._clock.now()},
+        )
+        return taken is not None
 
     def disable(self, location_id: str, sub_id: str, reason: str) -> bool:
         """Stop deliveries, keeping why and since when for the console; False when there is no such subscription."""
