@@ -13,7 +13,8 @@ import pytest
 from unit_support import answering, connected
 
 from chalicelib.container import Services
-from chalicelib.pipeline.enrich import CUSTOMER_FIELDS, enrich
+from chalicelib.pipeline.customer_details import CUSTOMER_FIELDS
+from chalicelib.pipeline.enrich import enrich
 from chalicelib.store.records import Connection
 
 KEY = "7loc_sc_enrich_unit_key_0000001"

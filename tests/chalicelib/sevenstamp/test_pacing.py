@@ -1,70 +1,80 @@
-"""The in-process tier of pacing: threads of one worker never start more than the book allows in a second.
+"""Reserving 7stamp calls (sevenstamp/pacing.py): never more than the book's rate in a second, across threads and workers, in order.
 
-Over the real book (moto) on a manual clock: every grant here starts in the clock's current
-second, so no test sleeps; a grant in a later second would show as a refusal by ``latest``.
+Over the real book (moto) on a manual clock; ``wait_for`` is only asked about seconds that have
+begun or ended, so no test sleeps.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import Counter
 
-from unit_support import ManualClock
+from unit_support import START, ManualClock
 
 from chalicelib.container import Services
-from chalicelib.sevenstamp.pacing import Pacer
+from chalicelib.sevenstamp.pacing import LEAD, PER_SECOND, Pacer
 from chalicelib.store import Dynamo
-from chalicelib.store.pace import PaceBook
-
-PER_SECOND = 4
+from chalicelib.store.pace import Booking, PaceBook
 
 
 def pacer(services: Services, clock: ManualClock) -> Pacer:
     """One worker's pacer over the shared book."""
-    return Pacer(PaceBook(Dynamo(services.aws), clock, services.settings.keys_table, PER_SECOND), PER_SECOND, clock)
+    return Pacer(PaceBook(Dynamo(services.aws), clock, services.settings.keys_table, PER_SECOND), clock)
 
 
-def test_one_thread_gets_a_seconds_calls_and_then_none_within_it(services: Services, clock: ManualClock) -> None:
+def test_reservations_fill_a_second_then_the_next_in_order(services: Services, clock: ManualClock) -> None:
     pace = pacer(services, clock)
-    this_second = clock.now() + 0.5
-    assert [pace.acquire("key", this_second) for _ in range(PER_SECOND)] == [True] * PER_SECOND
-    assert pace.acquire("key", this_second) is False
-    assert pace.acquire("other-key", this_second) is True  # each key has its own rate
+    got = [pace.reserve("key", START + 10) for _ in range(PER_SECOND * 2 + 1)]
+    windows = [b.window for b in got if b is not None]
+    assert len(windows) == len(got) and windows == sorted(windows)  # first come, first served
+    assert max(Counter(windows).values()) == PER_SECOND and len(set(windows)) == 3
 
 
-def test_nothing_is_granted_for_a_moment_already_past(services: Services, clock: ManualClock) -> None:
-    assert pacer(services, clock).acquire("key", clock.now() - 1) is False
+def test_a_reserved_second_leaves_time_to_start_the_call(services: Services, clock: ManualClock) -> None:
+    clock.at = START + 0.5
+    booking = pacer(services, clock).reserve("key", START + 10)
+    assert booking is not None and booking.ends >= clock.now() + LEAD
 
 
-def test_two_workers_share_one_seconds_calls(services: Services, clock: ManualClock) -> None:
-    one, two = pacer(services, clock), pacer(services, clock)
-    this_second = clock.now() + 0.5
-    granted = [p.acquire("key", this_second) for p in (one, two, one, two, one, two)]
-    assert granted.count(True) == PER_SECOND
-
-
-def test_many_threads_at_once_get_at_most_a_seconds_calls(services: Services, clock: ManualClock) -> None:
+def test_nothing_is_reserved_past_latest(services: Services, clock: ManualClock) -> None:
     pace = pacer(services, clock)
-    granted: list[bool] = []
+    assert pace.reserve("key", clock.now() - 1) is None
+    for _ in range(PER_SECOND):
+        pace.reserve("key", START + 0.5)
+    assert pace.reserve("key", START + 0.5) is None
+
+
+def test_each_key_has_its_own_seconds(services: Services, clock: ManualClock) -> None:
+    pace = pacer(services, clock)
+    first = [pace.reserve("key-a", START + 10) for _ in range(PER_SECOND)]
+    other = pace.reserve("key-b", START + 10)
+    assert other is not None and first[0] is not None and other.window == first[0].window
+
+
+def test_workers_and_threads_together_never_overfill_a_second(services: Services, clock: ManualClock) -> None:
+    got: list[Booking | None] = []
     lock = threading.Lock()
 
-    def call() -> None:
-        got = pace.acquire("busy", clock.now() + 0.3)
-        with lock:
-            granted.append(got)
+    def worker() -> None:
+        pace = pacer(services, clock)  # each thread a worker of its own: they race only through the book's writes
+        for _ in range(4):
+            booking = pace.reserve("busy", START + 60)
+            with lock:
+                got.append(booking)
 
-    threads = [threading.Thread(target=call) for _ in range(PER_SECOND * 3)]
+    threads = [threading.Thread(target=worker) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(10)
-    assert len(granted) == PER_SECOND * 3
-    assert 1 <= granted.count(True) <= PER_SECOND
+        t.join(20)
+    per_second = Counter(b.window for b in got if b is not None)
+    assert per_second and max(per_second.values()) <= PER_SECOND
+    assert sum(per_second.values()) >= PER_SECOND
 
 
-def test_the_next_second_grants_a_seconds_calls_again(services: Services, clock: ManualClock) -> None:
+def test_a_call_starts_in_its_second_or_not_at_all(services: Services, clock: ManualClock) -> None:
     pace = pacer(services, clock)
-    start = clock.now()
-    assert [pace.acquire("key", start + 0.5) for _ in range(PER_SECOND)] == [True] * PER_SECOND
-    clock.at = int(start) + 1.1
-    assert [pace.acquire("key", clock.now() + 0.4) for _ in range(PER_SECOND)] == [True] * PER_SECOND
-    assert pace.acquire("key", clock.now() + 0.4) is False
+    booking = Booking(int(clock.now()), 1)
+    assert pace.wait_for(booking)  # its second has begun: no wait
+    clock.at = booking.ends + 0.01
+    assert not pace.wait_for(booking)  # too late: the call must not be made
