@@ -52,12 +52,13 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
             event = events[i]
             observability.correlate(str(event.record.get("id")))
             try:
-                matched = [s for s in subs if event_filters.wants(s, event.name, event.record)]
-            except Exception:
-                log.exception("event %s (%s) could not be matched to subscriptions", event.record.get("id"), event.name)
+                name = event.name
+                matched = [s for s in subs if event_filters.wants(s, name, event.record)]
+            except Exception:  # the log reads the record safely: a handler that raised again would fail the whole batch
+                log.exception("event %s (%s) could not be matched to subscriptions", event.record.get("id"), event.record.get("event"))
                 failed.add(i)
                 continue
-            log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), event.name, len(matched))
+            log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), name, len(matched))
             for job in jobs.first_deliveries(event, matched):
                 queued.append(job)
                 delays.append(0)
