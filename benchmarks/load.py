@@ -102,7 +102,7 @@ class Figures:
 
 
 class Releases(logging.Handler):
-    """Which events the deferred enrichment released (``connector.enrich_jobs``'s log line names each): where the latency goes."""
+    """Which events the deferred enrichment released (``connector.lookups``'s log line names each): where the latency goes."""
 
     def __init__(self) -> None:
         super().__init__(logging.INFO)
@@ -115,7 +115,7 @@ class Releases(logging.Handler):
             self.waits.append(float(str(record.args[2])))
 
     def attach(self) -> Releases:
-        log = logging.getLogger("connector.enrich_jobs")
+        log = logging.getLogger("connector.lookups")
         log.setLevel(logging.INFO)
         log.addHandler(self)
         return self

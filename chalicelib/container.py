@@ -54,7 +54,7 @@ class Services:
     delivery_log: DeliveryLog
     profiles: ProfileCache  # the short customer cache of enrichment (in the keys table)
     rates: RateWindows  # fixed-window limits shared by all workers (keys table): test deliveries per target host
-    pacer: pacing.Pacer  # enrichment's 7stamp calls: this worker's tier over the book all workers share (keys table)
+    pacer: pacing.Pacer  # reserves enrichment's 7stamp calls in the book all workers share (keys table)
     queue: DeliveryQueue
     key_vault: KeyVault
 
@@ -102,7 +102,7 @@ def build(settings: Settings, clock: Clock | None = None) -> Services:
         delivery_log=DeliveryLog(db, clock, s.deliveries_table),
         profiles=ProfileCache(db, clock, s.keys_table, PROFILE_SECONDS),
         rates=RateWindows(db, clock, s.keys_table),
-        pacer=pacing.Pacer(PaceBook(db, clock, s.keys_table, pacing.PER_SECOND), pacing.PER_SECOND, clock),
+        pacer=pacing.Pacer(PaceBook(db, clock, s.keys_table, pacing.PER_SECOND), clock),
         queue=DeliveryQueue(clients, s),
         key_vault=KeyVault(clients, s.kms_key_id),
     )

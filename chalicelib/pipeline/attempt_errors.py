@@ -27,6 +27,14 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return chain
 
 
+TIMED_OUT = "timed out"
+
+
+def hung(error: str | None) -> bool:
+    """Whether an attempt's error says it took the whole delivery timeout (the expensive kind: the breaker opens at once)."""
+    return error is not None and error.startswith(TIMED_OUT)
+
+
 def describe(exc: httpx.HTTPError) -> str:
     """The words for one attempt's transport error (an answer with a status is not an error)."""
     chain = _causes(exc)
@@ -37,9 +45,9 @@ def describe(exc: httpx.HTTPError) -> str:
     codes = {c.errno for c in chain if isinstance(c, OSError) and c.errno is not None}
     text = " ".join(str(c) for c in chain).lower()
     if isinstance(exc, httpx.ConnectTimeout):
-        return "timed out connecting: the address did not answer"
+        return f"{TIMED_OUT} connecting: the address did not answer"
     if isinstance(exc, httpx.TimeoutException):
-        return "timed out"
+        return TIMED_OUT
     if codes & _REFUSED or "connection refused" in text:
         return "connection refused: nothing accepts connections at that address and port"
     if codes & _UNREACHABLE or "unreachable" in text:

@@ -2,10 +2,14 @@
 
 Two bounds, both per subscription:
 
-- **The breaker**, kept on the subscription's item (``strikes``, ``last_failed_at``,
-  ``probe_until``; store/subscriptions.py). OPEN_AFTER consecutive failed attempts (a
-  timed-out attempt counts as OPEN_AFTER at once: it is the expensive kind) open it.
-  While it is open, the subscription's deliveries are not attempted: their jobs go back
+- **The breaker**, kept on the subscription's item (``strikes``, ``failing_since``,
+  ``last_failed_at``, ``hung_at``, ``probe_until``; store/subscriptions.py). It opens on
+  an outage, not on bad luck: a timed-out attempt opens it at once (it is the expensive
+  kind), and so do OPEN_AFTER failed attempts with none delivered in between, once they
+  span OPEN_SPAN seconds. An endpoint that fails one attempt in five fails three in a row
+  every hundred-odd attempts; at any steady rate those runs end within a second or two,
+  and holding its deliveries for FIRST_HOLD each time would cost far more than the
+  retries do. While it is open, the subscription's deliveries are not attempted: their jobs go back
   to the queue, due when the hold ends, and spend no attempt. When the hold is over, one
   attempt at a time across all workers (the one that takes ``probe_until`` with a
   conditional write) probes the endpoint: a success closes the breaker and the held
@@ -33,7 +37,8 @@ from dataclasses import dataclass, replace
 
 from chalicelib.store.records import Subscription
 
-OPEN_AFTER = 3  # consecutive failed attempts that open the breaker (one timed-out attempt is enough)
+OPEN_AFTER = 3  # failed attempts in a row that open the breaker once they span OPEN_SPAN (one timed-out attempt is enough)
+OPEN_SPAN = 10.0  # seconds of failures with nothing delivered that make them an outage, not a run of bad luck
 FIRST_HOLD = 30.0  # seconds the breaker stays open the first time; longer as the outage goes on
 MAX_HOLD = 600.0  # the longest hold, within SQS's longest message delay (900 s), so a held job is one delayed message
 HOLD_JITTER = 0.2  # held jobs come back spread over the hold's last fifth and after it, not all at once
@@ -41,11 +46,6 @@ PER_SUBSCRIPTION = 4  # attempts to one subscription at once in one process (a L
 MAX_PER_SUBSCRIPTION = 64  # the cap a fast endpoint grows to
 FAST_SECONDS = 2.0  # an attempt answered within this grows its subscription's cap; a slower one resets it
 GATE_WAIT = 1.0  # seconds a delivery waits for a place at its subscription's cap before going back to the queue
-
-
-def strikes_for(error: str | None) -> int:
-    """How many strikes a failed attempt counts: a timeout opens the breaker at once, anything else counts one."""
-    return OPEN_AFTER if error == "timed out" else 1
 
 
 def hold_seconds(failing_for: float) -> float:
@@ -69,8 +69,16 @@ class State:
         return not self.closed and self.wait <= 0
 
 
+def is_open(sub: Subscription) -> bool:
+    """Whether the subscription's failures since its last delivered attempt are an outage: a hang, or lasting ones."""
+    if sub.last_failed_at is None:
+        return False
+    lasting = sub.last_failed_at - (sub.failing_since or sub.last_failed_at) >= OPEN_SPAN
+    return sub.hung_at is not None or (sub.strikes >= OPEN_AFTER and lasting)
+
+
 def state(sub: Subscription, now: float) -> State:
-    if sub.strikes < OPEN_AFTER or sub.last_failed_at is None:
+    if not is_open(sub) or sub.last_failed_at is None:
         return State(closed=True)
     wait = sub.last_failed_at + hold_seconds(sub.last_failed_at - (sub.failing_since or sub.last_failed_at)) - now
     if wait <= 0 and sub.probe_until is not None and sub.probe_until > now:
@@ -102,7 +110,14 @@ class Gate:
         known = self._failed.get(sub.id)
         if known is None or (sub.last_failed_at or 0) >= (known.last_failed_at or 0):
             return sub
-        return replace(sub, strikes=known.strikes, last_failed_at=known.last_failed_at, failing_since=known.failing_since, probe_until=None)
+        return replace(
+            sub,
+            strikes=known.strikes,
+            last_failed_at=known.last_failed_at,
+            failing_since=known.failing_since,
+            hung_at=known.hung_at,
+            probe_until=None,
+        )
 
     def failed(self, sub: Subscription) -> None:
         """Remember the state a failure wrote (the store's answer)."""

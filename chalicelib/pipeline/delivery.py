@@ -88,7 +88,7 @@ def post(services: Services, url: str, body: str, headers: dict[str, str]) -> Su
     except address_guard.TargetRefused as refused:
         return SubscriberAnswer(None, f"refused: {refused.reason}")
     except TimeoutError:
-        return SubscriberAnswer(None, "timed out", latency_ms=_ms(started))
+        return SubscriberAnswer(None, attempt_errors.TIMED_OUT, latency_ms=_ms(started))
     request_headers = {
         **headers,
         "Content-Type": "application/json",
@@ -120,7 +120,7 @@ def post(services: Services, url: str, body: str, headers: dict[str, str]) -> Su
                 text,
             )
     except httpx.TimeoutException:
-        return SubscriberAnswer(None, "timed out", latency_ms=_ms(started))
+        return SubscriberAnswer(None, attempt_errors.TIMED_OUT, latency_ms=_ms(started))
     except httpx.HTTPError as exc:  # refused, reset, a protocol violation, a bad certificate
         return SubscriberAnswer(None, attempt_errors.describe(exc), latency_ms=_ms(started))
     except (httpx.StreamError, OSError, ValueError) as exc:  # whatever else a subscriber's bytes can cause: an outcome, never a raise
@@ -178,7 +178,9 @@ def attempt(
     if outcome.status_code == 410:
         subs.delete(subscription.location_id, subscription.id)
         return Finished(delivery, record, DeliveryStatus.GONE)
-    now_failing = subs.record_failure(subscription.location_id, subscription.id, DISABLE_AFTER, breaker.strikes_for(outcome.error))
+    now_failing = subs.record_failure(
+        subscription.location_id, subscription.id, DISABLE_AFTER, timed_out=attempt_errors.hung(outcome.error)
+    )
     if now_failing is not None:
         services.delivery_gate.failed(now_failing)
     disabled = now_failing is not None and now_failing.disabled and not subscription.disabled

@@ -18,7 +18,7 @@ from chalicelib import observability
 from chalicelib.container import Services
 from chalicelib.contract import event_filters
 from chalicelib.errors import ConnectorError
-from chalicelib.pipeline import enrich_jobs, jobs
+from chalicelib.pipeline import jobs
 from chalicelib.store.records import StoredEvent
 
 log = logging.getLogger("connector.fanout")
@@ -37,7 +37,7 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
     awaiting = [e for e in events if e.awaiting]
     for event in awaiting:
         queued.append(jobs.enrichment(event))
-        delays.append(enrich_jobs.RETRY_EVERY)
+        delays.append(0)  # at once: it books the customer's lookup in the order events needed it
     by_location: dict[str, list[int]] = {}
     for i, event in enumerate(events):
         if not event.awaiting:
@@ -52,12 +52,13 @@ def fan_out(services: Services, events: list[StoredEvent]) -> tuple[int, set[int
             event = events[i]
             observability.correlate(str(event.record.get("id")))
             try:
-                matched = [s for s in subs if event_filters.wants(s, event.name, event.record)]
-            except Exception:
-                log.exception("event %s (%s) could not be matched to subscriptions", event.record.get("id"), event.name)
+                name = event.name
+                matched = [s for s in subs if event_filters.wants(s, name, event.record)]
+            except Exception:  # the log reads the record safely: a handler that raised again would fail the whole batch
+                log.exception("event %s (%s) could not be matched to subscriptions", event.record.get("id"), event.record.get("event"))
                 failed.add(i)
                 continue
-            log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), event.name, len(matched))
+            log.info("event %s (%s) -> %d subscriptions", event.record.get("id"), name, len(matched))
             for job in jobs.first_deliveries(event, matched):
                 queued.append(job)
                 delays.append(0)

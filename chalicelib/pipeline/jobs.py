@@ -8,7 +8,7 @@ nothing before its claim. No signing secret travels in a message: a signature is
 for this one event and for SIGNED_FOR seconds, after which (a retry, a held job) the
 worker reads the subscription, secret included, at the claim. A job of kind
 ``enrich`` asks for a stored event still awaiting enrichment to be enriched (or
-released unenriched).
+released unenriched); with ``lookup_at``, it also makes the customer's lookup booked for that second.
 """
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ class Job:
     carried: tuple[Subscription, ...] = ()  # the subscriptions as fan-out read them, secrets left out (first jobs only)
     signed_at: int = 0  # when fan-out signed the body for the carried subscriptions
     signatures: dict[str, str] = field(default_factory=dict)  # subscription id -> webhook-signature of the body at signed_at
+    lookup_at: int = 0  # an enrich job that makes its customer's lookup booked for this second (enrich_jobs.py)
 
     def dumps(self) -> str:
         kept = {k: v for k, v in asdict(self).items() if v is not None and v is not False and v != () and v != {} and v != 0}
@@ -80,6 +81,7 @@ class Job:
             tuple(Subscription(**{**s, "secret": ""}) for s in data.get("carried", [])),
             int(data.get("signed_at", 0)),
             {str(k): str(v) for k, v in data.get("signatures", {}).items()},
+            int(data.get("lookup_at", 0)),
         )
 
     def signed_headers(self, sub_id: str, now: float) -> dict[str, str] | None:
@@ -173,6 +175,11 @@ def redeliveries(records: Iterable[DeliveryRecord]) -> list[Job]:
 def enrichment(event: StoredEvent) -> Job:
     """A job that enriches an event stored awaiting enrichment (or releases it unenriched when its time is up)."""
     return Job(event.location_id, event.dedup_key, event.cursor, [], str(event.record.get("id", "")), event.name, kind=JobKind.ENRICH)
+
+
+def lookup(job: Job, window: int) -> Job:
+    """The enrich job again, to make its customer's lookup booked for the second ``window`` (0: only to enrich its event)."""
+    return replace(job, lookup_at=window)
 
 
 class DeliveryQueue:

@@ -14,6 +14,8 @@ import json
 import logging
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 from chalicelib import observability
 from chalicelib.container import Services
 from chalicelib.errors import ConnectorError
@@ -89,7 +91,8 @@ def unpark(services: Services) -> tuple[int, int]:
                     if e
                 ]
                 _, failed = fanout.fan_out(services, events)
-            except (ConnectorError, ValueError, KeyError, TypeError, RecursionError) as exc:
+            except (ConnectorError, BotoCoreError, ClientError, ValueError, KeyError, TypeError, RecursionError) as exc:
+                # the stream's own errors too: a range trimmed after 24 hours, a stream gone; the other notes still go back
                 log.warning("parked note %s still fails: %s", message["MessageId"], exc)
                 still_parked += 1
                 continue

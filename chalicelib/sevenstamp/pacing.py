@@ -1,83 +1,83 @@
-"""The in-process tier of the pacing of 7stamp calls: threads of one worker share what it booked.
+"""When the connector may call 7stamp with a location's stored key: seconds of the shared book, handed out in order.
 
-A thread that needs a call asks here. When this worker holds no booked call it can use,
-one thread books for itself and for every thread then waiting (at most a second's worth),
-with one write to the shared book; the others wait for that write instead of making
-their own. A booked call nobody used in time is dropped: pacing errs on the side of
-fewer calls, never more.
+Enrichment reserves one call at a time (``reserve``) in the earliest second with room of the
+book all workers share (``store/pace``), however far ahead that second is: reservations are
+served first come, first served, so a crowd of first-seen customers is looked up in the
+order it was asked for. The threads of one worker that ask while a write is under way
+queue up, and the next write books for all of them at once, in the order they asked; so a
+crowd costs a write or two, not one per customer, and no thread waits behind a line of
+writes. Workers race only with each other, and the book's conditional write settles that.
+A reserved call starts in its second (``wait_for``) or not at all: pacing errs on the side
+of fewer calls, never more.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 
 from chalicelib.clock import Clock
 from chalicelib.store.pace import Booking, PaceBook
 
 PER_SECOND = 5  # half of 7stamp's 10 requests per second per key: the other half stays free for the merchant's own systems
+LEAD = 0.3  # a reserved call's second is at least this far off when it is reserved: time to take the lookup before it starts
+MAX_AT_ONCE = 200  # askers one write books for at most (a run of 40 s at 5 a second)
 
 
 @dataclass
-class _Bucket:
-    held: deque[Booking] = field(default_factory=deque)  # one entry per call, earliest second first
-    booking: bool = False
-    waiting: int = 0
+class _Line:
+    """The askers of one key in this worker, waiting for the next write, and the seconds the last writes gave them."""
+
+    asking: list[tuple[object, float]] = field(default_factory=list)  # (ticket, latest), in the order they asked
+    given: dict[object, int | None] = field(default_factory=dict)
+    writing: bool = False
 
 
 class Pacer:
-    """Decides when a thread may start a 7stamp call for a key, so all workers together stay within the book's rate."""
+    """Reserves calls to 7stamp for a key, so that all workers together stay within the book's rate."""
 
-    def __init__(self, book: PaceBook, per_second: int, clock: Clock) -> None:
+    def __init__(self, book: PaceBook, clock: Clock) -> None:
         self._book = book
         self._clock = clock
-        self._per_second = per_second
+        self._lines: dict[str, _Line] = {}
         self._cond = threading.Condition()
-        self._buckets: dict[str, _Bucket] = {}
 
-    def acquire(self, bucket: str, latest: float) -> bool:
-        """Wait until this thread may start one call (True), or False when none can start by ``latest`` (wall clock)."""
-        while True:
+    def reserve(self, bucket: str, latest: float) -> Booking | None:
+        """One call in the earliest second with room that begins by ``latest``; None when none does."""
+        if self._book.full_until(bucket, latest):
+            return None  # a backlog this worker knows of: asking the book again would only cost a write
+        ticket = object()
+        with self._cond:
+            line = self._lines.setdefault(bucket, _Line())
+            line.asking.append((ticket, latest))
+            while ticket not in line.given and line.writing:
+                self._cond.wait()
+            if ticket not in line.given:
+                line.writing = True
+                batch, line.asking = line.asking[:MAX_AT_ONCE], line.asking[MAX_AT_ONCE:]
+        if ticket not in line.given:
+            self._write(bucket, line, batch)
+        with self._cond:
+            second = line.given.pop(ticket)
+        return Booking(second) if second is not None else None
+
+    def _write(self, bucket: str, line: _Line, batch: list[tuple[object, float]]) -> None:
+        """Book the batch's calls in one write (this thread's among them) and hand each asker its second."""
+        seconds: list[int | None] = [None] * len(batch)
+        try:
+            seconds = self._book.book(bucket, [latest for _, latest in batch], LEAD)
+        finally:
             with self._cond:
-                state = self._buckets.setdefault(bucket, _Bucket())
-                grant = self._take_held(state, latest)
-                if grant is not None:
-                    break
-                if state.held:
-                    return False  # what is held starts too late for this caller; booking more would start later still
-                if state.booking:
-                    remaining = latest - self._clock.now()
-                    if remaining <= 0:
-                        return False
-                    state.waiting += 1
-                    self._cond.wait(remaining)
-                    state.waiting -= 1
-                    continue
-                state.booking = True
-                wanted = min(self._per_second, state.waiting + 1)
-            booking = None
-            try:
-                booking = self._book.book(bucket, wanted, latest)
-            finally:
-                with self._cond:
-                    state.booking = False
-                    if booking is not None:
-                        state.held.extend(Booking(booking.window, 1) for _ in range(booking.count))
-                    self._cond.notify_all()
-            if booking is None:
-                return False
-        delay = grant.window - self._clock.now()
-        if delay > 0:
-            time.sleep(delay)
-        return True
+                line.given.update((ticket, second) for (ticket, _), second in zip(batch, seconds, strict=True))
+                line.writing = False
+                self._cond.notify_all()
 
-    def _take_held(self, state: _Bucket, latest: float) -> Booking | None:
-        """The earliest held call still usable that starts by ``latest``; stale ones are dropped."""
+    def wait_for(self, booking: Booking) -> bool:
+        """Sleep until the booking's second begins; False when it has passed already (then the call must not be made)."""
         now = self._clock.now()
-        while state.held and state.held[0].ends <= now:
-            state.held.popleft()
-        if state.held and state.held[0].window <= latest:
-            return state.held.popleft()
-        return None
+        if now > booking.ends:
+            return False
+        if booking.window > now:
+            time.sleep(booking.window - now)
+        return True

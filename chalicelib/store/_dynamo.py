@@ -68,7 +68,12 @@ def from_item(item: dict[str, Any]) -> dict[str, Any]:
 
 def values(**kwargs: Any) -> dict[str, Any]:
     """ExpressionAttributeValues from keyword arguments (``:name``)."""
-    return to_item({f":{k}": v for k, v in kwargs.items()})
+    return values_of(kwargs)
+
+
+def values_of(named: dict[str, Any]) -> dict[str, Any]:
+    """ExpressionAttributeValues from a dict of names without their colon."""
+    return to_item({f":{k}": v for k, v in named.items()})
 
 
 WRITE_BOUND = 18.0  # AwsClients.bounded_client: 2 attempts x (2 s connect + 6 s read) + backoff
@@ -87,6 +92,25 @@ class Dynamo:
     def call_bounded(self, operation: str, **kwargs: Any) -> Any:
         """Like ``call``, with short timeouts and one retry: the call has landed or failed within WRITE_BOUND seconds."""
         return _run(self._clients.bounded_client("dynamodb"), operation, kwargs)
+
+    def update_if(
+        self, table: str, key: dict[str, Any], update: str, condition: str, values: dict[str, Any], *, returns: str = "NONE"
+    ) -> dict[str, Any] | None:
+        """One conditional UpdateItem (``values`` by name, without the colon); the item as ``returns`` asks for it
+        (plain values, empty for NONE), or None when the condition failed."""
+        try:
+            answer = self.call(
+                "update_item",
+                TableName=table,
+                Key=to_item(key),
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeValues=values_of(values),
+                ReturnValues=returns,
+            )
+        except ConditionFailed:
+            return None
+        return from_item(answer.get("Attributes") or {})
 
     def batch_get(self, table: str, keys: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
         """Every item of ``keys`` that exists, in chunks of 100, following UnprocessedKeys."""

@@ -69,8 +69,9 @@ class Subscription:
     failing_since: float | None = None
     disabled_at: float | None = None
     disabled_reason: str | None = None
-    strikes: int = 0  # consecutive failed attempts (the breaker, pipeline/breaker.py)
+    strikes: int = 0  # failed attempts since the last delivered one (the breaker, pipeline/breaker.py)
     last_failed_at: float | None = None
+    hung_at: float | None = None  # when one of those attempts timed out
     probe_until: float | None = None  # while a worker's probe of a held endpoint runs
 
 

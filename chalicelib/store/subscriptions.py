@@ -109,25 +109,26 @@ class SubscriptionStore:
 
     def record_success(self, location_id: str, sub_id: str) -> None:
         """A delivered attempt: the failure record and the breaker start clean."""
-        self._update(location_id, sub_id, "REMOVE failing_since, strikes, last_failed_at, probe_until", {})
+        self._update(location_id, sub_id, "REMOVE failing_since, strikes, last_failed_at, hung_at, probe_until", {})
 
-    def record_failure(self, location_id: str, sub_id: str, disable_after: float, strikes: int = 1) -> Subscription | None:
-        """Note a failed attempt (``strikes`` for the breaker); returns the subscription as it is now, None when it is gone.
+    def record_failure(self, location_id: str, sub_id: str, disable_after: float, timed_out: bool = False) -> Subscription | None:
+        """Note a failed attempt (``timed_out``: it hung); returns the subscription as it is now, None when it is gone.
 
         A subscription is disabled (``disabled`` in the answer) once it has only failed for ``disable_after`` seconds.
         """
         now = self._clock.now()
+        hung = ", hung_at = :now" if timed_out else ""  # kept until the next delivered attempt, whatever fails after it
         try:
             answer = self._db.call(
                 "update_item",
                 TableName=self._table,
                 Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}),
                 UpdateExpression=(
-                    "SET failing_since = if_not_exists(failing_since, :now), strikes = if_not_exists(strikes, :zero) + :strikes,"
-                    " last_failed_at = :now REMOVE probe_until"
+                    "SET failing_since = if_not_exists(failing_since, :now), strikes = if_not_exists(strikes, :zero) + :one,"
+                    f" last_failed_at = :now{hung} REMOVE probe_until"
                 ),
                 ConditionExpression="attribute_exists(pk)",
-                ExpressionAttributeValues=_dynamo.values(now=now, zero=0, strikes=strikes),
+                ExpressionAttributeValues=_dynamo.values(now=now, zero=0, one=1),
                 ReturnValues="ALL_NEW",
             )
         except _dynamo.ConditionFailed:
@@ -141,23 +142,18 @@ class SubscriptionStore:
 
     def close_breaker(self, location_id: str, sub_id: str) -> None:
         """Let every delivery be attempted again (a replay); ``failing_since`` stays, so the five days still run."""
-        self._update(location_id, sub_id, "REMOVE strikes, last_failed_at, probe_until", {})
+        self._update(location_id, sub_id, "REMOVE strikes, last_failed_at, hung_at, probe_until", {})
 
     def take_probe(self, location_id: str, sub_id: str, until: float) -> bool:
         """Become the one attempt probing a held endpoint, until ``until``; False when another worker's probe runs."""
-        now = self._clock.now()
-        try:
-            self._db.call(
-                "update_item",
-                TableName=self._table,
-                Key=_dynamo.to_item({"pk": location_id, "sk": sub_id}),
-                UpdateExpression="SET probe_until = :until",
-                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(probe_until) OR probe_until < :now)",
-                ExpressionAttributeValues=_dynamo.values(until=until, now=now),
-            )
-        except _dynamo.ConditionFailed:
-            return False
-        return True
+        taken = self._db.update_if(
+            self._table,
+            {"pk": location_id, "sk": sub_id},
+            "SET probe_until = :until",
+            "attribute_exists(pk) AND (attribute_not_exists(probe_until) OR probe_until < :now)",
+            {"until": until, "now": self._clock.now()},
+        )
+        return taken is not None
 
     def disable(self, location_id: str, sub_id: str, reason: str) -> bool:
         """Stop deliveries, keeping why and since when for the console; False when there is no such subscription."""
@@ -174,7 +170,7 @@ class SubscriptionStore:
         return self._update(
             location_id,
             sub_id,
-            "REMOVE #d, disabled_at, disabled_reason, failing_since, strikes, last_failed_at, probe_until",
+            "REMOVE #d, disabled_at, disabled_reason, failing_since, strikes, last_failed_at, hung_at, probe_until",
             {},
             {"#d": "disabled"},
         )
@@ -213,5 +209,6 @@ def _subscription(values: dict[str, Any]) -> Subscription:
         disabled_reason=str(values["disabled_reason"]) if values.get("disabled_reason") is not None else None,
         strikes=int(values.get("strikes", 0)),
         last_failed_at=float(values["last_failed_at"]) if values.get("last_failed_at") is not None else None,
+        hung_at=float(values["hung_at"]) if values.get("hung_at") is not None else None,
         probe_until=float(values["probe_until"]) if values.get("probe_until") is not None else None,
     )

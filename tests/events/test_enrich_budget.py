@@ -6,6 +6,7 @@ the connector must never be answered 429 and never start more than 5 calls in a 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -16,12 +17,12 @@ import pytest
 
 from chalicelib import container
 from chalicelib.container import Services
-from chalicelib.pipeline import enrich
+from chalicelib.pipeline import enrich, enrich_jobs, jobs, lookups
 from chalicelib.sevenstamp import pacing
 from chalicelib.store import Dynamo
 from chalicelib.store.pace import PaceBook
 from chalicelib.store.profiles import PROFILE_SECONDS
-from chalicelib.store.records import Connection, ConnectionStatus
+from chalicelib.store.records import Connection, ConnectionStatus, StoredEvent
 from sandbox import DEMO_KEY_A, DEMO_LOCATION_A, Sandbox
 
 STAFF_A = "barista@demo.example"
@@ -203,21 +204,34 @@ def test_two_workers_booking_at_once_never_share_a_second_beyond_the_rate(stack)
     books = tuple(PaceBook(Dynamo(w.aws), s.clock, s.settings.keys_table, pacing.PER_SECOND) for w in workers(stack, 2))
     start = time.time()
 
-    def book(i: int) -> list[tuple[int, int]]:
-        got = []
+    def book(i: int) -> list[int]:
+        got: list[int] = []
         for _ in range(6):
-            booking = books[i % 2].book("shared-key", 1 + i % 3, start + 4)
-            if booking is not None:
-                got.append((booking.window, booking.count))
+            got.extend(s for s in books[i % 2].book("shared-key", [start + 4] * (1 + i % 3)) if s is not None)
         return got
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        bookings = [b for found in pool.map(book, range(8)) for b in found]
+        seconds = [second for found in pool.map(book, range(8)) for second in found]
     per_second: dict[int, int] = {}
-    for window, count in bookings:
-        per_second[window] = per_second.get(window, 0) + count
-    assert bookings and max(per_second.values()) <= pacing.PER_SECOND, per_second
+    for second in seconds:
+        per_second[second] = per_second.get(second, 0) + 1
+    assert seconds and max(per_second.values()) <= pacing.PER_SECOND, per_second
     assert sum(per_second.values()) >= pacing.PER_SECOND * 3  # the seconds up to the limit were handed out, not lost
+
+
+def test_one_write_books_a_run_of_calls_across_seconds_first_come_first_served(stack) -> None:
+    s = stack.services
+    book = PaceBook(Dynamo(s.aws), s.clock, s.settings.keys_table, pacing.PER_SECOND)
+    now = s.clock.now()
+    asked = [now + 60] * 12 + [now - 1] + [now + 60] * 3  # one asker whose latest has passed already
+    seconds = book.book("run-key", asked)
+    got = [x for x in seconds if x is not None]
+    assert seconds[12] is None and len(got) == 15
+    assert got == sorted(got)  # in the order asked
+    per_second = {x: got.count(x) for x in got}
+    assert max(per_second.values()) <= pacing.PER_SECOND and len(per_second) == 3  # 15 calls: three full seconds
+    later = book.book("run-key", [now + 60])  # the next asker gets the second after the run
+    assert later[0] is not None and later[0] == max(got) + 1
 
 
 def test_an_event_whose_card_has_no_id_is_enriched_with_its_customer(stack, budget: Sandbox) -> None:
@@ -225,3 +239,88 @@ def test_an_event_whose_card_has_no_id_is_enriched_with_its_customer(stack, budg
     result = enrich.enrich(stack.services, connection(stack.services), {**event(holder), "card": {"goal_index": 0}}, wait=5)
     assert result.enriched and result.record["customer"]["email"] == "guest0@example.com"
     assert result.record["card"] == {"goal_index": 0}
+
+
+def connect_location(stack, sandbox: Sandbox) -> int:
+    """Connect location A as a user's first call does (its key kept for enrichment); the key's requests so far."""
+    with stack.client(DEMO_KEY_A) as c:
+        c.get("/v1/me").raise_for_status()
+    return int(usage(sandbox)["requests"])
+
+
+def store_awaiting(services: Services, holder: dict[str, Any], n: int) -> StoredEvent:
+    """An event stored as inbound stores one it could not enrich within its second (awaiting its customer)."""
+    payload = event(holder, "stamp_added" if n % 2 else "card_opened")
+    key = f"m#lookup-test-{holder['customer']['id']}-{n}"
+    services.events.put_new(DEMO_LOCATION_A, key, f"{n:020d}", payload, awaiting=True)
+    stored = services.events.get(DEMO_LOCATION_A, key)
+    assert stored is not None and stored.awaiting
+    return stored
+
+
+def queued_jobs(services: Services, wait: int) -> list[tuple[jobs.Job, str]]:
+    """The enrich jobs on the delivery queue now (waiting up to ``wait`` s for one), with their receipt handles."""
+    sqs = services.aws.client("sqs")
+    answer = sqs.receive_message(QueueUrl=services.queue.url(), MaxNumberOfMessages=10, WaitTimeSeconds=wait)
+    found = [(jobs.Job.loads(m["Body"]), m["ReceiptHandle"]) for m in answer.get("Messages", [])]
+    return [(j, handle) for j, handle in found if j.kind is jobs.JobKind.ENRICH]
+
+
+def released(services: Services, events: list[StoredEvent]) -> list[dict[str, Any]]:
+    """The final records of the events released so far."""
+    now = [services.events.get(e.location_id, e.dedup_key) for e in events]
+    return [json.loads(e.text) for e in now if e is not None and not e.awaiting]
+
+
+def run_lookups_only(two: list[Services], events: list[StoredEvent], bound_s: float) -> int:
+    """Run the queued jobs that make a booked lookup (on either worker) until every event is released; the others
+    (an event's check that its lookup landed) are left queued. Returns the lookup jobs run. Bounded in time."""
+    made = 0
+    deadline = time.monotonic() + bound_s
+    while len(released(two[0], events)) < len(events) and time.monotonic() < deadline:
+        for job, handle in queued_jobs(two[0], wait=1):
+            if job.lookup_at:
+                enrich_jobs.run(two[made % 2], job)
+                made += 1
+                two[0].aws.client("sqs").delete_message(QueueUrl=two[0].queue.url(), ReceiptHandle=handle)
+    return made
+
+
+def test_a_crowd_is_looked_up_once_per_customer_in_order_of_need_and_released_when_each_lands(stack, budget: Sandbox) -> None:
+    """Three events each for eight first-seen customers, on two workers: eight calls in the order the customers were first
+    needed, and every event released by its customer's lookup (no event waits for a timer of its own)."""
+    holders = seed(budget, 8)
+    before = connect_location(stack, budget)
+    two = workers(stack, 2)
+    events = [store_awaiting(stack.services, holders[n % 8], n) for n in range(24)]
+    for n, stored in enumerate(events):  # the events' first tries, in the order they were received, alternately on each worker
+        enrich_jobs.run(two[n % 2], jobs.enrichment(stored))
+    lookups_run = run_lookups_only(two, events, bound_s=30)
+
+    records = released(stack.services, events)
+    assert len(records) == 24 and all(r["enriched"] for r in records)
+    assert {r["customer"]["email"] for r in records} == {f"guest{i}@example.com" for i in range(8)}
+    assert lookups_run <= 8  # a booked lookup's job is queued once per customer (the first in line may run it at once)
+    seen = usage(budget)
+    assert seen["requests"] - before == 8 and seen["throttled"] == 0 and seen["peak_per_second"] <= pacing.PER_SECOND
+    fetched = [stack.services.profiles.get(DEMO_LOCATION_A, h["customer"]["id"]) for h in holders]
+    assert all(p is not None for p in fetched)
+    times = [p.fetched_at for p in fetched if p is not None]
+    assert times == sorted(times)  # looked up in the order the customers were first needed
+
+
+def test_a_lookup_whose_worker_died_is_taken_over_by_the_next_event_that_needs_the_customer(stack, budget: Sandbox, clock) -> None:
+    [holder] = seed(budget, 1)
+    services = stack.services
+    before = connect_location(stack, budget)
+    customer = holder["customer"]["id"]
+    assert services.profiles.take_lookup(DEMO_LOCATION_A, customer, int(clock.now()), stale_before=clock.now() - 60)  # then it died
+    stored = store_awaiting(services, holder, 1)
+    enrich_jobs.run(services, jobs.enrichment(stored))
+    assert released(services, [stored]) == [] and usage(budget)["requests"] == before  # booked by another: it waits for it
+    clock.advance(lookups.LOOKUP_STALE + 1)
+    enrich_jobs.run(services, jobs.enrichment(stored))  # the job's check comes back: the lookup went stale
+    run_lookups_only([services, services], [stored], bound_s=15)
+    [record] = released(services, [stored])
+    assert record["enriched"] and record["customer"]["email"] == "guest0@example.com"
+    assert usage(budget)["requests"] == before + 1
