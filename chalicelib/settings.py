@@ -37,6 +37,7 @@ class Settings:
     deliveries_table: str  # DELIVERIES_TABLE
     delivery_queue_url: str  # DELIVERY_QUEUE_URL ("" means: look it up by name)
     delivery_queue_name: str  # DELIVERY_QUEUE_NAME
+    lookup_queue_url: str  # LOOKUP_QUEUE_URL: customer lookups booked for a second ("": they share the delivery queue)
     parked_queue_url: str  # PARKED_QUEUE_URL: stream records fan-out gave up on ("" when not deployed)
     kms_key_id: str  # KMS_KEY_ID (an id, ARN or alias)
     event_retention_days: int  # EVENT_RETENTION_DAYS
@@ -122,6 +123,7 @@ def load(env: Mapping[str, str]) -> Settings:
         deliveries_table=_name(env, "DELIVERIES_TABLE", f"{prefix}-deliveries"),
         delivery_queue_url=env.get("DELIVERY_QUEUE_URL", "").strip(),
         delivery_queue_name=_name(env, "DELIVERY_QUEUE_NAME", f"{prefix}-deliveries"),
+        lookup_queue_url=env.get("LOOKUP_QUEUE_URL", "").strip(),
         parked_queue_url=env.get("PARKED_QUEUE_URL", "").strip(),
         kms_key_id=_name(env, "KMS_KEY_ID", f"alias/{prefix}"),
         event_retention_days=_int(env, "EVENT_RETENTION_DAYS", 30, 7, 365),

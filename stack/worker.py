@@ -1,12 +1,14 @@
 """Workers of the local stack: they feed the Lambda handlers of app.py with Lambda-shaped events.
 
 One loop reads the events table's stream (as Lambda's DynamoDB event source would, with
-partial batch failures, bisection and a parked queue) and calls ``app.fanout``; QUEUE_POLLERS
-receive from the delivery queue and hand each batch to one of MAX_INVOCATIONS concurrent
-``app.deliver`` calls (the deliver mapping's MaximumConcurrency in infra/resources.json, as
-Lambda runs them), deleting what it did not report as failed; one calls ``app.sweep`` on a
-schedule. A poller never waits for a batch to finish, only for a free invocation, so a
-batch held up by a slow subscriber holds one invocation, not the queue.
+partial batch failures, bisection and a parked queue) and calls ``app.fanout``; each of the
+deliver function's SQS mappings (the delivery queue, and the lookup lane of customer lookups
+booked for a second) is a lane: QUEUE_POLLERS receive from its queue and hand each batch to
+one of its invocations (the mapping's MaximumConcurrency in infra/resources.json, as Lambda
+runs them), deleting what it did not report as failed; one calls ``app.sweep`` on a
+schedule. A poller never waits for a batch to finish, only for a free invocation of its
+lane, so a batch held up by a slow subscriber holds one invocation, not the queue, and
+lookups sleeping until their second hold none of the deliveries'.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 log = logging.getLogger("connector.worker")
@@ -29,7 +33,19 @@ def _mapping(function: str, source: str) -> dict[str, Any]:
 
 MAX_TRIES = 1 + int(_mapping("Fanout", "FanoutDynamodbEventSource")["MaximumRetryAttempts"])  # parks when Lambda would
 MAX_INVOCATIONS = int(_mapping("Deliver", "DeliverSqsEventSource")["ScalingConfig"]["MaximumConcurrency"])
-QUEUE_POLLERS = 2  # receivers feeding the invocations (Lambda's SQS event source starts with 5 pollers)
+LOOKUP_INVOCATIONS = int(_mapping("Deliver", "LookupSqsEventSource")["ScalingConfig"]["MaximumConcurrency"])
+QUEUE_POLLERS = 2  # receivers feeding a lane's invocations (Lambda's SQS event source starts with 5 pollers)
+
+
+class _Lane:
+    """One SQS mapping of the deliver function: its queue and its invocations (as many at once as its MaximumConcurrency)."""
+
+    def __init__(self, name: str, url: Callable[[], str], invocations: int) -> None:
+        self.name = name
+        self.url = url  # a function: the queue's URL, found when first needed
+        self.invocations = invocations
+        self.free = threading.BoundedSemaphore(invocations)
+        self.pool: ThreadPoolExecutor | None = None
 
 
 def _plain(value: Any) -> Any:
@@ -56,8 +72,10 @@ class Worker:
         self._last_sweep = 0.0
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
-        self._free = threading.BoundedSemaphore(MAX_INVOCATIONS)
-        self._invocations: ThreadPoolExecutor | None = None
+        self._lanes = [  # the queues as the services of the moment name them (a test may build them again)
+            _Lane("deliveries", lambda: self._app.services.queue.url(), MAX_INVOCATIONS),
+            _Lane("lookups", lambda: self._app.services.queue.lookup_url(), LOOKUP_INVOCATIONS),
+        ]
 
     # -- one round of each source ------------------------------------------------------
     def pump_stream(self) -> int:
@@ -130,18 +148,21 @@ class Worker:
         return True
 
     def pump_queue(self, wait: int = 0) -> int:
-        """Receive one batch and run it now (the tests' ``drain``); returns how many messages it had."""
-        messages = self._receive(wait)
-        if messages:
-            self._invoke(messages)
-        return len(messages)
+        """Receive one batch from each lane and run it now (the tests' ``drain``); returns how many messages they had."""
+        handled = 0
+        for lane in self._lanes:
+            messages = self._receive(lane, wait if handled == 0 else 0)
+            if messages:
+                self._invoke(lane, messages)
+            handled += len(messages)
+        return handled
 
-    def _receive(self, wait: int) -> list[dict[str, Any]]:
+    def _receive(self, lane: _Lane, wait: int) -> list[dict[str, Any]]:
         sqs = self._app.services.aws.client("sqs")
-        answer = sqs.receive_message(QueueUrl=self._app.services.queue.url(), MaxNumberOfMessages=10, WaitTimeSeconds=wait)
+        answer = sqs.receive_message(QueueUrl=lane.url(), MaxNumberOfMessages=10, WaitTimeSeconds=wait)
         return list(answer.get("Messages", []))
 
-    def _invoke(self, messages: list[dict[str, Any]]) -> None:
+    def _invoke(self, lane: _Lane, messages: list[dict[str, Any]]) -> None:
         """One ``app.deliver`` call on a received batch, then delete what it did not report as failed."""
         event = {
             "Records": [
@@ -159,30 +180,30 @@ class Worker:
         failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
         done = [{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(messages) if m["MessageId"] not in failed]
         if done:
-            self._app.services.aws.client("sqs").delete_message_batch(QueueUrl=self._app.services.queue.url(), Entries=done)
+            self._app.services.aws.client("sqs").delete_message_batch(QueueUrl=lane.url(), Entries=done)
 
-    def _poll_step(self) -> int:
-        """Wait for a free invocation, receive a batch and start it there; returns how many messages were received."""
-        if not self._free.acquire(timeout=1):
+    def _poll_step(self, lane: _Lane) -> int:
+        """Wait for a free invocation of the lane, receive a batch and start it there; returns how many messages were received."""
+        if not lane.free.acquire(timeout=1):
             return 1  # every invocation is busy: not idle, try again
         try:
-            messages = self._receive(wait=1)
+            messages = self._receive(lane, wait=1)
         except Exception:
-            self._free.release()
+            lane.free.release()
             raise
-        if not messages or self._invocations is None:
-            self._free.release()
+        if not messages or lane.pool is None:
+            lane.free.release()
             return 0
-        self._invocations.submit(self._run_invocation, messages)
+        lane.pool.submit(self._run_invocation, lane, messages)
         return len(messages)
 
-    def _run_invocation(self, messages: list[dict[str, Any]]) -> None:
+    def _run_invocation(self, lane: _Lane, messages: list[dict[str, Any]]) -> None:
         try:
-            self._invoke(messages)
+            self._invoke(lane, messages)
         except Exception:
             log.exception("a deliver invocation failed; its messages come back after the visibility timeout")
         finally:
-            self._free.release()
+            lane.free.release()
 
     def sweep(self) -> None:
         self._app.sweep(
@@ -230,8 +251,10 @@ class Worker:
         return 0
 
     def start(self) -> Worker:
-        self._invocations = ThreadPoolExecutor(max_workers=MAX_INVOCATIONS, thread_name_prefix="worker-deliver")
-        queues = [(f"queue-{i}", self._poll_step, 0.01) for i in range(QUEUE_POLLERS)]
+        queues = []
+        for lane in self._lanes:
+            lane.pool = ThreadPoolExecutor(max_workers=lane.invocations, thread_name_prefix=f"worker-{lane.name}")
+            queues += [(f"{lane.name}-{i}", partial(self._poll_step, lane), 0.01) for i in range(QUEUE_POLLERS)]
         for name, step, idle in (("stream", self.pump_stream, 0.05), *queues, ("sweeper", self._sweep_step, 0.5)):
             thread = threading.Thread(target=self._loop, args=(name, step, idle), name=f"worker-{name}", daemon=True)
             thread.start()
@@ -242,5 +265,6 @@ class Worker:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=10)
-        if self._invocations is not None:
-            self._invocations.shutdown(wait=False, cancel_futures=True)
+        for lane in self._lanes:
+            if lane.pool is not None:
+                lane.pool.shutdown(wait=False, cancel_futures=True)

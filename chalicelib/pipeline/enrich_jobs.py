@@ -87,6 +87,7 @@ def _wait_for_customer(
     if booking is None:
         _come_back(services, plain, RETRY_EVERY, bound_at - now)
         return
+    now = services.clock.now()  # booking took a moment: the lookup's job comes back counted from now
     if booking.window - now <= LEAD + 1:
         made, _ = lookups.run(services, connection, customer_id, booking, bound_at)
         if made is lookups.Made.NOT_MADE:

@@ -183,12 +183,21 @@ def lookup(job: Job, window: int) -> Job:
 
 
 class DeliveryQueue:
-    """The SQS queue of delivery jobs (DELIVERY_QUEUE_URL, or looked up once by DELIVERY_QUEUE_NAME)."""
+    """The SQS queue of delivery jobs (DELIVERY_QUEUE_URL, or looked up once by DELIVERY_QUEUE_NAME), and beside it the
+    lookup lane (LOOKUP_QUEUE_URL) for enrich jobs that make a customer's lookup booked for a second.
+
+    A booked lookup sleeps until its second (up to two), so it has a queue and a mapping of its own: on the
+    delivery queue it would hold a delivery invocation while it sleeps, and a crowd of lookups would hold them all.
+    """
 
     def __init__(self, clients: AwsClients, settings: Settings) -> None:
         self._clients = clients
         self._settings = settings
         self._url = settings.delivery_queue_url
+
+    def lookup_url(self) -> str:
+        """The lookup lane's queue (the delivery queue itself where the stack has none)."""
+        return self._settings.lookup_queue_url or self.url()
 
     def url(self) -> str:
         if self._url:
@@ -205,21 +214,26 @@ class DeliveryQueue:
         ``delay`` is one delay for all, or one per job.
         """
         delays = delay if isinstance(delay, list) else [delay] * len(jobs)
-        entries: list[dict[str, Any]] = []
-        size = 0
+        lanes: dict[bool, list[tuple[Job, int]]] = {}
         for job, seconds in zip(jobs, delays, strict=True):
-            text = job.dumps()
-            if entries and (len(entries) == 10 or size + len(text) > MAX_BATCH_BYTES):
-                self._send_batch(entries)
-                entries, size = [], 0
-            entries.append({"Id": str(len(entries)), "MessageBody": text, "DelaySeconds": max(0, min(SQS_MAX_DELAY, seconds))})
-            size += len(text)
-        if entries:
-            self._send_batch(entries)
+            lanes.setdefault(job.lookup_at != 0, []).append((job, seconds))
+        for lookups, lane in lanes.items():
+            url = self.lookup_url() if lookups else self.url()
+            entries: list[dict[str, Any]] = []
+            size = 0
+            for job, seconds in lane:
+                text = job.dumps()
+                if entries and (len(entries) == 10 or size + len(text) > MAX_BATCH_BYTES):
+                    self._send_batch(url, entries)
+                    entries, size = [], 0
+                entries.append({"Id": str(len(entries)), "MessageBody": text, "DelaySeconds": max(0, min(SQS_MAX_DELAY, seconds))})
+                size += len(text)
+            if entries:
+                self._send_batch(url, entries)
 
-    def _send_batch(self, entries: list[dict[str, Any]]) -> None:
+    def _send_batch(self, url: str, entries: list[dict[str, Any]]) -> None:
         try:
-            answer = self._clients.client("sqs").send_message_batch(QueueUrl=self.url(), Entries=entries)
+            answer = self._clients.client("sqs").send_message_batch(QueueUrl=url, Entries=entries)
         except (BotoCoreError, ClientError) as exc:
             raise UpstreamError("The delivery queue is unavailable") from exc
         if answer.get("Failed"):

@@ -85,7 +85,7 @@ def _empty(env: dict[str, str]) -> None:
             for item in page["Items"]:
                 db.delete_item(TableName=name, Key=item)
     sqs = clients.client("sqs")
-    for url in (env["DELIVERY_QUEUE_URL"], env["PARKED_QUEUE_URL"]):
+    for url in (env["DELIVERY_QUEUE_URL"], env["LOOKUP_QUEUE_URL"], env["PARKED_QUEUE_URL"]):
         sqs.purge_queue(QueueUrl=url)
 
 

@@ -258,10 +258,10 @@ def store_awaiting(services: Services, holder: dict[str, Any], n: int) -> Stored
     return stored
 
 
-def queued_jobs(services: Services, wait: int) -> list[tuple[jobs.Job, str]]:
-    """The enrich jobs on the delivery queue now (waiting up to ``wait`` s for one), with their receipt handles."""
+def queued_lookups(services: Services, wait: int) -> list[tuple[jobs.Job, str]]:
+    """The jobs on the lookup lane now (waiting up to ``wait`` s for one), with their receipt handles."""
     sqs = services.aws.client("sqs")
-    answer = sqs.receive_message(QueueUrl=services.queue.url(), MaxNumberOfMessages=10, WaitTimeSeconds=wait)
+    answer = sqs.receive_message(QueueUrl=services.queue.lookup_url(), MaxNumberOfMessages=10, WaitTimeSeconds=wait)
     found = [(jobs.Job.loads(m["Body"]), m["ReceiptHandle"]) for m in answer.get("Messages", [])]
     return [(j, handle) for j, handle in found if j.kind is jobs.JobKind.ENRICH]
 
@@ -273,16 +273,16 @@ def released(services: Services, events: list[StoredEvent]) -> list[dict[str, An
 
 
 def run_lookups_only(two: list[Services], events: list[StoredEvent], bound_s: float) -> int:
-    """Run the queued jobs that make a booked lookup (on either worker) until every event is released; the others
-    (an event's check that its lookup landed) are left queued. Returns the lookup jobs run. Bounded in time."""
+    """Run the jobs of the lookup lane (on either worker) until every event is released; the delivery queue's (an
+    event's check that its lookup landed) are left queued. Returns the lookup jobs run. Bounded in time."""
     made = 0
     deadline = time.monotonic() + bound_s
     while len(released(two[0], events)) < len(events) and time.monotonic() < deadline:
-        for job, handle in queued_jobs(two[0], wait=1):
-            if job.lookup_at:
-                enrich_jobs.run(two[made % 2], job)
-                made += 1
-                two[0].aws.client("sqs").delete_message(QueueUrl=two[0].queue.url(), ReceiptHandle=handle)
+        for job, handle in queued_lookups(two[0], wait=1):
+            assert job.lookup_at  # the lane holds booked lookups only
+            enrich_jobs.run(two[made % 2], job)
+            made += 1
+            two[0].aws.client("sqs").delete_message(QueueUrl=two[0].queue.lookup_url(), ReceiptHandle=handle)
     return made
 
 

@@ -98,9 +98,23 @@ def test_the_deliver_mapping_has_a_bounded_concurrency(resources: dict[str, Any]
     assert 2 <= sqs["ScalingConfig"]["MaximumConcurrency"] <= 20
 
 
+def test_lookups_have_a_lane_of_their_own_so_they_never_hold_a_delivery_invocation(
+    packaged: tuple[Path, subprocess.CompletedProcess[str]], resources: dict[str, Any]
+) -> None:
+    """A booked lookup sleeps until its second: its mapping is another queue's, with a bounded concurrency of its own."""
+    events = resources["Deliver"]["Properties"]["Events"]
+    lookups, deliveries = events["LookupSqsEventSource"]["Properties"], events["DeliverSqsEventSource"]["Properties"]
+    assert lookups["Queue"] != deliveries["Queue"]
+    assert 2 <= lookups["ScalingConfig"]["MaximumConcurrency"] <= deliveries["ScalingConfig"]["MaximumConcurrency"]
+    env = json.loads((packaged[0] / "sam.json").read_text())["Globals"]["Function"]["Environment"]["Variables"]
+    assert env["LOOKUP_QUEUE_URL"] == {"Ref": "LookupQueue"}
+    lane = resources["LookupQueue"]["Properties"]
+    assert lane["VisibilityTimeout"] >= resources["Deliver"]["Properties"]["Timeout"]  # as Lambda requires of a mapping's queue
+
+
 def test_queues_are_encrypted_with_the_connectors_key_and_only_the_stacks_roles_use_them(resources: dict[str, Any]) -> None:
     queues = [name for name, r in resources.items() if r["Type"] == "AWS::SQS::Queue"]
-    assert sorted(queues) == ["DeliveryDeadLetterQueue", "DeliveryQueue", "ParkedEventsQueue"]
+    assert sorted(queues) == ["DeliveryDeadLetterQueue", "DeliveryQueue", "LookupQueue", "ParkedEventsQueue"]
     for name in queues:
         props = resources[name]["Properties"]
         assert props["KmsMasterKeyId"] == {"Ref": "ConnectorKey"} and "SqsManagedSseEnabled" not in props
@@ -117,10 +131,12 @@ def test_queues_are_encrypted_with_the_connectors_key_and_only_the_stacks_roles_
 
 
 def test_event_sources_read_the_stacks_own_queue_and_stream(resources: dict[str, Any]) -> None:
-    sqs = resources["Deliver"]["Properties"]["Events"]["DeliverSqsEventSource"]
-    assert sqs["Type"] == "SQS"
-    assert sqs["Properties"]["Queue"] == {"Fn::GetAtt": ["DeliveryQueue", "Arn"]}
-    assert sqs["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    events = resources["Deliver"]["Properties"]["Events"]
+    for source, queue in (("DeliverSqsEventSource", "DeliveryQueue"), ("LookupSqsEventSource", "LookupQueue")):
+        sqs = events[source]
+        assert sqs["Type"] == "SQS"
+        assert sqs["Properties"]["Queue"] == {"Fn::GetAtt": [queue, "Arn"]}
+        assert sqs["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     stream = resources["Fanout"]["Properties"]["Events"]["FanoutDynamodbEventSource"]
     assert stream["Properties"]["Stream"] == {"Fn::GetAtt": ["EventsTable", "StreamArn"]}
     assert "000000000000" not in json.dumps(resources), "a placeholder ARN of app.py survived the merge"
