@@ -9,6 +9,7 @@ here, and handed to the connector through the environment variables the template
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -18,6 +19,25 @@ import boto3
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "infra" / "resources.json"
 _TABLE_KEYS = ("AttributeDefinitions", "KeySchema", "BillingMode", "LocalSecondaryIndexes", "GlobalSecondaryIndexes", "StreamSpecification")
+
+
+_CLIENTS: dict[tuple[str, ...], Any] = {}
+
+
+def _client(service: str, region: str) -> Any:
+    """One client per service, region and endpoint for the whole process.
+
+    A new session reads botocore's service models again (about a tenth of a second of CPU
+    each), and the tests provision afresh before each of some three hundred of them.
+    """
+    where = tuple(os.environ.get(name, "") for name in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"))
+    session = _CLIENTS.get(("session", region, *where))
+    if session is None:
+        session = _CLIENTS[("session", region, *where)] = boto3.session.Session(region_name=region)
+    key = (service, region, *where)
+    if key not in _CLIENTS:
+        _CLIENTS[key] = session.client(service)
+    return _CLIENTS[key]
 
 
 def load_template() -> dict[str, Any]:
@@ -31,7 +51,7 @@ def _name(prefix: str, logical_id: str) -> str:
 class _Provisioner:
     def __init__(self, prefix: str, region: str) -> None:
         self.prefix = prefix
-        self.session = boto3.session.Session(region_name=region)
+        self.region = region
         self.refs: dict[str, str] = {}  # logical id -> Ref value
         self.attrs: dict[tuple[str, str], str] = {}  # (logical id, attribute) -> value
 
@@ -50,29 +70,30 @@ class _Provisioner:
         return value
 
     def table(self, logical: str, props: dict[str, Any]) -> None:
-        db = self.session.client("dynamodb")
+        db = _client("dynamodb", self.region)
         name = _name(self.prefix, logical)
         args = {k: props[k] for k in _TABLE_KEYS if k in props}
         if "StreamSpecification" in args:
             args["StreamSpecification"] = {"StreamEnabled": True, **args["StreamSpecification"]}
         try:
-            db.create_table(TableName=name, **args)
+            described = db.create_table(TableName=name, **args)["TableDescription"]
+            created = True
         except db.exceptions.ResourceInUseException:
-            pass
-        db.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+            described, created = {}, False
+        if described.get("TableStatus") != "ACTIVE":  # moto's new tables are active at once: no waiting, no second read
+            db.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
+            described = db.describe_table(TableName=name)["Table"]
         ttl = props.get("TimeToLiveSpecification")
-        if ttl:
-            current = db.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
-            if current.get("TimeToLiveStatus") != "ENABLED":
-                db.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
-        described = db.describe_table(TableName=name)["Table"]
+        # a table just created has no TTL yet; one found already there is asked first
+        if ttl and (created or db.describe_time_to_live(TableName=name)["TimeToLiveDescription"].get("TimeToLiveStatus") != "ENABLED"):
+            db.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
         self.refs[logical] = name
         self.attrs[(logical, "Arn")] = described["TableArn"]
         if described.get("LatestStreamArn"):
             self.attrs[(logical, "StreamArn")] = described["LatestStreamArn"]
 
     def queue(self, logical: str, props: dict[str, Any]) -> None:
-        sqs = self.session.client("sqs")
+        sqs = _client("sqs", self.region)
         name = _name(self.prefix, logical)
         attributes = {}
         for key, value in props.items():
@@ -87,7 +108,7 @@ class _Provisioner:
         self.attrs[(logical, "QueueName")] = name
 
     def key(self, logical: str, props: dict[str, Any]) -> None:
-        kms = self.session.client("kms")
+        kms = _client("kms", self.region)
         alias = f"alias/{self.prefix}"
         try:
             key_id = kms.describe_key(KeyId=alias)["KeyMetadata"]["KeyId"]
@@ -127,5 +148,5 @@ def provision(prefix: str = "7stamp-connector", region: str = "us-east-1") -> di
 
 def stream_arn(table_name: str, region: str = "us-east-1") -> str:
     """The stream of a table the template gave a StreamSpecification (the events table)."""
-    db = boto3.session.Session(region_name=region).client("dynamodb")
+    db = _client("dynamodb", region)
     return str(db.describe_table(TableName=table_name)["Table"]["LatestStreamArn"])

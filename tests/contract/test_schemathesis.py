@@ -20,10 +20,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sandbox import DEMO_KEY_A
 
+pytestmark = pytest.mark.long  # started first (tests/conftest.py)
+
 MAX_EXAMPLES = 25
-TIME_LIMIT = 600  # seconds; about 2 minutes on a quiet 2-core machine
+TIME_LIMIT = 600  # seconds; under a minute on a quiet 2-core machine
 HERE = Path(__file__).resolve().parent
 
 

@@ -56,20 +56,42 @@ def make_failed(store, sub_id: str, count: int, start: int, status: DeliveryStat
         list(pool.map(one, range(count)))
 
 
-def test_replay_reopens_all_1200_failed_deliveries_behind_550_delivered(stack, receiver):
+# DynamoDB answers a query a page (1 MB) at a time and filters after the page is cut, so a replay must follow every page.
+# moto holds this test's deliveries in pages of PAGE_BYTES instead: about forty records a page, where 1 MB would hold
+# them all, so a couple of hundred cross several pages (the 1,200 behind 550 fit in one of moto's 1 MB pages).
+PAGE_BYTES = 12 * 1024
+DELIVERED = 55  # newer than the failed ones, so read first: more than a page of them, none to replay
+FAILED = 123  # over two pages, several rounds of the store's REOPEN_CONCURRENCY, and SQS batches of ten with a short last one
+
+
+def test_replay_reopens_every_failed_delivery_across_pages_behind_a_page_of_delivered(stack, receiver, monkeypatch):
+    from moto.dynamodb.models import table as moto_table
+
+    monkeypatch.setattr(moto_table, "RESULT_SIZE_LIMIT", PAGE_BYTES)  # moto serves the tests in this process
     with stack.client(DEMO_KEY_A) as c:
         hook = subscribe(c, "stamp_added", receiver.url)
         store = stack.services.deliveries
-        make_failed(store, hook["id"], 550, 2_000_000, DeliveryStatus.DELIVERED)  # newer than the failed ones: read first
-        make_failed(store, hook["id"], 1200, 1_000_000, DeliveryStatus.FAILED)
+        make_failed(store, hook["id"], DELIVERED, 2_000_000, DeliveryStatus.DELIVERED)
+        make_failed(store, hook["id"], FAILED, 1_000_000, DeliveryStatus.FAILED)
+        first_page = stack.services.aws.client("dynamodb").query(
+            TableName=stack.env["DELIVERIES_TABLE"],
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": hook["id"]}},
+            ScanIndexForward=False,
+        )
+        per_page = first_page["Count"]
+        assert "LastEvaluatedKey" in first_page and DELIVERED > per_page and FAILED > 2 * per_page  # the layout crosses pages
         # the console's dry run counts what the replay reopens (both page through every record)
-        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True}, timeout=120).json() == {"would_replay": 1200, "waiting": 0}
-        answer = c.post(f"/v1/hooks/{hook['id']}/replay", json={}, timeout=120)  # moto walks the table on every call
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={"dry_run": True}, timeout=120).json() == {
+            "would_replay": FAILED,
+            "waiting": 0,
+        }
+        answer = c.post(f"/v1/hooks/{hook['id']}/replay", json={}, timeout=120)
         assert answer.status_code == 200
-        assert answer.json() == {"replayed": 1200, "waiting": 0}
-        assert queued_messages(stack) == 1200
-        # reopened and queued, not sent yet: nothing failed is left, and the answer says the 1200 are on their way
-        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}, timeout=120).json() == {"replayed": 0, "waiting": 1200}
+        assert answer.json() == {"replayed": FAILED, "waiting": 0}
+        assert queued_messages(stack) == FAILED
+        # reopened and queued, not sent yet: nothing failed is left, and the answer says they are on their way
+        assert c.post(f"/v1/hooks/{hook['id']}/replay", json={}, timeout=120).json() == {"replayed": 0, "waiting": FAILED}
 
 
 def test_a_since_poller_sees_every_event_of_20_concurrent_writers_once(stack, clock):

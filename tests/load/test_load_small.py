@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.long  # about a minute or two, mostly waiting: started first (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
