@@ -147,9 +147,9 @@ class Tries:
         return self
 
 
-def ideal(sends: list[tuple[float, str]], per_second: int) -> list[float]:
-    """Each event's latency under the budget-bound ideal: ``per_second`` lookups a second, each customer once, in order of
-    first need, each event released the moment its customer's lookup lands (``sends``: send time and customer, any order)."""
+def ideal_landings(sends: list[tuple[float, str]], per_second: int) -> dict[str, float]:
+    """When each customer's lookup lands in the budget-bound ideal: ``per_second`` lookups a second, each customer once,
+    in order of first need (``sends``: send time and customer, any order)."""
     first: dict[str, float] = {}
     for sent_at, customer in sorted(sends):
         first.setdefault(customer, sent_at)
@@ -157,7 +157,26 @@ def ideal(sends: list[tuple[float, str]], per_second: int) -> list[float]:
     free = float("-inf")
     for customer in sorted(first, key=lambda c: first[c]):
         landed[customer] = free = max(free + 1 / per_second, first[customer])
+    return landed
+
+
+def ideal(sends: list[tuple[float, str]], per_second: int) -> list[float]:
+    """Each event's latency under the budget-bound ideal: each event released the moment its customer's lookup lands."""
+    landed = ideal_landings(sends, per_second)
     return [max(0.0, landed[customer] - sent_at) for sent_at, customer in sends]
+
+
+def lookup_lags(sent: list[Any], subscriber: Subscriber, phase: str) -> list[float]:
+    """Per customer of the phase: its first event's receipt (its details were known by then) after the ideal's landing."""
+    from chalicelib.sevenstamp import pacing
+
+    events = [s for s in sent if s.phase == phase and s.event_id and s.customer]
+    landed = ideal_landings([(s.sent_at, s.customer) for s in events], pacing.PER_SECOND)
+    known: dict[str, float] = {}
+    for s in events:
+        if s.event_id in subscriber.first_seen:
+            known[s.customer] = min(known.get(s.customer, float("inf")), subscriber.first_seen[s.event_id])
+    return [known[c] - landed[c] for c in known]
 
 
 def _percentile(values: list[float], share: float) -> float | None:
@@ -327,6 +346,8 @@ def _figures(
         steady_ideal_p50_s=_percentile(steady_ideal, 0.5),
         steady_ideal_p95_s=_percentile(steady_ideal, 0.95),
         extra={
+            "crowd_lookup_lag_p50_s": _percentile(lookup_lags(sent, subscriber, "crowd"), 0.5),
+            "crowd_lookup_lag_p95_s": _percentile(lookup_lags(sent, subscriber, "crowd"), 0.95),
             "send_to_stored_p50_s": _percentile(to_store, 0.5),
             "send_to_stored_p95_s": _percentile(to_store, 0.95),
             "stored_to_receipt_p50_s": _percentile(pipeline, 0.5),
@@ -422,6 +443,8 @@ def report(plan: Plan, f: Figures) -> str:
         f"{_show(f.extra['send_to_stored_p50_s'], ' s')} / {_show(f.extra['send_to_stored_p95_s'], ' s')}, "
         "stored to first receipt (enriched on receipt) "
         f"{_show(f.extra['stored_to_receipt_p50_s'], ' s')} / {_show(f.extra['stored_to_receipt_p95_s'], ' s')}",
+        f"  the crowd's customers first arrived p50/p95 {_show(f.extra.get('crowd_lookup_lag_p50_s'), ' s')} / "
+        f"{_show(f.extra.get('crowd_lookup_lag_p95_s'), ' s')} after the ideal schedule's lookup of them landed",
         f"  deferred enrichment: {f.extra.get('enrich_tries')} tries, "
         f"{f.extra.get('enrich_try_seconds')} s of the queue worker's time in them",
         f"  7stamp requests with the key {f.sevenstamp_requests}, at most {f.sevenstamp_peak_per_second} in one second (pacing allows 5)",
