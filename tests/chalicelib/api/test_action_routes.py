@@ -17,7 +17,6 @@ from unit_support import answering, route_client
 from chalicelib.container import Services
 from chalicelib.contract import registry
 from chalicelib.contract.catalog import OPTION_SOURCES
-from chalicelib.store.keys import key_hash
 from chalicelib.store.records import Tenant
 
 KEY = "7loc_sc_actions_unit_key_000001"
@@ -40,15 +39,12 @@ class SevenStamp:
 
 @pytest.fixture
 def sevenstamp(services: Services) -> SevenStamp:
-    fake = SevenStamp()
-    answering(services, fake)
-    return fake
+    return answering(services, SevenStamp())
 
 
 @pytest.fixture
 def client(services: Services, sevenstamp: SevenStamp, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
-    services.key_cache.put(key_hash(KEY), TENANT)
-    with route_client(services, monkeypatch) as c:  # type: ignore[attr-defined]
+    with route_client(services, monkeypatch, {KEY: TENANT}) as c:  # type: ignore[attr-defined]
         yield c
 
 

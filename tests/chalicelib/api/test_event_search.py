@@ -10,7 +10,6 @@ from chalice.test import Client
 from unit_support import route_client
 
 from chalicelib.container import Services
-from chalicelib.store.keys import key_hash
 from chalicelib.store.records import Tenant
 
 KEY = "7loc_sc_search_unit_key_0000001"
@@ -19,8 +18,7 @@ TENANT = Tenant("loc_a", "Café A", "biz_1", "Biz", "staff@example.com")
 
 @pytest.fixture
 def client(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
-    services.key_cache.put(key_hash(KEY), TENANT)
-    with route_client(services, monkeypatch) as c:  # type: ignore[attr-defined]
+    with route_client(services, monkeypatch, {KEY: TENANT}) as c:  # type: ignore[attr-defined]
         yield c
 
 

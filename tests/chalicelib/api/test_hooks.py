@@ -16,7 +16,6 @@ from unit_support import route_client
 from chalicelib.container import Services
 from chalicelib.pipeline.jobs import Job
 from chalicelib.store.events import event_id_for
-from chalicelib.store.keys import key_hash
 from chalicelib.store.records import Attempt, DeliveryRecord, DeliveryStatus, Tenant
 
 KEY = "7loc_sc_hooks_unit_key_00000001"
@@ -28,9 +27,7 @@ TARGET = "https://93.184.216.34/hooks/a"
 
 @pytest.fixture
 def client(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
-    services.key_cache.put(key_hash(KEY), TENANT)
-    services.key_cache.put(key_hash(OTHER_KEY), OTHER)
-    with route_client(services, monkeypatch) as c:  # type: ignore[attr-defined]
+    with route_client(services, monkeypatch, {KEY: TENANT, OTHER_KEY: OTHER}) as c:  # type: ignore[attr-defined]
         yield c
 
 

@@ -11,7 +11,6 @@ from unit_support import route_client
 
 from chalicelib.container import Services
 from chalicelib.contract import registry
-from chalicelib.store.keys import key_hash
 from chalicelib.store.records import Tenant
 
 KEY = "7loc_sc_meta_unit_key_000000001"
@@ -20,8 +19,7 @@ TENANT = Tenant("loc_a", "Café A", "biz_1", "Biz", "s@example.com")
 
 @pytest.fixture
 def client(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
-    services.key_cache.put(key_hash(KEY), TENANT)
-    with route_client(services, monkeypatch) as c:  # type: ignore[attr-defined]
+    with route_client(services, monkeypatch, {KEY: TENANT}) as c:  # type: ignore[attr-defined]
         yield c
 
 

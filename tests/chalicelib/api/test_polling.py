@@ -17,7 +17,6 @@ from chalicelib.container import Services
 from chalicelib.contract import registry
 from chalicelib.contract.limits import POLL_LIMIT_MAX
 from chalicelib.store.events import HORIZON_SECONDS, id_of
-from chalicelib.store.keys import key_hash
 from chalicelib.store.records import Tenant
 
 KEY = "7loc_sc_polling_unit_key_000001"
@@ -26,8 +25,7 @@ TENANT = Tenant("loc_a", "Café A", "biz_1", "Biz", "staff@example.com")
 
 @pytest.fixture
 def client(services: Services, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
-    services.key_cache.put(key_hash(KEY), TENANT)
-    with route_client(services, monkeypatch) as c:  # type: ignore[attr-defined]
+    with route_client(services, monkeypatch, {KEY: TENANT}) as c:  # type: ignore[attr-defined]
         yield c
 
 

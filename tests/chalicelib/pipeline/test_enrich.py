@@ -43,9 +43,7 @@ class SevenStamp:
 
 @pytest.fixture
 def sevenstamp(services: Services) -> SevenStamp:
-    fake = SevenStamp()
-    answering(services, fake)
-    return fake
+    return answering(services, SevenStamp())
 
 
 @pytest.fixture

@@ -30,9 +30,7 @@ class SevenStamp:
 
 @pytest.fixture
 def sevenstamp(services: Services) -> SevenStamp:
-    fake = SevenStamp()
-    answering(services, fake)
-    return fake
+    return answering(services, SevenStamp())
 
 
 def awaiting(services: Services, location_id: str = "loc_a") -> StoredEvent:

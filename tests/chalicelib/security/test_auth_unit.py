@@ -38,9 +38,7 @@ class SevenStamp:
 
 @pytest.fixture
 def sevenstamp(services: Services) -> SevenStamp:
-    fake = SevenStamp()
-    answering(services, fake)
-    return fake
+    return answering(services, SevenStamp())
 
 
 def test_a_mask_never_shows_the_whole_key() -> None:

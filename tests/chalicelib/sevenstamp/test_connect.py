@@ -52,9 +52,7 @@ class SevenStamp:
 
 @pytest.fixture
 def sevenstamp(services: Services) -> SevenStamp:
-    fake = SevenStamp()
-    answering(services, fake)
-    return fake
+    return answering(services, SevenStamp())
 
 
 def connect_once(services: Services, key: str = KEY) -> bool:
