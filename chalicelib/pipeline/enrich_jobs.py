@@ -38,19 +38,16 @@ LEAD = 1.0  # a booked lookup's job comes back at least this long before its sec
 def run(services: Services, job: jobs.Job) -> None:
     """Wait for the event's customer (booking the lookup when nobody has), make a booked lookup, or release the event."""
     event = services.events.get(job.location_id, job.dedup_key)
-    if event is None:
-        return  # expired
+    if event is None or not (event.awaiting or job.lookup_at):
+        return  # expired, or released already (by its customer's lookup, or a repeated job): nothing more to read
     connection = services.locations.get(job.location_id)
     customer_id = customer_details.customer_id(event.record)
     if job.lookup_at and connection is not None and customer_id is not None:
         made, _ = lookups.run(services, connection, customer_id, Booking(job.lookup_at), services.clock.now() + LEAD + 1)
-        if made is not lookups.Made.NOT_MADE or not event.awaiting:
-            return  # the events that waited are released (this one among them), or the lookup was not this event's to redo
-        event = services.events.get(job.location_id, job.dedup_key)
-        if event is None:
-            return
+        if made is not lookups.Made.NOT_MADE:
+            return  # the events that waited are released, this one among them (a lookup not made releases none)
     if not event.awaiting:
-        return  # released already (by its customer's lookup, or a repeated job)
+        return  # the lookup was another event's to redo
     bound_at = received_at(event.cursor) + ENRICH_BOUND
     usable = connection is not None and connection.key_blob is not None and not connection.key_dead
     if connection is None or customer_id is None or not usable or services.clock.now() >= bound_at:
